@@ -1,0 +1,1 @@
+"""Internkontroll-boten: the application, domain model and services."""

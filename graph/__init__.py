@@ -1,0 +1,1 @@
+"""Workbooks: one protocol, two backends (openpyxl files and Microsoft Graph)."""

@@ -1,0 +1,77 @@
+"""The workbook protocol every backend implements, and the errors it raises.
+
+The domain talks to workbooks only through these types; backends translate their own
+failures (file locks, HTTP status codes) into the errors below, chained with ``from``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.model import Answer, Plan
+
+
+class WorkbookError(Exception):
+    """A workbook could not be read or written; the message is Swedish and user-safe."""
+
+
+class WorkbookNotFound(WorkbookError):
+    """The workbook (or folder) does not exist."""
+
+
+class WorkbookLocked(WorkbookError):
+    """Someone holds the file; try again later."""
+
+
+class WorkbookUnreadable(WorkbookError):
+    """The file is not an Excel workbook we can open."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one ``write_answers`` call did: rows added, rows updated, answers already there."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class Workbook(Protocol):
+    """One nämnd's plan workbook."""
+
+    @property
+    def key(self) -> str:
+        """A stable identifier (the file's path, or the drive item's id)."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """A human name for messages (the file name)."""
+        ...
+
+    async def read_plan(self) -> Plan:
+        """The plan, with the rows that could not be understood listed in ``Plan.issues``."""
+        ...
+
+    async def read_answers(self) -> list[Answer]:
+        """The rows of the Uppföljning table, as answers."""
+        ...
+
+    async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
+        """Upsert answers by (ID, År, Period); an answer whose Svar-ID is already there is
+        left alone. All or nothing: on error nothing is written."""
+        ...
+
+
+class WorkbookSource(Protocol):
+    """Where the plans live: one workbook or a folder of them."""
+
+    async def workbooks(self) -> list[Workbook]:
+        """Every workbook currently in the source."""
+        ...
+
+    def workbook(self, key: str) -> Workbook:
+        """The workbook with this key (it may no longer exist: reading it then raises)."""
+        ...
