@@ -1,0 +1,1 @@
+"""Adaptive Cards: pure functions from domain data to card JSON (dicts)."""

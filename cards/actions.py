@@ -1,0 +1,76 @@
+"""The data every card action carries: a verb and ids, nothing else.
+
+Cards build these payloads; dialogs parse what comes back with the same models, once, at
+the edge. Everything else (the control's text, the owner, the deadline) is looked up on the
+server and re-checked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from bot.model import Period
+
+_Id = Annotated[str, Field(min_length=1, max_length=200)]
+_Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class _Action(BaseModel):
+    # Inputs from the card arrive beside the action data (Action.Submit merges them), so
+    # unknown keys are ignored here and parsed by the form model instead.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    def data(self) -> dict[str, object]:
+        """The JSON the card carries for this action."""
+        return self.model_dump(mode="json")
+
+
+class ShowList(_Action):
+    """Show "mina kontroller"."""
+
+    verb: Literal["list"] = "list"
+
+
+class ShowHelp(_Action):
+    """Show the help text."""
+
+    verb: Literal["help"] = "help"
+
+
+class OpenControl(_Action):
+    """Open the answer card for a control in a term."""
+
+    verb: Literal["open"] = "open"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
+class SubmitAnswer(_Action):
+    """Submit the answer card; the nonce makes a double-click save one answer, not two."""
+
+    verb: Literal["submit"] = "submit"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+class NextControl(_Action):
+    """Go on to the next unanswered control after the one just answered."""
+
+    verb: Literal["next"] = "next"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
+CardAction = Annotated[
+    ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl, Field(discriminator="verb")
+]
+card_action = TypeAdapter(CardAction)
