@@ -100,7 +100,9 @@ class OutcomeScale:
 
     def for_period(self, period: Period) -> tuple[OutcomeOption, ...]:
         """The options offered for a period: deferring is only possible at a delår."""
-        return tuple(o for o in self.options if period.is_interim or o.severity is not Severity.DEFERRED)
+        return tuple(
+            o for o in self.options if period.is_interim or o.severity is not Severity.DEFERRED
+        )
 
     def find(self, label: str) -> OutcomeOption | None:
         """The option with this label (case and whitespace insensitive), if any."""

@@ -90,7 +90,8 @@ def open_terms(control: Control, today: date) -> list[Term]:
 
 def current_term(today: date) -> Term:
     """The term people are working on: the latest one already open, else the next to open."""
-    started = [t for t in terms_around(today) + [Term(today.year + 1, Period.T1)] if t.opens <= today]
+    candidates = [*terms_around(today), Term(today.year + 1, Period.T1)]
+    started = [t for t in candidates if t.opens <= today]
     latest = max(started)
     if today <= latest.default_due + CLOSES_AFTER_DUE:
         return latest
