@@ -1,0 +1,290 @@
+"""The answer card: one kontrollmoment, its context, and the form the ansvarig fills in.
+
+The same card is shown again with the person's own values and the errors when a submission
+is refused, so nothing typed is lost. The input ids below are the contract with the form
+parser in dialogs/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from bot.assignments import AnswerState, Assignment
+from bot.model import Answer, OutcomeOption
+from cards.actions import ShowList, SubmitAnswer
+from cards.common import (
+    Element,
+    adaptive_card,
+    button,
+    container,
+    days_text,
+    fact_set,
+    format_date,
+    format_datetime,
+    heading,
+    risk_summary,
+    source_line,
+    text_block,
+)
+
+OUTCOME = "outcome"
+CHECKED = "checked"
+DEVIATIONS = "deviations"
+OBSERVATIONS = "observations"
+ANALYSIS = "analysis"
+ACTION_TEXT = "action_text"
+ACTION_OWNER = "action_owner"
+ACTION_DUE = "action_due"
+FORM_ERROR = "_form"  # key in ``errors`` for a message about the whole form
+
+INPUT_IDS = (
+    OUTCOME,
+    CHECKED,
+    DEVIATIONS,
+    OBSERVATIONS,
+    ANALYSIS,
+    ACTION_TEXT,
+    ACTION_OWNER,
+    ACTION_DUE,
+)
+INPUT_LABELS = {
+    OUTCOME: "Bedömning",
+    CHECKED: "Antal kontrollerade",
+    DEVIATIONS: "Antal avvikelser",
+    OBSERVATIONS: "Iakttagelser",
+    ANALYSIS: "Analys",
+    ACTION_TEXT: "Åtgärd",
+    ACTION_OWNER: "Åtgärdsansvarig",
+    ACTION_DUE: "Klart senast",
+}
+MAX_LENGTHS = {OBSERVATIONS: 4000, ANALYSIS: 4000, ACTION_TEXT: 2000, ACTION_OWNER: 200}
+
+SUBMIT_TITLE = "Spara svar"
+BACK_TITLE = "Tillbaka till listan"
+
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,15}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def answer_values(answer: Answer) -> dict[str, str]:
+    """A saved answer as the strings the form holds, to pre-fill "Ändra svar"."""
+    action = answer.action
+    return {
+        OUTCOME: answer.outcome,
+        CHECKED: "" if answer.checked is None else str(answer.checked),
+        DEVIATIONS: "" if answer.deviations is None else str(answer.deviations),
+        OBSERVATIONS: answer.observations,
+        ANALYSIS: answer.analysis,
+        ACTION_TEXT: action.text if action else "",
+        ACTION_OWNER: action.owner if action else "",
+        ACTION_DUE: action.due.isoformat() if action and action.due else "",
+    }
+
+
+def answer_card(
+    assignment: Assignment,
+    options: Sequence[OutcomeOption],
+    nonce: str,
+    today: date,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Element:
+    """The form for one control in one term, pre-filled from ``values`` (else the saved
+    answer), with ``errors`` shown beside their inputs and ``errors["_form"]`` on top."""
+    control, term = assignment.control, assignment.term
+    if values is None:
+        values = answer_values(assignment.answer) if assignment.answer else {}
+    form = _Form(values, errors or {})
+    source = source_line(control.namnd, assignment.plan_name)
+    body: list[Element | None] = [
+        heading(f"Kontrollmoment {control.id} · {term.label}"),
+        text_block(source, subtle=True, spacing="none") if source else None,
+        _form_errors(form.errors),
+        text_block(control.description, weight="bolder", spacing="medium"),
+        fact_set(
+            [
+                ("Område", control.area),
+                ("Process/rutin", control.process),
+                ("Risk", control.risk_text),
+                ("Riskbedömning", risk_summary(control.risk)),
+                ("Metod", control.method),
+                ("Urval", control.sample),
+                ("Ansvarig", control.owner),
+                ("Period", term.label),
+                ("Sista svarsdag", format_date(assignment.due)),
+            ]
+        ),
+        _late_note(assignment, today),
+        _previous_note(assignment),
+        heading("Ditt svar", size="medium"),
+        *form.field(_choice(options, form.raw(OUTCOME), form.errors.get(OUTCOME))),
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {"type": "Column", "width": "stretch", "items": form.field(_number(CHECKED))},
+                {"type": "Column", "width": "stretch", "items": form.field(_number(DEVIATIONS))},
+            ],
+        },
+        *form.field(_text(OBSERVATIONS, multiline=True)),
+        *form.field(_text(ANALYSIS, multiline=True)),
+        heading("Åtgärd", size="medium"),
+        text_block(_action_hint(options), subtle=True, spacing="none"),
+        *form.field(_text(ACTION_TEXT, multiline=True)),
+        *form.field(_text(ACTION_OWNER, placeholder="Namn eller e-postadress")),
+        *form.field({"type": "Input.Date", "id": ACTION_DUE, "label": INPUT_LABELS[ACTION_DUE]}),
+    ]
+    submit = SubmitAnswer(
+        plan=control.plan_key, control=control.id, year=term.year, period=term.period, nonce=nonce
+    )
+    return adaptive_card(
+        body,
+        [
+            button(SUBMIT_TITLE, submit, style="positive"),
+            button(BACK_TITLE, ShowList(), with_inputs=False),
+        ],
+    )
+
+
+class _Form:
+    """The person's values and the errors, put into and beside the inputs."""
+
+    def __init__(self, values: Mapping[str, object], errors: Mapping[str, str]) -> None:
+        self.values = values
+        self.errors = errors
+
+    def raw(self, input_id: str) -> str:
+        value = self.values.get(input_id)
+        return "" if value is None else str(value)
+
+    def field(self, element: Element) -> list[Element]:
+        """The input with its value set when it can be shown, then its notes below."""
+        input_id = str(element["id"])
+        raw = self.raw(input_id)
+        shown = _typed_value(element, raw)
+        if shown is not None:
+            element["value"] = shown
+        error = self.errors.get(input_id)
+        if error:
+            element["errorMessage"] = error
+        items = [element]
+        if error:
+            items.append(text_block(error, color="attention", spacing="small"))
+        if raw.strip() and shown is None:
+            # An input cannot hold this value (e.g. "12,5" in a number field): show it as
+            # text so the person sees what they wrote and nothing is silently dropped.
+            items.append(text_block(f"Du skrev: ”{raw}”", color="attention", spacing="none"))
+        return items
+
+
+def _typed_value(element: Element, raw: str) -> object | None:
+    if not raw.strip():
+        return None
+    kind = element["type"]
+    if kind == "Input.Number":
+        text = raw.strip()
+        return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+    if kind == "Input.Date":
+        text = raw.strip()
+        if not _ISO_DATE.fullmatch(text):
+            return None
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return None
+    if kind == "Input.ChoiceSet":
+        wanted = " ".join(raw.split()).casefold()
+        for choice in element["choices"]:  # type: ignore[attr-defined]
+            if " ".join(choice["value"].split()).casefold() == wanted:
+                return choice["value"]
+        return None
+    return raw
+
+
+def _choice(options: Sequence[OutcomeOption], raw: str, error: str | None) -> Element:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": OUTCOME,
+        "label": INPUT_LABELS[OUTCOME],
+        "style": "compact",
+        "placeholder": "Välj bedömning",
+        "wrap": True,
+        "isRequired": True,
+        "errorMessage": error or "Välj en bedömning.",
+        "choices": [{"title": o.label, "value": o.label} for o in options],
+    }
+
+
+def _number(input_id: str) -> Element:
+    return {
+        "type": "Input.Number",
+        "id": input_id,
+        "label": INPUT_LABELS[input_id],
+        "min": 0,
+        "placeholder": "Antal",
+        "errorMessage": "Ange ett heltal, 0 eller mer.",
+    }
+
+
+def _text(input_id: str, *, multiline: bool = False, placeholder: str = "") -> Element:
+    element: Element = {
+        "type": "Input.Text",
+        "id": input_id,
+        "label": INPUT_LABELS[input_id],
+        "maxLength": MAX_LENGTHS[input_id],
+    }
+    if multiline:
+        element["isMultiline"] = True
+    if placeholder:
+        element["placeholder"] = placeholder
+    return element
+
+
+def _form_errors(errors: Mapping[str, str]) -> Element | None:
+    if not errors:
+        return None
+    # Messages for the form as a whole, or for ids this card has no input for, go on top
+    # so that none is swallowed.
+    general = [msg for key, msg in errors.items() if key not in INPUT_IDS and msg]
+    lines = general or [
+        "Svaret är inte sparat ännu. Rätta det som är markerat nedan och välj Spara svar igen."
+    ]
+    return container(
+        [text_block(line, color="attention", weight="bolder") for line in lines],
+        style="attention",
+        spacing="medium",
+    )
+
+
+def _late_note(assignment: Assignment, today: date) -> Element | None:
+    late = assignment.days_overdue(today)
+    if not late:
+        return None
+    return text_block(
+        f"Sista svarsdagen var {format_date(assignment.due)} (försenad {days_text(late)}). "
+        "Du kan fortfarande svara, men svaret markeras som sent.",
+        color="attention",
+        spacing="medium",
+    )
+
+
+def _previous_note(assignment: Assignment) -> Element | None:
+    answer = assignment.answer
+    if answer is None or assignment.state is AnswerState.UNANSWERED:
+        return None
+    return text_block(
+        f"Senaste svaret lämnades den {format_datetime(answer.answered_at)} av "
+        f"{answer.answered_by}. Sparar du igen ersätts det svaret.",
+        subtle=True,
+        spacing="medium",
+    )
+
+
+def _action_hint(options: Sequence[OutcomeOption]) -> str:
+    needing = [f"”{o.label}”" for o in options if o.severity.needs_action]
+    if not needing:
+        return "Fyll i om en åtgärd behövs."
+    either = needing[0] if len(needing) == 1 else f"{', '.join(needing[:-1])} eller {needing[-1]}"
+    return f"Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är {either}."

@@ -1,0 +1,127 @@
+"""The "mina kontroller" card: the person's kontrollmoment and where each one stands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.assignments import AnswerState, Assignment
+from cards.actions import OpenControl, ShowHelp
+from cards.common import (
+    Element,
+    action_set,
+    adaptive_card,
+    button,
+    container,
+    days_text,
+    format_date,
+    heading,
+    join_words,
+    shorten,
+    source_line,
+    text_block,
+)
+
+TITLE = "Mina kontroller"
+EMPTY_TEXT = "Du har inga kontrollmoment att besvara just nu."
+
+# Teams refuses cards over 28 KB; these limits keep 25 items far below that whatever the
+# plan's texts are.
+_DESCRIPTION_CHARS = 140
+_SOURCE_CHARS = 90
+
+
+def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25) -> Element:
+    """The person's assignments (the first ``limit`` of them) with a button for each."""
+    if not assignments:
+        return adaptive_card(
+            [
+                heading(TITLE),
+                text_block(EMPTY_TEXT),
+                text_block(
+                    "När det är dags att följa upp en kontroll hör jag av mig. "
+                    "Skriv ”hjälp” om du undrar något.",
+                    subtle=True,
+                ),
+            ],
+            [button("Hjälp", ShowHelp())],
+        )
+    terms = sorted({a.term for a in assignments})
+    shown = assignments[: max(limit, 0)]
+    body: list[Element | None] = [
+        heading(f"{TITLE} – {join_words([t.label for t in terms])}"),
+        text_block(_summary(assignments, today), subtle=True, spacing="none"),
+    ]
+    body += [_item(a, today) for a in shown]
+    hidden = len(assignments) - len(shown)
+    if hidden > 0:
+        body.append(text_block(f"… och {hidden} till.", separator=True, spacing="medium"))
+    return adaptive_card(body)
+
+
+def _summary(assignments: Sequence[Assignment], today: date) -> str:
+    total = len(assignments)
+    open_ = [a for a in assignments if a.state is AnswerState.UNANSWERED]
+    late = sum(1 for a in open_ if a.days_overdue(today) > 0)
+    text = f"Du har {total} kontrollmoment"
+    if not open_:
+        return f"{text}, och alla är besvarade. Tack!"
+    unanswered = "obesvarat" if len(open_) == 1 else "obesvarade"
+    text = f"{text}, varav {len(open_)} {unanswered}"
+    if late:
+        text += f" ({late} {'försenat' if late == 1 else 'försenade'})"
+    if not any(a.can_answer for a in assignments):
+        return f"{text}. Du kan svara när perioden öppnar."
+    return f"{text}."
+
+
+def _item(assignment: Assignment, today: date) -> Element:
+    control = assignment.control
+    source = source_line(control.namnd, assignment.plan_name)
+    title = f"{control.id} – {shorten(control.description, _DESCRIPTION_CHARS)}"
+    return container(
+        [
+            text_block(title, weight="bolder"),
+            text_block(shorten(source, _SOURCE_CHARS), subtle=True, spacing="none")
+            if source
+            else None,
+            text_block(
+                f"{assignment.term.label} · Sista svarsdag {format_date(assignment.due)}",
+                spacing="none",
+            ),
+            _state_line(assignment, today),
+            _open_button(assignment, today),
+        ],
+        separator=True,
+        spacing="medium",
+    )
+
+
+def _state_line(assignment: Assignment, today: date) -> Element:
+    state = assignment.state
+    text = state.label
+    color = None
+    if state is AnswerState.UNANSWERED:
+        late = assignment.days_overdue(today)
+        if late:
+            text = f"{text} · försenad {days_text(late)}"
+            color = "attention"
+    elif state is AnswerState.ANSWERED:
+        color = "good"
+    else:
+        color = "warning"
+    return text_block(text, color=color, weight="bolder", spacing="none")
+
+
+def _open_button(assignment: Assignment, today: date) -> Element:
+    if not assignment.can_answer:
+        opens = assignment.term.opens
+        note = f"Öppnar {format_date(opens)}" if opens > today else "Går inte att besvara nu"
+        return text_block(note, subtle=True, spacing="small")
+    control, term = assignment.control, assignment.term
+    payload = OpenControl(
+        plan=control.plan_key, control=control.id, year=term.year, period=term.period
+    )
+    if assignment.state is AnswerState.UNANSWERED:
+        return action_set([button("Svara", payload, style="positive")], spacing="small")
+    return action_set([button("Ändra svar", payload)], spacing="small")

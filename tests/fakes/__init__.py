@@ -1,0 +1,1 @@
+"""Shared test doubles: fakes of remote services, domain factories, card checks."""
