@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from bot.identity import User
 from bot.model import Answer, Control, ControlKey, Plan
 from bot.periods import Term, current_term, open_terms
 
@@ -77,20 +78,14 @@ def index_answers(answers: Iterable[Answer], pending_ids: Iterable[str] = ()) ->
 
 
 def assignments_for(
-    user: str,
-    plans: Iterable[Plan],
-    known: Known,
-    today: date,
-    *,
-    strategist: bool = False,
+    user: User, plans: Iterable[Plan], known: Known, today: date
 ) -> list[Assignment]:
     """The user's controls in the open terms, ordered by deadline, plan and row.
 
     When none of the user's controls is open, the controls of the term that opens next are
     listed instead, answerable only by a strategist (who may answer at any time).
     """
-    user = user.casefold()
-    mine = [(plan, c) for plan in plans for c in plan.controls if c.owner == user]
+    mine = [(plan, c) for plan in plans for c in plan.controls if user.owns(c.owner)]
     result: list[Assignment] = []
     for plan, control in mine:
         for term in open_terms(control, today):
@@ -106,7 +101,7 @@ def assignments_for(
                 result.append(
                     Assignment(
                         control, plan.name, upcoming, upcoming.due_for(control), state, answer,
-                        strategist,
+                        user.strategist,
                     )
                 )
     result.sort(key=lambda a: (a.due, a.control.plan_key, a.control.row, a.term))

@@ -110,6 +110,13 @@ class Journal:
         )
         return _answer_from_row(row) if row else None
 
+    async def is_pending(self, answer_id: str) -> bool:
+        """Whether this answer still waits to be written to its workbook."""
+        row = await self._db.fetchone(
+            "SELECT written_at IS NULL FROM answers WHERE answer_id = ?", (answer_id,)
+        )
+        return bool(row and row[0])
+
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
         """Every stored answer to these controls, oldest first, and the ids still pending."""
         wanted = sorted(set(keys))

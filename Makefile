@@ -1,0 +1,43 @@
+# Two commands matter: `make run` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Defaults for `make run`; anything already set in the environment wins (DESIGN §6).
+IKBOT_DATA_DIR ?= var
+IKBOT_WORKBOOK ?= var/demo
+IKBOT_HOST ?= 127.0.0.1
+IKBOT_PORT ?= 3978
+export IKBOT_DATA_DIR IKBOT_WORKBOOK IKBOT_HOST IKBOT_PORT
+
+.PHONY: install run test lint playground bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ikbot serve --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+playground:
+	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground start \
+		-e http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages -c msteams --disable-telemetry
+
+bench: $(STAMP)
+	$(BIN)/python bench/turns.py
+
+clean:
+	rm -rf $(VENV) var dist

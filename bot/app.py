@@ -1,0 +1,79 @@
+"""The aiohttp application: the Agents SDK adapter on /api/messages and the services."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from microsoft_agents.activity import load_configuration_from_env
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import (
+    CloudAdapter,
+    jwt_authorization_middleware,
+    start_agent_process,
+)
+from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
+
+from bot.services import Services
+from bot.settings import Settings
+from dialogs.handlers import register
+
+MESSAGES_PATH = "/api/messages"
+SERVICES = web.AppKey("services", Services)
+AGENT = web.AppKey("agent", AgentApplication)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+
+
+def quiet_libraries() -> None:
+    """Keep third-party loggers to what an operator needs (and away from user texts)."""
+    for name in ("httpx", "kiota", "msal", "aiosqlite", "microsoft_agents"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # Warns on every anonymous turn that no app id is set; anonymous mode is deliberate.
+    logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
+        logging.ERROR
+    )
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> web.Application:
+    """Build the application; the services open on startup and close on cleanup."""
+    settings.check_authentication()
+    services = services or Services.build(settings)
+    config = load_configuration_from_env(settings.agent_env_for_sdk())
+    quiet_libraries()
+    connections = MsalConnectionManager(**config)
+    adapter = CloudAdapter(connection_manager=connections)
+    # The SDK's turn state is not used for anything that must survive a restart (our
+    # conversation state is JSON in the SQL layer), so its memory storage is enough.
+    agent = AgentApplication[TurnState](
+        storage=MemoryStorage(),
+        connection_manager=connections,
+        start_typing_timer=False,
+        **config,
+    )
+    register(agent, services)
+
+    app = web.Application(middlewares=[jwt_authorization_middleware])
+    with warnings.catch_warnings():
+        # The SDK's JWT middleware reads this string key; aiohttp prefers AppKeys.
+        warnings.simplefilter("ignore")
+        app["agent_configuration"] = connections.get_default_connection_configuration()
+    app[SERVICES] = services
+    app[AGENT] = agent
+    app[ADAPTER] = adapter
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await start_agent_process(request, agent, adapter)
+        return response if response is not None else web.Response(status=202)
+
+    app.router.add_post(MESSAGES_PATH, messages)
+    app.cleanup_ctx.append(_services_context)
+    return app
+
+
+async def _services_context(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    await services.start()
+    yield
+    await services.stop()

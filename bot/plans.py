@@ -1,0 +1,73 @@
+"""The plans of every workbook in the source, and what is known about their answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from bot.assignments import Known, index_answers
+from bot.journal import Journal
+from bot.model import Answer, Control, ControlKey, Plan
+from graph.protocol import Workbook, WorkbookError, WorkbookSource
+
+logger = logging.getLogger(__name__)
+
+
+class PlanBook:
+    """Reads plans through the workbook protocol; backends cache, so a turn costs a stat."""
+
+    def __init__(self, source: WorkbookSource, journal: Journal) -> None:
+        self._source = source
+        self._journal = journal
+        self._warned: set[tuple[str, str]] = set()
+
+    async def plans(self) -> list[Plan]:
+        """Every plan that can be read now; unreadable workbooks are logged and left out."""
+        workbooks = await self._source.workbooks()
+        results = await asyncio.gather(
+            *(w.read_plan() for w in workbooks), return_exceptions=True
+        )
+        plans: list[Plan] = []
+        for workbook, result in zip(workbooks, results, strict=True):
+            if isinstance(result, Plan):
+                plans.append(result)
+            elif isinstance(result, WorkbookError):
+                self._warn_once(workbook, result)
+            elif isinstance(result, BaseException):
+                raise result
+        return plans
+
+    def _warn_once(self, workbook: Workbook, error: WorkbookError) -> None:
+        # A broken workbook would otherwise log on every turn of every user.
+        marker = (workbook.key, str(error))
+        if marker not in self._warned:
+            self._warned.add(marker)
+            logger.warning("Cannot read plan %s: %s", workbook.name, error)
+
+    async def find(self, plan_key: str, control_id: str) -> tuple[Plan, Control] | None:
+        """The plan and control for these ids, if both exist now."""
+        for plan in await self.plans():
+            if plan.key == plan_key:
+                control = plan.control(control_id)
+                return (plan, control) if control is not None else None
+        return None
+
+    async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
+        """Answers to these controls from the workbooks and the journal, newest per slot."""
+        keys = list(keys)
+        wanted = {k.plan_key for k in keys}
+        from_workbooks: list[Answer] = []
+        for plan in plans:
+            if plan.key not in wanted:
+                continue
+            try:
+                rows = await self._source.workbook(plan.key).read_answers()
+            except WorkbookError as error:
+                self._warn_once(self._source.workbook(plan.key), error)
+                continue
+            ids = {k.control_id for k in keys if k.plan_key == plan.key}
+            from_workbooks.extend(a for a in rows if a.control_id in ids)
+        journalled, pending = await self._journal.for_controls(keys)
+        # Journal entries come last so they win a tie with their own copy in the workbook.
+        return index_answers([*from_workbooks, *journalled], pending)

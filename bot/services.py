@@ -1,0 +1,67 @@
+"""The services one bot process runs with, built from Settings and opened/closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from graph.excel_local import LocalSource
+
+from bot.clock import Clock
+from bot.identity import Directory
+from bot.journal import Journal
+from bot.plans import PlanBook
+from bot.settings import Settings
+from bot.sql import Database
+from bot.state import ConversationStore
+from bot.writer import FIRST_RETRY, Writer
+from graph.protocol import WorkbookSource
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the dialogs need; the composition root of the application."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    journal: Journal
+    source: WorkbookSource
+    plans: PlanBook
+    writer: Writer
+    directory: Directory
+    conversations: ConversationStore
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        source: WorkbookSource | None = None,
+        writer_retry: timedelta = FIRST_RETRY,
+    ) -> Services:
+        """Wire the services (nothing is opened yet: see ``start``)."""
+        db = Database(settings.data_dir / "ikbot.sqlite3")
+        journal = Journal(db)
+        source = source or LocalSource(settings.workbook)
+        return cls(
+            settings=settings,
+            clock=Clock(settings.today),
+            db=db,
+            journal=journal,
+            source=source,
+            plans=PlanBook(source, journal),
+            writer=Writer(journal, source, first_retry=writer_retry),
+            directory=Directory(settings.strategists),
+            conversations=ConversationStore(db),
+        )
+
+    async def start(self) -> None:
+        """Open the database and start writing pending answers."""
+        await self.db.open()
+        self.writer.start()
+
+    async def stop(self) -> None:
+        """Stop the writer (pending answers stay journalled) and close the database."""
+        await self.writer.stop()
+        await self.db.close()

@@ -1,0 +1,137 @@
+"""The writer: drains the journal into the workbooks, in batches, until nothing is pending.
+
+A failed write (file locked, missing, unreadable, anything) leaves the answers pending
+and is retried with exponential backoff; on start the writer picks up whatever an earlier
+process left pending. Nothing is dropped, and the workbook upsert is idempotent by Svar-ID,
+so a write that landed but was not recorded (a crash in between) is harmless to repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.journal import Journal
+from graph.protocol import WorkbookError, WorkbookSource
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+FIRST_RETRY = timedelta(seconds=2)
+MAX_RETRY = timedelta(minutes=5)
+IDLE_POLL = 30.0  # seconds: also picks up workbooks whose backoff has passed
+
+
+def backoff(failures: int, first: timedelta = FIRST_RETRY) -> timedelta:
+    """The wait after the n-th consecutive failure: 2 s, 4 s, 8 s … at most 5 minutes."""
+    return min(MAX_RETRY, first * (2 ** min(20, max(0, failures - 1))))
+
+
+class Writer:
+    """One background task per process; ``notify()`` wakes it when an answer arrives."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        source: WorkbookSource,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        batch_size: int = BATCH_SIZE,
+        first_retry: timedelta = FIRST_RETRY,
+    ) -> None:
+        self._journal = journal
+        self._source = source
+        self._now = now
+        self._batch_size = batch_size
+        self._first_retry = first_retry
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Something new is in the journal."""
+        self._idle.clear()
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start draining in the background (pending answers from before are picked up)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="ikbot-writer")
+            self.notify()
+
+    async def stop(self) -> None:
+        """Stop the task; whatever is still pending stays in the journal for next time."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def wait_idle(self) -> None:
+        """Wait until a pass has written what it could (the rest waits for a retry)."""
+        await self._idle.wait()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            self._wake.clear()
+            try:
+                wait = await self.drain()
+            except Exception:
+                # The journal itself failed (disk full?): keep the task alive and retry.
+                logger.exception("Writer pass failed")
+                wait = FIRST_RETRY.total_seconds()
+            if wait is not None:
+                asyncio.get_running_loop().call_later(wait, self._wake.set)
+            if not self._wake.is_set():
+                self._idle.set()
+
+    async def drain(self) -> float | None:
+        """Write every workbook's pending answers that may be tried now.
+
+        Returns None when nothing is left pending, else the seconds until the next retry.
+        """
+        next_retry: float | None = None
+        for plan_key in await self._journal.pending_plans():
+            state = await self._journal.writer_state(plan_key)
+            now = self._now()
+            if state is not None and state.retry_at > now:
+                wait = (state.retry_at - now).total_seconds()
+                next_retry = wait if next_retry is None else min(next_retry, wait)
+                continue
+            wait = await self._drain_plan(plan_key)
+            if wait is not None:
+                next_retry = wait if next_retry is None else min(next_retry, wait)
+        return next_retry
+
+    async def _drain_plan(self, plan_key: str) -> float | None:
+        workbook = self._source.workbook(plan_key)
+        while batch := await self._journal.pending(plan_key, self._batch_size):
+            try:
+                result = await workbook.write_answers(batch)
+            except Exception as error:
+                return await self._failed(plan_key, error)
+            await self._journal.mark_written(plan_key, [a.answer_id for a in batch], self._now())
+            logger.info(
+                "Wrote %s answers to %s (%s added, %s updated, %s already there)",
+                len(batch), workbook.name, result.added, result.updated, result.unchanged,
+            )
+        return None
+
+    async def _failed(self, plan_key: str, error: Exception) -> float:
+        state = await self._journal.writer_state(plan_key)
+        failures = (state.failures if state else 0) + 1
+        wait = backoff(failures, self._first_retry)
+        await self._journal.record_failure(plan_key, self._now() + wait, str(error))
+        if isinstance(error, WorkbookError):
+            logger.warning(
+                "Could not write %s (attempt %s), retrying in %ss: %s",
+                plan_key, failures, int(wait.total_seconds()), error,
+            )
+        else:
+            logger.exception("Unexpected error writing %s (attempt %s)", plan_key, failures)
+        return wait.total_seconds()

@@ -1,0 +1,1 @@
+"""Conversation flows: what happens on each message and card action."""

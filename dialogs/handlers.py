@@ -1,0 +1,209 @@
+"""The Agents SDK routes: activities in, events to the flow, replies out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ConnectorClientBase,
+    RouteRank,
+    TurnContext,
+    TurnState,
+)
+from pydantic import ValidationError
+
+from bot.identity import LookupFailed, Member, User
+from bot.services import Services
+from cards.actions import card_action
+from cards.notice import notice_card
+from dialogs.answering import Answering, Reply
+from dialogs.commands import parse_command
+from dialogs.flow import (
+    Clicked,
+    Event,
+    FlowState,
+    Greeted,
+    ShowNotUnderstood,
+    ShowWelcome,
+    Typed,
+    advance,
+)
+
+logger = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+WHO_ARE_YOU = (
+    "Jag kunde inte ta reda på vem du är just nu, så jag visar inga kontrollmoment. "
+    "Försök igen om en stund."
+)
+BAD_CARD = (
+    "Kortet skickade något jag inte känner igen. Det kan vara ett gammalt kort – "
+    "öppna listan igen."
+)
+SOMETHING_WRONG = (
+    "Något gick fel hos mig. Om du inte fick ett kvitto är svaret inte sparat – "
+    "försök igen om en stund."
+)
+
+# Effects that need no identity: a greeting and "not understood" must work even when
+# the member lookup does not.
+_ANONYMOUS_EFFECTS = (ShowWelcome, ShowNotUnderstood)
+
+
+def register(agent: AgentApplication[TurnState], services: Services) -> None:
+    """Register every route of the bot on the agent application."""
+    answering = Answering(services)
+
+    async def run(context: TurnContext, event: Event, inputs: Mapping[str, Any]) -> list[Reply]:
+        activity = context.activity
+        sender = activity.from_property
+        sender_key = (sender.aad_object_id or sender.id) if sender else ""
+        state_key = f"{activity.conversation.id}|{sender_key}"
+        state = FlowState.from_json(await services.conversations.load(state_key))
+        new_state, effects = advance(state, event)
+        if new_state != state:
+            await services.conversations.save(state_key, new_state.to_json(), services.clock.now())
+        replies: list[Reply] = []
+        for effect in effects:
+            if isinstance(effect, _ANONYMOUS_EFFECTS):
+                user = User(sender_key, "", "", False)
+            else:
+                try:
+                    user = await services.directory.resolve(
+                        sender_key, lambda: _lookup_member(context)
+                    )
+                except LookupFailed as error:
+                    logger.warning("Member lookup failed: %s", error)
+                    replies.append(Reply(text=WHO_ARE_YOU))
+                    continue
+            replies.append(await answering.perform(user, effect, inputs))
+        return replies
+
+    def is_message(context: TurnContext) -> bool:
+        return context.activity.type == ActivityTypes.message
+
+    async def on_message(context: TurnContext, _state: TurnState) -> None:
+        activity = context.activity
+        text = (activity.text or "").strip()
+        if not text and isinstance(activity.value, dict):
+            # Action.Submit (older clients): the card's data and inputs, as a message.
+            event: Event | None = _clicked(activity.value)
+            if event is None:
+                await _send(context, Reply(card=notice_card(BAD_CARD, attention=True)))
+                return
+            for reply in await run(context, event, activity.value):
+                await _send(context, reply)
+            return
+        for reply in await run(context, Typed(parse_command(text)), {}):
+            await _send(context, reply)
+
+    def is_card_action(context: TurnContext) -> bool:
+        activity = context.activity
+        return activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action"
+
+    async def on_card_action(context: TurnContext, _state: TurnState) -> None:
+        data = _execute_data(context.activity.value)
+        event = _clicked(data) if data is not None else None
+        if event is None:
+            await _invoke_card(context, notice_card(BAD_CARD, attention=True))
+            return
+        replies = await run(context, event, data or {})
+        card = next((r.card for r in replies if r.card is not None), None)
+        if card is None:
+            text = next((r.text for r in replies if r.text), WHO_ARE_YOU)
+            card = notice_card(text, attention=True)
+        await _invoke_card(context, card)
+
+    def is_greeting(context: TurnContext) -> bool:
+        activity = context.activity
+        if activity.type == ActivityTypes.installation_update:
+            return (activity.action or "add").startswith("add")
+        if activity.type == ActivityTypes.conversation_update:
+            bot_id = activity.recipient.id if activity.recipient else None
+            return any(m.id != bot_id for m in activity.members_added or [])
+        return False
+
+    async def on_greeting(context: TurnContext, _state: TurnState) -> None:
+        for reply in await run(context, Greeted(), {}):
+            await _send(context, reply)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        logger.error(
+            "Turn failed in conversation %s", context.activity.conversation.id, exc_info=error
+        )
+        if context.activity.type == ActivityTypes.invoke:
+            await _invoke_card(context, notice_card(SOMETHING_WRONG, attention=True))
+        else:
+            await context.send_activity(SOMETHING_WRONG)
+
+    agent.add_route(is_card_action, on_card_action, is_invoke=True)
+    agent.add_route(is_greeting, on_greeting)
+    agent.add_route(is_message, on_message, rank=RouteRank.LAST)
+    agent.error(on_error)
+
+
+def _clicked(data: Mapping[str, Any]) -> Clicked | None:
+    try:
+        return Clicked(card_action.validate_python(dict(data)))
+    except ValidationError:
+        return None
+
+
+def _execute_data(value: Any) -> dict[str, Any] | None:
+    """The data (with the inputs) of an Action.Execute invoke; None if malformed."""
+    if not isinstance(value, dict):
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        return None
+    data = action.get("data")
+    return dict(data) if isinstance(data, dict) else None
+
+
+async def _lookup_member(context: TurnContext) -> Member:
+    """Ask the channel who sent the activity (works in Teams and in the Playground)."""
+    client = context.services.get(ConnectorClientBase)
+    if client is None:
+        raise LookupFailed("no connector client for this turn")
+    activity = context.activity
+    member = await client.conversations.get_conversation_member(
+        activity.conversation.id, activity.from_property.id
+    )
+    return Member(
+        email=member.email or "", name=member.name or "", upn=member.user_principal_name or ""
+    )
+
+
+async def _send(context: TurnContext, reply: Reply) -> None:
+    if reply.card is not None:
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.message,
+                attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=reply.card)],
+            )
+        )
+    elif reply.text:
+        await context.send_activity(reply.text)
+
+
+async def _invoke_card(context: TurnContext, card: dict[str, Any]) -> None:
+    """Answer an Action.Execute with the card that replaces the one clicked."""
+    body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+    await context.send_activity(
+        Activity(
+            type=ActivityTypes.invoke_response,
+            value=InvokeResponse(
+                status=200, body=body.model_dump(mode="json", by_alias=True, exclude_none=True)
+            ),
+        )
+    )

@@ -1,0 +1,95 @@
+"""A recording Bot Framework connector on a loopback port.
+
+The bot POSTs its replies to ``{serviceUrl}v3/conversations/{id}/activities/{replyToId}``
+and asks ``GET …/members/{userId}`` who a user is; this fake records the former and answers
+the latter from a table the test controls, so tests read exactly what a user would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Person:
+    """A user the fake channel knows."""
+
+    id: str
+    name: str
+    email: str
+    aad_object_id: str
+
+
+@dataclass
+class RecordingConnector:
+    """The fake channel service; start() returns its serviceUrl."""
+
+    people: dict[str, Person] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    member_lookups: int = 0
+    fail_lookups: bool = False
+    _runner: web.AppRunner | None = None
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _arrived: asyncio.Condition | None = None
+
+    def add(self, person: Person) -> Person:
+        """Make the channel know a user."""
+        self.people[person.id] = person
+        return person
+
+    async def start(self) -> str:
+        """Listen on 127.0.0.1 on a free port; return the serviceUrl."""
+        self._arrived = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conv}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conv}/activities/{reply_to}", self._post)
+        app.router.add_put("/v3/conversations/{conv}/activities/{activity}", self._post)
+        app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        return f"http://127.0.0.1:{port}/"
+
+    async def stop(self) -> None:
+        """Close the server."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        activity = await request.json()
+        activity["_conversation"] = request.match_info["conv"]
+        assert self._arrived is not None
+        async with self._arrived:
+            self.sent.append(activity)
+            self._arrived.notify_all()
+        return web.json_response({"id": f"sent-{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        self.member_lookups += 1
+        person = self.people.get(request.match_info["member"])
+        if self.fail_lookups or person is None:
+            return web.json_response(
+                {"error": {"code": "MemberNotFound", "message": "no such member"}}, status=404
+            )
+        return web.json_response(
+            {
+                "id": person.id,
+                "name": person.name,
+                "email": person.email,
+                "userPrincipalName": person.email,
+                "aadObjectId": person.aad_object_id,
+            }
+        )
+
+    def messages_to(self, conversation: str) -> list[dict[str, Any]]:
+        """Every message activity sent into a conversation, in order."""
+        return [
+            a for a in self.sent if a["_conversation"] == conversation and a["type"] == "message"
+        ]
