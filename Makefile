@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # Defaults for `make run`; anything already set in the environment wins (DESIGN §6).
+# Without IKBOT_WORKBOOK, `make run` builds and serves the demo plans in $(IKBOT_DATA_DIR)/demo.
 IKBOT_DATA_DIR ?= var
-IKBOT_WORKBOOK ?= var/demo
 IKBOT_HOST ?= 127.0.0.1
 IKBOT_PORT ?= 3978
-export IKBOT_DATA_DIR IKBOT_WORKBOOK IKBOT_HOST IKBOT_PORT
+export IKBOT_DATA_DIR IKBOT_HOST IKBOT_PORT
 
 .PHONY: install run test lint playground bench clean
 

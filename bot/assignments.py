@@ -100,7 +100,12 @@ def assignments_for(
                 answer, state = known.lookup(control.key, upcoming)
                 result.append(
                     Assignment(
-                        control, plan.name, upcoming, upcoming.due_for(control), state, answer,
+                        control,
+                        plan.name,
+                        upcoming,
+                        upcoming.due_for(control),
+                        state,
+                        answer,
                         user.strategist,
                     )
                 )

@@ -25,9 +25,7 @@ class PlanBook:
     async def plans(self) -> list[Plan]:
         """Every plan that can be read now; unreadable workbooks are logged and left out."""
         workbooks = await self._source.workbooks()
-        results = await asyncio.gather(
-            *(w.read_plan() for w in workbooks), return_exceptions=True
-        )
+        results = await asyncio.gather(*(w.read_plan() for w in workbooks), return_exceptions=True)
         plans: list[Plan] = []
         for workbook, result in zip(workbooks, results, strict=True):
             if isinstance(result, Plan):

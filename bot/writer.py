@@ -118,7 +118,11 @@ class Writer:
             await self._journal.mark_written(plan_key, [a.answer_id for a in batch], self._now())
             logger.info(
                 "Wrote %s answers to %s (%s added, %s updated, %s already there)",
-                len(batch), workbook.name, result.added, result.updated, result.unchanged,
+                len(batch),
+                workbook.name,
+                result.added,
+                result.updated,
+                result.unchanged,
             )
         return None
 
@@ -130,7 +134,10 @@ class Writer:
         if isinstance(error, WorkbookError):
             logger.warning(
                 "Could not write %s (attempt %s), retrying in %ss: %s",
-                plan_key, failures, int(wait.total_seconds()), error,
+                plan_key,
+                failures,
+                int(wait.total_seconds()),
+                error,
             )
         else:
             logger.exception("Unexpected error writing %s (attempt %s)", plan_key, failures)

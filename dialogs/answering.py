@@ -18,7 +18,7 @@ from bot.model import Answer, Control, Period, Plan
 from bot.periods import Term
 from bot.services import Services
 from cards.actions import SubmitAnswer
-from cards.answer import answer_card
+from cards.answer import answer_card, answer_values
 from cards.common import format_date
 from cards.listing import list_card
 from cards.notice import notice_card
@@ -87,8 +87,9 @@ class Answering:
         if isinstance(effect, ShowAnswerCard):
             assignment, plan = await self._assignment(user, effect.target)
             options = plan.scale.for_period(assignment.term.period)
-            return Reply(card=answer_card(assignment, options, new_nonce(), self._today(),
-                                          values=_values_of(assignment.answer)))
+            previous = answer_values(assignment.answer) if assignment.answer else None
+            card = answer_card(assignment, options, new_nonce(), self._today(), values=previous)
+            return Reply(card=card)
         if isinstance(effect, SaveAnswer):
             return Reply(card=await self._save(user, effect.action, inputs))
         if isinstance(effect, ShowNextAfter):
@@ -132,16 +133,24 @@ class Answering:
         existing = await self._s.journal.get(action.nonce)
         if existing is not None:
             # The same card submitted twice (a double click, an old client): one answer.
-            if existing.control_key == control.key and existing.slot[1:] == (term.year,
-                                                                             term.period):
+            if existing.control_key == control.key and existing.slot[1:] == (
+                term.year,
+                term.period,
+            ):
                 return await self._receipt(user, assignment, existing)
             raise Refused("Kortet har redan använts. Öppna kontrollmomentet från listan igen.")
         result = validate_answer(inputs, plan.scale, term.period, self._today())
         if not isinstance(result, ValidAnswer):
             options = plan.scale.for_period(term.period)
             errors = {"_form": "Svaret är inte sparat. Rätta det som är markerat.", **result}
-            return answer_card(assignment, options, action.nonce, self._today(),
-                               values=raw_values(inputs), errors=errors)
+            return answer_card(
+                assignment,
+                options,
+                action.nonce,
+                self._today(),
+                values=raw_values(inputs),
+                errors=errors,
+            )
         answer = Answer(
             answer_id=action.nonce,
             plan_key=control.plan_key,
@@ -171,8 +180,10 @@ class Answering:
     async def _receipt(self, user: User, assignment: Assignment, answer: Answer) -> dict:
         pending = await self._s.journal.is_pending(answer.answer_id)
         remaining = [
-            a for a in await self._my_assignments(user)
-            if a.can_answer and a.state is AnswerState.UNANSWERED
+            a
+            for a in await self._my_assignments(user)
+            if a.can_answer
+            and a.state is AnswerState.UNANSWERED
             and (a.control.key, a.term) != (assignment.control.key, assignment.term)
         ]
         return receipt_card(assignment, answer, pending=pending, has_next=bool(remaining))
@@ -184,14 +195,20 @@ class Answering:
         start = keys.index(here) + 1 if here in keys else 0
         ordered = mine[start:] + mine[:start]
         for assignment in ordered:
-            key = (assignment.control.plan_key, assignment.control.id, assignment.term.year,
-                   assignment.term.period.value)
+            key = (
+                assignment.control.plan_key,
+                assignment.control.id,
+                assignment.term.year,
+                assignment.term.period.value,
+            )
             if key != here and assignment.can_answer and assignment.state is AnswerState.UNANSWERED:
                 target = Target(*key)
                 return await self._perform(user, ShowAnswerCard(target), {})
-        return Reply(card=notice_card(
-            "Alla dina kontrollmoment för perioden är besvarade. Tack!", title="Klart"
-        ))
+        return Reply(
+            card=notice_card(
+                "Alla dina kontrollmoment för perioden är besvarade. Tack!", title="Klart"
+            )
+        )
 
 
 def _check_may_answer(user: User, control: Control, term: Term, today: date) -> None:
@@ -214,24 +231,3 @@ def _check_may_answer(user: User, control: Control, term: Term, today: date) -> 
             f"{term.label} är stängd för svar sedan {format_date(term.closes_for(control))}. "
             "Kontakta kvalitetsstrategen om svaret behöver ändras."
         )
-
-
-def _values_of(answer: Answer | None) -> dict[str, str]:
-    """Pre-fill the card with the current answer, so changing it starts from what was said."""
-    if answer is None:
-        return {}
-    values = {
-        "outcome": answer.outcome,
-        "observations": answer.observations,
-        "analysis": answer.analysis,
-    }
-    if answer.checked is not None:
-        values["checked"] = str(answer.checked)
-    if answer.deviations is not None:
-        values["deviations"] = str(answer.deviations)
-    if answer.action is not None:
-        values["action_text"] = answer.action.text
-        values["action_owner"] = answer.action.owner
-        if answer.action.due:
-            values["action_due"] = answer.action.due.isoformat()
-    return values

@@ -111,7 +111,12 @@ class ShowNextAfter:
 
 
 Effect = (
-    ShowWelcome | ShowHelpCard | ShowNotUnderstood | ShowMyList | ShowAnswerCard | SaveAnswer
+    ShowWelcome
+    | ShowHelpCard
+    | ShowNotUnderstood
+    | ShowMyList
+    | ShowAnswerCard
+    | SaveAnswer
     | ShowNextAfter
 )
 

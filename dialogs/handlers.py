@@ -47,8 +47,7 @@ WHO_ARE_YOU = (
     "Försök igen om en stund."
 )
 BAD_CARD = (
-    "Kortet skickade något jag inte känner igen. Det kan vara ett gammalt kort – "
-    "öppna listan igen."
+    "Kortet skickade något jag inte känner igen. Det kan vara ett gammalt kort – öppna listan igen."
 )
 SOMETHING_WRONG = (
     "Något gick fel hos mig. Om du inte fick ett kvitto är svaret inte sparat – "

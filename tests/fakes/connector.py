@@ -43,7 +43,10 @@ class RecordingConnector:
         return person
 
     async def start(self) -> str:
-        """Listen on 127.0.0.1 on a free port; return the serviceUrl."""
+        """Listen on 127.0.0.1 on a free port (once); return the serviceUrl."""
+        if self._runner is not None:
+            port = self._runner.addresses[0][1]
+            return f"http://127.0.0.1:{port}/"
         self._arrived = asyncio.Condition()
         app = web.Application()
         app.router.add_post("/v3/conversations/{conv}/activities", self._post)
@@ -61,6 +64,7 @@ class RecordingConnector:
         """Close the server."""
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
 
     async def _post(self, request: web.Request) -> web.Response:
         activity = await request.json()

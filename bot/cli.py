@@ -1,0 +1,119 @@
+"""The `ikbot` command: serve the bot, and create or check plan workbooks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's default user
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `ikbot`."""
+    parser = argparse.ArgumentParser(prog="ikbot", description="Internkontroll-boten")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="kör boten (inställningar från miljön)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="utan IKBOT_WORKBOOK: skapa och använd demoarbetsböcker i IKBOT_DATA_DIR/demo",
+    )
+    for name, text in (
+        ("init-workbook", "skriv en tom kontrollplan"),
+        ("demo-workbook", "skriv demoplanen (en .xlsx-fil, eller en mapp med två planer)"),
+        ("check-workbook", "läs en arbetsbok eller mapp och rapportera rader som inte går"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        return _serve(demo=args.demo)
+    from graph import tools
+
+    if args.command == "check-workbook":
+        text, code = tools.check_workbook(args.path)
+        print(text)
+        return code
+    if args.path.exists() and args.path.suffix == ".xlsx":
+        print(f"{args.path} finns redan; jag skriver inte över den.", file=sys.stderr)
+        return 1
+    if args.command == "init-workbook":
+        tools.init_workbook(args.path)
+    else:
+        tools.demo_workbook(args.path)
+    print(f"Skrev {args.path}")
+    return 0
+
+
+def _serve(*, demo: bool) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.settings import Settings, SettingsError
+
+    env = dict(os.environ)
+    if demo:
+        env = _demo_environment(env)
+    try:
+        settings = Settings.from_env(env)
+    except SettingsError as error:
+        print(f"ikbot: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not settings.workbook.exists():
+        print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    print(f"Arbetsbok: {settings.workbook.resolve()}{_plan_summary(settings.workbook)}")
+    endpoint = f"http://{settings.host}:{settings.port}/api/messages"
+    if settings.anonymous:
+        print(
+            f"Chatta med boten: kör `make playground` i ett annat fönster (Microsoft 365 Agents "
+            f"Playground mot {endpoint}) och skriv ”mina kontroller”.",
+            flush=True,
+        )
+    else:
+        print(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    return 0
+
+
+def _demo_environment(env: dict[str, str]) -> dict[str, str]:
+    """The demo's defaults; anything set in the environment wins (DESIGN §6)."""
+    if not env.get("IKBOT_WORKBOOK", "").strip():
+        folder = Path(env.get("IKBOT_DATA_DIR", "").strip() or "var") / "demo"
+        if not folder.exists():
+            from graph import tools
+
+            tools.demo_workbook(folder)
+        env["IKBOT_WORKBOOK"] = str(folder)
+        env.setdefault("IKBOT_STRATEGISTS", DEMO_STRATEGIST)
+    return env
+
+
+def _plan_summary(path: Path) -> str:
+    from graph.excel_local import LocalSource
+
+    async def count() -> tuple[int, int]:
+        source = LocalSource(path)
+        workbooks = await source.workbooks()
+        plans = [await w.read_plan() for w in workbooks]
+        return len(plans), sum(len(p.controls) for p in plans)
+
+    try:
+        plans, controls = asyncio.run(count())
+    except Exception as error:  # the bot still starts; the turns report what is wrong
+        return f" (kunde inte läsas: {error})"
+    return f" ({plans} planer, {controls} kontrollmoment)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

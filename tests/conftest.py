@@ -1,0 +1,47 @@
+"""Shared fixtures: the running bot against a fake channel, over loopback HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.connector import RecordingConnector
+from tests.fakes.harness import ALEX, MARIA, STRATEGIST, BotClient, standard_plan, start_bot
+
+BotFactory = Callable[..., Awaitable[BotClient]]
+
+
+@pytest.fixture
+def connector() -> RecordingConnector:
+    """The fake Teams channel, knowing Alex, Maria and a strategist."""
+    fake = RecordingConnector()
+    for person in (ALEX, MARIA, STRATEGIST):
+        fake.add(person)
+    return fake
+
+
+@pytest.fixture
+async def start(tmp_path: Path, connector: RecordingConnector) -> AsyncIterator[BotFactory]:
+    """Start the bot (several times in one test, to simulate a restart)."""
+    running: list[Any] = []
+
+    async def factory(workbook: Path | None = None, **kwargs: Any) -> BotClient:
+        workbook = workbook or standard_plan(tmp_path / "plans" / "ks.xlsx").parent
+        client, runner = await start_bot(workbook, tmp_path / "var", connector, **kwargs)
+        running.append((client, runner))
+        return client
+
+    yield factory
+    for client, runner in reversed(running):
+        await client.session.close()
+        await runner.cleanup()
+    await connector.stop()
+
+
+@pytest.fixture
+async def bot(start: BotFactory) -> BotClient:
+    """The bot on the standard plan (a folder with one workbook), today 2027-01-10."""
+    return await start()
