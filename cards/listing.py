@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,14 +26,16 @@ from cards.common import (
 TITLE = "Mina kontroller"
 EMPTY_TEXT = "Du har inga kontrollmoment att besvara just nu."
 
-# Teams refuses cards over 28 KB; these limits keep 25 items far below that whatever the
-# plan's texts are.
-_DESCRIPTION_CHARS = 140
+# Teams refuses cards over 28 KB. Texts are shortened so that 25 items stay far below
+# that, and the items stop early at this many bytes of JSON whatever the ids' lengths are
+# (the rest are counted in "… och N till"), leaving room for the activity around the card.
+_DESCRIPTION_CHARS = 120
 _SOURCE_CHARS = 90
+_ITEMS_BUDGET = 23_000
 
 
 def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25) -> Element:
-    """The person's assignments (the first ``limit`` of them) with a button for each."""
+    """The person's assignments (at most ``limit``, fewer if the card gets too big)."""
     if not assignments:
         return adaptive_card(
             [
@@ -47,13 +50,22 @@ def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25
             [button("Hjälp", ShowHelp())],
         )
     terms = sorted({a.term for a in assignments})
-    shown = assignments[: max(limit, 0)]
     body: list[Element | None] = [
         heading(f"{TITLE} – {join_words([t.label for t in terms])}"),
         text_block(_summary(assignments, today), subtle=True, spacing="none"),
     ]
-    body += [_item(a, today) for a in shown]
-    hidden = len(assignments) - len(shown)
+    previous, used, shown = "", 0, 0
+    for assignment in assignments[: max(limit, 0)]:
+        # The nämnd and plan are said once per run of items from the same plan: easier to
+        # read, and it keeps the card small.
+        source = source_line(assignment.control.namnd, assignment.plan_name)
+        item = _item(assignment, today, "" if source == previous else source)
+        used += len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+        if used > _ITEMS_BUDGET and shown:
+            break
+        body.append(item)
+        previous, shown = source, shown + 1
+    hidden = len(assignments) - shown
     if hidden > 0:
         body.append(text_block(f"… och {hidden} till.", separator=True, spacing="medium"))
     return adaptive_card(body)
@@ -75,9 +87,9 @@ def _summary(assignments: Sequence[Assignment], today: date) -> str:
     return f"{text}."
 
 
-def _item(assignment: Assignment, today: date) -> Element:
+def _item(assignment: Assignment, today: date, source: str) -> Element:
     control = assignment.control
-    source = source_line(control.namnd, assignment.plan_name)
+    deadline = f"{assignment.term.label} · Sista svarsdag {format_date(assignment.due)}"
     title = f"{control.id} – {shorten(control.description, _DESCRIPTION_CHARS)}"
     return container(
         [
@@ -85,15 +97,11 @@ def _item(assignment: Assignment, today: date) -> Element:
             text_block(shorten(source, _SOURCE_CHARS), subtle=True, spacing="none")
             if source
             else None,
-            text_block(
-                f"{assignment.term.label} · Sista svarsdag {format_date(assignment.due)}",
-                spacing="none",
-            ),
+            text_block(deadline, spacing="none"),
             _state_line(assignment, today),
             _open_button(assignment, today),
         ],
         separator=True,
-        spacing="medium",
     )
 
 
@@ -123,5 +131,5 @@ def _open_button(assignment: Assignment, today: date) -> Element:
         plan=control.plan_key, control=control.id, year=term.year, period=term.period
     )
     if assignment.state is AnswerState.UNANSWERED:
-        return action_set([button("Svara", payload, style="positive")], spacing="small")
-    return action_set([button("Ändra svar", payload)], spacing="small")
+        return action_set([button("Svara", payload)])
+    return action_set([button("Ändra svar", payload)])
