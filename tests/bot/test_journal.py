@@ -1,0 +1,95 @@
+"""The answer journal on real SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bot.journal import Journal
+from bot.model import Action, Answer, ControlKey, Period
+from bot.sql import Database
+
+
+def make_answer(answer_id: str, control: str = "1", minute: int = 0, **kw) -> Answer:
+    return Answer(
+        answer_id=answer_id,
+        plan_key="ks.xlsx",
+        control_id=control,
+        year=2026,
+        period=Period.YEAR,
+        outcome=kw.pop("outcome", "Ingen avvikelse"),
+        answered_by="alexw@example.com",
+        answered_at=datetime(2027, 1, 5, 9, minute, tzinfo=UTC),
+        **kw,
+    )
+
+
+async def open_journal(path: Path) -> tuple[Database, Journal]:
+    db = Database(path / "j.sqlite3")
+    await db.open()
+    return db, Journal(db)
+
+
+async def test_round_trip_and_idempotent_append(tmp_path: Path) -> None:
+    db, journal = await open_journal(tmp_path)
+    answer = make_answer(
+        "a" * 32,
+        checked=10,
+        deviations=2,
+        observations="Två fel ”citat”",
+        action=Action("Informera", "Ekonomichefen", date(2027, 3, 31)),
+    )
+    assert await journal.append(answer)
+    assert not await journal.append(answer)
+    assert await journal.get(answer.answer_id) == answer
+    assert await journal.count_pending() == 1
+    await db.close()
+
+
+async def test_survives_reopening(tmp_path: Path) -> None:
+    db, journal = await open_journal(tmp_path)
+    await journal.append(make_answer("b" * 32))
+    await db.close()
+    db, journal = await open_journal(tmp_path)
+    assert [a.answer_id for a in await journal.pending("ks.xlsx", 10)] == ["b" * 32]
+    await db.close()
+
+
+async def test_history_pending_and_marking(tmp_path: Path) -> None:
+    db, journal = await open_journal(tmp_path)
+    await journal.append(make_answer("1" * 32, minute=1))
+    await journal.append(make_answer("2" * 32, minute=2, outcome="Mindre avvikelse"))
+    await journal.append(make_answer("3" * 32, control="2", minute=3))
+    history = await journal.history(ControlKey("ks.xlsx", "1"), 2026, Period.YEAR)
+    assert [a.outcome for a in history] == ["Ingen avvikelse", "Mindre avvikelse"]
+    assert await journal.pending_plans() == ["ks.xlsx"]
+    await journal.mark_written("ks.xlsx", ["1" * 32, "2" * 32], datetime.now(UTC))
+    answers, pending = await journal.for_controls(
+        [ControlKey("ks.xlsx", "1"), ControlKey("ks.xlsx", "2")]
+    )
+    assert len(answers) == 3 and pending == {"3" * 32}
+    await db.close()
+
+
+async def test_failures_are_counted_and_cleared(tmp_path: Path) -> None:
+    db, journal = await open_journal(tmp_path)
+    await journal.append(make_answer("4" * 32))
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    assert await journal.record_failure("ks.xlsx", later, "låst") == 1
+    assert await journal.record_failure("ks.xlsx", later, "låst") == 2
+    await journal.mark_written("ks.xlsx", ["4" * 32], datetime.now(UTC))
+    assert await journal.writer_state("ks.xlsx") is None
+    await db.close()
+
+
+async def test_concurrent_appends_and_transactions_do_not_interfere(tmp_path: Path) -> None:
+    db, journal = await open_journal(tmp_path)
+    ids = [f"{i:032x}" for i in range(50)]
+    await asyncio.gather(
+        *(journal.append(make_answer(i, control=str(n % 5))) for n, i in enumerate(ids)),
+        journal.mark_written("ks.xlsx", ids[:10], datetime.now(UTC)),
+    )
+    assert await journal.count_pending() >= 40
+    assert len(await journal.pending("ks.xlsx", 100)) == await journal.count_pending()
+    await db.close()
