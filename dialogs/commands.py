@@ -36,7 +36,8 @@ def normalise(text: str) -> str:
     """Lower case, accents removed ("hjälp" → "hjalp"), punctuation and extra spaces dropped."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w@.\- ]+", " ", plain).split())
+    words = re.sub(r"[^\w@.\- ]+", " ", plain).split()
+    return " ".join(words).strip(".-")
 
 
 def parse_command(text: str) -> Command:

@@ -81,6 +81,7 @@ _MESSAGES = {
     "greater_than_equal": "Antalet kan inte vara negativt.",
     "less_than_equal": "Antalet är orimligt stort.",
     "string_too_long": "Texten är för lång (högst {max_length} tecken).",
+    "too_long": "Texten är för lång (högst {max_length} tecken).",
     "string_type": "Ogiltigt värde.",
     "date_parsing": "Ange ett datum som ÅÅÅÅ-MM-DD.",
     "date_from_datetime_parsing": "Ange ett datum som ÅÅÅÅ-MM-DD.",
