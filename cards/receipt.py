@@ -77,17 +77,13 @@ def receipt_card(
             spacing="medium",
         )
     )
-    ids = {
-        "plan": control.plan_key,
-        "control": control.id,
-        "year": term.year,
-        "period": term.period,
-    }
-    buttons = [button("Nästa kontroll", NextControl(**ids), style="positive")] if has_next else []
-    buttons += [
-        button("Ändra svar", OpenControl(**ids)),
-        button("Mina kontroller", ShowList()),
-    ]
+    plan, year, period = control.plan_key, term.year, term.period
+    buttons = []
+    if has_next:
+        following = NextControl(plan=plan, control=control.id, year=year, period=period)
+        buttons.append(button("Nästa kontroll", following, style="positive"))
+    change = OpenControl(plan=plan, control=control.id, year=year, period=period)
+    buttons += [button("Ändra svar", change), button("Mina kontroller", ShowList())]
     return adaptive_card(body, buttons)
 
 

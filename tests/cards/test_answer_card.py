@@ -32,7 +32,14 @@ from tests.fakes.card_data import (
     backup_control,
     saved_answer,
 )
-from tests.fakes.card_schema import all_text, assert_valid_card, buttons, inputs, texts
+from tests.fakes.card_schema import (
+    all_text,
+    assert_valid_card,
+    buttons,
+    following,
+    inputs,
+    texts,
+)
 
 YEAR_OPTIONS = OutcomeScale.default().for_period(Period.YEAR)
 
@@ -55,31 +62,6 @@ def _card(**kwargs: Any) -> dict[str, Any]:
     card = answer_card(target, options, NONCE, today, **kwargs)
     assert_valid_card(card)
     return card
-
-
-def _following(card: dict[str, Any], input_id: str) -> list[dict[str, Any]]:
-    """The elements placed right after an input, up to the next input."""
-
-    def lists(node: Any) -> Any:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("body", "items") and isinstance(value, list):
-                    yield value
-                yield from lists(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from lists(item)
-
-    for elements in lists(card):
-        ids = [e.get("id") for e in elements]
-        if input_id in ids:
-            after = []
-            for element in elements[ids.index(input_id) + 1 :]:
-                if str(element["type"]).startswith("Input.") or element["type"] == "ColumnSet":
-                    break
-                after.append(element)
-            return after
-    raise AssertionError(f"no input {input_id!r}")
 
 
 def test_the_card_shows_the_control_in_its_context() -> None:
@@ -223,7 +205,7 @@ def test_the_choice_matches_a_value_regardless_of_case_and_spacing() -> None:
 def test_a_value_an_input_cannot_hold_is_shown_as_text_not_lost(input_id: str, raw: str) -> None:
     card = _card(values={input_id: raw})
     assert "value" not in inputs(card)[input_id]
-    notes = [e["text"] for e in _following(card, input_id)]
+    notes = [e["text"] for e in following(card, input_id)]
     assert f"Du skrev: ”{raw}”" in notes
 
 
@@ -242,7 +224,7 @@ def test_each_error_is_shown_directly_below_its_input() -> None:
     card = _card(values=FULL_VALUES, errors=errors)
     found = inputs(card)
     for input_id, message in errors.items():
-        [note, *_] = _following(card, input_id)
+        [note, *_] = following(card, input_id)
         assert note == {
             "type": "TextBlock",
             "text": message,
@@ -252,7 +234,7 @@ def test_each_error_is_shown_directly_below_its_input() -> None:
         }
         assert found[input_id]["errorMessage"] == message
     for input_id in set(INPUT_IDS) - set(errors):
-        assert not [e for e in _following(card, input_id) if e.get("color") == "attention"]
+        assert not [e for e in following(card, input_id) if e.get("color") == "attention"]
     # The values stay while the errors are shown.
     assert found[DEVIATIONS]["value"] == 3
     assert found[ACTION_DUE]["value"] == "2027-03-31"

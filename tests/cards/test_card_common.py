@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+import cards
 from bot.model import Period, Risk
 from cards.actions import OpenControl, ShowList, card_action
 from cards.common import (
@@ -138,3 +141,39 @@ def test_the_schema_check_rejects_broken_cards() -> None:
     with pytest.raises(AssertionError, match="duplicate input ids"):
         field = {"type": "Input.Text", "id": "a"}
         assert_valid_card(adaptive_card([field, dict(field)]))
+
+
+_ALLOWED_IMPORTS = (
+    "__future__",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "json",
+    "re",
+    "typing",
+    "zoneinfo",
+    "pydantic",
+    "bot.model",
+    "bot.periods",
+    "bot.assignments",
+    "cards",
+)
+
+
+def test_cards_are_pure_they_import_only_the_domain_and_never_await() -> None:
+    root = Path(cards.__file__).parent
+    for path in sorted(root.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                assert not isinstance(node, ast.AsyncFunctionDef | ast.Await), path.name
+                continue
+            for name in names:
+                allowed = any(name == a or name.startswith(f"{a}.") for a in _ALLOWED_IMPORTS)
+                assert allowed, f"{path.name} imports {name}"

@@ -77,6 +77,31 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in walk(card) if str(e["type"]).startswith("Input.")}
 
 
+def following(card: dict[str, Any], input_id: str) -> list[dict[str, Any]]:
+    """The elements placed directly after an input (its notes), up to the next input."""
+    for elements in _element_lists(card):
+        ids = [e.get("id") for e in elements]
+        if input_id in ids:
+            after = []
+            for element in elements[ids.index(input_id) + 1 :]:
+                if str(element["type"]).startswith("Input.") or element["type"] == "ColumnSet":
+                    break
+                after.append(element)
+            return after
+    raise AssertionError(f"the card has no input {input_id!r}")
+
+
+def _element_lists(node: Any) -> Iterator[list[dict[str, Any]]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("body", "items") and isinstance(value, list):
+                yield value
+            yield from _element_lists(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _element_lists(item)
+
+
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """The card's Action.Execute buttons in order (their Action.Submit fallbacks excluded)."""
     return [e for e in walk(card) if e["type"] == "Action.Execute"]
