@@ -92,8 +92,11 @@ def answer_card(
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> Element:
-    """The form for one control in one term, pre-filled from ``values`` (else the saved
-    answer), with ``errors`` shown beside their inputs and ``errors["_form"]`` on top."""
+    """The answer form for a control in a term: values kept, errors beside their inputs.
+
+    ``values`` pre-fill the inputs (without it, the saved answer does); ``errors`` map an
+    input id to a message shown below that input, and ``"_form"`` to one shown on top.
+    """
     control, term = assignment.control, assignment.term
     if values is None:
         values = answer_values(assignment.answer) if assignment.answer else {}
@@ -120,7 +123,7 @@ def answer_card(
         _late_note(assignment, today),
         _previous_note(assignment),
         heading("Ditt svar", size="medium"),
-        *form.field(_choice(options, form.raw(OUTCOME), form.errors.get(OUTCOME))),
+        *form.field(_choice(options)),
         {
             "type": "ColumnSet",
             "columns": [
@@ -203,7 +206,7 @@ def _typed_value(element: Element, raw: str) -> object | None:
     return raw
 
 
-def _choice(options: Sequence[OutcomeOption], raw: str, error: str | None) -> Element:
+def _choice(options: Sequence[OutcomeOption]) -> Element:
     return {
         "type": "Input.ChoiceSet",
         "id": OUTCOME,
@@ -212,7 +215,7 @@ def _choice(options: Sequence[OutcomeOption], raw: str, error: str | None) -> El
         "placeholder": "Välj bedömning",
         "wrap": True,
         "isRequired": True,
-        "errorMessage": error or "Välj en bedömning.",
+        "errorMessage": "Välj en bedömning.",
         "choices": [{"title": o.label, "value": o.label} for o in options],
     }
 
