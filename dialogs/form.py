@@ -38,7 +38,9 @@ def _clean_text(value: Any) -> Any:
     return value
 
 
-_Count = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0, le=COUNT_MAX)]
+_Count = Annotated[
+    Annotated[int, Field(ge=0, le=COUNT_MAX)] | None, BeforeValidator(_blank_to_none)
+]
 _Date = Annotated[date | None, BeforeValidator(_blank_to_none)]
 
 

@@ -178,9 +178,10 @@ async def _lookup_member(context: TurnContext) -> Member:
     member = await client.conversations.get_conversation_member(
         activity.conversation.id, activity.from_property.id
     )
-    return Member(
-        email=member.email or "", name=member.name or "", upn=member.user_principal_name or ""
-    )
+    # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
+    extra = member.model_extra or {}
+    upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
+    return Member(email=member.email or "", name=member.name or "", upn=str(upn))
 
 
 async def _send(context: TurnContext, reply: Reply) -> None:

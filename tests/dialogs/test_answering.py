@@ -49,7 +49,10 @@ def answers_in(workbook: Path) -> list[dict[str, Any]]:
         return []
     rows = list(book["Uppföljning"].iter_rows(values_only=True))
     header = rows[0]
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+    found = [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+    for row in found:  # numeric IDs are written as numbers, like the plan's
+        row["ID"] = str(row["ID"])
+    return found
 
 
 async def open_card(
