@@ -1,0 +1,1 @@
+"""Demo plans (package data): real Lindesberg and Strängnäs controls, fictitious owners."""

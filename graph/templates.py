@@ -1,0 +1,277 @@
+"""Workbooks the bot creates: an empty plan, the demo plans, and the sheets it adds.
+
+The sheets follow ``graph.layout``; this module only adds what makes them pleasant in
+Excel (tables, drop-down lists, column widths, frozen headers, number formats).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from openpyxl import Workbook as XlWorkbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.model import OutcomeOption, OutcomeScale, Period, Severity
+from graph import layout
+
+SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to
+PERIOD_CHOICES = ("Delår 1", "Delår 2", "Helår", "Delår 2 och helår", "Varje delår",
+                  "Alla perioder")
+_WIDTHS = {
+    "id": 8, "namnd": 18, "area": 14, "process": 28, "risk_text": 45, "probability": 12,
+    "consequence": 12, "value": 14, "description": 50, "method": 26, "sample": 32,
+    "periods": 18, "owner": 30, "due_date": 15, "active": 15,
+}
+_WRAPPED = {"process", "risk_text", "description", "method", "sample"}
+_ANSWER_WIDTHS = (8, 7, 10, 26, 12, 12, 45, 35, 35, 28, 13, 28, 17, 38)
+_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+_LAST = 1048576  # Excel's last row: validations cover rows people add later
+
+
+def find_sheet(wb: XlWorkbook, title: str) -> Worksheet | None:
+    """The worksheet with this title, ignoring case and surrounding whitespace."""
+    wanted = title.strip().casefold()
+    return next((ws for ws in wb.worksheets if ws.title.strip().casefold() == wanted), None)
+
+
+def put_cell(cell: Cell, value: object, number_format: str | None = None) -> None:
+    """Write one value; text that Excel could take for a formula is stored quote-prefixed."""
+    if value == "":
+        value = None  # an empty cell, not an empty string
+    if isinstance(value, str):
+        text = layout.clean_text(value)
+        quoted = layout.needs_quote_prefix(text)
+        cell.value = text
+        if quoted:
+            cell.data_type = "s"  # openpyxl made "=..." a formula; keep it plain text
+        if quoted or cell.quotePrefix:
+            cell.quotePrefix = quoted
+        return
+    cell.value = value
+    if cell.quotePrefix:
+        cell.quotePrefix = False
+    if number_format is not None and value is not None:
+        cell.number_format = number_format
+
+
+def _inline_list(choices: Sequence[str]) -> str | None:
+    """A list validation formula, or None when Excel cannot hold it inline."""
+    # An inline list is limited to 255 characters and cannot hold commas.
+    text = ",".join(choices)
+    return f'"{text}"' if len(text) <= 255 and not any("," in c for c in choices) else None
+
+
+def _fixed_list(choices: Sequence[str]) -> str:
+    formula = _inline_list(choices)
+    assert formula is not None, "our own lists are short and comma-free"
+    return formula
+
+
+def _validation(ws: Worksheet, area: str, kind: str, formula: str, message: str,
+                formula2: str | None = None) -> None:
+    dv = DataValidation(
+        type=kind, formula1=formula, formula2=formula2, allow_blank=True,
+        operator="between" if formula2 is not None else None,
+        showErrorMessage=True, errorStyle="warning", errorTitle="Kontrollera värdet",
+        error=message,
+    )
+    dv.add(area)
+    ws.add_data_validation(dv)
+
+
+def _table(ws: Worksheet, name: str, first_row: int, columns: int, last_row: int) -> None:
+    ref = f"A{first_row}:{get_column_letter(columns)}{max(last_row, first_row + 1)}"
+    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=_STYLE))
+
+
+def add_settings_sheet(wb: XlWorkbook, scale: OutcomeScale) -> Worksheet:
+    """Add the Inställningar sheet with the Bedomningsskala table filled from ``scale``."""
+    ws = wb.create_sheet(layout.SETTINGS_SHEET)
+    for column, header in enumerate(layout.SCALE_HEADERS, start=1):
+        put_cell(ws.cell(1, column), header)
+    for row, option in enumerate(scale.options, start=2):
+        put_cell(ws.cell(row, 1), option.label)
+        put_cell(ws.cell(row, 2), option.severity.label)
+    last = len(scale.options) + 1
+    _table(ws, layout.SCALE_TABLE, 1, 2, last)
+    severities = [s.label for s in Severity]
+    _validation(ws, f"B2:B{_LAST}", "list", _fixed_list(severities),
+                "Allvarlighet ska vara en av: " + ", ".join(severities) + ".")
+    ws["D1"] = "Allvarlighet: " + ", ".join(severities) + ". Bedömningarna visas i den ordningen."
+    ws.column_dimensions["A"].width = 60
+    ws.column_dimensions["B"].width = 16
+    target = f"{quote_sheetname(ws.title)}!$A$2:$A${last}"
+    wb.defined_names[SCALE_NAME] = DefinedName(SCALE_NAME, attr_text=target)
+    return ws
+
+
+def add_answers_sheet(wb: XlWorkbook, index: int | None = None) -> Worksheet:
+    """Add the Uppföljning sheet: the answer table with drop-downs and number formats."""
+    ws = wb.create_sheet(layout.ANSWER_SHEET, index)
+    for column, header in enumerate(layout.ANSWER_HEADERS, start=1):
+        put_cell(ws.cell(1, column), header)
+        letter = get_column_letter(column)
+        ws.column_dimensions[letter].width = _ANSWER_WIDTHS[column - 1]
+    _table(ws, layout.ANSWER_TABLE, 1, len(layout.ANSWER_HEADERS), 2)
+    ws.freeze_panes = "B2"
+    at = {h: get_column_letter(i) for i, h in enumerate(layout.ANSWER_HEADERS, start=1)}
+    settings = find_sheet(wb, layout.SETTINGS_SHEET)
+    if SCALE_NAME in wb.defined_names:
+        outcomes: str | None = SCALE_NAME
+    else:
+        rows = [list(r) for r in settings.iter_rows(values_only=True)] if settings else []
+        scale, _ = layout.parse_scale(rows)
+        outcomes = _inline_list([o.label for o in scale.options])
+    if outcomes is not None:
+        _validation(ws, f"{at['Bedömning']}2:{at['Bedömning']}{_LAST}", "list", outcomes,
+                    "Välj en bedömning ur listan (bladet Inställningar).")
+    periods = [p.label for p in Period]
+    _validation(ws, f"{at['Period']}2:{at['Period']}{_LAST}", "list", _fixed_list(periods),
+                "Period ska vara Delår 1, Delår 2 eller Helår.")
+    for header in ("Antal kontrollerade", "Antal avvikelser"):
+        _validation(ws, f"{at[header]}2:{at[header]}{_LAST}", "whole", "0",
+                    "Ange ett heltal, 0 eller mer.", "1000000000")
+    return ws
+
+
+def _plan_sheet(ws: Worksheet, title: str, subtitle: str, headers: Sequence[str],
+                rows: Sequence[Sequence[object]]) -> None:
+    ws.title = layout.PLAN_SHEET
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = subtitle
+    ws["A2"].font = Font(italic=True)
+    top = 4  # title, subtitle and a blank row above the header
+    for column, header in enumerate(headers, start=1):
+        put_cell(ws.cell(top, column), header)
+    for number, row in enumerate(rows, start=top + 1):
+        for column, value in enumerate(row, start=1):
+            fmt = layout.DATE_FORMAT if isinstance(value, date) else None
+            put_cell(ws.cell(number, column), value, fmt)
+    _table(ws, layout.PLAN_TABLE, top, len(headers), top + len(rows))
+    ws.freeze_panes = ws.cell(top + 1, 1)
+    fields = layout.plan_columns(headers)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for field, index in fields.items():
+        letter = get_column_letter(index + 1)
+        ws.column_dimensions[letter].width = _WIDTHS[field]
+        if field in _WRAPPED:
+            for number in range(top + 1, top + len(rows) + 1):
+                ws.cell(number, index + 1).alignment = wrap
+        area = f"{letter}{top + 1}:{letter}{_LAST}"
+        if field == "periods":
+            _validation(ws, area, "list", _fixed_list(PERIOD_CHOICES),
+                        "Skriv Delår 1, Delår 2, Helår eller en kombination, t.ex. "
+                        "\"Delår 2 och helår\".")
+        elif field in ("probability", "consequence"):
+            _validation(ws, area, "whole", "1", "Ange en siffra 1–4.", "4")
+        elif field == "active":
+            _validation(ws, area, "list", '"Ja,Nej"', "Skriv Ja eller Nej.")
+        elif field == "due_date":
+            _validation(ws, area, "date", "36526", "Ange ett datum, t.ex. 2026-05-15.",
+                        "73051")
+
+
+def _new_workbook(title: str, subtitle: str, headers: Sequence[str],
+                  rows: Sequence[Sequence[object]], scale: OutcomeScale | None) -> XlWorkbook:
+    wb = XlWorkbook()
+    _plan_sheet(wb.active, title, subtitle, headers, rows)
+    if scale is not None:
+        add_settings_sheet(wb, scale)
+    add_answers_sheet(wb, index=1)
+    return wb
+
+
+def _save_new(wb: XlWorkbook, path: Path, overwrite: bool) -> bool:
+    if path.exists() and not overwrite:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return True
+
+
+def init_workbook(path: Path, *, overwrite: bool = False) -> Path:
+    """Write an empty plan workbook; raise FileExistsError rather than overwrite one."""
+    path = Path(path)
+    headers = [names[0] for names in layout.PLAN_HEADERS.values()]
+    wb = _new_workbook(
+        "Internkontrollplan",
+        "En rad per kontrollmoment. ID, Kontrollmoment och Ansvarig (e-postadress) krävs. "
+        "Period: Delår 1, Delår 2, Helår eller t.ex. \"Delår 2 och helår\"; tom = Helår.",
+        headers, [], OutcomeScale.default(),
+    )
+    if not _save_new(wb, path, overwrite):
+        raise FileExistsError(f"{path} finns redan.")
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class _Demo:
+    file: str
+    data: str
+    subtitle: str
+    scale: OutcomeScale | None = None
+
+
+STRANGNAS_SCALE = OutcomeScale((
+    OutcomeOption("Process/rutin/riktlinje fungerar", Severity.OK),
+    OutcomeOption("Process/rutin/riktlinje fungerar men behöver utvecklas", Severity.MINOR),
+    OutcomeOption("Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats",
+                  Severity.MAJOR),
+    OutcomeOption("Dokumenterad beskrivning av process/rutin/riktlinje saknas", Severity.MAJOR),
+    OutcomeOption("Ej genomförd", Severity.NOT_PERFORMED),
+    OutcomeOption("Följs upp på helår", Severity.DEFERRED),
+))
+_NOTE = " Demodata: kontrollmomenten är verkliga, ansvariga och e-postadresser påhittade."
+DEMOS = (
+    _Demo("lindesberg-ks-2026.xlsx", "lindesberg_ks_2026.csv",
+          "Kommunstyrelsen – Kommunledningskontoret, Lindesbergs kommun." + _NOTE),
+    _Demo("strangnas-ks-2026.xlsx", "strangnas_ks_2026.csv",
+          "Kommunstyrelsen, Strängnäs kommun." + _NOTE, STRANGNAS_SCALE),
+)
+
+
+def _demo_rows(data: str) -> tuple[list[str], list[list[object]]]:
+    text = resources.files("graph.demo").joinpath(data).read_text(encoding="utf-8")
+    header, *rows = csv.reader(io.StringIO(text))
+    fields = layout.plan_columns(header)
+    numeric = {fields[f] for f in ("id", "probability", "consequence") if f in fields}
+    dated = fields.get("due_date")
+
+    def typed(index: int, value: str) -> object:
+        if value and index in numeric:
+            return int(value)
+        if value and index == dated:
+            return date.fromisoformat(value)
+        return value
+
+    return header, [[typed(i, v) for i, v in enumerate(row)] for row in rows]
+
+
+def demo_workbook(path: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write the demo plans: one file if ``path`` ends in .xlsx, else both into that folder.
+
+    Existing files are kept (they may hold answers) unless ``overwrite`` is set.
+    """
+    path = Path(path)
+    single = path.suffix.lower() == ".xlsx"
+    written: list[Path] = []
+    for demo in DEMOS[:1] if single else DEMOS:
+        target = path if single else path / demo.file
+        headers, rows = _demo_rows(demo.data)
+        wb = _new_workbook("Internkontrollplan 2026", demo.subtitle, headers, rows, demo.scale)
+        _save_new(wb, target, overwrite)
+        written.append(target)
+    return written
