@@ -15,10 +15,13 @@ from microsoft_agents.hosting.aiohttp import (
     start_agent_process,
 )
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
+from pydantic import ValidationError
 
 from bot.services import Services
 from bot.settings import Settings
 from dialogs.handlers import register
+
+logger = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
 SERVICES = web.AppKey("services", Services)
@@ -30,6 +33,8 @@ def quiet_libraries() -> None:
     """Keep third-party loggers to what an operator needs (and away from user texts)."""
     for name in ("httpx", "kiota", "msal", "aiosqlite", "microsoft_agents"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # Logs the whole rejected input (user text) when an activity does not validate.
+    logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
     # Warns on every anonymous turn that no app id is set; anonymous mode is deliberate.
     logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
         logging.ERROR
@@ -64,7 +69,19 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     app[ADAPTER] = adapter
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await start_agent_process(request, agent, adapter)
+        # The SDK answers 500 to an activity it cannot parse; a malformed request is the
+        # client's fault, so it gets 400 and changes nothing.
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"error": "Ogiltig JSON."}, status=400)
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
+        try:
+            response = await start_agent_process(request, agent, adapter)
+        except ValidationError:
+            logger.warning("Rejected a malformed activity")
+            return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
         return response if response is not None else web.Response(status=202)
 
     app.router.add_post(MESSAGES_PATH, messages)

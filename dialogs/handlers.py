@@ -140,10 +140,15 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         logger.error(
             "Turn failed in conversation %s", context.activity.conversation.id, exc_info=error
         )
-        if context.activity.type == ActivityTypes.invoke:
-            await _invoke_card(context, notice_card(SOMETHING_WRONG, attention=True))
-        else:
-            await context.send_activity(SOMETHING_WRONG)
+        try:
+            if context.activity.type == ActivityTypes.invoke:
+                await _invoke_card(context, notice_card(SOMETHING_WRONG, attention=True))
+            else:
+                await context.send_activity(SOMETHING_WRONG)
+        except Exception:  # the channel itself is unreachable: nothing more to tell anyone
+            logger.warning(
+                "Could not tell conversation %s about the failure", context.activity.conversation.id
+            )
 
     agent.add_route(is_card_action, on_card_action, is_invoke=True)
     agent.add_route(is_greeting, on_greeting)
