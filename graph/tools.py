@@ -8,6 +8,7 @@ from bot.model import OutcomeScale, Plan
 from graph import layout
 from graph.excel_local import list_workbook_names, read_workbook_file
 from graph.protocol import WorkbookError
+from graph.templates import demo_workbook, init_workbook  # the CLI finds all three here
 
 OK, SKIPPED, UNREADABLE = 0, 1, 2
 
@@ -67,3 +68,6 @@ def check_workbook(path: Path | str) -> tuple[str, int]:
         lines.extend(report)
         code = max(code, result)
     return "\n".join(lines), code
+
+
+__all__ = ["check_workbook", "demo_workbook", "init_workbook"]
