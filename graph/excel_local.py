@@ -37,7 +37,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.model import Answer, Plan, latest_by_slot
+from bot.model import Answer, Plan
 from graph import layout
 from graph.protocol import (
     WorkbookError,
@@ -231,7 +231,9 @@ class LocalWorkbook:
 
 
 def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
-    if (path.parent / f"{LOCK_PREFIX}{path.name}").exists():
+    # Excel's owner file is "~$name"; LibreOffice's is ".~lock.name#".
+    locks = (f"{LOCK_PREFIX}{path.name}", f".~lock.{path.name}#")
+    if any((path.parent / lock).exists() for lock in locks):
         raise WorkbookLocked(
             f"Arbetsboken {name} är öppen i Excel. Svaren skrivs in när den stängs."
         )
@@ -251,13 +253,17 @@ def _write_file(
     with _translated(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
     wb = _load(path, key, data_only=False)
-    ws = find_sheet(wb, layout.ANSWER_SHEET) or add_answers_sheet(wb)
+    found = find_sheet(wb, layout.ANSWER_SHEET)
+    ws = found or add_answers_sheet(wb)
     area = _answer_area(ws)
     if area is None:
         raise WorkbookUnreadable(f"{key}: bladet {ws.title!r} saknar kolumnerna ID, År, Period.")
     header_row, columns, table = area
-    _add_missing_columns(ws, header_row, columns, table)
+    added_columns = _add_missing_columns(ws, header_row, columns, table)
     result, last_row = _upsert(ws, header_row, columns, key, answers)
+    if found is not None and not added_columns and result.added == result.updated == 0:
+        # Nothing to change (a retried batch): leave the file and its mtime alone.
+        return result, cached if cached is not None and cached.stamp == before else None
     if table is not None:
         _extend_table(table, last_row)
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
@@ -282,34 +288,15 @@ def _write_file(
 def _upsert(
     ws: Worksheet, header_row: int, columns: dict[str, int], key: str, answers: list[Answer]
 ) -> tuple[WriteResult, int]:
-    existing: dict[tuple[str, int, Any], tuple[int, Answer]] = {}
-    last_row = header_row
+    """Apply the batch to the sheet; return the result and the last row now in use."""
     rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
-    for number, values in enumerate(rows, start=header_row + 1):
-        answer = layout.row_to_answer(values, key, columns)
-        if answer is not None:
-            existing.setdefault(answer.slot, (number, answer))
-        if any(v not in (None, "") for v in values):
-            last_row = number
-    latest = latest_by_slot(answers)
-    added = updated = 0
-    unchanged = len(answers) - len(latest)  # superseded by a newer answer in the batch
-    for slot, answer in latest.items():
-        found = existing.get(slot)
-        if found is None:
-            last_row += 1
-            _put_row(ws, last_row, columns, answer)
-            existing[slot] = (last_row, answer)
-            added += 1
-            continue
-        number, old = found
-        newer_there = layout.to_local(old.answered_at) > layout.to_local(answer.answered_at)
-        if (old.answer_id and old.answer_id == answer.answer_id) or newer_there:
-            unchanged += 1  # already there, or a newer answer already holds the slot
-            continue
-        _put_row(ws, number, columns, answer)
-        updated += 1
-    return WriteResult(added, updated, unchanged), last_row
+    upsert = layout.plan_upsert(rows, columns, key, answers)
+    first_data = header_row + 1
+    for index, answer in upsert.updates:
+        _put_row(ws, first_data + index, columns, answer)
+    for offset, answer in enumerate(upsert.appends):
+        _put_row(ws, first_data + upsert.first_free + offset, columns, answer)
+    return upsert.result, header_row + upsert.first_free + len(upsert.appends)
 
 
 _FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORMAT}
@@ -322,11 +309,11 @@ def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -
 
 def _add_missing_columns(
     ws: Worksheet, header_row: int, columns: dict[str, int], table: Table | None
-) -> None:
+) -> bool:
     # A sheet made by hand may lack e.g. Svar-ID; add what is missing to the right.
     missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
     if not missing:
-        return
+        return False
     if table is not None:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         end = max_col
@@ -343,6 +330,7 @@ def _add_missing_columns(
         table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
+    return True
 
 
 def _extend_table(table: Table, last_row: int) -> None:

@@ -16,7 +16,8 @@ from sending the value with a leading apostrophe. ``needs_quote_prefix`` says wh
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,9 +31,11 @@ from bot.model import (
     Plan,
     PlanIssue,
     Risk,
+    latest_by_slot,
     severity_from_label,
 )
 from bot.periods import parse_periods
+from graph.protocol import WriteResult
 
 PLAN_SHEET = "Kontrollplan"
 PLAN_TABLE = "Kontrollplan"
@@ -396,3 +399,47 @@ def row_to_answer(
         observations=_cell_text(get("Iakttagelser")), analysis=_cell_text(get("Analys")),
         action=action,
     )
+
+
+@dataclass(slots=True)
+class Upsert:
+    """What a batch does to the Uppföljning rows: which to overwrite, which to append."""
+
+    updates: list[tuple[int, Answer]] = field(default_factory=list)  # (data row index, answer)
+    appends: list[Answer] = field(default_factory=list)
+    first_free: int = 0  # data row index after the last non-empty row: where appends go
+    result: WriteResult = WriteResult()
+
+
+def plan_upsert(
+    rows: Iterable[Sequence[object]], columns: Mapping[str, int], plan_key: str,
+    answers: Sequence[Answer],
+) -> Upsert:
+    """Decide a batch against the existing data rows (below the header), in O(rows + batch).
+
+    Newest wins per (ID, År, Period) within the batch and against the row already there; an
+    answer whose Svar-ID is already in its row, or that is older than that row, is counted
+    unchanged, as are answers superseded within the batch.
+    """
+    existing: dict[tuple[str, int, Period], tuple[int, Answer]] = {}
+    upsert = Upsert()
+    for index, values in enumerate(rows):
+        found = row_to_answer(values, plan_key, columns)
+        if found is not None:
+            existing.setdefault(found.slot, (index, found))
+        if any(v not in (None, "") for v in values):
+            upsert.first_free = index + 1
+    latest = latest_by_slot(answers)
+    unchanged = len(answers) - len(latest)
+    for slot, answer in latest.items():
+        if slot not in existing:
+            upsert.appends.append(answer)
+            continue
+        index, old = existing[slot]
+        newer_there = to_local(old.answered_at) > to_local(answer.answered_at)
+        if (old.answer_id and old.answer_id == answer.answer_id) or newer_there:
+            unchanged += 1
+        else:
+            upsert.updates.append((index, answer))
+    upsert.result = WriteResult(len(upsert.appends), len(upsert.updates), unchanged)
+    return upsert

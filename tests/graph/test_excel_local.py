@@ -42,6 +42,22 @@ async def test_an_office_lock_file_means_locked_and_nothing_is_written(folder: P
     assert len((await workbook(folder).read_plan()).controls) == 3  # reading is fine
 
 
+async def test_a_libreoffice_lock_file_means_locked_too(folder: Path) -> None:
+    (folder / ".~lock.ks.xlsx#").write_text("Maria,maria,dator,2026")
+    with pytest.raises(WorkbookLocked):
+        await workbook(folder).write_answers([answer("1")])
+
+
+async def test_a_batch_already_there_does_not_touch_the_file(folder: Path) -> None:
+    book = workbook(folder)
+    batch = [answer("1", answer_id="a1"), answer("2", answer_id="a2")]
+    await book.write_answers(batch)
+    stamp = (folder / "ks.xlsx").stat().st_mtime_ns
+    assert await book.write_answers(batch) == WriteResult(unchanged=2)
+    assert (folder / "ks.xlsx").stat().st_mtime_ns == stamp
+    assert [a.answer_id for a in await book.read_answers()] == ["a1", "a2"]
+
+
 async def test_a_file_changed_during_the_write_is_left_alone(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
