@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.model import (
@@ -172,12 +172,31 @@ def parse_risk_value(value: object) -> tuple[int | None, str] | None:
     return int(match.group(1)), label
 
 
+_EPOCH = datetime(1899, 12, 30)  # Excel's 1900 date system, as serial numbers count it
+
+
+def from_serial(value: float) -> datetime | None:
+    """An Excel date serial (what Microsoft Graph returns for date cells) as a datetime."""
+    if not 1 <= value < 2958466:  # 1900-01-01 .. 9999-12-31
+        return None
+    return _EPOCH + timedelta(days=value)
+
+
+def to_serial(value: date) -> float:
+    """A date or naive datetime as an Excel date serial (for backends that write numbers)."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return (moment - _EPOCH) / timedelta(days=1)
+
+
 def parse_date(value: object) -> date | None:
-    """A date cell, a datetime cell or ISO text ("2026-05-15"); None if not a date."""
+    """A date cell, a datetime cell, an Excel serial or ISO text ("2026-05-15")."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        moment = from_serial(value)
+        return moment.date() if moment else None
     try:
         return datetime.fromisoformat(str(value).strip()).date()
     except ValueError:
@@ -358,7 +377,11 @@ def _int(value: object) -> int | None:
 
 
 def _moment(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = from_serial(value)
     if isinstance(value, datetime):
+        if value.microsecond:  # Excel serials carry float noise; Besvarad is to the second
+            value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
         return value if value.tzinfo else value.replace(tzinfo=STOCKHOLM)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=STOCKHOLM)

@@ -261,3 +261,16 @@ def test_plain_text_needs_none_and_illegal_characters_are_removed() -> None:
     assert len(layout.clean_text("x" * 40000)) == 32767
     values = layout.answer_values(answer(observations="ok\x00?"))
     assert values["Iakttagelser"] == "ok?"
+
+
+def test_excel_serials_as_a_graph_backend_reads_them() -> None:
+    moment = datetime(2026, 9, 3, 12, 15, 42)
+    serial = layout.to_serial(moment)
+    assert layout.to_serial(date(2026, 5, 15)) == 46157
+    assert layout.parse_date(46157) == date(2026, 5, 15)
+    assert layout.parse_date(0) is None and layout.parse_date(True) is None
+    row = [7, 2026, "Helår", "Ingen avvikelse", None, None, None, None, None, None, 46157.0,
+           "alexw@example.com", serial + 1e-9, "a1"]
+    read = layout.row_to_answer(row, "p.xlsx")
+    assert read.answered_at == moment.replace(tzinfo=layout.STOCKHOLM)
+    assert read.action.due == date(2026, 5, 15)
