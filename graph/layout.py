@@ -104,9 +104,9 @@ def plan_columns(header: Sequence[object]) -> dict[str, int]:
     """Map plan fields to column indexes (0-based); the first matching column wins."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        field = _HEADER_LOOKUP.get(normalise_header(cell))
-        if field is not None and field not in columns:
-            columns[field] = index
+        name = _HEADER_LOOKUP.get(normalise_header(cell))
+        if name is not None and name not in columns:
+            columns[name] = index
     return columns
 
 
