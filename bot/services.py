@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from graph.excel_local import LocalSource
-
 from bot.clock import Clock
 from bot.identity import Directory
 from bot.journal import Journal
@@ -15,6 +13,7 @@ from bot.settings import Settings
 from bot.sql import Database
 from bot.state import ConversationStore
 from bot.writer import FIRST_RETRY, Writer
+from graph.excel_local import LocalSource
 from graph.protocol import WorkbookSource
 
 
@@ -43,15 +42,15 @@ class Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(settings.data_dir / "ikbot.sqlite3")
         journal = Journal(db)
-        source = source or LocalSource(settings.workbook)
+        workbooks: WorkbookSource = source or LocalSource(settings.workbook)
         return cls(
             settings=settings,
             clock=Clock(settings.today),
             db=db,
             journal=journal,
-            source=source,
-            plans=PlanBook(source, journal),
-            writer=Writer(journal, source, first_retry=writer_retry),
+            source=workbooks,
+            plans=PlanBook(workbooks, journal),
+            writer=Writer(journal, workbooks, first_retry=writer_retry),
             directory=Directory(settings.strategists),
             conversations=ConversationStore(db),
         )

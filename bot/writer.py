@@ -95,18 +95,17 @@ class Writer:
 
         Returns None when nothing is left pending, else the seconds until the next retry.
         """
-        next_retry: float | None = None
+        waits: list[float] = []
         for plan_key in await self._journal.pending_plans():
             state = await self._journal.writer_state(plan_key)
             now = self._now()
             if state is not None and state.retry_at > now:
-                wait = (state.retry_at - now).total_seconds()
-                next_retry = wait if next_retry is None else min(next_retry, wait)
+                waits.append((state.retry_at - now).total_seconds())
                 continue
             wait = await self._drain_plan(plan_key)
             if wait is not None:
-                next_retry = wait if next_retry is None else min(next_retry, wait)
-        return next_retry
+                waits.append(wait)
+        return min(waits, default=None)
 
     async def _drain_plan(self, plan_key: str) -> float | None:
         workbook = self._source.workbook(plan_key)

@@ -176,7 +176,7 @@ def _execute_data(value: Any) -> dict[str, Any] | None:
 
 async def _lookup_member(context: TurnContext) -> Member:
     """Ask the channel who sent the activity (works in Teams and in the Playground)."""
-    client = context.services.get(ConnectorClientBase)
+    client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
     if client is None:
         raise LookupFailed("no connector client for this turn")
     activity = context.activity
@@ -186,7 +186,8 @@ async def _lookup_member(context: TurnContext) -> Member:
     # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
     extra = member.model_extra or {}
     upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
-    return Member(email=member.email or "", name=member.name or "", upn=str(upn))
+    email = getattr(member, "email", None) or extra.get("email") or ""
+    return Member(email=str(email), name=member.name or "", upn=str(upn))
 
 
 async def _send(context: TurnContext, reply: Reply) -> None:

@@ -64,7 +64,8 @@ class Snapshot:
 def list_workbook_names(folder: Path) -> list[str]:
     """The .xlsx files directly in a folder, without Office lock files and hidden files."""
     return sorted(
-        p.name for p in folder.iterdir()
+        p.name
+        for p in folder.iterdir()
         if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith((".", "~$"))
     )
 
@@ -83,9 +84,7 @@ def _translated(name: str) -> Iterator[None]:
             f"Arbetsboken {name} är låst just nu (öppen i Excel?). Svaren skrivs in senare."
         ) from e
     except Exception as e:
-        raise WorkbookUnreadable(
-            f"{name} går inte att läsa som en Excel-arbetsbok (.xlsx)."
-        ) from e
+        raise WorkbookUnreadable(f"{name} går inte att läsa som en Excel-arbetsbok (.xlsx).") from e
 
 
 def _stamp(path: Path, name: str) -> Stamp:
@@ -125,8 +124,12 @@ def _plan_from(wb: XlWorkbook, key: str) -> Plan:
                     for c in range(merged.min_col - 1, merged.max_col):
                         rows[r][c] = value
         return layout.parse_plan(
-            rows, plan_key=key, name=Path(key).stem, sheet=ws.title,
-            scale=scale, scale_issues=scale_issues,
+            rows,
+            plan_key=key,
+            name=Path(key).stem,
+            sheet=ws.title,
+            scale=scale,
+            scale_issues=scale_issues,
         )
     raise WorkbookUnreadable(
         f"{key}: inget blad har en rubrikrad med ID, Kontrollmoment och Ansvarig."

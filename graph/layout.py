@@ -52,9 +52,20 @@ UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 NOT_CONTROLLED = "Ska inte kontrolleras (Nej) – raden hoppas över"
 
 ANSWER_HEADERS = (
-    "ID", "År", "Period", "Bedömning", "Antal kontrollerade", "Antal avvikelser",
-    "Iakttagelser", "Analys", "Åtgärd", "Åtgärdsansvarig", "Klart senast", "Besvarad av",
-    "Besvarad", "Svar-ID",
+    "ID",
+    "År",
+    "Period",
+    "Bedömning",
+    "Antal kontrollerade",
+    "Antal avvikelser",
+    "Iakttagelser",
+    "Analys",
+    "Åtgärd",
+    "Åtgärdsansvarig",
+    "Klart senast",
+    "Besvarad av",
+    "Besvarad",
+    "Svar-ID",
 )
 
 # Field -> accepted headers; the first one is what our own templates write.
@@ -234,8 +245,12 @@ def parse_plan(
             seen[control.id] = row_number
             controls.append(control)
     return Plan(
-        key=plan_key, name=name, controls=tuple(controls),
-        scale=scale or OutcomeScale.default(), issues=tuple(issues), sheet=sheet,
+        key=plan_key,
+        name=name,
+        controls=tuple(controls),
+        scale=scale or OutcomeScale.default(),
+        issues=tuple(issues),
+        sheet=sheet,
     )
 
 
@@ -280,11 +295,20 @@ def _parse_row(
         risk_value = (None, "")
     assert periods is not None  # for mypy: a None was reported as fatal above
     control = Control(
-        id=control_id, plan_key=plan_key, description=text["description"], owner=owner,
-        periods=periods, namnd=text.get("namnd", ""), area=text.get("area", ""),
-        process=text.get("process", ""), risk_text=text.get("risk_text", ""),
+        id=control_id,
+        plan_key=plan_key,
+        description=text["description"],
+        owner=owner,
+        periods=periods,
+        namnd=text.get("namnd", ""),
+        area=text.get("area", ""),
+        process=text.get("process", ""),
+        risk_text=text.get("risk_text", ""),
         risk=Risk(probability, consequence, risk_value[0], risk_value[1]),
-        method=text.get("method", ""), sample=text.get("sample", ""), due_date=due, row=row,
+        method=text.get("method", ""),
+        sample=text.get("sample", ""),
+        due_date=due,
+        row=row,
     )
     return control, [PlanIssue(row, m, skipped=False) for m in kept]
 
@@ -334,13 +358,20 @@ def answer_values(answer: Answer) -> dict[str, object]:
     """An answer's cell values by Uppföljning header (text cleaned, not yet quote-prefixed)."""
     action = answer.action
     values: dict[str, object] = {
-        "ID": id_cell(answer.control_id), "År": answer.year, "Period": answer.period.label,
-        "Bedömning": answer.outcome, "Antal kontrollerade": answer.checked,
-        "Antal avvikelser": answer.deviations, "Iakttagelser": answer.observations,
-        "Analys": answer.analysis, "Åtgärd": action.text if action else "",
+        "ID": id_cell(answer.control_id),
+        "År": answer.year,
+        "Period": answer.period.label,
+        "Bedömning": answer.outcome,
+        "Antal kontrollerade": answer.checked,
+        "Antal avvikelser": answer.deviations,
+        "Iakttagelser": answer.observations,
+        "Analys": answer.analysis,
+        "Åtgärd": action.text if action else "",
         "Åtgärdsansvarig": action.owner if action else "",
-        "Klart senast": action.due if action else None, "Besvarad av": answer.answered_by,
-        "Besvarad": to_local(answer.answered_at), "Svar-ID": answer.answer_id,
+        "Klart senast": action.due if action else None,
+        "Besvarad av": answer.answered_by,
+        "Besvarad": to_local(answer.answered_at),
+        "Svar-ID": answer.answer_id,
     }
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
@@ -411,15 +442,24 @@ def row_to_answer(
         return None
     action_text, action_owner = _cell_text(get("Åtgärd")), _cell_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if _cell_text(get("Klart senast")) else None
-    action = Action(action_text, action_owner.lower(), due) if (
-        action_text or action_owner or due) else None
+    action = (
+        Action(action_text, action_owner.lower(), due)
+        if (action_text or action_owner or due)
+        else None
+    )
     return Answer(
-        answer_id=_cell_text(get("Svar-ID")), plan_key=plan_key, control_id=control_id,
-        year=year, period=period, outcome=_cell_text(get("Bedömning")),
+        answer_id=_cell_text(get("Svar-ID")),
+        plan_key=plan_key,
+        control_id=control_id,
+        year=year,
+        period=period,
+        outcome=_cell_text(get("Bedömning")),
         answered_by=_cell_text(get("Besvarad av")).lower(),
         answered_at=_moment(get("Besvarad")) or UNKNOWN_TIME,
-        checked=_int(get("Antal kontrollerade")), deviations=_int(get("Antal avvikelser")),
-        observations=_cell_text(get("Iakttagelser")), analysis=_cell_text(get("Analys")),
+        checked=_int(get("Antal kontrollerade")),
+        deviations=_int(get("Antal avvikelser")),
+        observations=_cell_text(get("Iakttagelser")),
+        analysis=_cell_text(get("Analys")),
         action=action,
     )
 
@@ -435,7 +475,9 @@ class Upsert:
 
 
 def plan_upsert(
-    rows: Iterable[Sequence[object]], columns: Mapping[str, int], plan_key: str,
+    rows: Iterable[Sequence[object]],
+    columns: Mapping[str, int],
+    plan_key: str,
     answers: Sequence[Answer],
 ) -> Upsert:
     """Decide a batch against the existing data rows (below the header), in O(rows + batch).

@@ -43,7 +43,8 @@ class Workbook(Protocol):
 
     @property
     def key(self) -> str:
-        """A stable identifier (the file's path, or the drive item's id)."""
+        """A stable identifier that is safe to put in card data (the file name within the
+        folder, or the drive item's id) — never an absolute path."""
         ...
 
     @property
@@ -68,7 +69,7 @@ class Workbook(Protocol):
 class WorkbookSource(Protocol):
     """Where the plans live: one workbook or a folder of them."""
 
-    async def workbooks(self) -> list[Workbook]:
+    async def workbooks(self) -> Sequence[Workbook]:
         """Every workbook currently in the source."""
         ...
 

@@ -27,12 +27,30 @@ from bot.model import OutcomeOption, OutcomeScale, Period, Severity
 from graph import layout
 
 SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to
-PERIOD_CHOICES = ("Delår 1", "Delår 2", "Helår", "Delår 2 och helår", "Varje delår",
-                  "Alla perioder")
+PERIOD_CHOICES = (
+    "Delår 1",
+    "Delår 2",
+    "Helår",
+    "Delår 2 och helår",
+    "Varje delår",
+    "Alla perioder",
+)
 _WIDTHS = {
-    "id": 8, "namnd": 18, "area": 14, "process": 28, "risk_text": 45, "probability": 12,
-    "consequence": 12, "value": 14, "description": 50, "method": 26, "sample": 32,
-    "periods": 18, "owner": 30, "due_date": 15, "active": 15,
+    "id": 8,
+    "namnd": 18,
+    "area": 14,
+    "process": 28,
+    "risk_text": 45,
+    "probability": 12,
+    "consequence": 12,
+    "value": 14,
+    "description": 50,
+    "method": 26,
+    "sample": 32,
+    "periods": 18,
+    "owner": 30,
+    "due_date": 15,
+    "active": 15,
 }
 _WRAPPED = {"process", "risk_text", "description", "method", "sample"}
 _ANSWER_WIDTHS = (8, 7, 10, 26, 12, 12, 45, 35, 35, 28, 13, 28, 17, 38)
@@ -79,12 +97,18 @@ def _fixed_list(choices: Sequence[str]) -> str:
     return formula
 
 
-def _validation(ws: Worksheet, area: str, kind: str, formula: str, message: str,
-                formula2: str | None = None) -> None:
+def _validation(
+    ws: Worksheet, area: str, kind: str, formula: str, message: str, formula2: str | None = None
+) -> None:
     dv = DataValidation(
-        type=kind, formula1=formula, formula2=formula2, allow_blank=True,
+        type=kind,
+        formula1=formula,
+        formula2=formula2,
+        allow_blank=True,
         operator="between" if formula2 is not None else None,
-        showErrorMessage=True, errorStyle="warning", errorTitle="Kontrollera värdet",
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Kontrollera värdet",
         error=message,
     )
     dv.add(area)
@@ -107,8 +131,13 @@ def add_settings_sheet(wb: XlWorkbook, scale: OutcomeScale) -> Worksheet:
     last = len(scale.options) + 1
     _table(ws, layout.SCALE_TABLE, 1, 2, last)
     severities = [s.label for s in Severity]
-    _validation(ws, f"B2:B{_LAST}", "list", _fixed_list(severities),
-                "Allvarlighet ska vara en av: " + ", ".join(severities) + ".")
+    _validation(
+        ws,
+        f"B2:B{_LAST}",
+        "list",
+        _fixed_list(severities),
+        "Allvarlighet ska vara en av: " + ", ".join(severities) + ".",
+    )
     ws["D1"] = "Allvarlighet: " + ", ".join(severities) + ". Bedömningarna visas i den ordningen."
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 16
@@ -135,19 +164,40 @@ def add_answers_sheet(wb: XlWorkbook, index: int | None = None) -> Worksheet:
         scale, _ = layout.parse_scale(rows)
         outcomes = _inline_list([o.label for o in scale.options])
     if outcomes is not None:
-        _validation(ws, f"{at['Bedömning']}2:{at['Bedömning']}{_LAST}", "list", outcomes,
-                    "Välj en bedömning ur listan (bladet Inställningar).")
+        _validation(
+            ws,
+            f"{at['Bedömning']}2:{at['Bedömning']}{_LAST}",
+            "list",
+            outcomes,
+            "Välj en bedömning ur listan (bladet Inställningar).",
+        )
     periods = [p.label for p in Period]
-    _validation(ws, f"{at['Period']}2:{at['Period']}{_LAST}", "list", _fixed_list(periods),
-                "Period ska vara Delår 1, Delår 2 eller Helår.")
+    _validation(
+        ws,
+        f"{at['Period']}2:{at['Period']}{_LAST}",
+        "list",
+        _fixed_list(periods),
+        "Period ska vara Delår 1, Delår 2 eller Helår.",
+    )
     for header in ("Antal kontrollerade", "Antal avvikelser"):
-        _validation(ws, f"{at[header]}2:{at[header]}{_LAST}", "whole", "0",
-                    "Ange ett heltal, 0 eller mer.", "1000000000")
+        _validation(
+            ws,
+            f"{at[header]}2:{at[header]}{_LAST}",
+            "whole",
+            "0",
+            "Ange ett heltal, 0 eller mer.",
+            "1000000000",
+        )
     return ws
 
 
-def _plan_sheet(ws: Worksheet, title: str, subtitle: str, headers: Sequence[str],
-                rows: Sequence[Sequence[object]]) -> None:
+def _plan_sheet(
+    ws: Worksheet,
+    title: str,
+    subtitle: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+) -> None:
     ws.title = layout.PLAN_SHEET
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=14)
@@ -172,20 +222,28 @@ def _plan_sheet(ws: Worksheet, title: str, subtitle: str, headers: Sequence[str]
                 ws.cell(number, index + 1).alignment = wrap
         area = f"{letter}{top + 1}:{letter}{_LAST}"
         if field == "periods":
-            _validation(ws, area, "list", _fixed_list(PERIOD_CHOICES),
-                        "Skriv Delår 1, Delår 2, Helår eller en kombination, t.ex. "
-                        "\"Delår 2 och helår\".")
+            _validation(
+                ws,
+                area,
+                "list",
+                _fixed_list(PERIOD_CHOICES),
+                'Skriv Delår 1, Delår 2, Helår eller en kombination, t.ex. "Delår 2 och helår".',
+            )
         elif field in ("probability", "consequence"):
             _validation(ws, area, "whole", "1", "Ange en siffra 1–4.", "4")
         elif field == "active":
             _validation(ws, area, "list", '"Ja,Nej"', "Skriv Ja eller Nej.")
         elif field == "due_date":
-            _validation(ws, area, "date", "36526", "Ange ett datum, t.ex. 2026-05-15.",
-                        "73051")
+            _validation(ws, area, "date", "36526", "Ange ett datum, t.ex. 2026-05-15.", "73051")
 
 
-def _new_workbook(title: str, subtitle: str, headers: Sequence[str],
-                  rows: Sequence[Sequence[object]], scale: OutcomeScale | None) -> XlWorkbook:
+def _new_workbook(
+    title: str,
+    subtitle: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    scale: OutcomeScale | None,
+) -> XlWorkbook:
     wb = XlWorkbook()
     _plan_sheet(wb.active, title, subtitle, headers, rows)
     if scale is not None:
@@ -209,8 +267,10 @@ def init_workbook(path: Path, *, overwrite: bool = False) -> Path:
     wb = _new_workbook(
         "Internkontrollplan",
         "En rad per kontrollmoment. ID, Kontrollmoment och Ansvarig (e-postadress) krävs. "
-        "Period: Delår 1, Delår 2, Helår eller t.ex. \"Delår 2 och helår\"; tom = Helår.",
-        headers, [], OutcomeScale.default(),
+        'Period: Delår 1, Delår 2, Helår eller t.ex. "Delår 2 och helår"; tom = Helår.',
+        headers,
+        [],
+        OutcomeScale.default(),
     )
     if not _save_new(wb, path, overwrite):
         raise FileExistsError(f"{path} finns redan.")
@@ -225,21 +285,31 @@ class _Demo:
     scale: OutcomeScale | None = None
 
 
-STRANGNAS_SCALE = OutcomeScale((
-    OutcomeOption("Process/rutin/riktlinje fungerar", Severity.OK),
-    OutcomeOption("Process/rutin/riktlinje fungerar men behöver utvecklas", Severity.MINOR),
-    OutcomeOption("Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats",
-                  Severity.MAJOR),
-    OutcomeOption("Dokumenterad beskrivning av process/rutin/riktlinje saknas", Severity.MAJOR),
-    OutcomeOption("Ej genomförd", Severity.NOT_PERFORMED),
-    OutcomeOption("Följs upp på helår", Severity.DEFERRED),
-))
+STRANGNAS_SCALE = OutcomeScale(
+    (
+        OutcomeOption("Process/rutin/riktlinje fungerar", Severity.OK),
+        OutcomeOption("Process/rutin/riktlinje fungerar men behöver utvecklas", Severity.MINOR),
+        OutcomeOption(
+            "Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats", Severity.MAJOR
+        ),
+        OutcomeOption("Dokumenterad beskrivning av process/rutin/riktlinje saknas", Severity.MAJOR),
+        OutcomeOption("Ej genomförd", Severity.NOT_PERFORMED),
+        OutcomeOption("Följs upp på helår", Severity.DEFERRED),
+    )
+)
 _NOTE = " Demodata: kontrollmomenten är verkliga, ansvariga och e-postadresser påhittade."
 DEMOS = (
-    _Demo("lindesberg-ks-2026.xlsx", "lindesberg_ks_2026.csv",
-          "Kommunstyrelsen – Kommunledningskontoret, Lindesbergs kommun." + _NOTE),
-    _Demo("strangnas-ks-2026.xlsx", "strangnas_ks_2026.csv",
-          "Kommunstyrelsen, Strängnäs kommun." + _NOTE, STRANGNAS_SCALE),
+    _Demo(
+        "lindesberg-ks-2026.xlsx",
+        "lindesberg_ks_2026.csv",
+        "Kommunstyrelsen – Kommunledningskontoret, Lindesbergs kommun." + _NOTE,
+    ),
+    _Demo(
+        "strangnas-ks-2026.xlsx",
+        "strangnas_ks_2026.csv",
+        "Kommunstyrelsen, Strängnäs kommun." + _NOTE,
+        STRANGNAS_SCALE,
+    ),
 )
 
 

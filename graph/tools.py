@@ -25,7 +25,7 @@ def _scale_lines(scale: OutcomeScale) -> list[str]:
 
 def _plan_report(plan: Plan, answers: int) -> tuple[list[str], int]:
     lines = [
-        f"  {len(plan.controls)} kontrollmoment inlästa från bladet \"{plan.sheet}\", "
+        f'  {len(plan.controls)} kontrollmoment inlästa från bladet "{plan.sheet}", '
         f"{answers} svar i {layout.ANSWER_SHEET}",
         *_scale_lines(plan.scale),
     ]

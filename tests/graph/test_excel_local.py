@@ -163,8 +163,18 @@ async def test_a_missing_folder_is_not_found(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["../ks.xlsx", "/etc/passwd.xlsx", "sub/ks.xlsx", "..\\ks.xlsx", "~$ks.xlsx",
-            ".ks.xlsx", "ks.txt", "", ".."],
+    "key",
+    [
+        "../ks.xlsx",
+        "/etc/passwd.xlsx",
+        "sub/ks.xlsx",
+        "..\\ks.xlsx",
+        "~$ks.xlsx",
+        ".ks.xlsx",
+        "ks.txt",
+        "",
+        "..",
+    ],
 )
 async def test_keys_from_card_data_cannot_leave_the_folder(folder: Path, key: str) -> None:
     (folder / "sub").mkdir()

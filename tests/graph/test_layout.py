@@ -20,19 +20,40 @@ def parse(rows, **kwargs):
 
 def test_canonical_headers_give_every_field() -> None:
     header = [names[0] for names in layout.PLAN_HEADERS.values()]
-    row = [3, "KS", "Ekonomi", "Attest", "Fel attest", 2, 3, 6, "Attest kontrolleras",
-           "Stickprov", "10 fakturor", "Delår 2 och helår", "AlexW@Example.com",
-           date(2026, 9, 10), "Ja"]
+    row = [
+        3,
+        "KS",
+        "Ekonomi",
+        "Attest",
+        "Fel attest",
+        2,
+        3,
+        6,
+        "Attest kontrolleras",
+        "Stickprov",
+        "10 fakturor",
+        "Delår 2 och helår",
+        "AlexW@Example.com",
+        date(2026, 9, 10),
+        "Ja",
+    ]
     plan = parse([header, row])
     assert plan.issues == ()
     (control,) = plan.controls
     assert control.id == "3"
     assert (control.namnd, control.area, control.process, control.risk_text) == (
-        "KS", "Ekonomi", "Attest", "Fel attest")
+        "KS",
+        "Ekonomi",
+        "Attest",
+        "Fel attest",
+    )
     assert control.risk.probability == 2 and control.risk.consequence == 3
     assert control.risk.score == 6
     assert (control.description, control.method, control.sample) == (
-        "Attest kontrolleras", "Stickprov", "10 fakturor")
+        "Attest kontrolleras",
+        "Stickprov",
+        "10 fakturor",
+    )
     assert control.periods == {Period.T2, Period.YEAR}
     assert control.owner == "alexw@example.com"
     assert control.due_date == date(2026, 9, 10)
@@ -44,8 +65,10 @@ def test_canonical_headers_give_every_field() -> None:
     [
         (("Nr", "Risknummer", "Risknr", " id "), "id"),
         (("Förvaltning", "Verksamhet"), "namnd"),
-        (("Process", "Rutin", "Processer/rutiner", "Riktlinje/rutin", "Process / rutin"),
-         "process"),
+        (
+            ("Process", "Rutin", "Processer/rutiner", "Riktlinje/rutin", "Process / rutin"),
+            "process",
+        ),
         (("Risker", "RISK"), "risk_text"),
         (("Riskbedömning", "Riskvärde:"), "value"),
         (("Kontroll", "kontrollmoment"), "description"),
@@ -158,8 +181,7 @@ def test_risk_words_and_bad_values() -> None:
     assert (risks["1"].probability, risks["1"].consequence, risks["1"].score) == (1, 4, 4)
     assert (risks["2"].probability, risks["2"].consequence) == (3, 1)
     assert (risks["2"].value, risks["2"].label) == (6, "Lindrig")
-    assert (risks["3"].probability, risks["3"].consequence, risks["3"].value) == (
-        None, None, None)
+    assert (risks["3"].probability, risks["3"].consequence, risks["3"].value) == (None, None, None)
     assert [i.row for i in plan.issues] == [4, 4, 4]
     assert not any(i.skipped for i in plan.issues)
 
@@ -174,15 +196,25 @@ def test_due_dates_as_date_datetime_and_iso_text() -> None:
     plan = parse(rows)
     assert plan.issues == ()
     assert [c.due_date for c in plan.controls] == [
-        date(2026, 5, 15), date(2026, 9, 11), date(2027, 1, 22)]
+        date(2026, 5, 15),
+        date(2026, 9, 11),
+        date(2027, 1, 22),
+    ]
 
 
 def test_empty_period_means_helar_and_combinations_parse() -> None:
-    rows = [["ID", "Kontrollmoment", "Ansvarig", "Period"],
-            [1, "a", OWNER, None], [2, "b", OWNER, "Varje delår"], [3, "c", OWNER, "Alla perioder"]]
+    rows = [
+        ["ID", "Kontrollmoment", "Ansvarig", "Period"],
+        [1, "a", OWNER, None],
+        [2, "b", OWNER, "Varje delår"],
+        [3, "c", OWNER, "Alla perioder"],
+    ]
     plan = parse(rows)
     assert [c.periods for c in plan.controls] == [
-        {Period.YEAR}, {Period.T1, Period.T2}, {Period.T1, Period.T2, Period.YEAR}]
+        {Period.YEAR},
+        {Period.T1, Period.T2},
+        {Period.T1, Period.T2, Period.YEAR},
+    ]
 
 
 STRANGNAS_ROWS = [
@@ -201,14 +233,25 @@ def test_scale_from_settings_rows() -> None:
     scale, issues = layout.parse_scale(STRANGNAS_ROWS)
     assert issues == ()
     assert [o.severity for o in scale.options] == [
-        Severity.OK, Severity.MINOR, Severity.MAJOR, Severity.MAJOR, Severity.NOT_PERFORMED,
-        Severity.DEFERRED]
+        Severity.OK,
+        Severity.MINOR,
+        Severity.MAJOR,
+        Severity.MAJOR,
+        Severity.NOT_PERFORMED,
+        Severity.DEFERRED,
+    ]
     assert scale.find("ej genomförd").severity is Severity.NOT_PERFORMED
 
 
 def test_scale_problems_are_reported_and_absent_scale_is_the_default() -> None:
-    rows = [["Anteckning"], [], ["Allvarlighet", "Bedömning"], ["ok", "Bra"],
-            ["hemskt", "Dåligt"], ["ok", "bra"]]
+    rows = [
+        ["Anteckning"],
+        [],
+        ["Allvarlighet", "Bedömning"],
+        ["ok", "Bra"],
+        ["hemskt", "Dåligt"],
+        ["ok", "bra"],
+    ]
     scale, issues = layout.parse_scale(rows)
     assert [o.label for o in scale.options] == ["Bra"]
     assert [i.row for i in issues] == [5, 6]
@@ -218,9 +261,13 @@ def test_scale_problems_are_reported_and_absent_scale_is_the_default() -> None:
 
 def test_answer_row_round_trip() -> None:
     original = answer(
-        "7", period=Period.T2, checked=12, deviations=1, observations="En avvikelse.",
-        analysis="Ny personal.", action=Action("Utbilda", "maria.lind@example.com",
-                                               date(2026, 12, 1)),
+        "7",
+        period=Period.T2,
+        checked=12,
+        deviations=1,
+        observations="En avvikelse.",
+        analysis="Ny personal.",
+        action=Action("Utbilda", "maria.lind@example.com", date(2026, 12, 1)),
         at=datetime(2026, 9, 3, 10, 15, 42, 123456, tzinfo=UTC),
     )
     row = layout.answer_to_row(original)
@@ -240,7 +287,11 @@ def test_rows_typed_by_people_are_read_tolerantly() -> None:
     typed = layout.row_to_answer(row, "p.xlsx", columns)
     assert typed is not None
     assert (typed.control_id, typed.year, typed.period, typed.outcome) == (
-        "3", 2026, Period.YEAR, "Ingen avvikelse")
+        "3",
+        2026,
+        Period.YEAR,
+        "Ingen avvikelse",
+    )
     assert typed.answer_id == "" and typed.answered_at == layout.UNKNOWN_TIME
     assert typed.action is None and typed.checked is None
     assert layout.row_to_answer([None, 2026, "Helår"], "p.xlsx") is None
@@ -249,8 +300,9 @@ def test_rows_typed_by_people_are_read_tolerantly() -> None:
     assert layout.row_to_answer([1, 2026, "Delår 2, Helår"], "p.xlsx") is None
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tfoo",
-                                  "\rfoo"])
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tfoo", "\rfoo"]
+)
 def test_formula_like_text_needs_a_quote_prefix(text: str) -> None:
     assert layout.needs_quote_prefix(text)
 
@@ -269,8 +321,22 @@ def test_excel_serials_as_a_graph_backend_reads_them() -> None:
     assert layout.to_serial(date(2026, 5, 15)) == 46157
     assert layout.parse_date(46157) == date(2026, 5, 15)
     assert layout.parse_date(0) is None and layout.parse_date(True) is None
-    row = [7, 2026, "Helår", "Ingen avvikelse", None, None, None, None, None, None, 46157.0,
-           "alexw@example.com", serial + 1e-9, "a1"]
+    row = [
+        7,
+        2026,
+        "Helår",
+        "Ingen avvikelse",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        46157.0,
+        "alexw@example.com",
+        serial + 1e-9,
+        "a1",
+    ]
     read = layout.row_to_answer(row, "p.xlsx")
     assert read.answered_at == moment.replace(tzinfo=layout.STOCKHOLM)
     assert read.action.due == date(2026, 5, 15)

@@ -37,8 +37,12 @@ def test_init_workbook_parses_as_an_empty_plan(tmp_path: Path) -> None:
     assert plan.freeze_panes == "A5"
     assert plan.column_dimensions["I"].width == 50  # Kontrollmoment
     assert validations(plan) == {
-        "F5:F1048576": "whole", "G5:G1048576": "whole", "L5:L1048576": "list",
-        "N5:N1048576": "date", "O5:O1048576": "list"}
+        "F5:F1048576": "whole",
+        "G5:G1048576": "whole",
+        "L5:L1048576": "list",
+        "N5:N1048576": "date",
+        "O5:O1048576": "list",
+    }
     scale = book[layout.SETTINGS_SHEET]
     assert scale.tables[layout.SCALE_TABLE].ref == "A1:B6"
     assert [c.value for c in scale[1]][:2] == list(layout.SCALE_HEADERS)

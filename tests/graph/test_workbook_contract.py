@@ -33,17 +33,62 @@ async def test_reads_a_plan_as_people_write_it(backend: LocalBackend) -> None:
     rows = [
         ["Internkontrollplan 2026"],
         ["Kommunstyrelsen"],
-        ["Risknummer", "Område", "Processer/rutiner", "Risker", "Riskbedömning", "Kontroll",
-         "Frekvens", "Ansvarig e-post", "Kommentar"],
-        [1, "Verksamhet", "Inköp", "Ramavtal följs inte", "6. Lindrig", "Stickprov av köp",
-         "Delår 1", "AlexW@example.com", "x"],
-        [2, None, "Inköp", "Direktupphandling", "8. Kännbar", "Dokumentation finns",
-         "Helår", "maria.lind@example.com", None],
-        [3, None, "Arkiv", "Fel hantering", 6, "Var finns handlingarna", "Varje delår",
-         "johan.berg@example.com", None],
+        [
+            "Risknummer",
+            "Område",
+            "Processer/rutiner",
+            "Risker",
+            "Riskbedömning",
+            "Kontroll",
+            "Frekvens",
+            "Ansvarig e-post",
+            "Kommentar",
+        ],
+        [
+            1,
+            "Verksamhet",
+            "Inköp",
+            "Ramavtal följs inte",
+            "6. Lindrig",
+            "Stickprov av köp",
+            "Delår 1",
+            "AlexW@example.com",
+            "x",
+        ],
+        [
+            2,
+            None,
+            "Inköp",
+            "Direktupphandling",
+            "8. Kännbar",
+            "Dokumentation finns",
+            "Helår",
+            "maria.lind@example.com",
+            None,
+        ],
+        [
+            3,
+            None,
+            "Arkiv",
+            "Fel hantering",
+            6,
+            "Var finns handlingarna",
+            "Varje delår",
+            "johan.berg@example.com",
+            None,
+        ],
         [None] * 9,
-        [4, "Ekonomi", "Attest", "Fel attest", 4, "Attest kontrolleras", "Kvartal 3",
-         "sara.nilsson@example.com", None],
+        [
+            4,
+            "Ekonomi",
+            "Attest",
+            "Fel attest",
+            4,
+            "Attest kontrolleras",
+            "Kvartal 3",
+            "sara.nilsson@example.com",
+            None,
+        ],
     ]
     # Område written once and merged over rows 4-6, as people do.
     write_xlsx(backend.path(KEY), rows, merges=["B4:B6"])
@@ -70,7 +115,11 @@ async def test_outcome_scale_comes_from_the_settings_sheet(backend: LocalBackend
     workbook = await plan_workbook(backend, extra=settings)
     plan = await workbook.read_plan()
     assert [o.severity for o in plan.scale.options] == [
-        Severity.OK, Severity.MINOR, Severity.MAJOR, Severity.DEFERRED]
+        Severity.OK,
+        Severity.MINOR,
+        Severity.MAJOR,
+        Severity.DEFERRED,
+    ]
     assert plan.scale.options[1].label.endswith("behöver utvecklas")
 
 
@@ -78,7 +127,8 @@ async def test_write_adds_updates_and_is_idempotent(backend: LocalBackend) -> No
     workbook = await plan_workbook(backend)
     first = deviation("1", answer_id="a1", at=T0)
     assert await workbook.write_answers([first, answer("2", answer_id="a2", at=T0)]) == (
-        WriteResult(added=2))
+        WriteResult(added=2)
+    )
     assert await workbook.write_answers([first]) == WriteResult(unchanged=1)
     again = answer("1", answer_id="a3", at=T0 + timedelta(hours=1), outcome="Större avvikelse")
     assert await workbook.write_answers([again]) == WriteResult(updated=1)
@@ -98,7 +148,10 @@ async def test_answering_twice_leaves_one_row_per_slot(backend: LocalBackend) ->
     await workbook.write_answers([answer("1", year=2027)])
     rows = await answer_rows(backend)
     assert sorted((r[0], r[1], r[2]) for r in rows) == [
-        (1, 2026, "Delår 2"), (1, 2026, "Helår"), (1, 2027, "Helår")]
+        (1, 2026, "Delår 2"),
+        (1, 2026, "Helår"),
+        (1, 2027, "Helår"),
+    ]
 
 
 async def test_newest_answer_in_a_batch_wins(backend: LocalBackend) -> None:
@@ -117,7 +170,8 @@ async def test_an_older_answer_does_not_replace_a_newer_row(backend: LocalBacken
     workbook = await plan_workbook(backend)
     await workbook.write_answers([answer("1", answer_id="new", at=T0 + timedelta(days=1))])
     assert await workbook.write_answers([answer("1", answer_id="old", at=T0)]) == (
-        WriteResult(unchanged=1))
+        WriteResult(unchanged=1)
+    )
     (stored,) = await workbook.read_answers()
     assert stored.answer_id == "new"
 
@@ -125,11 +179,18 @@ async def test_an_older_answer_does_not_replace_a_newer_row(backend: LocalBacken
 async def test_answer_values_land_in_the_right_cells(backend: LocalBackend) -> None:
     workbook = await plan_workbook(backend)
     due = datetime(2027, 3, 1).date()
-    await workbook.write_answers([
-        deviation("3", answer_id="x1", year=2026, period=Period.T2,
-                  at=datetime(2026, 9, 3, 10, 15, tzinfo=UTC),
-                  action=Action("Ny rutin", "maria.lind@example.com", due)),
-    ])
+    await workbook.write_answers(
+        [
+            deviation(
+                "3",
+                answer_id="x1",
+                year=2026,
+                period=Period.T2,
+                at=datetime(2026, 9, 3, 10, 15, tzinfo=UTC),
+                action=Action("Ny rutin", "maria.lind@example.com", due),
+            ),
+        ]
+    )
     ws = (await backend.load(KEY))[layout.ANSWER_SHEET]
     assert [c.value for c in ws[1]][: len(layout.ANSWER_HEADERS)] == list(layout.ANSWER_HEADERS)
     row = {h: ws.cell(2, i + 1) for i, h in enumerate(layout.ANSWER_HEADERS)}
@@ -165,7 +226,8 @@ async def test_plan_and_other_sheets_are_left_as_they_were(backend: LocalBackend
     book = await backend.load(KEY)
     assert book["Kontrollplan"].column_dimensions["E"].width == 55
     assert [str(dv.sqref) for dv in book["Kontrollplan"].data_validations.dataValidation] == [
-        "F2:F100"]
+        "F2:F100"
+    ]
     budget = book["Budget"]
     assert budget["C2"].value == "=SUM(B2:B3)" and budget["C2"].data_type == "f"
     assert budget.tables["Budgetposter"].ref == "A1:C3"
@@ -174,16 +236,28 @@ async def test_plan_and_other_sheets_are_left_as_they_were(backend: LocalBackend
 
 @pytest.mark.parametrize(
     "payload",
-    ['=HYPERLINK("http://evil.example","Klicka")', "+1", "-1", "@SUM(A1)", "\tfoo", "\rfoo",
-     "=1+1"],
+    [
+        '=HYPERLINK("http://evil.example","Klicka")',
+        "+1",
+        "-1",
+        "@SUM(A1)",
+        "\tfoo",
+        "\rfoo",
+        "=1+1",
+    ],
 )
 async def test_formula_like_text_is_never_stored_as_a_formula(
     backend: LocalBackend, payload: str
 ) -> None:
     workbook = await plan_workbook(backend)
     evil = answer(
-        "1", outcome=payload, observations=payload, analysis=payload, answered_by=payload,
-        action=Action(payload, payload, None), answer_id=payload,
+        "1",
+        outcome=payload,
+        observations=payload,
+        analysis=payload,
+        answered_by=payload,
+        action=Action(payload, payload, None),
+        answer_id=payload,
     )
     await workbook.write_answers([evil])
     await workbook.write_answers([answer("2")])  # a second load/save keeps them text
@@ -223,7 +297,8 @@ async def test_answer_sheet_and_table_are_created_when_missing(backend: LocalBac
     assert [c.name for c in table.tableColumns] == list(layout.ANSWER_HEADERS)
     await workbook.write_answers([answer("4", answer_id="a4")])
     assert (await backend.load(KEY))[layout.ANSWER_SHEET].tables[layout.ANSWER_TABLE].ref == (
-        "A1:N5")
+        "A1:N5"
+    )
 
 
 async def test_rows_typed_in_by_hand_are_read_and_upserted(backend: LocalBackend) -> None:
@@ -236,7 +311,9 @@ async def test_rows_typed_in_by_hand_are_read_and_upserted(backend: LocalBackend
     workbook = await plan_workbook(backend, extra=typed)
     stored = sorted(await workbook.read_answers(), key=lambda a: a.control_id)
     assert [(a.control_id, a.answer_id, a.outcome) for a in stored] == [
-        ("1", "", "Mindre avvikelse"), ("2", "", "Ingen avvikelse")]
+        ("1", "", "Mindre avvikelse"),
+        ("2", "", "Ingen avvikelse"),
+    ]
     result = await workbook.write_answers([answer("1", answer_id="bot"), answer("3")])
     assert result == WriteResult(added=1, updated=1)
     ws = (await backend.load(KEY))[layout.ANSWER_SHEET]
@@ -251,8 +328,10 @@ async def test_rows_typed_in_by_hand_are_read_and_upserted(backend: LocalBackend
 async def test_a_thousand_row_plan_takes_a_500_answer_batch(backend: LocalBackend) -> None:
     workbook = await plan_workbook(backend, plan_rows(1000))
     assert len((await workbook.read_plan()).controls) == 1000
-    batch = [deviation(str(i), answer_id=f"a{i}", at=T0 + timedelta(seconds=i))
-             for i in range(1, 1001, 2)]
+    batch = [
+        deviation(str(i), answer_id=f"a{i}", at=T0 + timedelta(seconds=i))
+        for i in range(1, 1001, 2)
+    ]
     assert await workbook.write_answers(batch) == WriteResult(added=500)
     assert await workbook.write_answers(batch) == WriteResult(unchanged=500)
     assert len(await workbook.read_answers()) == 500

@@ -18,8 +18,15 @@ def plan_rows(count: int, owner: str = "alexw@example.com") -> list[list[Any]]:
     """``count`` valid plan rows under ``HEADER``, IDs 1..count, alternating periods."""
     periods = ["Helår", "Delår 1", "Delår 2, Helår", "Alla perioder"]
     return [
-        [i, "Verksamhet", f"Process {i}", f"Risk {i}", f"Kontrollmoment {i}",
-         periods[i % len(periods)], owner]
+        [
+            i,
+            "Verksamhet",
+            f"Process {i}",
+            f"Risk {i}",
+            f"Kontrollmoment {i}",
+            periods[i % len(periods)],
+            owner,
+        ]
         for i in range(1, count + 1)
     ]
 
@@ -61,16 +68,25 @@ def answer(
     """An answer with sensible defaults; keyword fields override the rest."""
     return Answer(
         answer_id=answer_id or f"svar-{control_id}-{year}-{period.value}-{at.timestamp():.0f}",
-        plan_key=plan_key, control_id=control_id, year=year, period=period, outcome=outcome,
-        answered_by=fields.pop("answered_by", "alexw@example.com"), answered_at=at, **fields,
+        plan_key=plan_key,
+        control_id=control_id,
+        year=year,
+        period=period,
+        outcome=outcome,
+        answered_by=fields.pop("answered_by", "alexw@example.com"),
+        answered_at=at,
+        **fields,
     )
 
 
 def deviation(control_id: str = "1", **fields: Any) -> Answer:
     """A 'Mindre avvikelse' answer with numbers, texts and an åtgärd."""
     defaults: dict[str, Any] = {
-        "outcome": "Mindre avvikelse", "checked": 10, "deviations": 2,
-        "observations": "Två fakturor saknar attest.", "analysis": "Rutinen är okänd.",
+        "outcome": "Mindre avvikelse",
+        "checked": 10,
+        "deviations": 2,
+        "observations": "Två fakturor saknar attest.",
+        "analysis": "Rutinen är okänd.",
         "action": Action("Informera attestanterna", "maria.lind@example.com", None),
     }
     return answer(control_id, **{**defaults, **fields})
@@ -81,5 +97,6 @@ def sheet_values(path: Path, *, skip: Sequence[str] = ()) -> dict[str, list[tupl
     book = openpyxl.load_workbook(path)
     return {
         ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)]
-        for ws in book.worksheets if ws.title not in skip
+        for ws in book.worksheets
+        if ws.title not in skip
     }
