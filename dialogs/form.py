@@ -101,15 +101,18 @@ def validate_answer(
     data: Mapping[str, Any], scale: OutcomeScale, period: Period, today: date
 ) -> ValidAnswer | dict[str, str]:
     """The valid answer, or Swedish error messages keyed by input id."""
+    errors: dict[str, str] = {}
     try:
         inputs = AnswerInputs.model_validate(dict(data))
     except ValidationError as error:
-        return _field_errors(error)
-    errors: dict[str, str] = {}
+        # Report every problem at once: the fields that do not parse, and the rules
+        # checked on the rest (a person should not have to submit three times).
+        errors = _field_errors(error)
+        inputs = AnswerInputs.model_validate({k: v for k, v in data.items() if k not in errors})
     options = {o.label: o for o in scale.for_period(period)}
     option = scale.find(inputs.outcome) if inputs.outcome else None
     if not inputs.outcome:
-        errors["outcome"] = "Välj en bedömning."
+        errors.setdefault("outcome", "Välj en bedömning.")
     elif option is None or option.label not in options:
         errors["outcome"] = "Välj en av bedömningarna i listan."
     if (
@@ -117,7 +120,7 @@ def validate_answer(
         and inputs.deviations is not None
         and inputs.deviations > inputs.checked
     ):
-        errors["deviations"] = "Fler avvikelser än kontrollerade – kontrollera antalen."
+        errors.setdefault("deviations", "Fler avvikelser än kontrollerade – kontrollera antalen.")
     if option is not None and option.severity is Severity.OK and (inputs.deviations or 0) > 0:
         errors["deviations"] = (
             f"Du har angett avvikelser men bedömningen är {option.label}. "
@@ -126,11 +129,11 @@ def validate_answer(
     action = None
     if option is not None and option.severity.needs_action:
         if not inputs.action_text:
-            errors["action_text"] = "Beskriv åtgärden när bedömningen är en avvikelse."
+            errors.setdefault("action_text", "Beskriv åtgärden när bedömningen är en avvikelse.")
         if not inputs.action_owner:
-            errors["action_owner"] = "Ange vem som ansvarar för åtgärden."
+            errors.setdefault("action_owner", "Ange vem som ansvarar för åtgärden.")
         if inputs.action_due is None:
-            errors["action_due"] = "Ange när åtgärden ska vara klar."
+            errors.setdefault("action_due", "Ange när åtgärden ska vara klar.")
     if inputs.action_due is not None:
         if inputs.action_due < today:
             errors["action_due"] = "Datumet har redan passerat."

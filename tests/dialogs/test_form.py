@@ -85,3 +85,10 @@ def test_custom_scale() -> None:
         {"outcome": "Fungerar men behöver utvecklas"}, scale, Period.YEAR, TODAY
     )
     assert "action_text" in errors
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    errors = check(outcome="Mindre avvikelse", checked="tio", action_due="31/3")
+    assert errors["checked"] == "Ange ett heltal, till exempel 12."
+    assert errors["action_due"] == "Ange ett datum som ÅÅÅÅ-MM-DD."
+    assert {"action_text", "action_owner"} <= set(errors)
