@@ -15,7 +15,7 @@ from bot.app import SERVICES, create_app
 from bot.services import Services
 from bot.settings import Settings
 from tests.fakes import activities
-from tests.fakes.card_schema import assert_valid_card
+from tests.fakes.card_schema import actions, all_text, assert_valid_card, inputs
 from tests.fakes.connector import Person, RecordingConnector
 
 ALEX = Person("user-alex", "Alex Wilber", "alexw@example.com", "aad-alex")
@@ -164,23 +164,15 @@ def cards_of(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return cards
 
 
-def card_text(card: Any) -> str:
-    """Every text a user can read on a card, joined (for assertions)."""
-    parts: list[str] = []
+def card_text(card: dict[str, Any]) -> str:
+    """Every text on a card, input values included (for "is it still there" assertions)."""
+    values = [str(i["value"]) for i in inputs(card).values() if "value" in i]
+    return "\n".join([all_text(card), *values])
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label", "placeholder", "errorMessage"):
-                if isinstance(node.get(key), str):
-                    parts.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
 
-    walk(card)
-    return "\n".join(parts)
+def find_actions(card: dict[str, Any], title: str) -> list[dict[str, Any]]:
+    """The data of every Action.Execute with this title, in card order."""
+    return [dict(a["data"]) for a in actions(card) if a.get("title") == title]
 
 
 def find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
@@ -188,24 +180,6 @@ def find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     found = find_actions(card, title)
     assert found, f"no button {title!r} on the card"
     return found[0]
-
-
-def find_actions(card: dict[str, Any], title: str) -> list[dict[str, Any]]:
-    """The data of every Action.Execute with this title, in card order."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and node.get("title") == title:
-                found.append(dict(node["data"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 async def start_bot(
