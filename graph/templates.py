@@ -24,7 +24,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.model import OutcomeOption, OutcomeScale, Period, Severity
-from graph import layout
+from graph import cells, layout, plan_reader
 
 SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to
 PERIOD_CHOICES = (
@@ -69,8 +69,8 @@ def put_cell(cell: Cell, value: object, number_format: str | None = None) -> Non
     if value == "":
         value = None  # an empty cell, not an empty string
     if isinstance(value, str):
-        text = layout.clean_text(value)
-        quoted = layout.needs_quote_prefix(text)
+        text = cells.clean_text(value)
+        quoted = cells.needs_quote_prefix(text)
         cell.value = text
         if quoted:
             cell.data_type = "s"  # openpyxl made "=..." a formula; keep it plain text
@@ -161,7 +161,7 @@ def add_answers_sheet(wb: XlWorkbook, index: int | None = None) -> Worksheet:
         outcomes: str | None = SCALE_NAME
     else:
         rows = [list(r) for r in settings.iter_rows(values_only=True)] if settings else []
-        scale, _ = layout.parse_scale(rows)
+        scale, _ = plan_reader.parse_scale(rows)
         outcomes = _inline_list([o.label for o in scale.options])
     if outcomes is not None:
         _validation(

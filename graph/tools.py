@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.model import OutcomeScale, Plan
-from graph import layout
-from graph.excel_local import list_workbook_names, read_workbook_file
+from graph import layout, plan_reader
 from graph.protocol import WorkbookError
 from graph.templates import demo_workbook, init_workbook  # the CLI finds all three here
+from graph.xlsx_reader import list_workbook_names, read_workbook_file
 
 OK, SKIPPED, UNREADABLE = 0, 1, 2
 
@@ -30,7 +30,7 @@ def _plan_report(plan: Plan, answers: int) -> tuple[list[str], int]:
         *_scale_lines(plan.scale),
     ]
     # A row marked "Ska kontrolleras: Nej" is left out on purpose: shown, but no error.
-    errors = [i for i in plan.issues if i.skipped and i.message != layout.NOT_CONTROLLED]
+    errors = [i for i in plan.issues if i.skipped and i.message != plan_reader.NOT_CONTROLLED]
     if not plan.issues:
         lines.append("  Inga anmärkningar.")
     else:

@@ -8,11 +8,12 @@ import openpyxl
 import pytest
 
 from bot.model import OutcomeScale, Period, Severity
-from graph import layout
-from graph.excel_local import LocalSource, read_workbook_file
+from graph import layout, plan_reader
+from graph.excel_local import LocalSource
 from graph.protocol import WriteResult
 from graph.templates import STRANGNAS_SCALE, demo_workbook, init_workbook
 from graph.tools import check_workbook
+from graph.xlsx_reader import read_workbook_file
 from tests.graph.workbooks import HEADER, answer, plan_rows, write_xlsx
 
 ALEX = "alexw@example.com"
@@ -156,7 +157,7 @@ def test_check_workbook_is_calm_about_rows_marked_nej(tmp_path: Path) -> None:
     rows = [HEADER + ["Ska kontrolleras"], [*plan_rows(1)[0], "Nej"], [*plan_rows(2)[1], "Ja"]]
     write_xlsx(tmp_path / "plan.xlsx", rows)
     text, code = check_workbook(tmp_path / "plan.xlsx")
-    assert code == 0 and f"rad 2: {layout.NOT_CONTROLLED}" in text
+    assert code == 0 and f"rad 2: {plan_reader.NOT_CONTROLLED}" in text
 
 
 def test_check_workbook_missing_and_unreadable(tmp_path: Path) -> None:

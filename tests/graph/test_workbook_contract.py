@@ -11,6 +11,7 @@ from openpyxl.worksheet.table import Table
 
 from bot.model import Action, Period, PlanIssue, Severity
 from graph import layout
+from graph.cells import needs_quote_prefix
 from graph.protocol import WriteResult
 from tests.graph.conftest import LocalBackend
 from tests.graph.workbooks import HEADER, answer, deviation, plan_rows, sheet_values, write_xlsx
@@ -266,7 +267,7 @@ async def test_formula_like_text_is_never_stored_as_a_formula(
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c for c in ws[2] if isinstance(c.value, str) and c.value.lstrip() != "Helår"]
     assert len(texts) == 7 and all(c.data_type == "s" for c in texts)
-    assert all(c.quotePrefix for c in texts if layout.needs_quote_prefix(c.value))
+    assert all(c.quotePrefix for c in texts if needs_quote_prefix(c.value))
     (stored, _) = sorted(await workbook.read_answers(), key=lambda a: a.control_id)
     assert stored.outcome == payload.strip()
 

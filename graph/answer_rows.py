@@ -1,0 +1,173 @@
+"""Answers as Uppföljning rows and back, and how a batch lands among the rows already there.
+
+Like ``graph.plan_reader`` this works on plain lists of cell values, so both backends
+write the same row for an answer and decide an upsert the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from bot.model import Action, Answer, Period, latest_by_slot
+from bot.periods import parse_periods
+from graph.cells import (
+    cell_text,
+    clean_text,
+    from_serial,
+    id_cell,
+    normalise_id,
+    parse_date,
+    to_local,
+)
+from graph.layout import ANSWER_HEADERS, STOCKHOLM
+from graph.protocol import WriteResult
+
+# Rows typed in by hand may lack Besvarad; they then lose every newest-wins comparison.
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+_PERIOD_BY_LABEL = {p.label.casefold(): p for p in Period}
+_CANONICAL = {h: i for i, h in enumerate(ANSWER_HEADERS)}
+
+
+def answer_values(answer: Answer) -> dict[str, object]:
+    """An answer's cell values by Uppföljning header (text cleaned, not yet quote-prefixed)."""
+    action = answer.action
+    values: dict[str, object] = {
+        "ID": id_cell(answer.control_id),
+        "År": answer.year,
+        "Period": answer.period.label,
+        "Bedömning": answer.outcome,
+        "Antal kontrollerade": answer.checked,
+        "Antal avvikelser": answer.deviations,
+        "Iakttagelser": answer.observations,
+        "Analys": answer.analysis,
+        "Åtgärd": action.text if action else "",
+        "Åtgärdsansvarig": action.owner if action else "",
+        "Klart senast": action.due if action else None,
+        "Besvarad av": answer.answered_by,
+        "Besvarad": to_local(answer.answered_at),
+        "Svar-ID": answer.answer_id,
+    }
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
+def answer_to_row(answer: Answer) -> list[object]:
+    """An answer as one Uppföljning row in ``ANSWER_HEADERS`` order."""
+    values = answer_values(answer)
+    return [values[h] for h in ANSWER_HEADERS]
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = cell_text(value)
+    return int(text) if text.isdigit() else None
+
+
+def _moment(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = from_serial(value)
+    if isinstance(value, datetime):
+        if value.microsecond:  # Excel serials carry float noise; Besvarad is to the second
+            value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value if value.tzinfo else value.replace(tzinfo=STOCKHOLM)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=STOCKHOLM)
+    try:
+        return _moment(datetime.fromisoformat(cell_text(value)))
+    except ValueError:
+        return None
+
+
+def row_to_answer(
+    values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
+) -> Answer | None:
+    """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown."""
+    where = columns or _CANONICAL
+
+    def get(header: str) -> object:
+        index = where.get(header)
+        return values[index] if index is not None and index < len(values) else None
+
+    control_id = normalise_id(get("ID"))
+    year = _int(get("År"))
+    period = _PERIOD_BY_LABEL.get(" ".join(cell_text(get("Period")).split()).casefold())
+    if period is None:
+        parsed = parse_periods(get("Period")) if cell_text(get("Period")) else None
+        period = next(iter(parsed)) if parsed is not None and len(parsed) == 1 else None
+    if not control_id or year is None or period is None:
+        return None
+    action_text, action_owner = cell_text(get("Åtgärd")), cell_text(get("Åtgärdsansvarig"))
+    due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
+    action = (
+        Action(action_text, action_owner.lower(), due)
+        if (action_text or action_owner or due)
+        else None
+    )
+    return Answer(
+        answer_id=cell_text(get("Svar-ID")),
+        plan_key=plan_key,
+        control_id=control_id,
+        year=year,
+        period=period,
+        outcome=cell_text(get("Bedömning")),
+        answered_by=cell_text(get("Besvarad av")).lower(),
+        answered_at=_moment(get("Besvarad")) or UNKNOWN_TIME,
+        checked=_int(get("Antal kontrollerade")),
+        deviations=_int(get("Antal avvikelser")),
+        observations=cell_text(get("Iakttagelser")),
+        analysis=cell_text(get("Analys")),
+        action=action,
+    )
+
+
+@dataclass(slots=True)
+class Upsert:
+    """What a batch does to the Uppföljning rows: which to overwrite, which to append."""
+
+    updates: list[tuple[int, Answer]] = field(default_factory=list)  # (data row index, answer)
+    appends: list[Answer] = field(default_factory=list)
+    first_free: int = 0  # data row index after the last non-empty row: where appends go
+    result: WriteResult = WriteResult()
+
+
+def plan_upsert(
+    rows: Iterable[Sequence[object]],
+    columns: Mapping[str, int],
+    plan_key: str,
+    answers: Sequence[Answer],
+) -> Upsert:
+    """Decide a batch against the existing data rows (below the header), in O(rows + batch).
+
+    Newest wins per (ID, År, Period) within the batch and against the row already there; an
+    answer whose Svar-ID is already in its row, or that is older than that row, is counted
+    unchanged, as are answers superseded within the batch.
+    """
+    existing: dict[tuple[str, int, Period], tuple[int, Answer]] = {}
+    upsert = Upsert()
+    for index, values in enumerate(rows):
+        found = row_to_answer(values, plan_key, columns)
+        if found is not None:
+            existing.setdefault(found.slot, (index, found))
+        if any(v not in (None, "") for v in values):
+            upsert.first_free = index + 1
+    latest = latest_by_slot(answers)
+    unchanged = len(answers) - len(latest)
+    for slot, answer in latest.items():
+        if slot not in existing:
+            upsert.appends.append(answer)
+            continue
+        index, old = existing[slot]
+        newer_there = to_local(old.answered_at) > to_local(answer.answered_at)
+        if (old.answer_id and old.answer_id == answer.answer_id) or newer_there:
+            unchanged += 1
+        else:
+            upsert.updates.append((index, answer))
+    upsert.result = WriteResult(len(upsert.appends), len(upsert.updates), unchanged)
+    return upsert

@@ -1,0 +1,90 @@
+"""Single cell values both backends read and write: text, IDs, dates and Excel serials.
+
+Formula injection: text beginning with ``= + - @`` or a tab/CR is stored *as text with
+Excel's quote prefix* (what Excel itself does when someone types ``'=1+1``). The cell then
+shows exactly what the person wrote, reading it back gives the same text, and Excel keeps
+it as text even when someone edits the cell later. openpyxl does this with
+``data_type = "s"`` plus ``cell.quotePrefix``; over Microsoft Graph the same effect comes
+from sending the value with a leading apostrophe. ``needs_quote_prefix`` says when.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from graph.layout import STOCKHOLM
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl's
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: object) -> str:
+    """Text fit for a cell: characters Excel cannot store removed, at most 32,767 long."""
+    return _ILLEGAL.sub("", str(value))[:32767]
+
+
+def needs_quote_prefix(text: str) -> bool:
+    """True when Excel would take this text for a formula unless it is quote-prefixed."""
+    return text.startswith(_FORMULA_START)
+
+
+def cell_text(value: object) -> str:
+    """A cell as trimmed text: "" for empty, dates as ISO, 7.0 as "7"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def normalise_id(value: object) -> str:
+    """A control ID as text: 7.0 -> "7", " 12 " -> "12"."""
+    return cell_text(value)
+
+
+def id_cell(control_id: str) -> object:
+    """The ID as written: a number when it is one (so Excel sorts and looks it up)."""
+    numeric = control_id.isdigit() and not control_id.startswith("0")
+    return int(control_id) if numeric else control_id
+
+
+_EPOCH = datetime(1899, 12, 30)  # Excel's 1900 date system, as serial numbers count it
+
+
+def from_serial(value: float) -> datetime | None:
+    """An Excel date serial (what Microsoft Graph returns for date cells) as a datetime."""
+    if not 1 <= value < 2958466:  # 1900-01-01 .. 9999-12-31
+        return None
+    return _EPOCH + timedelta(days=value)
+
+
+def to_serial(value: date) -> float:
+    """A date or naive datetime as an Excel date serial (for backends that write numbers)."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return (moment - _EPOCH) / timedelta(days=1)
+
+
+def parse_date(value: object) -> date | None:
+    """A date cell, a datetime cell, an Excel serial or ISO text ("2026-05-15")."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        moment = from_serial(value)
+        return moment.date() if moment else None
+    try:
+        return datetime.fromisoformat(str(value).strip()).date()
+    except ValueError:
+        return None
+
+
+def to_local(moment: datetime) -> datetime:
+    """A timezone-aware moment as naive Stockholm time, to the second (what Excel shows)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(STOCKHOLM).replace(tzinfo=None, microsecond=0)

@@ -1,0 +1,156 @@
+"""Reading .xlsx files with openpyxl: the plan, the answers and the file's stamp.
+
+Everything here blocks; ``graph.excel_local`` runs it in a worker thread. This is also the
+file-system boundary ``graph.xlsx_writer`` shares: whatever the file system or openpyxl
+raises leaves as our own ``WorkbookError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat as stat_mode
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook as XlWorkbook
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.model import Answer, Plan
+from graph import answer_rows, layout, plan_reader
+from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
+from graph.templates import find_sheet
+
+LOCK_PREFIX = "~$"
+Stamp = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one read of a workbook file found."""
+
+    stamp: Stamp
+    plan: Plan
+    answers: tuple[Answer, ...]
+
+
+def list_workbook_names(folder: Path) -> list[str]:
+    """The .xlsx files directly in a folder, without Office lock files and hidden files."""
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith((".", "~$"))
+    )
+
+
+@contextlib.contextmanager
+def translated_errors(name: str) -> Iterator[None]:
+    """The boundary: whatever the file system or openpyxl raises becomes our own error."""
+    try:
+        yield
+    except WorkbookError:
+        raise
+    except FileNotFoundError as e:
+        raise WorkbookNotFound(f"Arbetsboken {name} finns inte.") from e
+    except PermissionError as e:
+        raise WorkbookLocked(
+            f"Arbetsboken {name} är låst just nu (öppen i Excel?). Svaren skrivs in senare."
+        ) from e
+    except Exception as e:
+        raise WorkbookUnreadable(f"{name} går inte att läsa som en Excel-arbetsbok (.xlsx).") from e
+
+
+def file_stamp(path: Path, name: str) -> Stamp:
+    """The file's (mtime_ns, size): what the cache compares to see a change."""
+    with translated_errors(name):
+        info = os.stat(path)
+    if not stat_mode.S_ISREG(info.st_mode):
+        raise WorkbookNotFound(f"Arbetsboken {name} finns inte.")
+    return info.st_mtime_ns, info.st_size
+
+
+def load_xlsx(path: Path, name: str, *, data_only: bool) -> XlWorkbook:
+    """Open a workbook with openpyxl, its errors translated."""
+    with translated_errors(name):
+        return load_workbook(path, data_only=data_only)
+
+
+def _sheet_rows(ws: Worksheet) -> list[list[Any]]:
+    return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _plan_from(wb: XlWorkbook, key: str) -> Plan:
+    scale_ws = find_sheet(wb, layout.SETTINGS_SHEET)
+    scale, scale_issues = plan_reader.parse_scale(_sheet_rows(scale_ws) if scale_ws else [])
+    ours = find_sheet(wb, layout.PLAN_SHEET)
+    skip = {layout.ANSWER_SHEET.casefold(), layout.SETTINGS_SHEET.casefold()}
+    others = [ws for ws in wb.worksheets if ws is not ours and ws.title.casefold() not in skip]
+    for ws in [ours, *others] if ours is not None else others:
+        rows = _sheet_rows(ws)
+        header = plan_reader.find_header_row(rows)
+        if header is None:
+            continue
+        # Merged cells below the header (e.g. one Område over several rows) count for
+        # every row they cover; openpyxl only gives the top-left cell a value.
+        for merged in ws.merged_cells.ranges:
+            if merged.min_row - 1 > header:
+                value = rows[merged.min_row - 1][merged.min_col - 1]
+                for r in range(merged.min_row - 1, merged.max_row):
+                    for c in range(merged.min_col - 1, merged.max_col):
+                        rows[r][c] = value
+        return plan_reader.parse_plan(
+            rows,
+            plan_key=key,
+            name=Path(key).stem,
+            sheet=ws.title,
+            scale=scale,
+            scale_issues=scale_issues,
+        )
+    raise WorkbookUnreadable(
+        f"{key}: inget blad har en rubrikrad med ID, Kontrollmoment och Ansvarig."
+    )
+
+
+def answer_area(ws: Worksheet) -> tuple[int, dict[str, int], Table | None] | None:
+    """The header row (1-based), the answer columns and the table, if the sheet has them."""
+    tables = list(ws.tables.values())
+    table = ws.tables.get(layout.ANSWER_TABLE) or (tables[0] if tables else None)
+    if table is not None:
+        min_col, min_row, max_col, _ = range_boundaries(table.ref)
+        # Indexes count from column A, like the rows iter_rows gives us.
+        header = [None] * (min_col - 1)
+        header += [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+        return min_row, layout.answer_columns(header), table
+    for number, row in enumerate(ws.iter_rows(max_row=50, values_only=True), start=1):
+        columns = layout.answer_columns(row)
+        if {"ID", "År", "Period"} <= columns.keys():
+            return number, columns, None
+    return None
+
+
+def answers_from(wb: XlWorkbook, key: str) -> tuple[Answer, ...]:
+    """The answers in the Uppföljning sheet; none when there is no such sheet or area."""
+    ws = find_sheet(wb, layout.ANSWER_SHEET)
+    area = answer_area(ws) if ws is not None else None
+    if ws is None or area is None:
+        return ()
+    header_row, columns, _ = area
+    rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+    found = (answer_rows.row_to_answer(row, key, columns) for row in rows)
+    return tuple(a for a in found if a is not None)
+
+
+def read_workbook_file(path: Path, key: str) -> Snapshot:
+    """Read a workbook file's plan and answers (blocking; callers run it in a thread)."""
+    stamp = file_stamp(path, key)
+    wb = load_xlsx(path, key, data_only=True)
+    try:
+        plan = _plan_from(wb, key)
+    except plan_reader.PlanLayoutError as e:
+        raise WorkbookUnreadable(f"{key}: {e}") from e
+    return Snapshot(stamp, plan, answers_from(wb, key))

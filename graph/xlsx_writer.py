@@ -1,0 +1,154 @@
+"""Writing a batch of answers into an .xlsx file with openpyxl (blocking).
+
+``write_workbook_file`` loads and saves the workbook once per batch, upserts rows in the
+Uppföljning table by (ID, År, Period) and replaces the file atomically (temp file in the
+same folder, then ``os.replace``). A file held by Excel (lock file ``~$name``), changed by
+someone else while we wrote, or not writable raises ``WorkbookLocked``; the journal keeps
+the answers and the writer retries.
+
+What openpyxl keeps and drops when it rewrites a file: cell values, styles, number
+formats, column widths, merged cells, frozen panes, tables, data validations, conditional
+formatting, defined names and comments survive. Images, charts, shapes, form controls,
+slicers and Excel 2010+ extensions (e.g. validation lists written with the x14 extension)
+are dropped, and formulas lose their cached results: Excel recalculates them on open (we
+ask it to), but until someone saves the file in Excel a reader sees them as empty. Keep
+plan workbooks free of images and charts; put those in a separate file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat as stat_mode
+import tempfile
+from pathlib import Path
+
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import Table, TableColumn
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.model import Answer
+from graph import answer_rows, layout
+from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
+from graph.templates import add_answers_sheet, find_sheet, put_cell
+from graph.xlsx_reader import (
+    LOCK_PREFIX,
+    Snapshot,
+    Stamp,
+    answer_area,
+    answers_from,
+    file_stamp,
+    load_xlsx,
+    translated_errors,
+)
+
+
+def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
+    # Excel's owner file is "~$name"; LibreOffice's is ".~lock.name#".
+    locks = (f"{LOCK_PREFIX}{path.name}", f".~lock.{path.name}#")
+    if any((path.parent / lock).exists() for lock in locks):
+        raise WorkbookLocked(
+            f"Arbetsboken {name} är öppen i Excel. Svaren skrivs in när den stängs."
+        )
+    stamp = file_stamp(path, name)
+    if expected is not None and stamp != expected:
+        raise WorkbookLocked(
+            f"Arbetsboken {name} ändrades av någon annan medan boten skrev. Försöker igen."
+        )
+    return stamp
+
+
+def write_workbook_file(
+    path: Path, key: str, answers: list[Answer], cached: Snapshot | None
+) -> tuple[WriteResult, Snapshot | None]:
+    """Load once, upsert, save atomically; return the result and the refreshed snapshot."""
+    before = _check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+    wb = load_xlsx(path, key, data_only=False)
+    found = find_sheet(wb, layout.ANSWER_SHEET)
+    ws = found or add_answers_sheet(wb)
+    area = answer_area(ws)
+    if area is None:
+        raise WorkbookUnreadable(f"{key}: bladet {ws.title!r} saknar kolumnerna ID, År, Period.")
+    header_row, columns, table = area
+    added_columns = _add_missing_columns(ws, header_row, columns, table)
+    result, last_row = _upsert(ws, header_row, columns, key, answers)
+    if found is not None and not added_columns and result.added == result.updated == 0:
+        # Nothing to change (a retried batch): leave the file and its mtime alone.
+        return result, cached if cached is not None and cached.stamp == before else None
+    if table is not None:
+        _extend_table(table, last_row)
+    wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
+    with translated_errors(key):
+        fd, temp = tempfile.mkstemp(prefix=".~ikbot-", suffix=".xlsx", dir=path.parent)
+        os.close(fd)
+        try:
+            wb.save(temp)
+            os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
+            _check_unlocked(path, key, expected=before)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        after = file_stamp(path, key)
+    if cached is None or cached.stamp != before:
+        return result, None  # the plan we hold is older than the file: read it next time
+    return result, Snapshot(after, cached.plan, answers_from(wb, key))
+
+
+def _upsert(
+    ws: Worksheet, header_row: int, columns: dict[str, int], key: str, answers: list[Answer]
+) -> tuple[WriteResult, int]:
+    """Apply the batch to the sheet; return the result and the last row now in use."""
+    rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+    upsert = answer_rows.plan_upsert(rows, columns, key, answers)
+    first_data = header_row + 1
+    for index, answer in upsert.updates:
+        _put_row(ws, first_data + index, columns, answer)
+    for offset, answer in enumerate(upsert.appends):
+        _put_row(ws, first_data + upsert.first_free + offset, columns, answer)
+    return upsert.result, header_row + upsert.first_free + len(upsert.appends)
+
+
+_FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORMAT}
+
+
+def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -> None:
+    for header, value in answer_rows.answer_values(answer).items():
+        put_cell(ws.cell(row, columns[header] + 1), value, _FORMATS.get(header))
+
+
+def _add_missing_columns(
+    ws: Worksheet, header_row: int, columns: dict[str, int], table: Table | None
+) -> bool:
+    # A sheet made by hand may lack e.g. Svar-ID; add what is missing to the right.
+    missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
+    if not missing:
+        return False
+    if table is not None:
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        end = max_col
+    else:
+        end = max((i + 1 for i in columns.values()), default=0)
+    for header in missing:
+        end += 1
+        ws.cell(header_row, end, header)
+        columns[header] = end - 1
+        if table is not None:
+            next_id = max((c.id for c in table.tableColumns), default=0) + 1
+            table.tableColumns.append(TableColumn(id=next_id, name=header))
+    if table is not None:
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+    return True
+
+
+def _extend_table(table: Table, last_row: int) -> None:
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    if last_row > max_row:
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
