@@ -1,0 +1,189 @@
+"""Answers per second landed in a local workbook by the writer, beside a naive writer.
+
+Run: ``.venv/bin/python bench/landing.py`` (``--quick`` for a smoke run).
+
+A 1,000-row plan; N answers are journalled (N × 0.9 distinct (control, year, period) slots,
+the last N × 0.1 answer slots again: updates of rows an earlier batch wrote), then
+``services.writer.drain()`` is timed until nothing is pending. The named baseline, in the
+same run: a naive writer that loads and saves the workbook once per answer
+(``LocalWorkbook.write_answers`` with a one-answer batch) over a smaller sample on a fresh
+copy of the plan. Benchmarks print; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _common import PLAN_NAME, TODAY, TimedSource, Write, machine, write_plan
+from openpyxl import load_workbook
+
+from bot.model import Answer, Period
+from bot.services import Services
+from bot.settings import Settings
+from bot.writer import BATCH_SIZE
+from graph.excel_local import LocalSource, LocalWorkbook
+
+TARGET = 200.0  # answers/s landed
+PLAN_ROWS = 1000
+DRAIN_LIMIT_S = 240.0
+
+
+def make_answers(count: int) -> list[Answer]:
+    """count answers: 90 % distinct slots (helår 2026, then 2025 …), then 10 % repeats."""
+    repeats = count // 10
+    distinct = count - repeats
+    start = datetime(2027, 1, 5, 8, 0, tzinfo=UTC)
+    answers: list[Answer] = []
+    for i in range(count):
+        slot = i if i < distinct else i - distinct  # a repeat answers an early slot again
+        answers.append(
+            Answer(
+                answer_id=f"{i:032x}",
+                plan_key=PLAN_NAME,
+                control_id=str(slot % PLAN_ROWS + 1),
+                year=2026 - slot // PLAN_ROWS,
+                period=Period.YEAR,
+                outcome="Mindre avvikelse" if i % 3 else "Ingen avvikelse",
+                answered_by=f"user{(slot % PLAN_ROWS) // 10:03d}@example.com",
+                answered_at=start + timedelta(seconds=i),
+                checked=10 + i % 5,
+                deviations=i % 3,
+                observations=f"Iakttagelse {i}: stickprov på tio ärenden.",
+                analysis="Rutinen är inte känd." if i % 3 else "",
+            )
+        )
+    return answers
+
+
+def answer_rows(path: Path) -> int:
+    """The number of answer rows in the Uppföljning sheet."""
+    book = load_workbook(path, read_only=True)
+    try:
+        if "Uppföljning" not in book.sheetnames:
+            return 0
+        rows = book["Uppföljning"].iter_rows(min_row=2, values_only=True)
+        return sum(1 for r in rows if any(v is not None for v in r))
+    finally:
+        book.close()
+
+
+def load_and_save(path: Path, copy: Path) -> tuple[float, float]:
+    """Seconds to load the workbook as the writer does, and to save it."""
+    started = time.perf_counter()
+    book = load_workbook(path, data_only=False)
+    loaded = time.perf_counter()
+    book.save(copy)
+    return loaded - started, time.perf_counter() - loaded
+
+
+async def batched(tmp: Path, count: int) -> tuple[float, float, list[Write], int]:
+    """Journal count answers, then time the writer's drain. Returns (append s, drain s, …)."""
+    plan = write_plan(tmp / "batched" / PLAN_NAME)
+    settings = Settings(workbook=plan, data_dir=tmp / "var", today=TODAY)
+    source = TimedSource(LocalSource(plan))
+    services = Services.build(settings, source=source)
+    await services.db.open()  # the writer task is not started: drain() is called here
+    try:
+        answers = make_answers(count)
+        started = time.perf_counter()
+        for answer in answers:
+            if not await services.journal.append(answer):
+                raise SystemExit(f"answer {answer.answer_id} was not journalled")
+        appended = time.perf_counter() - started
+
+        started = time.perf_counter()
+        while time.perf_counter() - started < DRAIN_LIMIT_S:
+            wait = await services.writer.drain()
+            if wait is None and not await services.journal.count_pending():
+                break
+            if wait is not None:
+                state = await services.journal.writer_state(PLAN_NAME)
+                raise SystemExit(f"a write failed: {state.last_error if state else '?'}")
+        drained = time.perf_counter() - started
+        left = await services.journal.count_pending()
+    finally:
+        await services.db.close()
+    if left:
+        raise SystemExit(f"{left} answers still pending after {DRAIN_LIMIT_S:.0f} s")
+    return appended, drained, source.writes, answer_rows(plan)
+
+
+async def naive(tmp: Path, count: int) -> float:
+    """Seconds to write count answers one load + save at a time."""
+    plan = write_plan(tmp / "naive" / PLAN_NAME)
+    workbook = LocalWorkbook(plan, PLAN_NAME)
+    started = time.perf_counter()
+    for answer in make_answers(count * 10 // 9 + 1)[:count]:  # distinct slots only
+        await workbook.write_answers([answer])
+    return time.perf_counter() - started
+
+
+async def measure(quick: bool) -> None:
+    count, naive_count = (300, 10) if quick else (2000, 50)
+    with tempfile.TemporaryDirectory(prefix="ikbot-landing-") as name:
+        tmp = Path(name)
+        appended, drained, writes, rows = await batched(tmp, count)
+        load_s, save_s = await asyncio.to_thread(
+            load_and_save, tmp / "batched" / PLAN_NAME, tmp / "copy.xlsx"
+        )
+        naive_s = await naive(tmp, naive_count)
+
+    rate = count / drained
+    naive_rate = naive_count / naive_s
+    added = sum(w.result.added for w in writes)
+    updated = sum(w.result.updated for w in writes)
+    unchanged = sum(w.result.unchanged for w in writes)
+    per_batch = [w.seconds * 1000 for w in writes]
+    print(f"Landing ({'quick smoke run' if quick else 'full run'}; {machine()})")
+    print(
+        f"{PLAN_ROWS}-row plan; {count} answers journalled "
+        f"({count - count // 10} distinct slots + {count // 10} repeats), "
+        f"writer batch size {BATCH_SIZE}."
+    )
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(
+        f"| journal append (1 answer per fsync'ed transaction) | {count / appended:.0f} answers/s |"
+    )
+    print(
+        f"| landed by the writer (drain until nothing pending) | **{rate:.0f} answers/s** "
+        f"({count} in {drained:.2f} s; target ≥ {TARGET:.0f}: "
+        f"{'ok' if rate >= TARGET else 'MISS'}) |"
+    )
+    print(
+        f"| batches | {len(writes)} ({added} rows added, {updated} updated, "
+        f"{unchanged} superseded/unchanged; {rows} rows in Uppföljning) |"
+    )
+    print(
+        f"| time per batch (load + upsert + save) | mean {statistics.mean(per_batch):.0f} ms, "
+        f"min {min(per_batch):.0f} ms, max {max(per_batch):.0f} ms |"
+    )
+    print(
+        f"| of which openpyxl load / save of the final workbook | {load_s * 1000:.0f} ms / "
+        f"{save_s * 1000:.0f} ms |"
+    )
+    print(
+        f"| baseline: naive writer, 1 load + save per answer ({naive_count} answers) | "
+        f"{naive_rate:.1f} answers/s ({naive_s / naive_count * 1000:.0f} ms per answer) |"
+    )
+    print(f"| batched / naive | {rate / naive_rate:.0f}× |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke run")
+    args = parser.parse_args()
+    asyncio.run(measure(args.quick))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

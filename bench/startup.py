@@ -1,0 +1,262 @@
+"""Cold start and resident memory of `ikbot serve` with a 1,000-row plan.
+
+Run: ``.venv/bin/python bench/startup.py`` (``--quick`` for a smoke run).
+
+Cold start is the time from launching ``ikbot serve`` (a subprocess, anonymous on
+127.0.0.1, IKBOT_WORKBOOK = the plan, IKBOT_TODAY=2027-01-10) to the first "mina kontroller"
+answered: this process polls with that message until the HTTP response is 200 and the list
+card has reached the recording connector. Memory is VmRSS (and the peak, VmHWM) from
+/proc/<pid>/status after the benchmark turns (every user lists, opens and submits). The
+named floor, in the same run: a bare interpreter importing the Agents SDK, aiohttp,
+openpyxl and aiosqlite. Benchmarks print; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    GOOD_ANSWER,
+    PLAN_NAME,
+    BenchConnector,
+    User,
+    cards_in,
+    execute,
+    execute_actions,
+    machine,
+    message,
+    open_data,
+    users,
+    write_plan,
+)
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+READY_LIMIT_S = 30.0
+POLL_S = 0.01
+STOP_LIMIT_S = 10.0  # after SIGTERM; then SIGKILL
+FLOOR = (
+    "import time; t = time.perf_counter();"
+    "import aiohttp, openpyxl, aiosqlite, pydantic;"
+    "import microsoft_agents.hosting.aiohttp, microsoft_agents.authentication.msal;"
+    "import microsoft_agents.hosting.core;"
+    "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1];"
+    "print(time.perf_counter() - t, rss)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of a process, in KiB."""
+    found: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0])
+    return found
+
+
+def ikbot_command() -> list[str]:
+    script = Path(sys.executable).parent / "ikbot"
+    return [str(script), "serve"] if script.exists() else [sys.executable, "-m", "bot.cli", "serve"]
+
+
+def serve_env(plan: Path, data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    env.update(
+        IKBOT_WORKBOOK=str(plan),
+        IKBOT_DATA_DIR=str(data_dir),
+        IKBOT_HOST="127.0.0.1",
+        IKBOT_PORT=str(port),
+        IKBOT_TODAY="2027-01-10",
+    )
+    return env
+
+
+async def post(session: ClientSession, url: str, activity: dict[str, Any]) -> tuple[int, bytes]:
+    async with session.post(url, json=activity) as response:
+        return response.status, await response.read()
+
+
+async def first_answer(
+    session: ClientSession, url: str, connector: BenchConnector, service_url: str, started: float
+) -> tuple[float, float, int]:
+    """Poll until "mina kontroller" is answered; (seconds since launch, that turn's ms, polls)."""
+    user = User(0)
+    polls = 0
+    while time.perf_counter() - started < READY_LIMIT_S:
+        polls += 1
+        turn_started = time.perf_counter()
+        try:
+            status, _ = await post(session, url, message("mina kontroller", user, service_url))
+        except ClientError:
+            await asyncio.sleep(POLL_S)
+            continue
+        if status in (200, 202):
+            done = time.perf_counter()
+            cards = cards_in(connector.last_reply(user.conversation))
+            if not any(d.get("verb") == "open" for c in cards for d in execute_actions(c)):
+                raise SystemExit("the first answer was not a list card")
+            return done - started, (done - turn_started) * 1000, polls
+        await asyncio.sleep(POLL_S)
+    raise SystemExit(f"ikbot serve did not answer within {READY_LIMIT_S:.0f} s")
+
+
+async def benchmark_turns(
+    session: ClientSession, url: str, service_url: str, rounds: int
+) -> tuple[int, float]:
+    """Every user lists, opens and submits `rounds` times (concurrently); (turns, seconds)."""
+
+    async def one(user: User) -> int:
+        turns = 0
+        for turn in range(rounds):
+            await post(session, url, message("mina kontroller", user, service_url))
+            status, raw = await post(
+                session, url, execute(open_data(user, turn), user, service_url)
+            )
+            submit = [d for d in execute_actions(json.loads(raw)) if d.get("verb") == "submit"]
+            if status != 200 or not submit:
+                raise SystemExit("open did not return an answer card")
+            await post(session, url, execute({**submit[0], **GOOD_ANSWER}, user, service_url))
+            turns += 3
+        return turns
+
+    started = time.perf_counter()
+    counts = await asyncio.gather(*(one(u) for u in users()))
+    return sum(counts), time.perf_counter() - started
+
+
+async def one_start(
+    tmp: Path, plan: Path, run: int, connector: BenchConnector, service_url: str, rounds: int
+) -> dict[str, Any]:
+    """Launch, time the first answer, optionally run turns and read the memory, stop."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api/messages"
+    log = (tmp / f"serve-{run}.log").open("wb")
+    timeout = ClientTimeout(total=60, connect=1)
+    async with ClientSession(timeout=timeout) as session:
+        started = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            *ikbot_command(),
+            env=serve_env(plan, tmp / f"var-{run}", port),
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            ready, first_ms, polls = await first_answer(
+                session, url, connector, service_url, started
+            )
+            result: dict[str, Any] = {
+                "ready_s": ready,
+                "first_ms": first_ms,
+                "polls": polls,
+                "idle": memory_kib(process.pid),
+            }
+            if rounds:
+                turns, seconds = await benchmark_turns(session, url, service_url, rounds)
+                await asyncio.sleep(1.0)  # let the writer land the answers
+                result.update(turns=turns, turns_s=seconds, after=memory_kib(process.pid))
+        finally:
+            stopping = time.perf_counter()
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), STOP_LIMIT_S)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+            log.close()
+    result["stop_s"] = time.perf_counter() - stopping
+    return result
+
+
+async def floor() -> tuple[float, float, int]:
+    """A bare interpreter importing the stack: (launch-to-exit s, import s, RSS KiB)."""
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", FLOOR, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    total = time.perf_counter() - started
+    imports, rss = out.decode().split()
+    return total, float(imports), int(rss)
+
+
+async def measure(quick: bool) -> None:
+    starts, rounds = (1, 1) if quick else (5, 3)
+    connector = BenchConnector(users())
+    service_url = await connector.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ikbot-startup-") as name:
+            tmp = Path(name)
+            plan = write_plan(tmp / "plans" / PLAN_NAME)
+            floor_total, floor_imports, floor_rss = await floor()
+            results = [
+                await one_start(
+                    tmp, plan, run, connector, service_url, rounds if run == starts - 1 else 0
+                )
+                for run in range(starts)
+            ]
+    finally:
+        await connector.stop()
+
+    ready = [r["ready_s"] * 1000 for r in results]
+    first = [r["first_ms"] for r in results]
+    last = results[-1]
+    mib = 1024
+    print(f"Startup ({'quick smoke run' if quick else 'full run'}; {machine()})")
+    print(f"`ikbot serve` with a 1,000-row plan, {starts} cold start(s).")
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(
+        f"| cold start: launch → first `mina kontroller` answered | median "
+        f"{statistics.median(ready):.0f} ms (min {min(ready):.0f}, max {max(ready):.0f}) |"
+    )
+    print(
+        f"| of which the first turn itself (plan read, member lookup) | median "
+        f"{statistics.median(first):.0f} ms |"
+    )
+    print(
+        f"| floor: bare python importing the SDK, aiohttp, openpyxl, aiosqlite | "
+        f"{floor_total * 1000:.0f} ms to exit ({floor_imports * 1000:.0f} ms of imports), "
+        f"RSS {floor_rss / mib:.0f} MiB |"
+    )
+    print(f"| RSS after the first answer | {last['idle']['VmRSS'] / mib:.0f} MiB |")
+    if "after" in last:
+        print(
+            f"| RSS after the benchmark turns ({last['turns']} turns: 100 users × {rounds} × "
+            f"list/open/submit, in {last['turns_s']:.1f} s) | {last['after']['VmRSS'] / mib:.0f} "
+            f"MiB (peak {last['after']['VmHWM'] / mib:.0f} MiB) |"
+        )
+
+    stops = [r["stop_s"] * 1000 for r in results]
+    killed = sum(1 for r in results if r["stop_s"] >= STOP_LIMIT_S)
+    print(
+        f"| SIGTERM → exit | median {statistics.median(stops):.0f} ms"
+        + (f"; {killed} of {starts} did not exit and were killed |" if killed else " |")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke run")
+    args = parser.parse_args()
+    asyncio.run(measure(args.quick))
+
+
+if __name__ == "__main__":
+    main()
