@@ -30,6 +30,7 @@ from _common import (
     PLAN_NAME,
     BenchConnector,
     User,
+    card_text,
     cards_in,
     execute,
     execute_actions,
@@ -100,6 +101,7 @@ async def first_answer(
     polls = 0
     while time.perf_counter() - started < READY_LIMIT_S:
         polls += 1
+        posted = connector.posted  # the connector is shared by every launch: count replies
         turn_started = time.perf_counter()
         try:
             status, _ = await post(session, url, message("mina kontroller", user, service_url))
@@ -109,7 +111,8 @@ async def first_answer(
         if status in (200, 202):
             done = time.perf_counter()
             cards = cards_in(connector.last_reply(user.conversation))
-            if not any(d.get("verb") == "open" for c in cards for d in execute_actions(c)):
+            listed = any(d.get("verb") == "open" for c in cards for d in execute_actions(c))
+            if connector.posted == posted or not listed:
                 raise SystemExit("the first answer was not a list card")
             return done - started, (done - turn_started) * 1000, polls
         await asyncio.sleep(POLL_S)
@@ -131,7 +134,11 @@ async def benchmark_turns(
             submit = [d for d in execute_actions(json.loads(raw)) if d.get("verb") == "submit"]
             if status != 200 or not submit:
                 raise SystemExit("open did not return an answer card")
-            await post(session, url, execute({**submit[0], **GOOD_ANSWER}, user, service_url))
+            status, raw = await post(
+                session, url, execute({**submit[0], **GOOD_ANSWER}, user, service_url)
+            )
+            if status != 200 or "Svaret är sparat" not in card_text(json.loads(raw).get("value")):
+                raise SystemExit("a submission did not return a receipt")
             turns += 3
         return turns
 
