@@ -210,7 +210,10 @@ async def measure(quick: bool) -> None:
         with tempfile.TemporaryDirectory(prefix="ikbot-startup-") as name:
             tmp = Path(name)
             plan = write_plan(tmp / "plans" / PLAN_NAME)
-            floor_total, floor_imports, floor_rss = await floor()
+            floors = [await floor() for _ in range(starts)]
+            floor_total, floor_imports, floor_rss = (
+                statistics.median(f[i] for f in floors) for i in range(3)
+            )
             results = [
                 await one_start(
                     tmp, plan, run, connector, service_url, rounds if run == starts - 1 else 0
@@ -238,7 +241,7 @@ async def measure(quick: bool) -> None:
         f"{statistics.median(first):.0f} ms |"
     )
     print(
-        f"| floor: bare python importing the SDK, aiohttp, openpyxl, aiosqlite | "
+        f"| floor: bare python importing the SDK, aiohttp, openpyxl, aiosqlite (median) | "
         f"{floor_total * 1000:.0f} ms to exit ({floor_imports * 1000:.0f} ms of imports), "
         f"RSS {floor_rss / mib:.0f} MiB |"
     )
