@@ -65,7 +65,7 @@ P99_TARGET = 1.5  # our p99 at most 1.5 × the echo agent's
 THROUGHPUT_TARGET = 0.6  # our turns/s at least 0.6 × the echo agent's
 PHASE_LIMIT_S = 120.0  # a phase stops issuing turns after this (bounded in time)
 CATCH_UP_LIMIT_S = 120.0
-STOP_LIMIT_S = 15.0  # Writer.stop() / app cleanup, see settle_writer
+STOP_LIMIT_S = 15.0  # Writer.stop() / app cleanup
 ROUNDS = 3  # full run: every phase three times, interleaved
 
 
@@ -226,21 +226,9 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}"
 
 
-async def settle_writer(services: Services) -> None:
-    """Wait until the writer has landed everything and is parked with no wake-up due.
-
-    Writer.stop() can hang forever on Python 3.11 when it cancels the task in the loop
-    iteration in which a notify() wakes it (asyncio.wait_for swallows the cancellation;
-    see the report), so the benchmark only stops the writer once it is parked.
-    """
-    await wait_for_writer(services)
-    await asyncio.wait_for(services.writer.wait_idle(), CATCH_UP_LIMIT_S)
-    await asyncio.sleep(0.1)
-
-
 async def stop_writer(services: Services) -> bool:
-    """Stop the writer, bounded in time; False if it did not stop (the 3.11 hang)."""
-    await settle_writer(services)
+    """Let the writer land everything, then stop it (bounded in time)."""
+    await wait_for_writer(services)
     try:
         await asyncio.wait_for(services.writer.stop(), STOP_LIMIT_S)
     except TimeoutError:
@@ -378,7 +366,7 @@ async def measure(quick: bool) -> None:
 async def _shut_down(services: Services, runner: web.AppRunner) -> None:
     """Clean the bot app up, bounded in time even if Writer.stop() hangs."""
     with contextlib.suppress(Exception):
-        await settle_writer(services)
+        await wait_for_writer(services)
     try:
         await asyncio.wait_for(runner.cleanup(), STOP_LIMIT_S)
     except TimeoutError:

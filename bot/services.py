@@ -12,7 +12,7 @@ from bot.plans import PlanBook
 from bot.settings import Settings
 from bot.sql import Database
 from bot.state import ConversationStore
-from bot.writer import FIRST_RETRY, Writer
+from bot.writer import FIRST_RETRY, LINGER, Writer
 from graph.excel_local import LocalSource
 from graph.protocol import WorkbookSource
 
@@ -38,6 +38,7 @@ class Services:
         *,
         source: WorkbookSource | None = None,
         writer_retry: timedelta = FIRST_RETRY,
+        writer_linger: float = LINGER,
     ) -> Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(settings.data_dir / "ikbot.sqlite3")
@@ -50,7 +51,7 @@ class Services:
             journal=journal,
             source=workbooks,
             plans=PlanBook(workbooks, journal),
-            writer=Writer(journal, workbooks, first_retry=writer_retry),
+            writer=Writer(journal, workbooks, first_retry=writer_retry, linger=writer_linger),
             directory=Directory(settings.strategists),
             conversations=ConversationStore(db),
         )

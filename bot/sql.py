@@ -103,15 +103,13 @@ class Database:
             await cursor.close()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """All rows of a query."""
-        async with self._c.execute(sql, params) as cursor:
-            return [tuple(r) for r in await cursor.fetchall()]
+        """All rows of a query (one round trip to the database thread)."""
+        return [tuple(r) for r in await self._c.execute_fetchall(sql, params)]
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
-        async with self._c.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-            return tuple(row) if row is not None else None
+        rows = list(await self._c.execute_fetchall(sql, params))
+        return tuple(rows[0]) if rows else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

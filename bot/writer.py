@@ -23,6 +23,10 @@ BATCH_SIZE = 500
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(minutes=5)
 IDLE_POLL = 30.0  # seconds: also picks up workbooks whose backoff has passed
+# Seconds to wait after being woken, so that answers arriving together land in one save:
+# a workbook rewrite costs the same for one answer as for five hundred.
+LINGER = 1.0
+STOP_TIMEOUT = 10.0
 
 
 def backoff(failures: int, first: timedelta = FIRST_RETRY) -> timedelta:
@@ -41,19 +45,19 @@ class Writer:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         batch_size: int = BATCH_SIZE,
         first_retry: timedelta = FIRST_RETRY,
+        linger: float = LINGER,
     ) -> None:
         self._journal = journal
         self._source = source
         self._now = now
         self._batch_size = batch_size
         self._first_retry = first_retry
+        self._linger = linger
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def notify(self) -> None:
         """Something new is in the journal."""
-        self._idle.clear()
         self._wake.set()
 
     def start(self) -> None:
@@ -63,21 +67,26 @@ class Writer:
             self.notify()
 
     async def stop(self) -> None:
-        """Stop the task; whatever is still pending stays in the journal for next time."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop the task; whatever is still pending stays in the journal for next time.
 
-    async def wait_idle(self) -> None:
-        """Wait until a pass has written what it could (the rest waits for a retry)."""
-        await self._idle.wait()
+        A write already handed to the worker finishes there; if its result is not recorded,
+        the next start writes the same batch again, which the upsert makes harmless.
+        """
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT)
+            if not done:
+                logger.warning("Writer did not stop within %ss", STOP_TIMEOUT)
 
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+                # asyncio.timeout rather than wait_for: on Python 3.11, wait_for can swallow
+                # a cancellation that arrives as the event fires, and stop() would hang.
+                async with asyncio.timeout(IDLE_POLL):
+                    await self._wake.wait()
+            await asyncio.sleep(self._linger)
             self._wake.clear()
             try:
                 wait = await self.drain()
@@ -87,8 +96,6 @@ class Writer:
                 wait = FIRST_RETRY.total_seconds()
             if wait is not None:
                 asyncio.get_running_loop().call_later(wait, self._wake.set)
-            if not self._wake.is_set():
-                self._idle.set()
 
     async def drain(self) -> float | None:
         """Write every workbook's pending answers that may be tried now.

@@ -1,19 +1,24 @@
 """The openpyxl backend: plan workbooks as local or shared-folder .xlsx files.
 
-All openpyxl work (``graph.xlsx_reader``, ``graph.xlsx_writer``) runs in a worker thread
-so the event loop never blocks. What was read is cached per file by (mtime_ns, size): a
-turn that finds the file unchanged costs one ``os.stat``, and a write by the bot refreshes
-the cache from what it just saved.
+Reads run in a worker thread; writes run in a separate worker *process*, because rewriting
+a workbook of a thousand rows costs openpyxl about half a second of CPU and would otherwise
+hold the interpreter lock while people's turns wait. What was read is cached per file by
+(mtime_ns, size), revalidated at most once per ``revalidate_after`` seconds, so a turn
+usually costs no I/O at all; a write by the bot refreshes the cache from what it saved.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import time
 from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.model import Answer, Plan
-from graph.protocol import WorkbookNotFound, WriteResult
+from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Snapshot,
@@ -21,16 +26,40 @@ from graph.xlsx_reader import (
     list_workbook_names,
     read_workbook_file,
 )
-from graph.xlsx_writer import write_workbook_file
+from graph.xlsx_writer import Written, write_workbook_file
+
+REVALIDATE_AFTER = 1.0  # seconds: how stale a person's own edit of the plan may look
+
+_write_pool: ProcessPoolExecutor | None = None
+
+
+def _writer_process() -> ProcessPoolExecutor:
+    """The one process that rewrites workbooks (started on first use, shared)."""
+    global _write_pool
+    if _write_pool is None:
+        # "spawn": a fork of a process with running threads (SQLite, the event loop's
+        # executor) can inherit locks held by those threads.
+        _write_pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return _write_pool
 
 
 class LocalWorkbook:
     """One .xlsx file; implements ``graph.protocol.Workbook``."""
 
-    def __init__(self, path: Path | None, key: str) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        key: str,
+        *,
+        revalidate_after: float = REVALIDATE_AFTER,
+        in_process: bool = False,
+    ) -> None:
         self._path = path  # None: a key that names no file we would ever open
         self._key = key
+        self._revalidate_after = revalidate_after
+        self._in_process = in_process
         self._snapshot: Snapshot | None = None
+        self._checked = 0.0  # monotonic time the snapshot was last compared with the file
         self._reload = asyncio.Lock()
         self._write = asyncio.Lock()
 
@@ -51,14 +80,23 @@ class LocalWorkbook:
 
     async def _current(self) -> Snapshot:
         path = self._file()
+        snapshot = self._snapshot
+        if snapshot is not None and (
+            self._write.locked() or time.monotonic() - self._checked < self._revalidate_after
+        ):
+            # While our own write is under way the file changes under us: what we hold is
+            # still the truth until the write reports back and refreshes it.
+            return snapshot
         stamp = await asyncio.to_thread(file_stamp, path, self._key)
-        if self._snapshot is not None and self._snapshot.stamp == stamp:
-            return self._snapshot
+        if snapshot is not None and snapshot.stamp == stamp:
+            self._checked = time.monotonic()
+            return snapshot
         async with self._reload:
             # Another task may have reloaded while we waited.
             if self._snapshot is not None and self._snapshot.stamp == stamp:
                 return self._snapshot
             self._snapshot = await asyncio.to_thread(read_workbook_file, path, self._key)
+            self._checked = time.monotonic()
             return self._snapshot
 
     async def read_plan(self) -> Plan:
@@ -75,20 +113,50 @@ class LocalWorkbook:
             return WriteResult()
         path = self._file()
         async with self._write:
-            result, snapshot = await asyncio.to_thread(
-                write_workbook_file, path, self._key, list(answers), self._snapshot
+            written = await self._run_write(path, list(answers))
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.stamp == written.before:
+                self._snapshot = Snapshot(
+                    written.after,
+                    snapshot.plan,
+                    snapshot.answers if written.answers is None else written.answers,
+                )
+                self._checked = time.monotonic()
+            else:
+                self._snapshot = None  # the file had changed since we read it: read it anew
+        return written.result
+
+    async def _run_write(self, path: Path, answers: list[Answer]) -> Written:
+        if self._in_process:
+            return await asyncio.to_thread(write_workbook_file, path, self._key, answers)
+        loop = asyncio.get_running_loop()
+        executor: Executor = _writer_process()
+        try:
+            return await loop.run_in_executor(
+                executor, write_workbook_file, path, self._key, answers
             )
-        self._snapshot = snapshot
-        return result
+        except BrokenProcessPool as error:
+            global _write_pool
+            _write_pool = None  # start a new process next time; the journal retries
+            raise WorkbookError(f"{self._key}: skrivprocessen avbröts.") from error
 
 
 class LocalSource:
-    """A .xlsx file or a folder of them; implements ``graph.protocol.WorkbookSource``."""
+    """A .xlsx file or a folder of them; implements ``graph.protocol.WorkbookSource``.
 
-    def __init__(self, path: Path) -> None:
+    ``in_process=True`` writes in a thread of this process instead of the worker process
+    (for tests that patch openpyxl, and for tools that write once and exit).
+    """
+
+    def __init__(
+        self, path: Path, *, revalidate_after: float = REVALIDATE_AFTER, in_process: bool = False
+    ) -> None:
         self._path = Path(path)
         self._single = self._path.suffix.lower() == ".xlsx"
+        self._revalidate_after = revalidate_after
+        self._in_process = in_process
         self._books: dict[str, LocalWorkbook] = {}
+        self._names_cache: tuple[float, list[str]] | None = None
 
     def _names(self) -> list[str]:
         if self._single:
@@ -98,8 +166,13 @@ class LocalSource:
         return list_workbook_names(self._path)
 
     async def workbooks(self) -> list[LocalWorkbook]:
-        """Every workbook currently in the source."""
-        names = await asyncio.to_thread(self._names)
+        """Every workbook currently in the source (the folder is listed at most once a second)."""
+        cached = self._names_cache
+        if cached is not None and time.monotonic() - cached[0] < self._revalidate_after:
+            names = cached[1]
+        else:
+            names = await asyncio.to_thread(self._names)
+            self._names_cache = (time.monotonic(), names)
         return [self.workbook(name) for name in names]
 
     def workbook(self, key: str) -> LocalWorkbook:
@@ -107,7 +180,9 @@ class LocalSource:
         book = self._books.get(key)
         if book is None:
             path = self._resolve(key)
-            book = LocalWorkbook(path, key)
+            book = LocalWorkbook(
+                path, key, revalidate_after=self._revalidate_after, in_process=self._in_process
+            )
             if path is not None:  # keep the cache per file; junk keys are not remembered
                 self._books[key] = book
         return book

@@ -21,6 +21,7 @@ import contextlib
 import os
 import stat as stat_mode
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -33,7 +34,6 @@ from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
 from graph.templates import add_answers_sheet, find_sheet, put_cell
 from graph.xlsx_reader import (
     LOCK_PREFIX,
-    Snapshot,
     Stamp,
     answer_area,
     answers_from,
@@ -58,10 +58,22 @@ def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Sta
     return stamp
 
 
-def write_workbook_file(
-    path: Path, key: str, answers: list[Answer], cached: Snapshot | None
-) -> tuple[WriteResult, Snapshot | None]:
-    """Load once, upsert, save atomically; return the result and the refreshed snapshot."""
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one batch did, and enough for the caller to refresh its cache without a read.
+
+    It carries no plan: the batch may run in another process, and the caller already holds
+    the plan of the file as it was (``before``); only the answers table changed.
+    """
+
+    result: WriteResult
+    before: Stamp
+    after: Stamp
+    answers: tuple[Answer, ...] | None  # the answers table now; None: the file is untouched
+
+
+def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
+    """Load once, upsert, save atomically; return what was done (runs in any process)."""
     before = _check_unlocked(path, key)
     with translated_errors(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
@@ -76,7 +88,7 @@ def write_workbook_file(
     result, last_row = _upsert(ws, header_row, columns, key, answers)
     if found is not None and not added_columns and result.added == result.updated == 0:
         # Nothing to change (a retried batch): leave the file and its mtime alone.
-        return result, cached if cached is not None and cached.stamp == before else None
+        return Written(result, before, before, None)
     if table is not None:
         _extend_table(table, last_row)
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
@@ -93,9 +105,7 @@ def write_workbook_file(
                 os.unlink(temp)
             raise
         after = file_stamp(path, key)
-    if cached is None or cached.stamp != before:
-        return result, None  # the plan we hold is older than the file: read it next time
-    return result, Snapshot(after, cached.plan, answers_from(wb, key))
+    return Written(result, before, after, tuple(answers_from(wb, key)))
 
 
 def _upsert(

@@ -198,7 +198,7 @@ async def start_bot(
         strategists=frozenset(strategists),
         today=today,
     )
-    services = Services.build(settings, writer_retry=timedelta(milliseconds=50))
+    services = Services.build(settings, writer_retry=timedelta(milliseconds=50), writer_linger=0.01)
     app = create_app(settings, services=services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

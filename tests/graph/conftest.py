@@ -23,7 +23,8 @@ class LocalBackend:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.source = LocalSource(folder)
+        # Writes go through the worker process, as in production; every read revalidates.
+        self.source = LocalSource(folder, revalidate_after=0)
 
     def path(self, key: str) -> Path:
         """Where a test writes the .xlsx it starts from."""

@@ -13,7 +13,13 @@ from openpyxl.workbook.workbook import Workbook as XlWorkbook
 
 from graph import layout
 from graph.excel_local import LocalSource, LocalWorkbook
-from graph.protocol import WorkbookLocked, WorkbookNotFound, WorkbookUnreadable, WriteResult
+from graph.protocol import (
+    WorkbookError,
+    WorkbookLocked,
+    WorkbookNotFound,
+    WorkbookUnreadable,
+    WriteResult,
+)
 from tests.graph.workbooks import HEADER, answer, plan_rows, write_xlsx
 
 
@@ -25,7 +31,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 def workbook(folder: Path, key: str = "ks.xlsx") -> LocalWorkbook:
-    return LocalSource(folder).workbook(key)
+    # In this process, so the tests can patch openpyxl and os; revalidated on every read.
+    return LocalSource(folder, revalidate_after=0, in_process=True).workbook(key)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -214,3 +221,28 @@ async def test_the_file_keeps_its_permissions(folder: Path) -> None:
     await workbook(folder).write_answers([answer("1")])
     assert stat.S_IMODE(path.stat().st_mode) == 0o664
     assert leftovers(folder) == []
+
+
+async def test_within_the_revalidation_window_the_file_is_not_even_stat_ed(folder: Path) -> None:
+    book = LocalSource(folder, revalidate_after=3600, in_process=True).workbook("ks.xlsx")
+    plan = await book.read_plan()
+    write_xlsx(folder / "ks.xlsx", [HEADER, *plan_rows(4)])
+    os.utime(folder / "ks.xlsx", ns=(2, 2))
+    assert await book.read_plan() is plan  # an edit shows up after the window, not at once
+
+
+async def test_writes_run_in_the_worker_process_and_survive_its_death(folder: Path) -> None:
+    from graph import excel_local
+
+    book = LocalSource(folder, revalidate_after=0).workbook("ks.xlsx")
+    plan = await book.read_plan()
+    assert await book.write_answers([answer("1", answer_id="a1")]) == WriteResult(added=1)
+    assert await book.read_plan() is plan  # the worker's result refreshed our cache
+    pool = excel_local._writer_process()
+    for process in list(pool._processes.values()):  # the worker dies (OOM killer, say)
+        process.kill()
+        process.join()
+    with pytest.raises(WorkbookError):
+        await book.write_answers([answer("2", answer_id="a2")])
+    assert await book.write_answers([answer("2", answer_id="a2")]) == WriteResult(added=1)
+    assert sorted(a.answer_id for a in await book.read_answers()) == ["a1", "a2"]
