@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -54,8 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(*, demo: bool) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SERVICES, create_app
     from bot.settings import Settings, SettingsError
+    from graph.protocol import WorkbookError
 
     env = dict(os.environ)
     if demo:
@@ -72,16 +72,26 @@ def _serve(*, demo: bool) -> int:
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2
     app = create_app(settings)
-    print(f"Arbetsbok: {settings.workbook.resolve()}{_plan_summary(settings.workbook)}")
     endpoint = f"http://{settings.host}:{settings.port}/api/messages"
-    if settings.anonymous:
-        print(
-            f"Chatta med boten: kör `make playground` i ett annat fönster (Microsoft 365 Agents "
-            f"Playground mot {endpoint}) och skriv ”mina kontroller”.",
-            flush=True,
-        )
-    else:
-        print(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).", flush=True)
+
+    async def announce(app: web.Application) -> None:
+        # Reading the plans here also warms the cache the first turn would otherwise fill.
+        try:
+            plans = await app[SERVICES].plans.plans()
+            found = f" ({len(plans)} planer, {sum(len(p.controls) for p in plans)} kontrollmoment)"
+        except WorkbookError as error:  # the bot still starts; check-workbook says more
+            found = f" (kunde inte läsas: {error})"
+        print(f"Arbetsbok: {settings.workbook.resolve()}{found}")
+        if settings.anonymous:
+            print(
+                f"Chatta med boten: kör `make playground` i ett annat fönster (Microsoft 365 "
+                f"Agents Playground mot {endpoint}) och skriv ”mina kontroller”.",
+                flush=True,
+            )
+        else:
+            print(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).", flush=True)
+
+    app.on_startup.append(announce)
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
     return 0
 
@@ -97,22 +107,6 @@ def _demo_environment(env: dict[str, str]) -> dict[str, str]:
         env["IKBOT_WORKBOOK"] = str(folder)
         env.setdefault("IKBOT_STRATEGISTS", DEMO_STRATEGIST)
     return env
-
-
-def _plan_summary(path: Path) -> str:
-    from graph.excel_local import LocalSource
-
-    async def count() -> tuple[int, int]:
-        source = LocalSource(path)
-        workbooks = await source.workbooks()
-        plans = [await w.read_plan() for w in workbooks]
-        return len(plans), sum(len(p.controls) for p in plans)
-
-    try:
-        plans, controls = asyncio.run(count())
-    except Exception as error:  # the bot still starts; the turns report what is wrong
-        return f" (kunde inte läsas: {error})"
-    return f" ({plans} planer, {controls} kontrollmoment)"
 
 
 if __name__ == "__main__":
