@@ -11,7 +11,7 @@ IKBOT_HOST ?= 127.0.0.1
 IKBOT_PORT ?= 3978
 export IKBOT_DATA_DIR IKBOT_HOST IKBOT_PORT
 
-.PHONY: install run test lint playground bench clean
+.PHONY: install run test lint playground bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -38,6 +38,13 @@ playground:
 
 bench: $(STAMP)
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/landing.py
+	$(BIN)/python bench/startup.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/turns.py --quick
+	$(BIN)/python bench/landing.py --quick
+	$(BIN)/python bench/startup.py --quick
 
 clean:
 	rm -rf $(VENV) var dist
