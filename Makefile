@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/landing.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/profile_turn.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/turns.py --quick
