@@ -42,8 +42,8 @@ def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25
                 heading(TITLE),
                 text_block(EMPTY_TEXT),
                 text_block(
-                    "När det är dags att följa upp en kontroll hör jag av mig. "
-                    "Skriv ”hjälp” om du undrar något.",
+                    "Kontrollmomenten där du står som ansvarig i nämndens internkontrollplan "
+                    "visas här när deras period öppnar. Skriv ”hjälp” om du undrar något.",
                     subtle=True,
                 ),
             ],
