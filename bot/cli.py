@@ -92,7 +92,12 @@ def _serve(*, demo: bool) -> int:
             print(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).", flush=True)
 
     app.on_startup.append(announce)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    except OSError as error:  # typically: the port is taken by another process
+        where = f"{settings.host}:{settings.port}"
+        print(f"ikbot: kan inte lyssna på {where}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
