@@ -118,7 +118,7 @@ class Missing:
 
 @dataclass(frozen=True, slots=True)
 class Orphan:
-    """An answer for the term that does not match a due control; reported, not counted."""
+    """An answer for the term that matches no due control: listed (oldest first), not counted."""
 
     answer: Answer
     reason: str
@@ -301,6 +301,6 @@ def compile_status(
         deferred=tuple(deferred),
         unknown=tuple(unknown),
         unanswered=tuple(item for _, item in missing),
-        orphans=tuple(orphans),
+        orphans=tuple(sorted(orphans, key=lambda o: (o.answer.answered_at, o.answer.answer_id))),
         risk=matrix,
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import dataclasses
 import io
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import bot.status as status_module
 from bot.model import (
     Action,
     Answer,
@@ -246,6 +250,13 @@ def test_answers_outside_the_plan_are_orphans_not_counted() -> None:
         (not_due.answer_id, NOT_DUE),
         (other_workbook.answer_id, NOT_IN_PLAN),
     }
+
+
+def test_orphans_are_listed_oldest_first() -> None:
+    late = ans("8", "Ingen avvikelse", at=BASE + timedelta(days=2))
+    early = ans("9", "Ingen avvikelse", at=BASE)
+    summary = status([plan_of(ctl("1"))], [late, early])
+    assert [o.answer for o in summary.orphans] == [early, late]
 
 
 def test_only_the_newest_orphan_per_slot_is_reported() -> None:
@@ -520,6 +531,21 @@ def test_risk_matrix_counts_due_controls_and_deviations() -> None:
     assert matrix.cell(2, 3).band == "Medium"
     assert matrix.unassessed == 4
     assert matrix.unassessed_deviations == 1
+
+
+# --- purity ---------------------------------------------------------------------------
+
+
+def test_status_imports_only_the_domain_and_the_stdlib() -> None:
+    source = Path(status_module.__file__ or "").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module if node.module.startswith("bot.") else node.module.split(".")[0])
+    allowed = {"__future__", "bot.model", "bot.periods"}
+    assert names - allowed <= set(sys.stdlib_module_names), names
 
 
 # --- immutability ----------------------------------------------------------------------
