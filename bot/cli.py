@@ -68,7 +68,7 @@ def _serve(*, demo: bool) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if not settings.workbook.exists():
+    if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2
     app = create_app(settings)
@@ -81,7 +81,11 @@ def _serve(*, demo: bool) -> int:
             found = f" ({len(plans)} planer, {sum(len(p.controls) for p in plans)} kontrollmoment)"
         except WorkbookError as error:  # the bot still starts; check-workbook says more
             found = f" (kunde inte läsas: {error})"
-        print(f"Arbetsbok: {settings.workbook.resolve()}{found}")
+        if settings.graph is not None:
+            where = f"{settings.graph.site} → {settings.graph.path} (Microsoft Graph)"
+        else:
+            where = str(settings.workbook.resolve()) if settings.workbook else ""
+        print(f"Arbetsbok: {where}{found}")
         if settings.anonymous:
             print(
                 f"Chatta med boten: kör `make playground` i ett annat fönster (Microsoft 365 "

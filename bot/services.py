@@ -10,10 +10,10 @@ from bot.identity import Directory
 from bot.journal import Journal
 from bot.plans import PlanBook
 from bot.settings import Settings
+from bot.sources import workbook_source
 from bot.sql import Database
 from bot.state import ConversationStore
 from bot.writer import FIRST_RETRY, LINGER, Writer
-from graph.excel_local import LocalSource
 from graph.protocol import WorkbookSource
 
 
@@ -43,7 +43,7 @@ class Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(settings.data_dir / "ikbot.sqlite3")
         journal = Journal(db)
-        workbooks: WorkbookSource = source or LocalSource(settings.workbook)
+        workbooks = source or workbook_source(settings)
         return cls(
             settings=settings,
             clock=Clock(settings.today),

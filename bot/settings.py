@@ -27,16 +27,40 @@ def _is_loopback(host: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphSettings:
+    """Where the plans live in SharePoint, and how the bot signs in to Microsoft Graph."""
+
+    site: str  # e.g. kommun.sharepoint.com:/sites/Internkontroll
+    path: str  # a workbook or a folder in the library
+    drive: str = ""  # the document library's name; empty: the site's default library
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    certificate_path: str = ""
+    base_url: str = "https://graph.microsoft.com/v1.0"  # national clouds have their own
+
+    @property
+    def credential_kind(self) -> str:
+        """Which azure-identity credential the settings call for."""
+        if self.client_secret:
+            return "client_secret"
+        if self.certificate_path:
+            return "certificate"
+        return "managed_identity"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot is configured with (see .env.example)."""
 
-    workbook: Path
+    workbook: Path | None = None  # a file or folder; unused when ``graph`` is set
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 3978
     strategists: frozenset[str] = frozenset()
     today: date | None = None
     log_level: str = "INFO"
+    graph: GraphSettings | None = None  # None: the workbooks are local files (IKBOT_WORKBOOK)
     # The Agents SDK's own CONNECTIONS__… variables, passed through untouched.
     agent_env: Mapping[str, str] = field(default_factory=dict)
 
@@ -44,10 +68,12 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read IKBOT_* and CONNECTIONS__* variables; raise SettingsError if they are wrong."""
         env = os.environ if env is None else env
+        graph = _graph_settings(env)
         workbook = env.get("IKBOT_WORKBOOK", "").strip()
-        if not workbook:
+        if not workbook and graph is None:
             raise SettingsError(
-                "IKBOT_WORKBOOK är inte satt: ange en .xlsx-fil eller en mapp med arbetsböcker."
+                "IKBOT_WORKBOOK är inte satt: ange en .xlsx-fil eller en mapp med arbetsböcker "
+                "(eller IKBOT_GRAPH_SITE och IKBOT_GRAPH_PATH för SharePoint)."
             )
         port_text = env.get("IKBOT_PORT", "3978").strip() or "3978"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
@@ -66,13 +92,14 @@ class Settings:
             k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
         }
         settings = cls(
-            workbook=Path(workbook),
+            workbook=Path(workbook) if workbook else None,
             data_dir=Path(env.get("IKBOT_DATA_DIR", "").strip() or "var"),
             host=env.get("IKBOT_HOST", "").strip() or "127.0.0.1",
             port=int(port_text),
             strategists=strategists,
             today=today,
             log_level=(env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper(),
+            graph=graph,
             agent_env=agent_env,
         )
         settings.check_authentication()
@@ -105,3 +132,28 @@ class Settings:
         if self.anonymous:
             env[_ANONYMOUS] = "true"
         return env
+
+
+def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
+    """The SharePoint settings, or None when IKBOT_GRAPH_SITE is not set."""
+    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
+    if not value["site"]:
+        return None
+    if ":" not in value["site"] or "/" not in value["site"]:
+        raise SettingsError(
+            f"IKBOT_GRAPH_SITE ska se ut som kommun.sharepoint.com:/sites/Internkontroll, "
+            f"inte {value['site']!r}."
+        )
+    if not value["path"]:
+        raise SettingsError(
+            "IKBOT_GRAPH_PATH är inte satt: ange arbetsboken eller mappen i dokumentbiblioteket."
+        )
+    needs_app = value["client_secret"] or value["certificate_path"]
+    if needs_app and not (value["tenant_id"] and value["client_id"]):
+        raise SettingsError(
+            "IKBOT_GRAPH_TENANT_ID och IKBOT_GRAPH_CLIENT_ID krävs med klienthemlighet eller "
+            "certifikat."
+        )
+    if not value["base_url"]:
+        del value["base_url"]
+    return GraphSettings(**value)
