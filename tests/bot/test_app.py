@@ -69,3 +69,27 @@ def test_settings_read_everything(tmp_path: Path) -> None:
     assert settings.agent_env_for_sdk() == {
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"
     }
+
+
+def test_graph_settings(tmp_path: Path) -> None:
+    base = {
+        "IKBOT_GRAPH_SITE": "kommun.sharepoint.com:/sites/Internkontroll",
+        "IKBOT_GRAPH_PATH": "Internkontroll",
+    }
+    settings = Settings.from_env(base)
+    assert settings.workbook is None and settings.graph is not None
+    assert settings.graph.credential_kind == "managed_identity"
+    assert settings.graph.base_url == "https://graph.microsoft.com/v1.0"
+    secret = {
+        **base,
+        "IKBOT_GRAPH_CLIENT_SECRET": "s",
+        "IKBOT_GRAPH_TENANT_ID": "t",
+        "IKBOT_GRAPH_CLIENT_ID": "c",
+    }
+    assert Settings.from_env(secret).graph.credential_kind == "client_secret"
+    with pytest.raises(SettingsError, match="TENANT_ID"):
+        Settings.from_env({**base, "IKBOT_GRAPH_CLIENT_SECRET": "s"})
+    with pytest.raises(SettingsError, match="IKBOT_GRAPH_PATH"):
+        Settings.from_env({"IKBOT_GRAPH_SITE": base["IKBOT_GRAPH_SITE"]})
+    with pytest.raises(SettingsError, match="IKBOT_GRAPH_SITE"):
+        Settings.from_env({**base, "IKBOT_GRAPH_SITE": "Internkontroll"})
