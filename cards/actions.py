@@ -74,3 +74,40 @@ CardAction = Annotated[
     ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl, Field(discriminator="verb")
 ]
 card_action = TypeAdapter(CardAction)
+
+
+# The status payloads are parsed by their own adapter until the dialogs route them: joined
+# into CardAction now, a status click would reach dialogs.flow.advance, whose Clicked and
+# branches know only the five actions above (mypy fails and the click falls through).
+
+
+class WriteSummary(_Action):
+    """Write the status summary of a term (optionally one nämnd) to the Excel sheet."""
+
+    verb: Literal["write_summary"] = "write_summary"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
+class ShowUnanswered(_Action):
+    """Show everyone who has not answered in a term (optionally one nämnd)."""
+
+    verb: Literal["show_unanswered"] = "show_unanswered"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
+class ShowStatus(_Action):
+    """Show the status summary of a term; full=True lists everything, not the first few."""
+
+    verb: Literal["status"] = "status"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+    full: bool = False
+
+
+StatusAction = Annotated[WriteSummary | ShowUnanswered | ShowStatus, Field(discriminator="verb")]
+status_action = TypeAdapter(StatusAction)

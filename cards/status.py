@@ -1,0 +1,445 @@
+"""The status summary card (sammanställning) of one period, and the list of who has not answered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+from bot.model import Severity
+from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
+from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
+from cards.common import (
+    Element,
+    Payload,
+    adaptive_card,
+    button,
+    container,
+    days_text,
+    fact_set,
+    format_date,
+    heading,
+    shorten,
+    source_line,
+    text_block,
+)
+
+# Teams refuses cards over 28 KB (28,672 bytes). The whole card is kept under this many
+# bytes of JSON, leaving room for the activity around it; the lists share what the fixed
+# parts (heading, counts, risk matrix, buttons) leave, and stop early when it is used up.
+_CARD_BUDGET = 26_000
+_NOTES_RESERVE = 1_000  # the "… och N till" lines
+
+_TITLE_CHARS = 120
+_TEXT_CHARS = 200
+_NAME_CHARS = 80
+EXCEL_NOTE = "Hela listan finns i Excel-bladet."
+NO_OWNER = "Ingen ansvarig angiven"
+
+# The order classes are counted and listed in; deviations are coloured by class.
+_CLASS_ORDER = (
+    Severity.OK,
+    Severity.MINOR,
+    Severity.MAJOR,
+    Severity.NOT_PERFORMED,
+    Severity.DEFERRED,
+)
+_CLASS_NAMES = {
+    Severity.OK: "Ingen avvikelse",
+    Severity.MINOR: "Mindre avvikelse",
+    Severity.MAJOR: "Större avvikelse",
+    Severity.NOT_PERFORMED: "Ej genomförd",
+    Severity.DEFERRED: "Följs upp senare",
+}
+_COMPACT = (  # the classes a per-nämnd/område line mentions, most serious first
+    (Severity.MAJOR, "större"),
+    (Severity.NOT_PERFORMED, "ej genomförd"),
+    (Severity.MINOR, "mindre"),
+    (Severity.DEFERRED, "följs upp senare"),
+)
+_COLORS = {Severity.MAJOR: "attention", Severity.NOT_PERFORMED: "attention"}
+_BAND_STYLES = {"Kritisk": "attention", "Medium": "warning", "Låg": "good"}
+_BAND_COLOURS = {"Kritisk": "röd", "Medium": "gul", "Låg": "grön"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """The elements of one list that fit, and what was left out."""
+
+    shown: list[Element]
+    hidden: int
+    by_budget: bool
+    used: int
+
+
+def status_card(
+    summary: Summary, *, full: bool = False, limit: int = 10, pending: int = 0
+) -> Element:
+    """The compiled status of a term; lists stop at ``limit`` items unless ``full``."""
+    count = None if full else max(limit, 0)
+    total = summary.total
+    fixed: list[Element | None] = [
+        heading(_title(summary)),
+        text_block(f"Sammanställd {format_date(summary.today)}", subtle=True, spacing="none"),
+        text_block(_progress(total), weight="bolder", size="medium"),
+        text_block(f"{pending} väntar på att skrivas till Excel.", color="warning")
+        if pending > 0
+        else None,
+        _overdue_line(summary),
+        _section("Bedömningar"),
+        fact_set(_outcome_facts(summary)),
+        fact_set([("Per klass", _class_line(total))], spacing="small"),
+    ]
+    risk = _risk_section(summary)
+    buttons_probe = _buttons(summary, cut=True, full=full)
+    budget = _CARD_BUDGET - _NOTES_RESERVE - _size(adaptive_card([*fixed, *risk], buttons_probe))
+
+    sections: dict[str, tuple[Sequence[object], Callable[[object], Element]]] = {
+        "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], _group_fact),
+        "area": (_groups(summary.by_area), _group_fact),
+        "deviations": (summary.deviations, _deviation_item),
+        "deferred": (summary.deferred, _deferred_item),
+        "check": ([*summary.unknown, *summary.orphans], _check_item),
+        "unanswered": (summary.unanswered, _missing_item),
+    }
+    rendered = {
+        name: [render(item) for item in (items[:count] if count is not None else items)]
+        for name, (items, render) in sections.items()
+    }
+    shares = _fair_shares({n: sum(map(_item_size, r)) for n, r in rendered.items()}, budget)
+    cuts = {name: _take(rendered[name], len(sections[name][0]), shares[name]) for name in sections}
+
+    body: list[Element | None] = [*fixed]
+    for name, title in (("namnd", "Per nämnd"), ("area", "Per område")):
+        if cuts[name].shown:
+            body += [_section(title), {"type": "FactSet", "facts": cuts[name].shown}]
+            body.append(_more(cuts[name]))
+    body += _list_section(f"Avvikelser ({len(summary.deviations)})", cuts["deviations"])
+    if summary.deferred:
+        body += _list_section(f"Följs upp på helår ({len(summary.deferred)})", cuts["deferred"])
+    checks = len(summary.unknown) + len(summary.orphans)
+    if checks:
+        body += _list_section(f"Att kontrollera ({checks})", cuts["check"])
+    body += _list_section(f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
+    body += risk
+    cut_any = any(c.hidden for c in cuts.values())
+    return adaptive_card(body, _buttons(summary, cut=cut_any, full=full))
+
+
+def unanswered_card(summary: Summary) -> Element:
+    """Everyone who has not answered in the term, grouped by ansvarig, most overdue first."""
+    by_owner: dict[str, list[Missing]] = {}
+    for missing in summary.unanswered:
+        by_owner.setdefault(missing.owner.strip() or NO_OWNER, []).append(missing)
+    body: list[Element | None] = [
+        heading(f"Obesvarade – {_title(summary).removeprefix('Status ')}"),
+        text_block(_unanswered_line(summary), subtle=True, spacing="none"),
+    ]
+    used = _size(adaptive_card(body)) + _NOTES_RESERVE
+    shown = 0
+    for owner, items in by_owner.items():
+        group = container(
+            [
+                text_block(f"{shorten(owner, _NAME_CHARS)} ({len(items)})", weight="bolder"),
+                *(_missing_line(m) for m in items),
+            ],
+            separator=True,
+        )
+        used += _size(group)
+        if used > _CARD_BUDGET and shown:
+            break
+        body.append(group)
+        shown += len(items)
+    hidden = len(summary.unanswered) - shown
+    if hidden:
+        body.append(text_block(f"… och {hidden} till. {EXCEL_NOTE}", separator=True))
+    actions = [button("Skriv sammanställning till Excel", _payload(summary, WriteSummary))]
+    return adaptive_card(body, actions)
+
+
+# --- the head ----------------------------------------------------------------------------
+
+
+def _title(summary: Summary) -> str:
+    term = summary.term
+    title = f"Status {term.period.label.lower()} {term.year}"
+    namnd = (summary.namnd or "").strip()
+    return f"{title} – {shorten(namnd, _NAME_CHARS)}" if namnd else title
+
+
+def _percent(tally: Tally) -> int:
+    rounded = int(tally.percent_answered + 0.5)
+    # "100 %" must mean everything is answered, whatever the rounding says.
+    return 99 if rounded == 100 and tally.unanswered else rounded
+
+
+def _progress(tally: Tally) -> str:
+    if not tally.due:
+        return "Inga kontrollmoment ska följas upp denna period."
+    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({_percent(tally)} %)"
+
+
+def _overdue_line(summary: Summary) -> Element | None:
+    if not summary.unanswered:
+        return None
+    return text_block(_unanswered_line(summary), spacing="none")
+
+
+def _unanswered_line(summary: Summary) -> str:
+    count = len(summary.unanswered)
+    late = sum(1 for m in summary.unanswered if m.days_overdue > 0)
+    text = f"{count} {'obesvarat' if count == 1 else 'obesvarade'}"
+    if late:
+        text += f", varav {late} {'försenat' if late == 1 else 'försenade'}"
+    return f"{text}."
+
+
+def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
+    total = summary.total
+    # The summary does not carry the scale; the findings say each label's class, and a
+    # label without a finding is "ok". Labels are then shown class by class.
+    classes = {f.label: f.severity for f in (*summary.deviations, *summary.deferred)}
+    labels = sorted(
+        total.by_label,
+        key=lambda label: _CLASS_ORDER.index(classes.get(label) or Severity.OK),
+    )
+    facts = [(shorten(label, _NAME_CHARS), str(total.by_label[label])) for label in labels]
+    if total.unknown:
+        facts.append(("Okänd bedömning", str(total.unknown)))
+    if total.unanswered:
+        facts.append(("Obesvarade", str(total.unanswered)))
+    return facts
+
+
+def _class_line(tally: Tally) -> str:
+    parts = [f"{_CLASS_NAMES[s]} {tally.by_class.get(s, 0)}" for s in _CLASS_ORDER]
+    if tally.unknown:
+        parts.append(f"Okänd bedömning {tally.unknown}")
+    return " · ".join(parts)
+
+
+def _groups(tallies: Mapping[str, Tally]) -> list[tuple[str, Tally]]:
+    return list(tallies.items())
+
+
+def _group_fact(item: object) -> Element:
+    name, tally = cast("tuple[str, Tally]", item)
+    parts = [f"{tally.answered} av {tally.due} besvarade"]
+    parts += [f"{tally.by_class[s]} {word}" for s, word in _COMPACT if tally.by_class.get(s)]
+    if tally.unknown:
+        parts.append(f"{tally.unknown} okänd bedömning")
+    return {"title": shorten(name, 60) or "Utan namn", "value": " · ".join(parts)}
+
+
+# --- the lists ---------------------------------------------------------------------------
+
+
+def _size(element: object) -> int:
+    # Measured as Teams receives it: default separators, UTF-8.
+    return len(json.dumps(element, ensure_ascii=False).encode())
+
+
+def _item_size(element: Element) -> int:
+    return _size(element) + 2  # and the ", " between items
+
+
+def _fair_shares(demands: Mapping[str, int], budget: int) -> dict[str, int]:
+    # Max-min fair: small sections get all they need, the big ones split what is left
+    # equally, so a long list of deviations cannot squeeze out who has not answered.
+    shares: dict[str, int] = {}
+    left = max(budget, 0)
+    order = sorted(demands, key=lambda name: demands[name])
+    for index, name in enumerate(order):
+        shares[name] = min(demands[name], left // (len(order) - index))
+        left -= shares[name]
+    return shares
+
+
+def _take(rendered: Sequence[Element], total: int, budget: int) -> _Cut:
+    used = 0
+    for index, element in enumerate(rendered):
+        size = _item_size(element)
+        if used + size > budget:
+            return _Cut(list(rendered[:index]), total - index, True, used)
+        used += size
+    return _Cut(list(rendered), total - len(rendered), False, used)
+
+
+def _more(cut: _Cut) -> Element | None:
+    if not cut.hidden:
+        return None
+    text = f"… och {cut.hidden} till."
+    if cut.by_budget:
+        text = f"{text} {EXCEL_NOTE}"
+    return text_block(text, subtle=True, spacing="small")
+
+
+def _section(title: str) -> Element:
+    return heading(title, size="medium")
+
+
+def _list_section(title: str, cut: _Cut) -> list[Element | None]:
+    if not cut.shown and not cut.hidden:
+        return []
+    return [_section(title), *cut.shown, _more(cut)]
+
+
+def _control_title(finding: Finding | Missing) -> str:
+    control = finding.control
+    return f"{control.id} – {shorten(control.description, _TITLE_CHARS)}"
+
+
+def _deviation_item(item: object) -> Element:
+    finding = cast(Finding, item)
+    color = _COLORS.get(finding.severity, "warning") if finding.severity else "warning"
+    action = finding.action
+    source = source_line(finding.namnd, finding.plan_name)
+    facts = [
+        ("Ansvarig", shorten(finding.owner, _NAME_CHARS)),
+        ("Iakttagelser", shorten(finding.observations, _TEXT_CHARS)),
+    ]
+    if action is not None:
+        facts += [
+            ("Åtgärd", shorten(action.text, _TEXT_CHARS)),
+            ("Åtgärdsansvarig", shorten(action.owner, _NAME_CHARS)),
+            ("Klart senast", format_date(action.due) if action.due else ""),
+        ]
+    if action is None or not action.text.strip():
+        facts.append(("Åtgärd", "Ingen åtgärd angiven"))
+    return container(
+        [
+            text_block(_control_title(finding), weight="bolder"),
+            text_block(shorten(source, 90), subtle=True, spacing="none") if source else None,
+            text_block(shorten(finding.label, _NAME_CHARS), color=color, weight="bolder"),
+            fact_set(facts, spacing="small"),
+        ],
+        separator=True,
+    )
+
+
+def _deferred_item(item: object) -> Element:
+    finding = cast(Finding, item)
+    owner = shorten(finding.owner, _NAME_CHARS)
+    return text_block(f"{_control_title(finding)} · {owner}", spacing="small")
+
+
+def _check_item(item: object) -> Element:
+    if isinstance(item, Orphan):
+        answer = item.answer
+        text = (
+            f"{shorten(answer.control_id, 40)} ({shorten(answer.plan_key, 60)}): "
+            f"{item.reason}. Besvarat av {shorten(answer.answered_by, _NAME_CHARS)}."
+        )
+        return text_block(text, spacing="small")
+    finding = cast(Finding, item)
+    label = shorten(finding.label, _NAME_CHARS)
+    return text_block(f"{_control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
+
+
+def _missing_line(missing: Missing) -> Element:
+    text = f"{_control_title(missing)} · sista svarsdag {format_date(missing.deadline)}"
+    if missing.days_overdue:
+        text += f" · försenad {days_text(missing.days_overdue)}"
+    return text_block(text, color="attention" if missing.days_overdue else None, spacing="small")
+
+
+def _missing_item(item: object) -> Element:
+    missing = cast(Missing, item)
+    line = f"{shorten(missing.owner, _NAME_CHARS) or NO_OWNER} · sista svarsdag "
+    line += format_date(missing.deadline)
+    if missing.days_overdue:
+        line += f" · försenad {days_text(missing.days_overdue)}"
+    return container(
+        [
+            text_block(_control_title(missing), weight="bolder"),
+            text_block(line, color="attention" if missing.days_overdue else None, spacing="none"),
+        ],
+        separator=True,
+    )
+
+
+# --- the risk matrix ---------------------------------------------------------------------
+
+
+def _risk_section(summary: Summary) -> list[Element | None]:
+    matrix = summary.risk
+    unassessed = f"Utan riskbedömning: {matrix.unassessed}"
+    if matrix.unassessed_deviations:
+        unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
+    if not any(cell.controls for cell in matrix.cells):
+        return [_section("Riskmatris"), text_block(unassessed)]
+    header = ["Sannolikhet \\ konsekvens", *(str(k) for k in RISK_AXIS)]
+    rows = [_row([_cell(text, bold=True) for text in header])]
+    for p in reversed(RISK_AXIS):
+        cells = [_cell(str(p), bold=True)]
+        for k in RISK_AXIS:
+            cell = matrix.cell(p, k)
+            cells.append(_cell(f"{cell.controls} ({cell.deviations})", _BAND_STYLES[cell.band]))
+        rows.append(_row(cells))
+    table: Element = {
+        "type": "Table",
+        "columns": [{"type": "TableColumnDefinition", "width": 1} for _ in range(5)],
+        "rows": rows,
+        "firstRowAsHeader": True,
+        "showGridLines": True,
+    }
+    lower, bands = 1, []
+    for upper, band in RISK_BANDS:
+        bands.append(f"{band} ({_BAND_COLOURS[band]}) {lower}–{upper}")
+        lower = upper + 1
+    legend = (
+        "Varje ruta: antal kontrollmoment (varav avvikelser). Rader: sannolikhet 4–1, "
+        f"kolumner: konsekvens 1–4. Riskvärde {' · '.join(reversed(bands))}."
+    )
+    return [
+        _section("Riskmatris"),
+        table,
+        text_block(legend, subtle=True, size="small"),
+        text_block(unassessed, spacing="small"),
+    ]
+
+
+def _row(cells: list[Element]) -> Element:
+    return {"type": "TableRow", "cells": cells}
+
+
+def _cell(text: str, style: str | None = None, *, bold: bool = False) -> Element:
+    cell: Element = {
+        "type": "TableCell",
+        "items": [text_block(text, weight="bolder" if bold else None)],
+    }
+    if style:
+        cell["style"] = style
+    return cell
+
+
+# --- buttons -----------------------------------------------------------------------------
+
+
+_P = TypeVar("_P", WriteSummary, ShowUnanswered, ShowStatus)
+
+
+def _payload(summary: Summary, kind: type[_P]) -> Payload:
+    made = kind(
+        year=summary.term.year,
+        period=summary.term.period,
+        namnd=(summary.namnd or "").strip()[:200] or None,
+    )
+    # cards.common.Payload predates the status payloads; button() only calls .data().
+    return cast(Payload, made)
+
+
+def _buttons(summary: Summary, *, cut: bool, full: bool) -> list[Element]:
+    found = [button("Skriv sammanställning till Excel", _payload(summary, WriteSummary))]
+    if summary.unanswered:
+        found.append(button("Visa obesvarade", _payload(summary, ShowUnanswered)))
+    if cut and not full:
+        show_all = ShowStatus(
+            year=summary.term.year,
+            period=summary.term.period,
+            namnd=(summary.namnd or "").strip()[:200] or None,
+            full=True,
+        )
+        found.append(button("Visa allt", cast(Payload, show_all)))
+    return found
