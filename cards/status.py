@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, cast
 
 from bot.model import Severity
 from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
@@ -70,7 +70,6 @@ class _Cut:
     shown: list[Element]
     hidden: int
     by_budget: bool
-    used: int
 
 
 def status_card(
@@ -89,7 +88,10 @@ def status_card(
         _overdue_line(summary),
         _section("Bedömningar"),
         fact_set(_outcome_facts(summary)),
-        fact_set([("Per klass", _class_line(total))], spacing="small"),
+        fact_set(
+            [("Per klass", _class_line(summary))],
+            spacing="small",
+        ),
     ]
     risk = _risk_section(summary)
     buttons_probe = _buttons(summary, cut=True, full=full)
@@ -97,7 +99,7 @@ def status_card(
 
     sections: dict[str, tuple[Sequence[object], Callable[[object], Element]]] = {
         "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], _group_fact),
-        "area": (_groups(summary.by_area), _group_fact),
+        "area": (_groups(summary.by_area) if len(summary.by_area) > 1 else [], _group_fact),
         "deviations": (summary.deviations, _deviation_item),
         "deferred": (summary.deferred, _deferred_item),
         "check": ([*summary.unknown, *summary.orphans], _check_item),
@@ -112,9 +114,10 @@ def status_card(
 
     body: list[Element | None] = [*fixed]
     for name, title in (("namnd", "Per nämnd"), ("area", "Per område")):
-        if cuts[name].shown:
-            body += [_section(title), {"type": "FactSet", "facts": cuts[name].shown}]
-            body.append(_more(cuts[name]))
+        cut = cuts[name]
+        if cut.shown or cut.hidden:
+            facts: Element | None = {"type": "FactSet", "facts": cut.shown} if cut.shown else None
+            body += [_section(title), facts, _more(cut)]
     body += _list_section(f"Avvikelser ({len(summary.deviations)})", cuts["deviations"])
     if summary.deferred:
         body += _list_section(f"Följs upp på helår ({len(summary.deferred)})", cuts["deferred"])
@@ -136,25 +139,30 @@ def unanswered_card(summary: Summary) -> Element:
         heading(f"Obesvarade – {_title(summary).removeprefix('Status ')}"),
         text_block(_unanswered_line(summary), subtle=True, spacing="none"),
     ]
-    used = _size(adaptive_card(body)) + _NOTES_RESERVE
+    actions = [_button("Skriv sammanställning till Excel", WriteSummary(**_scope(summary)))]
+    used = _size(adaptive_card(body, actions)) + _NOTES_RESERVE
     shown = 0
     for owner, items in by_owner.items():
         group = container(
-            [
-                text_block(f"{shorten(owner, _NAME_CHARS)} ({len(items)})", weight="bolder"),
-                *(_missing_line(m) for m in items),
-            ],
+            [text_block(f"{shorten(owner, _NAME_CHARS)} ({len(items)})", weight="bolder")],
             separator=True,
         )
-        used += _size(group)
-        if used > _CARD_BUDGET and shown:
+        used += _item_size(group)
+        lines = cast("list[Element]", group["items"])
+        for missing in items:
+            line = _missing_line(missing)
+            used += _item_size(line)
+            if used > _CARD_BUDGET:
+                break
+            lines.append(line)
+        if len(lines) > 1:
+            body.append(group)
+            shown += len(lines) - 1
+        if used > _CARD_BUDGET:
             break
-        body.append(group)
-        shown += len(items)
     hidden = len(summary.unanswered) - shown
     if hidden:
         body.append(text_block(f"… och {hidden} till. {EXCEL_NOTE}", separator=True))
-    actions = [button("Skriv sammanställning till Excel", _payload(summary, WriteSummary))]
     return adaptive_card(body, actions)
 
 
@@ -212,8 +220,13 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
     return facts
 
 
-def _class_line(tally: Tally) -> str:
-    parts = [f"{_CLASS_NAMES[s]} {tally.by_class.get(s, 0)}" for s in _CLASS_ORDER]
+def _class_line(summary: Summary) -> str:
+    tally, interim = summary.total, summary.term.period.is_interim
+    parts = [
+        f"{_CLASS_NAMES[s]} {tally.by_class.get(s, 0)}"
+        for s in _CLASS_ORDER
+        if s is not Severity.DEFERRED or interim or tally.by_class.get(s)
+    ]
     if tally.unknown:
         parts.append(f"Okänd bedömning {tally.unknown}")
     return " · ".join(parts)
@@ -261,9 +274,9 @@ def _take(rendered: Sequence[Element], total: int, budget: int) -> _Cut:
     for index, element in enumerate(rendered):
         size = _item_size(element)
         if used + size > budget:
-            return _Cut(list(rendered[:index]), total - index, True, used)
+            return _Cut(list(rendered[:index]), total - index, True)
         used += size
-    return _Cut(list(rendered), total - len(rendered), False, used)
+    return _Cut(list(rendered), total - len(rendered), False)
 
 
 def _more(cut: _Cut) -> Element | None:
@@ -417,29 +430,21 @@ def _cell(text: str, style: str | None = None, *, bold: bool = False) -> Element
 # --- buttons -----------------------------------------------------------------------------
 
 
-_P = TypeVar("_P", WriteSummary, ShowUnanswered, ShowStatus)
-
-
-def _payload(summary: Summary, kind: type[_P]) -> Payload:
-    made = kind(
-        year=summary.term.year,
-        period=summary.term.period,
-        namnd=(summary.namnd or "").strip()[:200] or None,
-    )
+def _button(title: str, payload: WriteSummary | ShowUnanswered | ShowStatus) -> Element:
     # cards.common.Payload predates the status payloads; button() only calls .data().
-    return cast(Payload, made)
+    return button(title, cast(Payload, payload))
+
+
+def _scope(summary: Summary) -> dict[str, Any]:
+    namnd = (summary.namnd or "").strip()[:200] or None
+    return {"year": summary.term.year, "period": summary.term.period, "namnd": namnd}
 
 
 def _buttons(summary: Summary, *, cut: bool, full: bool) -> list[Element]:
-    found = [button("Skriv sammanställning till Excel", _payload(summary, WriteSummary))]
+    scope = _scope(summary)
+    found = [_button("Skriv sammanställning till Excel", WriteSummary(**scope))]
     if summary.unanswered:
-        found.append(button("Visa obesvarade", _payload(summary, ShowUnanswered)))
+        found.append(_button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:
-        show_all = ShowStatus(
-            year=summary.term.year,
-            period=summary.term.period,
-            namnd=(summary.namnd or "").strip()[:200] or None,
-            full=True,
-        )
-        found.append(button("Visa allt", cast(Payload, show_all)))
+        found.append(_button("Visa allt", ShowStatus(**scope, full=True)))
     return found

@@ -427,3 +427,26 @@ def test_cards_are_pure() -> None:
     assert status_card(summary) == status_card(summary)
     assert unanswered_card(summary) == unanswered_card(summary)
     assert timedelta(0) == timedelta(0)
+
+
+def test_one_ansvarig_with_everything_unanswered_is_cut_inside_the_group() -> None:
+    controls = tuple(
+        Control(str(i), "p", "Kontroll " * 20, "ensam@ex.se", frozenset({Period.YEAR}), row=i)
+        for i in range(1, 1001)
+    )
+    summary = compile_status([Plan("p", "P", controls)], [], YEAR_2026, AFTER_DEADLINE)
+    card = unanswered_card(summary)
+    assert_valid_card(card)
+    assert _size(card) < TEAMS_CARD_LIMIT
+    [group] = [e for e in card["body"] if e["type"] == "Container"]
+    assert group["items"][0]["text"] == "ensam@ex.se (1000)"
+    shown = len(group["items"]) - 1
+    assert 10 < shown < 1000
+    assert f"… och {1000 - shown} till. {EXCEL_NOTE}" in texts(card)
+    assert _size(status_card(summary, full=True)) < TEAMS_CARD_LIMIT
+
+
+def test_helar_counts_no_deferred_class_when_there_is_none() -> None:
+    text = all_text(status_card(strangnas()))
+    assert "Per klass: Ingen avvikelse 0 · Mindre avvikelse 4 · Större avvikelse 5 · " in text
+    assert "Följs upp senare" not in text
