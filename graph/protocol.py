@@ -29,6 +29,14 @@ class WorkbookUnreadable(WorkbookError):
     """The file is not an Excel workbook we can open."""
 
 
+class GraphThrottled(WorkbookError):
+    """Microsoft Graph throttled or timed out (429/503/504) even after the SDK's retries."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, from Retry-After when Graph sent one
+
+
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     """What one ``write_answers`` call did: rows added, rows updated, answers already there."""

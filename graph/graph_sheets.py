@@ -1,0 +1,222 @@
+"""What the Graph backend reads from and writes to the sheets, as plain data (no SDK here).
+
+Graph hands back ranges as ``{"address", "values"}`` and table rows as lists of values;
+this module turns them into a plan, answers and an ``AnswerArea``, and turns an upsert
+(``graph.answer_rows.plan_upsert``, the rules both backends share) into the few requests
+that carry it out: range PATCHes for rows already there or free inside the table, and
+``rows/add`` for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.model import Answer, Plan
+from graph import answer_rows, layout, plan_reader
+from graph.graph_requests import area, parse_address, to_graph_value
+from graph.protocol import WorkbookUnreadable
+
+ADD_CHUNK = 500  # rows per rows/add: one request each, well below Graph's 4 MB body limit
+PATCH_CHUNK = 500  # rows per range PATCH
+_HEADER_SEARCH = 50  # a hand-made Uppföljning sheet's header is within its first rows
+
+
+def sheet_of(address: str) -> str:
+    """The sheet name of a range address: ``'Blad 1'!A1:B2`` -> ``Blad 1``."""
+    sheet = address.rsplit("!", 1)[0] if "!" in address else ""
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet
+
+
+def range_rows(used: Mapping[str, Any]) -> tuple[int, int, list[list[Any]]]:
+    """A workbookRange as (first row, first column index, values)."""
+    first_row, first_col, _, _ = parse_address(str(used.get("address") or "A1"))
+    values = used.get("values") or []
+    return first_row, first_col, [list(row) for row in values]
+
+
+def read_plan(
+    sheets: Sequence[tuple[str, Mapping[str, Any]]],
+    settings: Mapping[str, Any] | None,
+    *,
+    key: str,
+    name: str,
+) -> Plan:
+    """The plan from the first of ``sheets`` (name, usedRange) with a header row."""
+    scale, scale_issues = plan_reader.parse_scale([])
+    if settings is not None:
+        first, _, rows = range_rows(settings)
+        scale, scale_issues = plan_reader.parse_scale(rows, first_row=first)
+    for sheet, used in sheets:
+        first, _, rows = range_rows(used)
+        if plan_reader.find_header_row(rows) is None:
+            continue
+        return plan_reader.parse_plan(
+            rows,
+            plan_key=key,
+            name=name,
+            sheet=sheet,
+            first_row=first,
+            scale=scale,
+            scale_issues=scale_issues,
+        )
+    raise WorkbookUnreadable(
+        f"{name}: inget blad har en rubrikrad med ID, Kontrollmoment och Ansvarig."
+    )
+
+
+def plan_candidates(names: Sequence[str]) -> list[str]:
+    """The sheets that may hold the plan, in the order the local backend tries them."""
+    ours = [n for n in names if n.strip().casefold() == layout.PLAN_SHEET.casefold()]
+    skip = {layout.ANSWER_SHEET.casefold(), layout.SETTINGS_SHEET.casefold()}
+    others = [n for n in names if n not in ours and n.strip().casefold() not in skip]
+    return ours[:1] + others
+
+
+@dataclass(slots=True)
+class AnswerArea:
+    """Where the answers are: the header, the data rows below it, and the table, if any."""
+
+    sheet: str
+    header_row: int  # the header's row number in the sheet
+    first_col: int  # 0-based sheet column of the area's first column
+    header: list[Any]
+    rows: list[list[Any]]  # data rows, as wide as the header
+    table: str | None = None  # the table's name when the rows are a table's body
+    table_rows: int = 0  # rows in the table's body (rows/add appends after them)
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Answer headers -> column index within the area."""
+        return layout.answer_columns(self.header)
+
+    def answers(self, key: str) -> tuple[Answer, ...]:
+        """The rows that read as answers."""
+        found = (answer_rows.row_to_answer(r, key, self.columns) for r in self.rows)
+        return tuple(a for a in found if a is not None)
+
+
+def _padded(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    return [[*row[:width], *([""] * (width - len(row)))] for row in rows]
+
+
+def table_area(name: str, header_range: Mapping[str, Any], rows: Sequence[Any]) -> AnswerArea:
+    """The area of a table from its headerRowRange and its rows (``{"values": [[…]]}``)."""
+    header_row, first_col, header = range_rows(header_range)
+    width = len(header[0]) if header else 0
+    body = [r["values"][0] for r in rows if isinstance(r, dict) and r.get("values")]
+    return AnswerArea(
+        sheet_of(str(header_range.get("address") or "")),
+        header_row,
+        first_col,
+        list(header[0]) if header else [],
+        _padded(body, width),
+        table=name,
+        table_rows=len(body),
+    )
+
+
+def sheet_area(sheet: str, used: Mapping[str, Any]) -> AnswerArea | None:
+    """The area of a sheet without a table: below the first row naming ID, År and Period."""
+    first_row, first_col, values = range_rows(used)
+    for index, row in enumerate(values[:_HEADER_SEARCH]):
+        if {"ID", "År", "Period"} <= layout.answer_columns(row).keys():
+            header = list(row)
+            while header and header[-1] in (None, ""):
+                header.pop()
+            return AnswerArea(
+                sheet, first_row + index, first_col, header,
+                _padded(values[index + 1 :], len(header)),
+            )
+    return None
+
+
+@dataclass(slots=True)
+class Writes:
+    """The requests one batch needs, and the area as it will be afterwards."""
+
+    patches: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (address, body)
+    adds: list[list[list[Any]]] = field(default_factory=list)  # rows/add chunks
+    add_ids: list[list[str]] = field(default_factory=list)  # the Svar-IDs of each chunk
+    rows_after: list[list[Any]] = field(default_factory=list)
+
+
+def _cells(answer: Answer, columns: Mapping[str, int], width: int, fill: Any) -> list[Any]:
+    row = [fill] * width
+    for header, value in answer_rows.answer_values(answer).items():
+        row[columns[header]] = to_graph_value(value)
+    return row
+
+
+def _plain(answer: Answer, columns: Mapping[str, int], old: Sequence[Any]) -> list[Any]:
+    # The row as a later read would give it back (text without the apostrophe).
+    row = list(old)
+    for header, value in answer_rows.answer_values(answer).items():
+        row[columns[header]] = "" if value is None else value
+    return row
+
+
+def plan_writes(
+    target: AnswerArea, upsert: answer_rows.Upsert, *, add_chunk: int = ADD_CHUNK
+) -> Writes:
+    """Turn an upsert into range PATCHes (existing and free table rows) and rows/add chunks."""
+    columns = target.columns
+    writes = Writes()
+    missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
+    header = list(target.header)
+    if missing and target.table is not None:
+        raise WorkbookUnreadable(
+            f"Tabellen {target.table} på bladet {target.sheet} saknar kolumnerna "
+            f"{', '.join(missing)}. Lägg till dem i tabellen."
+        )
+    if missing:  # a sheet made by hand: add the missing headers to the right
+        start = target.first_col + len(header)
+        end = start + len(missing) - 1
+        address = area(target.header_row, start, target.header_row, end)
+        writes.patches.append((address, {"values": [[to_graph_value(h) for h in missing]]}))
+        header += missing
+        columns = layout.answer_columns(header)
+    width = len(header)
+    rows = [[*r, *([""] * (width - len(r)))] for r in target.rows]
+    placed: dict[int, Answer] = dict(upsert.updates)
+    room = target.table_rows if target.table is not None else len(rows) + len(upsert.appends)
+    extra: list[Answer] = []
+    for offset, answer in enumerate(upsert.appends):
+        index = upsert.first_free + offset
+        if index < room:
+            placed[index] = answer
+        else:
+            extra.append(answer)
+    rows += [[""] * width for _ in range(max(0, max(placed, default=-1) + 1 - len(rows)))]
+    for start, run in _runs(sorted(placed)):
+        for block in range(0, len(run), PATCH_CHUNK):
+            indexes = run[block : block + PATCH_CHUNK]
+            first = target.header_row + 1 + start + block
+            address = area(first, target.first_col, first + len(indexes) - 1,
+                           target.first_col + width - 1)
+            values = [_cells(placed[i], columns, width, None) for i in indexes]
+            writes.patches.append((address, {"values": values}))
+    for index, answer in placed.items():
+        rows[index] = _plain(answer, columns, rows[index])
+    for block in range(0, len(extra), add_chunk):
+        chunk = extra[block : block + add_chunk]
+        writes.adds.append([_cells(a, columns, width, "") for a in chunk])
+        writes.add_ids.append([a.answer_id for a in chunk])
+        rows += [_plain(a, columns, [""] * width) for a in chunk]
+    writes.rows_after = rows
+    return writes
+
+
+def _runs(indexes: Sequence[int]) -> list[tuple[int, list[int]]]:
+    """Consecutive indexes grouped: [1, 2, 3, 7] -> [(1, [1, 2, 3]), (7, [7])]."""
+    runs: list[tuple[int, list[int]]] = []
+    for index in indexes:
+        if runs and runs[-1][1][-1] == index - 1:
+            runs[-1][1].append(index)
+        else:
+            runs.append((index, [index]))
+    return runs
+
