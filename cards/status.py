@@ -382,7 +382,7 @@ def _risk_section(summary: Summary) -> list[Element | None]:
         unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
     if not any(cell.controls for cell in matrix.cells):
         return [_section("Riskmatris"), text_block(unassessed)]
-    header = ["Sannolikhet \\ konsekvens", *(str(k) for k in RISK_AXIS)]
+    header = ["Sannolikhet ↓ / konsekvens →", *(str(k) for k in RISK_AXIS)]
     rows = [_row([_cell(text, bold=True) for text in header])]
     for p in reversed(RISK_AXIS):
         cells = [_cell(str(p), bold=True)]
