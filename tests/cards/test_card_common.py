@@ -158,6 +158,7 @@ _ALLOWED_IMPORTS = (
     "bot.model",
     "bot.periods",
     "bot.assignments",
+    "bot.status",
     "cards",
 )
 
