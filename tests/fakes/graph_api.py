@@ -113,20 +113,19 @@ class Api:
 
     async def _drive(self, call: Call, rest: str) -> Reply:
         """``root``, ``root:/path:…``, ``items/{id}…`` inside the library."""
-        if rest == "root" or rest.startswith("root/"):
-            rel, tail = "", rest[len("root") :]
-        elif rest.startswith("root:"):
-            body = rest[len("root:") :]
-            path, colon, tail = body.partition(":")
-            rel = self.drive.rel_by_path(path)
+        # "root", "items/{id}", then optionally ":/relative/path" (":" again before a tail);
+        # the SDK's by_drive_item_id("root:/a/b.xlsx:") makes "items/root:/a/b.xlsx:".
+        if rest.startswith("items/"):
+            rest = rest[len("items/") :]
+        elif not (rest == "root" or rest.startswith(("root/", "root:"))):
+            raise GraphError(400, "BadRequest", f"Unsupported segment: {rest}")
+        ref = re.match(r"[^/:]*", rest).group(0)  # type: ignore[union-attr]
+        rel, tail = self.drive.rel_by_id(ref), rest[len(ref) :]
+        if tail.startswith(":"):
+            path, colon, tail = tail[1:].partition(":")
+            rel = self.drive.rel_by_path(f"{rel}/{path}")
             if tail and not colon:
                 raise GraphError(400, "BadRequest", "A path must end with ':' before a segment.")
-        elif rest.startswith("items/"):
-            item_id, _, tail = rest[len("items/") :].partition("/")
-            rel = self.drive.rel_by_id(item_id)
-            tail = "/" + tail if tail else ""
-        else:
-            raise GraphError(400, "BadRequest", f"Unsupported segment: {rest}")
         if tail in ("", "/"):
             return self._get(call, self.drive.item_json(rel))
         if tail == "/children":

@@ -56,6 +56,7 @@ class Recorded:
     json: Any
     is_batch_item: bool = False
     status: int = 0  # what the fake answered (0 while it runs)
+    raw_path: str = ""  # as sent, before percent-decoding (batch items: the url)
 
 
 @dataclass

@@ -165,6 +165,7 @@ class FakeGraph:
         headers = {k.lower(): v for k, v in request.headers.items()}
         raw = await request.read()
         record = Recorded(request.method, path, dict(request.query), headers, None)
+        record.raw_path = request.rel_url.raw_path[len("/v1.0") :]
         self.requests.append(record)
         try:
             body = json.loads(raw) if raw.strip() else None
@@ -246,6 +247,7 @@ class FakeGraph:
         body = item.get("body")
         query = dict(parse_qsl(split.query))
         record = Recorded(method, path, query, headers, body, is_batch_item=True)
+        record.raw_path = str(item.get("url", ""))
         self.requests.append(record)
         if "authorization" not in headers and "authorization" in outer:
             headers["authorization"] = outer["authorization"]
