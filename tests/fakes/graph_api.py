@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes import graph_cells as cells
 from tests.fakes import graph_workbook as xl
 from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, GraphError, Reply, session_invalid
@@ -44,7 +45,7 @@ def _args(text: str | None) -> dict[str, str]:
 
 
 def _segments(tail: str) -> list[tuple[str, dict[str, str]]]:
-    """"worksheets('Blad')/range(address='A1')" -> [(worksheets, {}), (Blad, {}), (range, …)]."""
+    """Path segments with their OData arguments; ``worksheets('Blad')`` is ``worksheets/Blad``."""
     found: list[tuple[str, dict[str, str]]] = []
     for part in [p for p in tail.split("/") if p]:
         match = _FUNCTION.match(part)
@@ -179,9 +180,7 @@ class Api:
         lock = self._locks.setdefault(rel, asyncio.Lock())
         async with lock:
             loaded = await self._load(rel)
-            reply, changed = await asyncio.to_thread(
-                self._apply, loaded, call, segments, names
-            )
+            reply, changed = await asyncio.to_thread(self._apply, loaded, call, segments, names)
             if changed:
                 await asyncio.to_thread(xl.save, loaded.formulas, self.drive.path_of(rel))
                 self.drive.bump(rel)
@@ -215,7 +214,7 @@ class Api:
         method = call.method
         try:
             return self._route(loaded, wb, body, method, segments, names, call.query)
-        except xl.ExcelError as e:
+        except cells.ExcelError as e:
             raise GraphError(e.status, e.code, e.message, inner=e.inner) from e
 
     def _route(
@@ -243,17 +242,19 @@ class Api:
                 ws = xl.find_sheet(wb, ref)
                 only = segments[2][1].get("valuesonly", "false").casefold() == "true"
                 vws = values_sheet(ws)
-                bounds = xl.used_bounds(vws if only and vws is not None else ws, values_only=only)
-                return Reply(200, xl.range_json(ws, bounds, vws, values_only=only)), False
+                bounds = cells.used_bounds(
+                    vws if only and vws is not None else ws, values_only=only
+                )
+                return Reply(200, cells.range_json(ws, bounds, vws, values_only=only)), False
             case ("GET" | "PATCH", ["worksheets", ref, "range"]):
                 ws = xl.find_sheet(wb, ref)
-                sheet, bounds = xl.parse_area(segments[2][1].get("address", ""))
+                sheet, bounds = cells.parse_area(segments[2][1].get("address", ""))
                 if sheet is not None:
                     ws = xl.find_sheet(wb, sheet)
                 if method == "PATCH":
-                    xl.write_area(ws, bounds, body)
-                    return Reply(200, xl.range_json(ws, bounds)), True
-                return Reply(200, xl.range_json(ws, bounds, values_sheet(ws))), False
+                    cells.write_area(ws, bounds, body)
+                    return Reply(200, cells.range_json(ws, bounds)), True
+                return Reply(200, cells.range_json(ws, bounds, values_sheet(ws))), False
             case ("GET", ["worksheets", ref, "tables"]):
                 ws = xl.find_sheet(wb, ref)
                 tables = [xl.table_json(ws, t) for t in ws.tables.values()]
@@ -267,7 +268,7 @@ class Api:
             case ("GET", ["tables"]):
                 return Reply(200, {"value": [xl.table_json(*p) for p in xl.all_tables(wb)]}), False
             case ("POST", ["tables", "add"]):
-                sheet, _ = xl.parse_area(str(body.get("address", "")))
+                sheet, _ = cells.parse_area(str(body.get("address", "")))
                 if sheet is None:
                     raise GraphError(400, "InvalidArgument", "The address needs a sheet name.")
                 ws = xl.find_sheet(wb, sheet)
@@ -289,7 +290,7 @@ class Api:
                 ws, table = xl.find_table(wb, ref)
                 index = body.get("index")
                 index, bounds = xl.add_rows(ws, table, body.get("values") or [], index)
-                added = xl.range_json(ws, bounds)
+                added = cells.range_json(ws, bounds)
                 return Reply(201, {"index": index, "values": added["values"]}), True
             case ("GET", ["tables", ref, ("headerRowRange" | "range" | "dataBodyRange") as part]):
                 ws, table = xl.find_table(wb, ref)
@@ -300,7 +301,7 @@ class Api:
                     "dataBodyRange": (first, last),
                 }[part]
                 bounds = (min_col, rows[0], max_col, rows[1])
-                return Reply(200, xl.range_json(ws, bounds, values_sheet(ws))), False
+                return Reply(200, cells.range_json(ws, bounds, values_sheet(ws))), False
             case ("GET", ["tables", ref, "columns"]):
                 _, table = xl.find_table(wb, ref)
                 columns = [
@@ -319,6 +320,6 @@ class Api:
         top = int(query.get("$top", last - first + 1))
         rows = []
         for index, row in enumerate(range(first + skip, min(last, first + skip + top - 1) + 1)):
-            values = xl.range_json(ws, (min_col, row, max_col, row), vws, values_only=True)
+            values = cells.range_json(ws, (min_col, row, max_col, row), vws, values_only=True)
             rows.append({"index": skip + index, "values": values["values"]})
         return rows

@@ -103,9 +103,7 @@ class Drive:
         return "01" + hashlib.sha1(f"{self.drive_id}/{rel}".encode()).hexdigest()[:32].upper()
 
     def _entries(self, directory: Path) -> list[Path]:
-        return sorted(
-            p for p in directory.iterdir() if not p.name.startswith(TEMP_PREFIX)
-        )
+        return sorted(p for p in directory.iterdir() if not p.name.startswith(TEMP_PREFIX))
 
     def rel_by_id(self, item_id: str) -> str:
         """The path of the item with this id; 404 when there is none."""

@@ -25,7 +25,11 @@ DEFAULT_ERRORS: dict[int, tuple[str, str, str]] = {
         "accessConflict",
         "The request failed due to conflicts with other clients that are accessing the workbook.",
     ),
-    423: ("resourceLocked", "resourceLocked", "The resource you are attempting to access is locked"),
+    423: (
+        "resourceLocked",
+        "resourceLocked",
+        "The resource you are attempting to access is locked",
+    ),
     429: (
         "TooManyRequests",
         "tooManyRequestsUncategorized",

@@ -105,7 +105,9 @@ async def test_the_site_by_path_and_by_id_and_its_libraries(
     assert all(d["driveType"] == "documentLibrary" for d in drives["value"])
     _, default, _ = await call(http, "GET", f"{fake.base_url}{SITE}/drive")
     assert default["id"] == fake.drive_id
-    status, error, _ = await call(http, "GET", fake.base_url + "/sites/kommun.sharepoint.com:/sites/Annat")
+    status, error, _ = await call(
+        http, "GET", fake.base_url + "/sites/kommun.sharepoint.com:/sites/Annat"
+    )
     assert status == 404 and error["error"]["code"] == "itemNotFound"
 
 
@@ -114,7 +116,9 @@ async def test_items_by_path_by_id_and_children(
 ) -> None:
     drive = f"{fake.base_url}/drives/{fake.drive_id}"
     _, item, _ = await call(http, "GET", f"{drive}/root:/Planer/ks.xlsx")
-    assert item["name"] == "ks.xlsx" and "file" in item and item["eTag"] == fake.etag("Planer/ks.xlsx")
+    assert (
+        item["name"] == "ks.xlsx" and "file" in item and item["eTag"] == fake.etag("Planer/ks.xlsx")
+    )
     for path in ("root:/planer/KS.xlsx:", "items/root:/Planer/ks.xlsx:", f"items/{item['id']}"):
         _, same, _ = await call(http, "GET", f"{drive}/{path}")
         assert same["id"] == item["id"]
@@ -162,7 +166,10 @@ async def test_table_rows_get_and_add(fake: FakeGraph, http: aiohttp.ClientSessi
     assert header["address"] == f"{layout.ANSWER_SHEET}!A1:N1"
     _, rows, _ = await call(http, "GET", f"{table}/rows")
     assert rows["value"] == [{"index": 0, "values": [[""] * 14]}]  # the table's empty row
-    new = [[1, 2026, "Helår", "OK", *[""] * 9, "svar-1"], [2, 2026, "Helår", "OK", *[""] * 9, "svar-2"]]
+    new = [
+        [1, 2026, "Helår", "OK", *[""] * 9, "svar-1"],
+        [2, 2026, "Helår", "OK", *[""] * 9, "svar-2"],
+    ]
     status, added, _ = await call(http, "POST", f"{table}/rows/add", {"index": None, "values": new})
     assert status == 201 and added["index"] == 1 and added["values"] == new
     _, rows, _ = await call(http, "GET", f"{table}/rows")
@@ -290,13 +297,17 @@ async def test_sessions_are_created_used_expired_and_closed(
     assert (await call(http, "GET", sheets, **unknown))[0] == 404
     # Idle too long.
     fake.session_ttl = 0.05
-    _, session, _ = await call(http, "POST", f"{book(fake)}/createSession", {"persistChanges": True})
+    _, session, _ = await call(
+        http, "POST", f"{book(fake)}/createSession", {"persistChanges": True}
+    )
     await asyncio.sleep(0.1)
     status, _, _ = await call(http, "GET", sheets, **{"workbook-session-id": session["id"]})
     assert status == 404
     # Closed.
     fake.session_ttl = 300
-    _, session, _ = await call(http, "POST", f"{book(fake)}/createSession", {"persistChanges": True})
+    _, session, _ = await call(
+        http, "POST", f"{book(fake)}/createSession", {"persistChanges": True}
+    )
     sid = {"workbook-session-id": session["id"]}
     assert (await call(http, "POST", f"{book(fake)}/closeSession", **sid))[0] == 204
     assert (await call(http, "GET", sheets, **sid))[0] == 404
@@ -356,7 +367,12 @@ async def test_the_etag_moves_on_writes_and_when_someone_edits(
     first = fake.etag(name)
     await call(http, "GET", f"{book(fake)}/worksheets/Kontrollplan/usedRange(valuesOnly=true)")
     assert fake.etag(name) == first  # reading changes nothing
-    await call(http, "PATCH", f"{book(fake)}/worksheets/Kontrollplan/range(address='A6')", {"values": [[1]]})
+    await call(
+        http,
+        "PATCH",
+        f"{book(fake)}/worksheets/Kontrollplan/range(address='A6')",
+        {"values": [[1]]},
+    )
     second = fake.etag(name)
     assert second != first
     fake.touch(name)
