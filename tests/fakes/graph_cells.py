@@ -174,8 +174,7 @@ def put_value(cell: Cell, value: Any) -> None:
         return
     text = _ILLEGAL.sub("", value)
     if text.startswith("'"):
-        _set(cell, text[1:], as_text=True)
-        cell.quotePrefix = True
+        _set(cell, text[1:], as_text=True, quoted=True)
     elif text == "":
         _set(cell, None)
     elif text.startswith("="):
@@ -201,12 +200,12 @@ def put_value(cell: Cell, value: Any) -> None:
         _set(cell, text, as_text=True)
 
 
-def _set(cell: Cell, value: Any, *, as_text: bool = False) -> None:
+def _set(cell: Cell, value: Any, *, as_text: bool = False, quoted: bool = False) -> None:
     cell.value = value
     if as_text:
         cell.data_type = "s"
-    elif cell.quotePrefix:
-        cell.quotePrefix = False
+    if cell.quotePrefix != quoted:
+        cell.quotePrefix = quoted  # Excel's text prefix: set by "'", cleared otherwise
 
 
 def write_area(ws: Worksheet, bounds: tuple[int, int, int, int], body: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -174,10 +175,8 @@ class FakeGraph:
             if headers.get("authorization") != f"Bearer {self.token}":
                 raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
             call = Call(request.method, path, dict(request.query), headers, body, record)
-            if request.method == "POST" and path == "/$batch":
-                reply = await self._batch(call)
-            else:
-                reply = await self._call(call)
+            batch = request.method == "POST" and path == "/$batch"
+            reply = await self._call(call, self._batch if batch else self.api.dispatch)
         except json.JSONDecodeError:
             reply = GraphError(400, "BadRequest", "The request body is not valid JSON.").reply()
         except GraphError as e:
@@ -189,8 +188,11 @@ class FakeGraph:
             return web.Response(status=reply.status, headers=reply.headers)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
-    async def _call(self, call: Call) -> Reply:
+    async def _call(
+        self, call: Call, handler: Callable[[Call], Awaitable[Reply]] | None = None
+    ) -> Reply:
         """One request: an injected fault, or the real thing (or both: after_apply)."""
+        handler = handler or self.api.dispatch
         fault = next((f for f in self._faults if f.matches(call.method, call.path)), None)
         if fault is not None:
             fault.times -= 1
@@ -198,10 +200,10 @@ class FakeGraph:
                 self._faults.remove(fault)
             if fault.after_apply:
                 with contextlib.suppress(GraphError):  # the caller sees the fault either way
-                    await self.api.dispatch(call)
+                    await handler(call)
             return fault.error.reply()
         try:
-            return await self.api.dispatch(call)
+            return await handler(call)
         except GraphError as e:
             return e.reply()
 

@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import uuid
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -172,14 +173,29 @@ def add_rows(
     count = last - first + 1
     if index is None or index == count:
         at = last + 1
+        below = [
+            ws._cells.get((r, c))
+            for r in range(at, at + len(rows))
+            for c in range(min_col, max_col + 1)
+        ]
+        if table.totalsRowCount or any(
+            cell is not None and cell.value is not None for cell in below
+        ):
+            ws.insert_rows(at, len(rows))  # Excel shifts what is below the table down
     elif 0 <= index < count:
         at = first + index
-        ws.insert_rows(at, len(rows))  # Excel shifts the rows below down
+        ws.insert_rows(at, len(rows))
     else:
         raise bad_argument(f"The index {index} is outside the table.")
+    # New rows take the formats of the data row above them, as in Excel.
+    above = at - 1 if at - 1 >= first else None
     for offset, row in enumerate(rows):
         for c, value in enumerate(row):
-            put_value(ws.cell(at + offset, min_col + c), value)
+            cell = ws.cell(at + offset, min_col + c)
+            if above is not None:
+                cell._style = copy(ws.cell(above, min_col + c)._style)
+                cell.quotePrefix = False
+            put_value(cell, value)
     min_col_, min_row, max_col_, max_row = range_boundaries(table.ref)
     table.ref = (
         f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row + len(rows)}"
