@@ -79,7 +79,9 @@ def call_error(status: int, headers: Mapping[str, str], body: object) -> GraphCa
     if isinstance(inner, dict) and inner.get("code"):
         codes.append(str(inner["code"]))
     return GraphCallError(
-        status, "/".join(c for c in codes if c), str(error.get("message") or ""),
+        status,
+        "/".join(c for c in codes if c),
+        str(error.get("message") or ""),
         retry_after(headers),
     )
 
@@ -151,11 +153,11 @@ class SubResponse:
         raise call_error(self.status, self.headers, self.body)
 
 
-def batch_body(requests: Sequence[SubRequest]) -> bytes:
+def batch_body(requests: Sequence[SubRequest]) -> dict[str, Any]:
     """The JSON body of ``POST /$batch`` for at most ``MAX_BATCH`` requests."""
     if not 0 < len(requests) <= MAX_BATCH:
         raise ValueError(f"a $batch holds 1..{MAX_BATCH} requests, not {len(requests)}")
-    return json.dumps({"requests": [r.as_json() for r in requests]}).encode()
+    return {"requests": [r.as_json() for r in requests]}
 
 
 def batch_responses(payload: object) -> dict[str, SubResponse]:
@@ -166,7 +168,8 @@ def batch_responses(payload: object) -> dict[str, SubResponse]:
         if isinstance(item, dict) and "id" in item:
             headers = item.get("headers") or {}
             found[str(item["id"])] = SubResponse(
-                int(item.get("status") or 0), headers if isinstance(headers, dict) else {},
+                int(item.get("status") or 0),
+                headers if isinstance(headers, dict) else {},
                 item.get("body"),
             )
     return found

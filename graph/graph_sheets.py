@@ -103,19 +103,18 @@ def _padded(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return [[*row[:width], *([""] * (width - len(row)))] for row in rows]
 
 
-def table_area(name: str, header_range: Mapping[str, Any], rows: Sequence[Any]) -> AnswerArea:
-    """The area of a table from its headerRowRange and its rows (``{"values": [[…]]}``)."""
-    header_row, first_col, header = range_rows(header_range)
-    width = len(header[0]) if header else 0
-    body = [r["values"][0] for r in rows if isinstance(r, dict) and r.get("values")]
+def table_area(name: str, table_range: Mapping[str, Any]) -> AnswerArea:
+    """The area of a table from its range (header row first, then the body)."""
+    header_row, first_col, values = range_rows(table_range)
+    header = list(values[0]) if values else []
     return AnswerArea(
-        sheet_of(str(header_range.get("address") or "")),
+        sheet_of(str(table_range.get("address") or "")),
         header_row,
         first_col,
-        list(header[0]) if header else [],
-        _padded(body, width),
+        header,
+        _padded(values[1:], len(header)),
         table=name,
-        table_rows=len(body),
+        table_rows=max(0, len(values) - 1),
     )
 
 
@@ -128,7 +127,10 @@ def sheet_area(sheet: str, used: Mapping[str, Any]) -> AnswerArea | None:
             while header and header[-1] in (None, ""):
                 header.pop()
             return AnswerArea(
-                sheet, first_row + index, first_col, header,
+                sheet,
+                first_row + index,
+                first_col,
+                header,
                 _padded(values[index + 1 :], len(header)),
             )
     return None
@@ -195,8 +197,9 @@ def plan_writes(
         for block in range(0, len(run), PATCH_CHUNK):
             indexes = run[block : block + PATCH_CHUNK]
             first = target.header_row + 1 + start + block
-            address = area(first, target.first_col, first + len(indexes) - 1,
-                           target.first_col + width - 1)
+            address = area(
+                first, target.first_col, first + len(indexes) - 1, target.first_col + width - 1
+            )
             values = [_cells(placed[i], columns, width, None) for i in indexes]
             writes.patches.append((address, {"values": values}))
     for index, answer in placed.items():
@@ -219,4 +222,3 @@ def _runs(indexes: Sequence[int]) -> list[tuple[int, list[int]]]:
         else:
             runs.append((index, [index]))
     return runs
-

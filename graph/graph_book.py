@@ -1,0 +1,405 @@
+"""One workbook in SharePoint: cached reads, and writes inside a workbook session.
+
+The requests go through the source's transport (``graph.excel_graph``, the only module
+that imports the SDK); this module decides which requests, in what order, and what a
+failure means. A write is all-or-nothing from the journal's point of view: any error
+leaves the answers pending, and the next attempt reads the table again and writes only
+what is still missing, so nothing is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from bot.model import Answer, Plan
+from graph import layout
+from graph.answer_rows import plan_upsert
+from graph.graph_requests import (
+    GraphCallError,
+    SubRequest,
+    area,
+    call_error,
+    path_segment,
+    to_graph_value,
+    translate,
+)
+from graph.graph_sheets import (
+    AnswerArea,
+    plan_candidates,
+    plan_writes,
+    read_plan,
+    sheet_area,
+    table_area,
+)
+from graph.plan_reader import find_header_row
+from graph.protocol import WorkbookError, WorkbookNotFound, WorkbookUnreadable, WriteResult
+
+if TYPE_CHECKING:
+    from graph.excel_graph import GraphSource, _Transport
+
+_KEY = re.compile(r"^[A-Za-z0-9!_.\-]{1,200}$")
+_SHEET, _TABLE = path_segment(layout.ANSWER_SHEET), path_segment(layout.ANSWER_TABLE)
+_ITEM_FIELDS = "?$select=id,name,eTag,parentReference,file"
+_RANGE_FIELDS = "?$select=address,values"
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    etag: str
+    plan: Plan
+    answers: tuple[Answer, ...]
+
+
+def _used(wb: str, sheet: str) -> str:
+    return f"{wb}/worksheets/{path_segment(sheet)}/usedRange(valuesOnly=true)"
+
+
+class GraphWorkbook:
+    """One .xlsx drive item; implements ``graph.protocol.Workbook``."""
+
+    def __init__(self, source: GraphSource, key: str, name: str | None) -> None:
+        self._source = source
+        self._key = key
+        self.known_name = name
+        self._snapshot: _Snapshot | None = None
+        self._checked = 0.0
+        self._reload = asyncio.Lock()
+        self._write = asyncio.Lock()
+        self._session: str | None = None
+        self._idle: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def key(self) -> str:
+        """The drive item id (opaque, safe in card data)."""
+        return self._key
+
+    @property
+    def name(self) -> str:
+        """The file name, for messages (the id until the item has been read)."""
+        return self.known_name or self._key
+
+    @property
+    def _t(self) -> _Transport:
+        return self._source.transport
+
+    async def _base(self) -> tuple[str, str]:
+        """(the drive item's URL, its workbook URL); a key outside the source is missing."""
+        where = await self._source.location()
+        if not valid_key(self._key) or (not where.folder and self._key != where.item_id):
+            raise WorkbookNotFound(f"Arbetsboken {self.name} finns inte.")
+        item = f"/drives/{where.drive_id}/items/{self._key}"
+        return item, item + "/workbook"
+
+    def _check_item(self, item: dict[str, Any]) -> str:
+        """The item's eTag, after checking it is a plan of this source."""
+        where = self._source._location
+        parent = (item.get("parentReference") or {}).get("id")
+        name = str(item.get("name", ""))
+        if where is not None and where.folder and parent != where.item_id:
+            raise WorkbookNotFound(f"Arbetsboken {self.name} finns inte i mappen.")
+        if not name.lower().endswith(".xlsx"):
+            raise WorkbookNotFound(f"{name} är ingen Excel-arbetsbok.")
+        self.known_name = name
+        return str(item.get("eTag", ""))
+
+    # ---- reading ----
+
+    async def _current(self) -> _Snapshot:
+        snapshot = self._snapshot
+        fresh = time.monotonic() - self._checked < self._source.revalidate_after
+        if snapshot is not None and (self._write.locked() or fresh):
+            return snapshot  # our own write is under way: what we hold is still the truth
+        try:
+            if snapshot is not None:
+                item_url, _ = await self._base()
+                etag = self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
+                if etag == snapshot.etag:
+                    self._checked = time.monotonic()
+                    return snapshot
+            async with self._reload:
+                if self._snapshot is not None and self._snapshot is not snapshot:
+                    return self._snapshot  # another task reloaded while we waited
+                self._snapshot = await self._read()
+                self._checked = time.monotonic()
+                return self._snapshot
+        except GraphCallError as e:
+            raise translate(e, self.name) from e
+
+    async def _read(self) -> _Snapshot:
+        """Item, worksheets, plan, scale and answers in one $batch (more only if unusual)."""
+        item_url, wb = await self._base()
+        after = ["item"]
+        got = await self._t.batch(
+            [
+                SubRequest("item", "GET", item_url + _ITEM_FIELDS),
+                SubRequest(
+                    "sheets", "GET", f"{wb}/worksheets?$select=name,position", depends_on=after
+                ),
+                SubRequest("plan", "GET", _used(wb, layout.PLAN_SHEET), depends_on=after),
+                SubRequest("scale", "GET", _used(wb, layout.SETTINGS_SHEET), depends_on=after),
+                SubRequest(
+                    "answers", "GET", f"{wb}/tables/{_TABLE}/range{_RANGE_FIELDS}", depends_on=after
+                ),
+            ]
+        )
+        etag = self._check_item(got["item"].result())
+        sheets = sorted(got["sheets"].result().get("value", []), key=lambda s: s.get("position", 0))
+        names = [str(s.get("name", "")) for s in sheets]
+        ranges: dict[str, Any] = {}
+        candidates = plan_candidates(names)
+        if candidates and candidates[0].strip().casefold() == layout.PLAN_SHEET.casefold():
+            ranges[candidates[0]] = got["plan"].result()
+        if not any(_has_header(r) for r in ranges.values()):
+            # No Kontrollplan sheet with a header: read the other sheets, 20 to a request.
+            others = [n for n in candidates if n not in ranges]
+            extra = await self._t.batch(
+                [SubRequest(str(i), "GET", _used(wb, n)) for i, n in enumerate(others)]
+            )
+            ranges.update({n: extra[str(i)].result() for i, n in enumerate(others)})
+        scale = got["scale"].result() if got["scale"].status != 404 else None
+        plan = read_plan(
+            [(n, ranges[n]) for n in candidates],
+            scale,
+            key=self._key,
+            name=PurePosixPath(self.name).stem,
+        )
+        if got["answers"].status == 200:
+            found: AnswerArea | None = table_area(layout.ANSWER_TABLE, got["answers"].body)
+        elif got["answers"].status == 404:
+            found = await self._area_without_table(wb, None, names)
+        else:
+            got["answers"].result()  # raises
+        return _Snapshot(etag, plan, found.answers(self._key) if found else ())
+
+    async def read_plan(self) -> Plan:
+        """The plan, with the rows that could not be understood listed in ``Plan.issues``."""
+        return (await self._current()).plan
+
+    async def read_answers(self) -> list[Answer]:
+        """The rows of the Uppföljning table, as answers."""
+        return list((await self._current()).answers)
+
+    async def _area(self, wb: str, session: str) -> AnswerArea | None:
+        """The answers as they are now: the table (one GET), else the sheet, else None."""
+        try:
+            body = await self._t.send(
+                "GET", f"{wb}/tables/{_TABLE}/range{_RANGE_FIELDS}", session=session
+            )
+            return table_area(layout.ANSWER_TABLE, body)
+        except GraphCallError as e:
+            if e.status != 404 or e.session_expired:
+                raise
+        return await self._area_without_table(wb, session, None)
+
+    async def _area_without_table(
+        self, wb: str, session: str | None, names: Sequence[str] | None
+    ) -> AnswerArea | None:
+        """A hand-made Uppföljning sheet: its first table, else its header row; None if the
+        sheet is not there."""
+        wanted = layout.ANSWER_SHEET.casefold()
+        if names is not None and not any(n.strip().casefold() == wanted for n in names):
+            return None
+        headers = {"workbook-session-id": session} if session else {}
+        got = await self._t.batch(
+            [
+                SubRequest("used", "GET", _used(wb, layout.ANSWER_SHEET), headers=headers),
+                SubRequest(
+                    "tables",
+                    "GET",
+                    f"{wb}/worksheets/{_SHEET}/tables?$select=id,name",
+                    headers=headers,
+                ),
+            ]
+        )
+        reply = got["used"]
+        if reply.status == 404:
+            error = call_error(reply.status, reply.headers, reply.body)
+            if error.session_expired:
+                raise error
+            return None
+        used = reply.result()
+        tables = got["tables"].result().get("value", [])
+        if tables:
+            name = str(tables[0].get("name") or tables[0].get("id"))
+            body = await self._t.send(
+                "GET", f"{wb}/tables/{path_segment(name)}/range{_RANGE_FIELDS}", session=session
+            )
+            return table_area(name, body)
+        found = sheet_area(layout.ANSWER_SHEET, used)
+        if found is None:
+            raise WorkbookUnreadable(
+                f"{self.name}: bladet {layout.ANSWER_SHEET} saknar kolumnerna ID, År, Period."
+            )
+        return found
+
+    # ---- writing ----
+
+    async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
+        """Upsert answers by (ID, År, Period) in the Uppföljning table; see the module doc."""
+        if not answers:
+            return WriteResult()
+        async with self._write:
+            try:
+                item_url, wb = await self._base()
+                if self._snapshot is None:  # never read: check the key names one of ours
+                    self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
+                for attempt in (1, 2):
+                    session = await self._open_session(wb)
+                    try:
+                        result, after = await self._write_once(wb, session, list(answers))
+                        break
+                    except GraphCallError as e:
+                        if not e.session_expired or attempt == 2:
+                            raise
+                        self._session = None  # expired: a new session, and start over
+            except GraphCallError as e:
+                self._checked = 0.0  # read again before trusting the cache
+                raise translate(e, self.name) from e
+            finally:
+                self._schedule_close()
+            snapshot = self._snapshot
+            if snapshot is not None and after is not None:
+                self._snapshot = _Snapshot(snapshot.etag, snapshot.plan, after)
+        return result
+
+    async def _write_once(
+        self, wb: str, session: str, answers: list[Answer]
+    ) -> tuple[WriteResult, tuple[Answer, ...] | None]:
+        found = await self._area(wb, session)
+        if found is None:
+            await self._create_answer_table(wb, session)
+            found = await self._area(wb, session)
+            if found is None:
+                message = f"{self.name}: bladet {layout.ANSWER_SHEET} gick inte att skapa."
+                raise WorkbookError(message)
+        upsert = plan_upsert(found.rows, found.columns, self._key, answers)
+        writes = plan_writes(found, upsert)
+        for values, ids in zip(writes.adds, writes.add_ids, strict=True):
+            await self._add_rows(wb, session, found, values, ids)
+        if writes.patches:
+            chain: list[SubRequest] = []
+            for i, (address, body) in enumerate(writes.patches):
+                url = f"{wb}/worksheets/{path_segment(found.sheet)}/range(address='{address}')"
+                chain.append(
+                    SubRequest(
+                        str(i),
+                        "PATCH",
+                        url,
+                        body,
+                        {"workbook-session-id": session},
+                        [str(i - 1)] if i else [],
+                    )
+                )
+            got = await self._t.batch(chain)
+            for request in chain:  # the first real failure; 424s only follow from it
+                reply = got[request.id]
+                if reply.status != 424:
+                    reply.result()
+        if upsert.result.added == upsert.result.updated == 0:
+            return upsert.result, None
+        found.rows = writes.rows_after
+        return upsert.result, found.answers(self._key)
+
+    async def _add_rows(
+        self, wb: str, session: str, found: AnswerArea, values: list[list[Any]], ids: list[str]
+    ) -> None:
+        """rows/add, sent once; after an unclear failure, check whether the rows landed."""
+        url = f"{wb}/tables/{path_segment(found.table or '')}/rows/add"
+        try:
+            await self._t.send(
+                "POST", url, {"index": None, "values": values}, session=session, retry=False
+            )
+        except GraphCallError as e:
+            if e.session_expired or not (e.status == 0 or e.status >= 500 or e.status == 429):
+                raise
+            now = await self._area(wb, session)
+            there = {a.answer_id for a in now.answers(self._key)} if now else set()
+            if not all(i in there for i in ids):
+                raise  # not there: the next attempt adds what is missing
+            found.table_rows = now.table_rows if now else found.table_rows
+
+    async def _create_answer_table(self, wb: str, session: str) -> None:
+        """The Uppföljning sheet with the answer table's header row."""
+        headers = {"workbook-session-id": session}
+        last = area(1, 0, 1, len(layout.ANSWER_HEADERS) - 1)
+        sheet = f"{wb}/worksheets/{_SHEET}"
+        got = await self._t.batch(
+            [
+                SubRequest(
+                    "sheet", "POST", f"{wb}/worksheets/add", {"name": layout.ANSWER_SHEET}, headers
+                ),
+                SubRequest(
+                    "header",
+                    "PATCH",
+                    f"{sheet}/range(address='{last}')",
+                    {"values": [[to_graph_value(h) for h in layout.ANSWER_HEADERS]]},
+                    headers,
+                    ["sheet"],
+                ),
+                SubRequest(
+                    "table",
+                    "POST",
+                    f"{sheet}/tables/add",
+                    {"address": last, "hasHeaders": True},
+                    headers,
+                    ["header"],
+                ),
+            ],
+            retry=False,
+        )
+        for rid in ("sheet", "header", "table"):
+            if got[rid].status != 424:
+                got[rid].result()
+        table_id = path_segment(str(got["table"].body.get("id")))
+        await self._t.send(
+            "PATCH", f"{wb}/tables/{table_id}", {"name": layout.ANSWER_TABLE}, session=session
+        )
+
+    # ---- the session ----
+
+    async def _open_session(self, wb: str) -> str:
+        if self._session is None:
+            reply = await self._t.send("POST", f"{wb}/createSession", {"persistChanges": True})
+            self._session = str(reply["id"])
+        return self._session
+
+    def _schedule_close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+        loop = asyncio.get_running_loop()
+        self._idle = loop.call_later(self._source.session_idle, self._close_later)
+
+    def _close_later(self) -> None:
+        task = asyncio.ensure_future(self.close_session())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close_session(self) -> None:
+        """Close the workbook session, if one is open (errors ignored: it expires anyway)."""
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        async with self._write:
+            session, self._session = self._session, None
+            if session is None:
+                return
+            with contextlib.suppress(GraphCallError, WorkbookError):
+                _, wb = await self._base()
+                await self._t.send("POST", f"{wb}/closeSession", session=session)
+
+
+def valid_key(key: str) -> bool:
+    """A drive item id as Graph makes them; nothing path-like gets into a URL."""
+    return _KEY.match(key) is not None
+
+
+def _has_header(used: Any) -> bool:
+    return find_header_row((used or {}).get("values") or []) is not None
