@@ -20,9 +20,12 @@ from azure.core.credentials import AccessToken
 from yarl import URL
 
 from graph import layout
+from graph.answer_rows import answer_to_row
+from graph.cells import to_serial
 from graph.templates import add_answers_sheet
+from graph.xlsx_reader import read_workbook_file
 from tests.fakes.graph_server import FakeGraph
-from tests.graph.workbooks import HEADER, plan_rows, write_xlsx
+from tests.graph.workbooks import HEADER, answer, plan_rows, write_xlsx
 
 TOKEN = "test-token"
 SITE = "/sites/kommun.sharepoint.com:/sites/Internkontroll:"
@@ -489,3 +492,44 @@ async def test_the_msgraph_sdk_client_works_against_the_fake(fake: FakeGraph) ->
     assert sent.headers["authorization"] == f"Bearer {TOKEN}"
     assert sent.headers["content-type"] == "application/json"
     assert sent.json == {"persistChanges": True}
+
+
+# ---- files written through the fake are files the local backend reads ----
+
+
+def _wire(value: object) -> object:
+    """A cell value as a careful client sends it: text always quote-prefixed, dates as
+    serial numbers, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value
+    if isinstance(value, date):
+        return to_serial(value)
+    return value
+
+
+async def test_answers_written_through_the_fake_read_back_locally(
+    fake: FakeGraph, http: aiohttp.ClientSession
+) -> None:
+    written = [
+        answer("1", plan_key="ks.xlsx", observations='=HYPERLINK("x")', checked=12),
+        answer("2", plan_key="ks.xlsx", answer_id="007"),
+    ]
+    rows = [[_wire(v) for v in answer_to_row(a)] for a in written]
+    table = f"{book(fake)}/tables/{layout.ANSWER_TABLE}"
+    status, added, _ = await call(http, "POST", f"{table}/rows/add", {"values": rows})
+    assert status == 201
+    first = 2 + added["index"]
+    formats = [[layout.DATE_FORMAT, None, layout.DATETIME_FORMAT]] * len(rows)
+    area = f"K{first}:M{first + len(rows) - 1}"
+    url = f"{book(fake)}/worksheets/{layout.ANSWER_SHEET}/range(address='{area}')"
+    assert (await call(http, "PATCH", url, {"numberFormat": formats}))[0] == 200
+    snapshot = read_workbook_file(fake.folder / "Planer" / "ks.xlsx", "ks.xlsx")
+    assert list(snapshot.answers) == written
+    ws = stored(fake)[layout.ANSWER_SHEET]
+    assert ws[f"G{first}"].data_type == "s"  # the formula-looking text stayed text
+    # Rows added later take the formats of the row above.
+    more = [[_wire(v) for v in answer_to_row(answer("3", plan_key="ks.xlsx"))]]
+    await call(http, "POST", f"{table}/rows/add", {"values": more})
+    assert isinstance(stored(fake)[layout.ANSWER_SHEET][f"M{first + 2}"].value, datetime)
