@@ -153,6 +153,19 @@ def _cells(answer: Answer, columns: Mapping[str, int], width: int, fill: Any) ->
     return row
 
 
+_FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORMAT}
+
+
+def _formats(answer: Answer, columns: Mapping[str, int], width: int) -> list[Any]:
+    # Number formats for the date cells (None leaves a cell's format alone): Excel would
+    # pick a date format from the workbook's locale when it reads the ISO text.
+    row: list[Any] = [None] * width
+    for header, value in answer_rows.answer_values(answer).items():
+        if header in _FORMATS and value not in (None, ""):
+            row[columns[header]] = _FORMATS[header]
+    return row
+
+
 def _plain(answer: Answer, columns: Mapping[str, int], old: Sequence[Any]) -> list[Any]:
     # The row as a later read would give it back (text without the apostrophe).
     row = list(old)
@@ -201,9 +214,18 @@ def plan_writes(
                 first, target.first_col, first + len(indexes) - 1, target.first_col + width - 1
             )
             values = [_cells(placed[i], columns, width, None) for i in indexes]
-            writes.patches.append((address, {"values": values}))
+            formats = [_formats(placed[i], columns, width) for i in indexes]
+            writes.patches.append((address, {"values": values, "numberFormat": formats}))
     for index, answer in placed.items():
         rows[index] = _plain(answer, columns, rows[index])
+    if extra:  # rows/add takes no formats: one PATCH after it formats the new rows' dates
+        first = target.header_row + 1 + target.table_rows
+        address = area(
+            first, target.first_col, first + len(extra) - 1, target.first_col + width - 1
+        )
+        writes.patches.append(
+            (address, {"numberFormat": [_formats(a, columns, width) for a in extra]})
+        )
     for block in range(0, len(extra), add_chunk):
         chunk = extra[block : block + add_chunk]
         writes.adds.append([_cells(a, columns, width, "") for a in chunk])
