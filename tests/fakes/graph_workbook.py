@@ -20,7 +20,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.fakes.graph_cells import (
@@ -132,6 +133,10 @@ def add_table(wb: Workbook, ws: Worksheet, area: str, has_headers: bool) -> Tabl
     while f"table{number}" in names:
         number += 1
     ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+    table = Table(id=next_id, displayName=f"Table{number}", ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table.autoFilter = AutoFilter(ref=ref)
+    # Columns are named after the header cells; blank or repeated ones get "ColumnN".
     seen: set[str] = set()
     for c in range(min_col, max_col + 1):
         cell = ws.cell(min_row, c)
@@ -140,9 +145,7 @@ def add_table(wb: Workbook, ws: Worksheet, area: str, has_headers: bool) -> Tabl
             header = f"{header or 'Column'}{c - min_col + 1}"
             cell.value = header
         seen.add(header.casefold())
-    table = Table(id=next_id, displayName=f"Table{number}", ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    table._initialise_columns()
+        table.tableColumns.append(TableColumn(id=c - min_col + 1, name=header))
     ws.add_table(table)
     return table
 

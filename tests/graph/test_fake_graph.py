@@ -229,6 +229,7 @@ async def test_tables_add_and_rename(fake: FakeGraph, http: aiohttp.ClientSessio
     assert status == 200 and renamed["name"] == "Svar2"
     ws = stored(fake)["Svar"]
     assert list(ws.tables) == ["Svar2"] and ws.tables["Svar2"].ref == "A1:N2"
+    assert [c.name for c in ws.tables["Svar2"].tableColumns] == list(layout.ANSWER_HEADERS)
     status, _, _ = await call(
         http, "PATCH", f"{book(fake)}/tables/Svar2", {"name": layout.ANSWER_TABLE}
     )
