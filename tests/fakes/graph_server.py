@@ -143,14 +143,15 @@ class FakeGraph:
 
     # ---- the server ----
 
-    async def start(self) -> str:
-        """Listen on 127.0.0.1 on a free port (once); return the base URL ".../v1.0"."""
+    async def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1 (a free port unless given; once); return the base URL
+        "http://127.0.0.1:PORT/v1.0"."""
         if self._runner is None:
             app = web.Application(client_max_size=64 * 1024**2)
             app.router.add_route("*", "/v1.0/{tail:.*}", self._http)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            site = web.TCPSite(self._runner, "127.0.0.1", port)
             await site.start()
             port = self._runner.addresses[0][1]
             self.base_url = f"http://127.0.0.1:{port}/v1.0"
@@ -203,7 +204,7 @@ class FakeGraph:
                     await handler(call)
             return fault.error.reply()
         try:
-            return await handler(call)
+            return _selected(await handler(call), call.query.get("$select"))
         except GraphError as e:
             return e.reply()
 
@@ -266,3 +267,40 @@ class FakeGraph:
             reply = await self._call(Call(method, path, query, headers, body, record))
         record.status = reply.status
         return reply
+
+
+def _selected(reply: Reply, select: str | None) -> Reply:
+    """Apply ``$select`` as Graph does: only the named properties (of each item in a list)."""
+    if not select or not isinstance(reply.body, dict) or reply.status >= 300:
+        return reply
+    keep = {name.strip() for name in select.split(",")}
+
+    def pick(item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        return {k: v for k, v in item.items() if k in keep}
+
+    body = reply.body
+    if isinstance(body.get("value"), list):
+        body = {**body, "value": [pick(item) for item in body["value"]]}
+    else:
+        body = pick(body)
+    return Reply(reply.status, body, reply.headers)
+
+
+async def _serve(folder: Path, port: int) -> None:
+    fake = FakeGraph(folder)
+    base_url = await fake.start(port)
+    print(f"Fake Microsoft Graph over {folder} at {base_url} (token {fake.token!r}); Ctrl-C stops.")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+if __name__ == "__main__":
+    # For demos: python -m tests.fakes.graph_server FOLDER [PORT]
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0))

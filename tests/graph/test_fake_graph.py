@@ -158,6 +158,8 @@ async def test_used_range_values_are_excel_values(
     # By id, and in the worksheets('…') form.
     sheets = (await call(http, "GET", f"{book(fake)}/worksheets"))[1]["value"]
     assert [s["name"] for s in sheets] == ["Kontrollplan", layout.ANSWER_SHEET]
+    selected = await call(http, "GET", f"{book(fake)}/worksheets?$select=name,position")
+    assert selected[1]["value"][1] == {"name": layout.ANSWER_SHEET, "position": 1}
     by_id = f"{book(fake)}/worksheets('{sheets[0]['id']}')/usedRange(valuesOnly=true)"
     assert (await call(http, "GET", by_id))[1]["values"] == used["values"]
 
