@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, Fault, GraphError, Recorded, Reply
 
 __all__ = ["FakeGraph", "Recorded"]
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 20
 
@@ -207,6 +210,9 @@ class FakeGraph:
             return _selected(await handler(call), call.query.get("$select"))
         except GraphError as e:
             return e.reply()
+        except Exception as e:  # a bug in the fake, or a request it cannot handle
+            logger.exception("fake Graph failed on %s %s", call.method, call.path)
+            return GraphError(500, "generalException", f"Fake Graph: {e!r}").reply()
 
     async def _batch(self, call: Call) -> Reply:
         """JSON batching: items in order, ``dependsOn`` honoured, each with its own status."""

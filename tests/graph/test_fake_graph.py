@@ -536,3 +536,17 @@ async def test_answers_written_through_the_fake_read_back_locally(
     more = [[_wire(v) for v in answer_to_row(answer("3", plan_key="ks.xlsx"))]]
     await call(http, "POST", f"{table}/rows/add", {"values": more})
     assert isinstance(stored(fake)[layout.ANSWER_SHEET][f"M{first + 2}"].value, datetime)
+
+
+async def test_concurrent_writes_to_one_file_run_one_at_a_time(
+    fake: FakeGraph, http: aiohttp.ClientSession
+) -> None:
+    add = f"{book(fake)}/tables/{layout.ANSWER_TABLE}/rows/add"
+    rows = [{"values": [[i, *[""] * 12, f"svar-{i}"]]} for i in range(1, 9)]
+    replies = await asyncio.gather(*(call(http, "POST", add, row) for row in rows))
+    assert [status for status, _, _ in replies] == [201] * 8
+    ws = stored(fake)[layout.ANSWER_SHEET]
+    assert ws.tables[layout.ANSWER_TABLE].ref == "A1:N10"
+    assert sorted(ws.cell(r, 14).value for r in range(3, 11)) == sorted(
+        f"svar-{i}" for i in range(1, 9)
+    )
