@@ -157,16 +157,16 @@ class GraphWorkbook:
         candidates = plan_candidates(names)
         if candidates and candidates[0].strip().casefold() == layout.PLAN_SHEET.casefold():
             ranges[candidates[0]] = got["plan"].result()
-        if not any(_has_header(r) for r in ranges.values()):
+        others = [n for n in candidates if n not in ranges]
+        if others and not any(_has_header(r) for r in ranges.values()):
             # No Kontrollplan sheet with a header: read the other sheets, 20 to a request.
-            others = [n for n in candidates if n not in ranges]
             extra = await self._t.batch(
                 [SubRequest(str(i), "GET", _used(wb, n)) for i, n in enumerate(others)]
             )
             ranges.update({n: extra[str(i)].result() for i, n in enumerate(others)})
         scale = got["scale"].result() if got["scale"].status != 404 else None
         plan = read_plan(
-            [(n, ranges[n]) for n in candidates],
+            [(n, ranges[n]) for n in candidates if n in ranges],
             scale,
             key=self._key,
             name=PurePosixPath(self.name).stem,
@@ -174,7 +174,7 @@ class GraphWorkbook:
         if got["answers"].status == 200:
             found: AnswerArea | None = table_area(layout.ANSWER_TABLE, got["answers"].body)
         elif got["answers"].status == 404:
-            found = await self._area_without_table(wb, None, names)
+            found, _ = await self._area_without_table(wb, None, names)
         else:
             got["answers"].result()  # raises
         return _Snapshot(etag, plan, found.answers(self._key) if found else ())
@@ -187,13 +187,14 @@ class GraphWorkbook:
         """The rows of the Uppföljning table, as answers."""
         return list((await self._current()).answers)
 
-    async def _area(self, wb: str, session: str) -> AnswerArea | None:
-        """The answers as they are now: the table (one GET), else the sheet, else None."""
+    async def _area(self, wb: str, session: str) -> tuple[AnswerArea | None, bool]:
+        """The answers as they are now: the table (one GET), else the sheet; with no area,
+        whether the Uppföljning sheet is there (empty) or not."""
         try:
             body = await self._t.send(
                 "GET", f"{wb}/tables/{_TABLE}/range{_RANGE_FIELDS}", session=session
             )
-            return table_area(layout.ANSWER_TABLE, body)
+            return table_area(layout.ANSWER_TABLE, body), True
         except GraphCallError as e:
             if e.status != 404 or e.session_expired:
                 raise
@@ -201,12 +202,12 @@ class GraphWorkbook:
 
     async def _area_without_table(
         self, wb: str, session: str | None, names: Sequence[str] | None
-    ) -> AnswerArea | None:
-        """A hand-made Uppföljning sheet: its first table, else its header row; None if the
-        sheet is not there."""
+    ) -> tuple[AnswerArea | None, bool]:
+        """A hand-made Uppföljning sheet: its first table, else its header row; no area if
+        the sheet is empty, or not there (then False)."""
         wanted = layout.ANSWER_SHEET.casefold()
         if names is not None and not any(n.strip().casefold() == wanted for n in names):
-            return None
+            return None, False
         headers = {"workbook-session-id": session} if session else {}
         got = await self._t.batch(
             [
@@ -224,7 +225,7 @@ class GraphWorkbook:
             error = call_error(reply.status, reply.headers, reply.body)
             if error.session_expired:
                 raise error
-            return None
+            return None, False
         used = reply.result()
         tables = got["tables"].result().get("value", [])
         if tables:
@@ -232,13 +233,17 @@ class GraphWorkbook:
             body = await self._t.send(
                 "GET", f"{wb}/tables/{path_segment(name)}/range{_RANGE_FIELDS}", session=session
             )
-            return table_area(name, body)
+            return table_area(name, body), True
         found = sheet_area(layout.ANSWER_SHEET, used)
+        if found is None and not any(
+            v not in (None, "") for r in used.get("values", []) for v in r
+        ):
+            return None, True  # empty: e.g. our own creation was cut short
         if found is None:
             raise WorkbookUnreadable(
                 f"{self.name}: bladet {layout.ANSWER_SHEET} saknar kolumnerna ID, År, Period."
             )
-        return found
+        return found, True
 
     # ---- writing ----
 
@@ -273,10 +278,10 @@ class GraphWorkbook:
     async def _write_once(
         self, wb: str, session: str, answers: list[Answer]
     ) -> tuple[WriteResult, tuple[Answer, ...] | None]:
-        found = await self._area(wb, session)
+        found, sheet_exists = await self._area(wb, session)
         if found is None:
-            await self._create_answer_table(wb, session)
-            found = await self._area(wb, session)
+            await self._create_answer_table(wb, session, sheet_exists)
+            found, _ = await self._area(wb, session)
             if found is None:
                 message = f"{self.name}: bladet {layout.ANSWER_SHEET} gick inte att skapa."
                 raise WorkbookError(message)
@@ -320,29 +325,31 @@ class GraphWorkbook:
         except GraphCallError as e:
             if e.session_expired or not (e.status == 0 or e.status >= 500 or e.status == 429):
                 raise
-            now = await self._area(wb, session)
+            now, _ = await self._area(wb, session)
             there = {a.answer_id for a in now.answers(self._key)} if now else set()
             if not all(i in there for i in ids):
                 raise  # not there: the next attempt adds what is missing
             found.table_rows = now.table_rows if now else found.table_rows
 
-    async def _create_answer_table(self, wb: str, session: str) -> None:
-        """The Uppföljning sheet with the answer table's header row."""
+    async def _create_answer_table(self, wb: str, session: str, sheet_exists: bool) -> None:
+        """The Uppföljning sheet with the answer table's header row (or the rest of it, when
+        an earlier attempt was cut short after adding the sheet)."""
         headers = {"workbook-session-id": session}
         last = area(1, 0, 1, len(layout.ANSWER_HEADERS) - 1)
         sheet = f"{wb}/worksheets/{_SHEET}"
+        add = SubRequest(
+            "sheet", "POST", f"{wb}/worksheets/add", {"name": layout.ANSWER_SHEET}, headers
+        )
         got = await self._t.batch(
             [
-                SubRequest(
-                    "sheet", "POST", f"{wb}/worksheets/add", {"name": layout.ANSWER_SHEET}, headers
-                ),
+                *([] if sheet_exists else [add]),
                 SubRequest(
                     "header",
                     "PATCH",
                     f"{sheet}/range(address='{last}')",
                     {"values": [[to_graph_value(h) for h in layout.ANSWER_HEADERS]]},
                     headers,
-                    ["sheet"],
+                    [] if sheet_exists else ["sheet"],
                 ),
                 SubRequest(
                     "table",
@@ -356,7 +363,7 @@ class GraphWorkbook:
             retry=False,
         )
         for rid in ("sheet", "header", "table"):
-            if got[rid].status != 424:
+            if rid in got and got[rid].status != 424:
                 got[rid].result()
         table_id = path_segment(str(got["table"].body.get("id")))
         await self._t.send(

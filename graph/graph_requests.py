@@ -102,7 +102,21 @@ def translate(error: GraphCallError, name: str) -> WorkbookError:
         )
     if error.status == 404:
         return WorkbookNotFound(f"Arbetsboken {name} finns inte i SharePoint (längre).")
-    if error.status in (401, 403):
+    if error.status == 0:
+        return WorkbookError(
+            f"Kunde inte nå Microsoft Graph just nu (nätverksfel). {name} skrivs senare."
+        )
+    if error.code == "credential":
+        return WorkbookError(
+            "Boten kunde inte logga in i Microsoft Entra ID. Kontrollera IKBOT_GRAPH_TENANT_ID, "
+            "IKBOT_GRAPH_CLIENT_ID och hemligheten, certifikatet eller den hanterade identiteten."
+        )
+    if error.status == 401:
+        return WorkbookError(
+            "Microsoft Graph godtog inte bottens inloggning (401). Kontrollera "
+            "IKBOT_GRAPH_TENANT_ID, IKBOT_GRAPH_CLIENT_ID och hemligheten eller certifikatet."
+        )
+    if error.status == 403:
         return WorkbookError(
             f"Boten saknar behörighet till {name} i SharePoint ({error.status}). Appen behöver "
             "Sites.Selected med skrivrätt på webbplatsen (eller Files.ReadWrite.All)."
