@@ -64,4 +64,5 @@ class Services:
     async def stop(self) -> None:
         """Stop the writer (pending answers stay journalled) and close the database."""
         await self.writer.stop()
+        await self.source.close()
         await self.db.close()

@@ -187,6 +187,10 @@ class LocalSource:
                 self._books[key] = book
         return book
 
+    async def close(self) -> None:
+        """Nothing to release: files are opened per read and write, and the writer process is
+        shared by every source in the process (it ends with the interpreter)."""
+
     def _resolve(self, key: str) -> Path | None:
         # Keys come back from card data: never let one reach outside the source.
         if self._single:

@@ -84,3 +84,7 @@ class WorkbookSource(Protocol):
     def workbook(self, key: str) -> Workbook:
         """The workbook with this key (it may no longer exist: reading it then raises)."""
         ...
+
+    async def close(self) -> None:
+        """Release what the source holds (workbook sessions, connections)."""
+        ...
