@@ -22,8 +22,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run GRAPH=fake`: the same demo through the Graph backend and a fake Graph server.
 run: $(STAMP)
+ifeq ($(GRAPH),fake)
+	$(BIN)/python -m tests.fakes.graph_demo
+else
 	$(BIN)/ikbot serve --demo
+endif
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
