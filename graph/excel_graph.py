@@ -125,7 +125,11 @@ class _Transport:
         info.add_request_options(options)
         self.requests_sent += 1
         try:
-            response = await self._adapter.send_primitive_async(info, "bytes", None)
+            # The native response handler makes the adapter hand back the httpx response
+            # (status, headers, raw body) instead of raising on an error status.
+            response: Any = await self._adapter.send_primitive_async(  # type: ignore[func-returns-value]
+                info, "bytes", None
+            )
         except ClientAuthenticationError as e:
             raise GraphCallError(401, "credential", "token request failed") from e
         except Exception as e:  # connection refused, timeout, TLS: the service never answered

@@ -73,6 +73,7 @@ class GraphWorkbook:
         self._reload = asyncio.Lock()
         self._write = asyncio.Lock()
         self._session: str | None = None
+        self._verified = False  # the item was seen to be a plan of this source
         self._idle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -108,6 +109,7 @@ class GraphWorkbook:
         if not name.lower().endswith(".xlsx"):
             raise WorkbookNotFound(f"{name} är ingen Excel-arbetsbok.")
         self.known_name = name
+        self._verified = True
         return str(item.get("eTag", ""))
 
     # ---- reading ----
@@ -254,7 +256,7 @@ class GraphWorkbook:
         async with self._write:
             try:
                 item_url, wb = await self._base()
-                if self._snapshot is None:  # never read: check the key names one of ours
+                if not self._verified:  # never read: check the key names one of ours
                     self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
                 for attempt in (1, 2):
                     session = await self._open_session(wb)

@@ -28,12 +28,6 @@ FOLDER = "Internkontroll 2026"  # the plans' folder in the library (a space, as 
 GRAPH_CANNOT = {
     "test_reads_a_plan_as_people_write_it": "Graph has no endpoint for merged cells",
 }
-# Where the fake Graph still differs from Excel (tests/fakes/graph_workbook.py): until fixed.
-FAKE_LACKS = {
-    "test_answer_sheet_and_table_are_created_when_missing": (
-        "the fake's tables/add names the columns Column1… instead of taking the header row"
-    ),
-}
 
 
 class LocalBackend:
@@ -138,9 +132,6 @@ async def backend(
     reason = GRAPH_CANNOT.get(request.node.originalname)
     if reason:
         request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-    lacking = FAKE_LACKS.get(request.node.originalname)
-    if lacking:
-        request.applymarker(pytest.mark.xfail(reason=lacking, strict=False))
     graph = GraphBackend(tmp_path / "bibliotek")
     await graph.start()
     try:
