@@ -19,7 +19,7 @@ from graph.graph_requests import area, parse_address, to_graph_value
 from graph.protocol import WorkbookUnreadable
 
 ADD_CHUNK = 500  # rows per rows/add: one request each, well below Graph's 4 MB body limit
-PATCH_CHUNK = 500  # rows per range PATCH
+PATCH_SPAN = 500  # rows one range PATCH may span (rows between the updates are sent as null)
 _HEADER_SEARCH = 50  # a hand-made Uppföljning sheet's header is within its first rows
 
 
@@ -206,16 +206,19 @@ def plan_writes(
         else:
             extra.append(answer)
     rows += [[""] * width for _ in range(max(0, max(placed, default=-1) + 1 - len(rows)))]
-    for start, run in _runs(sorted(placed)):
-        for block in range(0, len(run), PATCH_CHUNK):
-            indexes = run[block : block + PATCH_CHUNK]
-            first = target.header_row + 1 + start + block
-            address = area(
-                first, target.first_col, first + len(indexes) - 1, target.first_col + width - 1
-            )
-            values = [_cells(placed[i], columns, width, None) for i in indexes]
-            formats = [_formats(placed[i], columns, width) for i in indexes]
-            writes.patches.append((address, {"values": values, "numberFormat": formats}))
+    for start, end in _blocks(sorted(placed)):
+        # One PATCH per block of rows: null cells (rows in between) are left as they are.
+        first = target.header_row + 1 + start
+        address = area(first, target.first_col, first + end - start, target.first_col + width - 1)
+        indexes = range(start, end + 1)
+        values = [
+            _cells(placed[i], columns, width, None) if i in placed else [None] * width
+            for i in indexes
+        ]
+        formats = [
+            _formats(placed[i], columns, width) if i in placed else [None] * width for i in indexes
+        ]
+        writes.patches.append((address, {"values": values, "numberFormat": formats}))
     for index, answer in placed.items():
         rows[index] = _plain(answer, columns, rows[index])
     if extra:  # rows/add takes no formats: one PATCH after it formats the new rows' dates
@@ -235,12 +238,13 @@ def plan_writes(
     return writes
 
 
-def _runs(indexes: Sequence[int]) -> list[tuple[int, list[int]]]:
-    """Consecutive indexes grouped: [1, 2, 3, 7] -> [(1, [1, 2, 3]), (7, [7])]."""
-    runs: list[tuple[int, list[int]]] = []
+def _blocks(indexes: Sequence[int], span: int = PATCH_SPAN) -> list[tuple[int, int]]:
+    """Sorted row indexes as (first, last) blocks of at most ``span`` rows each:
+    [1, 2, 7, 900] -> [(1, 7), (900, 900)] with span 500."""
+    blocks: list[tuple[int, int]] = []
     for index in indexes:
-        if runs and runs[-1][1][-1] == index - 1:
-            runs[-1][1].append(index)
+        if blocks and index - blocks[-1][0] < span:
+            blocks[-1] = (blocks[-1][0], index)
         else:
-            runs.append((index, [index]))
-    return runs
+            blocks.append((index, index))
+    return blocks

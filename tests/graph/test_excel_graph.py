@@ -188,6 +188,25 @@ async def test_300_answers_land_in_a_handful_of_requests(fake: FakeGraph) -> Non
     await graph.close()
 
 
+async def test_scattered_updates_go_as_one_range_patch(source, fake) -> None:
+    book = await only_book(source)
+    first = batch_of(20)
+    await book.write_answers(first)
+    later = [
+        dataclasses.replace(a, answer_id=f"b{a.control_id}", answered_at=T0 + timedelta(days=1))
+        for a in first[::3]
+    ]
+    patches = fake.count("PATCH", "/range(")
+    before = source.requests_sent
+    assert await book.write_answers(later) == WriteResult(updated=7)
+    assert fake.count("PATCH", "/range(") - patches == 1  # rows in between sent as null
+    assert source.requests_sent - before == 2  # the table read and that PATCH
+    stored = {a.control_id: a.answer_id for a in await book.read_answers()}
+    assert stored == {a.control_id: a.answer_id for a in first} | {
+        a.control_id: a.answer_id for a in later
+    }
+
+
 async def test_a_warm_plan_read_costs_at_most_one_request(fake: FakeGraph) -> None:
     cached = graph_source(fake, revalidate_after=60)
     book = await only_book(cached)
