@@ -10,7 +10,6 @@ what is still missing, so nothing is lost or written twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import time
 from collections.abc import Sequence
@@ -21,33 +20,35 @@ from typing import TYPE_CHECKING, Any
 from bot.model import Answer, Plan
 from graph import layout
 from graph.answer_rows import plan_upsert
+from graph.graph_answers import (
+    answer_area,
+    area_without_table,
+    create_answer_table,
+    table_range,
+    used_range,
+)
 from graph.graph_requests import (
     GraphCallError,
     SubRequest,
-    area,
-    call_error,
     path_segment,
-    to_graph_value,
     translate,
 )
+from graph.graph_session import WorkbookSession
 from graph.graph_sheets import (
     AnswerArea,
     plan_candidates,
     plan_writes,
     read_plan,
-    sheet_area,
     table_area,
 )
 from graph.plan_reader import find_header_row
-from graph.protocol import WorkbookError, WorkbookNotFound, WorkbookUnreadable, WriteResult
+from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 
 if TYPE_CHECKING:
     from graph.excel_graph import GraphSource, _Transport
 
 _KEY = re.compile(r"^[A-Za-z0-9!_.\-]{1,200}$")
-_SHEET, _TABLE = path_segment(layout.ANSWER_SHEET), path_segment(layout.ANSWER_TABLE)
 _ITEM_FIELDS = "?$select=id,name,eTag,parentReference,file"
-_RANGE_FIELDS = "?$select=address,values"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,6 @@ class _Snapshot:
     etag: str
     plan: Plan
     answers: tuple[Answer, ...]
-
-
-def _used(wb: str, sheet: str) -> str:
-    return f"{wb}/worksheets/{path_segment(sheet)}/usedRange(valuesOnly=true)"
 
 
 class GraphWorkbook:
@@ -72,10 +69,8 @@ class GraphWorkbook:
         self._checked = 0.0
         self._reload = asyncio.Lock()
         self._write = asyncio.Lock()
-        self._session: str | None = None
+        self._session = WorkbookSession(lambda: source.transport, source.session_idle)
         self._verified = False  # the item was seen to be a plan of this source
-        self._idle: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def key(self) -> str:
@@ -145,11 +140,9 @@ class GraphWorkbook:
                 SubRequest(
                     "sheets", "GET", f"{wb}/worksheets?$select=name,position", depends_on=after
                 ),
-                SubRequest("plan", "GET", _used(wb, layout.PLAN_SHEET), depends_on=after),
-                SubRequest("scale", "GET", _used(wb, layout.SETTINGS_SHEET), depends_on=after),
-                SubRequest(
-                    "answers", "GET", f"{wb}/tables/{_TABLE}/range{_RANGE_FIELDS}", depends_on=after
-                ),
+                SubRequest("plan", "GET", used_range(wb, layout.PLAN_SHEET), depends_on=after),
+                SubRequest("scale", "GET", used_range(wb, layout.SETTINGS_SHEET), depends_on=after),
+                SubRequest("answers", "GET", table_range(wb), depends_on=after),
             ]
         )
         etag = self._check_item(got["item"].result())
@@ -163,7 +156,7 @@ class GraphWorkbook:
         if others and not any(_has_header(r) for r in ranges.values()):
             # No Kontrollplan sheet with a header: read the other sheets, 20 to a request.
             extra = await self._t.batch(
-                [SubRequest(str(i), "GET", _used(wb, n)) for i, n in enumerate(others)]
+                [SubRequest(str(i), "GET", used_range(wb, n)) for i, n in enumerate(others)]
             )
             ranges.update({n: extra[str(i)].result() for i, n in enumerate(others)})
         scale = got["scale"].result() if got["scale"].status != 404 else None
@@ -176,7 +169,7 @@ class GraphWorkbook:
         if got["answers"].status == 200:
             found: AnswerArea | None = table_area(layout.ANSWER_TABLE, got["answers"].body)
         elif got["answers"].status == 404:
-            found, _ = await self._area_without_table(wb, None, names)
+            found, _ = await area_without_table(self._t, wb, None, names, self.name)
         else:
             got["answers"].result()  # raises
         return _Snapshot(etag, plan, found.answers(self._key) if found else ())
@@ -188,64 +181,6 @@ class GraphWorkbook:
     async def read_answers(self) -> list[Answer]:
         """The rows of the Uppföljning table, as answers."""
         return list((await self._current()).answers)
-
-    async def _area(self, wb: str, session: str) -> tuple[AnswerArea | None, bool]:
-        """The answers as they are now: the table (one GET), else the sheet; with no area,
-        whether the Uppföljning sheet is there (empty) or not."""
-        try:
-            body = await self._t.send(
-                "GET", f"{wb}/tables/{_TABLE}/range{_RANGE_FIELDS}", session=session
-            )
-            return table_area(layout.ANSWER_TABLE, body), True
-        except GraphCallError as e:
-            if e.status != 404 or e.session_expired:
-                raise
-        return await self._area_without_table(wb, session, None)
-
-    async def _area_without_table(
-        self, wb: str, session: str | None, names: Sequence[str] | None
-    ) -> tuple[AnswerArea | None, bool]:
-        """A hand-made Uppföljning sheet: its first table, else its header row; no area if
-        the sheet is empty, or not there (then False)."""
-        wanted = layout.ANSWER_SHEET.casefold()
-        if names is not None and not any(n.strip().casefold() == wanted for n in names):
-            return None, False
-        headers = {"workbook-session-id": session} if session else {}
-        got = await self._t.batch(
-            [
-                SubRequest("used", "GET", _used(wb, layout.ANSWER_SHEET), headers=headers),
-                SubRequest(
-                    "tables",
-                    "GET",
-                    f"{wb}/worksheets/{_SHEET}/tables?$select=id,name",
-                    headers=headers,
-                ),
-            ]
-        )
-        reply = got["used"]
-        if reply.status == 404:
-            error = call_error(reply.status, reply.headers, reply.body)
-            if error.session_expired:
-                raise error
-            return None, False
-        used = reply.result()
-        tables = got["tables"].result().get("value", [])
-        if tables:
-            name = str(tables[0].get("name") or tables[0].get("id"))
-            body = await self._t.send(
-                "GET", f"{wb}/tables/{path_segment(name)}/range{_RANGE_FIELDS}", session=session
-            )
-            return table_area(name, body), True
-        found = sheet_area(layout.ANSWER_SHEET, used)
-        if found is None and not any(
-            v not in (None, "") for r in used.get("values", []) for v in r
-        ):
-            return None, True  # empty: e.g. our own creation was cut short
-        if found is None:
-            raise WorkbookUnreadable(
-                f"{self.name}: bladet {layout.ANSWER_SHEET} saknar kolumnerna ID, År, Period."
-            )
-        return found, True
 
     # ---- writing ----
 
@@ -259,19 +194,19 @@ class GraphWorkbook:
                 if not self._verified:  # never read: check the key names one of ours
                     self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
                 for attempt in (1, 2):
-                    session = await self._open_session(wb)
+                    session = await self._session.open(wb)
                     try:
                         result, after = await self._write_once(wb, session, list(answers))
                         break
                     except GraphCallError as e:
                         if not e.session_expired or attempt == 2:
                             raise
-                        self._session = None  # expired: a new session, and start over
+                        self._session.forget()  # expired: a new session, and start over
             except GraphCallError as e:
                 self._checked = 0.0  # read again before trusting the cache
                 raise translate(e, self.name) from e
             finally:
-                self._schedule_close()
+                self._session.close_when_idle(self._write)
             snapshot = self._snapshot
             if snapshot is not None and after is not None:
                 self._snapshot = _Snapshot(snapshot.etag, snapshot.plan, after)
@@ -280,10 +215,10 @@ class GraphWorkbook:
     async def _write_once(
         self, wb: str, session: str, answers: list[Answer]
     ) -> tuple[WriteResult, tuple[Answer, ...] | None]:
-        found, sheet_exists = await self._area(wb, session)
+        found, sheet_exists = await answer_area(self._t, wb, session, self.name)
         if found is None:
-            await self._create_answer_table(wb, session, sheet_exists)
-            found, _ = await self._area(wb, session)
+            await create_answer_table(self._t, wb, session, sheet_exists)
+            found, _ = await answer_area(self._t, wb, session, self.name)
             if found is None:
                 message = f"{self.name}: bladet {layout.ANSWER_SHEET} gick inte att skapa."
                 raise WorkbookError(message)
@@ -327,82 +262,16 @@ class GraphWorkbook:
         except GraphCallError as e:
             if e.session_expired or not (e.status == 0 or e.status >= 500 or e.status == 429):
                 raise
-            now, _ = await self._area(wb, session)
+            now, _ = await answer_area(self._t, wb, session, self.name)
             there = {a.answer_id for a in now.answers(self._key)} if now else set()
             if not all(i in there for i in ids):
                 raise  # not there: the next attempt adds what is missing
             found.table_rows = now.table_rows if now else found.table_rows
 
-    async def _create_answer_table(self, wb: str, session: str, sheet_exists: bool) -> None:
-        """The Uppföljning sheet with the answer table's header row (or the rest of it, when
-        an earlier attempt was cut short after adding the sheet)."""
-        headers = {"workbook-session-id": session}
-        last = area(1, 0, 1, len(layout.ANSWER_HEADERS) - 1)
-        sheet = f"{wb}/worksheets/{_SHEET}"
-        add = SubRequest(
-            "sheet", "POST", f"{wb}/worksheets/add", {"name": layout.ANSWER_SHEET}, headers
-        )
-        got = await self._t.batch(
-            [
-                *([] if sheet_exists else [add]),
-                SubRequest(
-                    "header",
-                    "PATCH",
-                    f"{sheet}/range(address='{last}')",
-                    {"values": [[to_graph_value(h) for h in layout.ANSWER_HEADERS]]},
-                    headers,
-                    [] if sheet_exists else ["sheet"],
-                ),
-                SubRequest(
-                    "table",
-                    "POST",
-                    f"{sheet}/tables/add",
-                    {"address": last, "hasHeaders": True},
-                    headers,
-                    ["header"],
-                ),
-            ],
-            retry=False,
-        )
-        for rid in ("sheet", "header", "table"):
-            if rid in got and got[rid].status != 424:
-                got[rid].result()
-        table_id = path_segment(str(got["table"].body.get("id")))
-        await self._t.send(
-            "PATCH", f"{wb}/tables/{table_id}", {"name": layout.ANSWER_TABLE}, session=session
-        )
-
-    # ---- the session ----
-
-    async def _open_session(self, wb: str) -> str:
-        if self._session is None:
-            reply = await self._t.send("POST", f"{wb}/createSession", {"persistChanges": True})
-            self._session = str(reply["id"])
-        return self._session
-
-    def _schedule_close(self) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-        loop = asyncio.get_running_loop()
-        self._idle = loop.call_later(self._source.session_idle, self._close_later)
-
-    def _close_later(self) -> None:
-        task = asyncio.ensure_future(self.close_session())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def close_session(self) -> None:
-        """Close the workbook session, if one is open (errors ignored: it expires anyway)."""
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
+        """Close the workbook session now (after a write under way has finished)."""
         async with self._write:
-            session, self._session = self._session, None
-            if session is None:
-                return
-            with contextlib.suppress(GraphCallError, WorkbookError):
-                _, wb = await self._base()
-                await self._t.send("POST", f"{wb}/closeSession", session=session)
+            await self._session.close()
 
 
 def valid_key(key: str) -> bool:
