@@ -336,6 +336,27 @@ async def test_an_expired_session_is_recreated_and_the_write_resumed(source, fak
     assert svar_ids(fake) == ["a1", "a2", "a3", "a4"]
 
 
+async def test_a_session_lost_just_before_rows_add_starts_over(source, fake) -> None:
+    book = await only_book(source)
+    await book.write_answers(batch_of(2))
+    fake.fail(404, code="ItemNotFound", inner="invalidSessionReCreatable", match="rows/add")
+    assert await book.write_answers(batch_of(5)) == WriteResult(added=3, unchanged=2)
+    assert fake.count("POST", "createSession") == 2
+    assert svar_ids(fake) == [f"a{i}" for i in range(1, 6)]
+
+
+async def test_a_504_after_a_batch_of_patches_landed_is_harmless(source, fake) -> None:
+    book = await only_book(source)
+    await book.write_answers(batch_of(6))
+    later = [
+        dataclasses.replace(a, answer_id=f"b{a.control_id}", answered_at=T0 + timedelta(days=1))
+        for a in batch_of(6)
+    ]
+    fake.fail(504, match="/$batch", after_apply=True)  # the SDK resends: PATCH is idempotent
+    assert await until_written(book, later) == []
+    assert svar_ids(fake) == [f"b{i}" for i in range(1, 7)]
+
+
 @pytest.mark.parametrize("status", [423, 409])
 async def test_a_locked_workbook_delays_the_write(source, fake, status: int) -> None:
     book = await only_book(source)
