@@ -156,6 +156,8 @@ class _Transport:
                     r.depends_on = [d for d in r.depends_on if d in ids]
                 body = batch_body(chunk)
                 replies.update(batch_responses(await self.send("POST", "/$batch", body)))
+            for r in pending:  # an item Graph did not answer counts as never answered
+                replies.setdefault(r.id, SubResponse(0, {}, None))
             again = [r for r in pending if replies[r.id].status in (*THROTTLED, 424)]
             throttled = [replies[r.id] for r in again if replies[r.id].status != 424]
             if not throttled or not retry or attempt == 2:
@@ -166,6 +168,9 @@ class _Transport:
             )
             if wait > self.max_wait:
                 break
+            logger.info(
+                "Graph throttled %s batch items; sending them again in %.2fs", len(throttled), wait
+            )
             await asyncio.sleep(wait)
             pending = again
         return replies
