@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -22,6 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="utan IKBOT_WORKBOOK: skapa och använd demoarbetsböcker i IKBOT_DATA_DIR/demo",
     )
+    commands.add_parser(
+        "check-graph",
+        help="kontrollera SharePoint-inställningarna (IKBOT_GRAPH_*) från början till slut",
+    )
     for name, text in (
         ("init-workbook", "skriv en tom kontrollplan"),
         ("demo-workbook", "skriv demoplanen (en .xlsx-fil, eller en mapp med två planer)"),
@@ -33,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "serve":
         return _serve(demo=args.demo)
+    if args.command == "check-graph":
+        return _check_graph()
     from graph import tools
 
     if args.command == "check-workbook":
@@ -103,6 +110,42 @@ def _serve(*, demo: bool) -> int:
         print(f"ikbot: kan inte lyssna på {where}: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _check_graph() -> int:
+    from bot.settings import Settings, SettingsError
+    from bot.sources import graph_credential
+    from graph.excel_graph import GraphSource, graph_client
+    from graph.graph_check import check_graph
+
+    try:
+        settings = Settings.from_env(dict(os.environ))
+    except SettingsError as error:
+        print(f"ikbot: {error}", file=sys.stderr)
+        return 2
+    graph = settings.graph
+    if graph is None:
+        print("ikbot: IKBOT_GRAPH_SITE är inte satt; boten använder lokala filer.", file=sys.stderr)
+        return 2
+
+    async def run() -> list[str]:
+        credential = graph_credential(graph)
+        source = GraphSource(
+            graph_client(credential, base_url=graph.base_url),
+            site=graph.site,
+            path=graph.path,
+            drive=graph.drive,
+        )
+        try:
+            steps = await check_graph(source, credential)
+        finally:
+            await source.close()
+            await credential.close()
+        return [s.line() for s in steps] + (["Allt fungerar."] if all(s.ok for s in steps) else [])
+
+    lines = asyncio.run(run())
+    print("\n".join(lines))
+    return 0 if lines and lines[-1] == "Allt fungerar." else 1
 
 
 def _demo_environment(env: dict[str, str]) -> dict[str, str]:

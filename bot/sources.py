@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.settings import GraphSettings, Settings, SettingsError
 from graph.protocol import WorkbookSource
 
@@ -22,7 +24,7 @@ def workbook_source(settings: Settings) -> WorkbookSource:
     return LocalSource(settings.workbook)
 
 
-def graph_credential(graph: GraphSettings) -> object:
+def graph_credential(graph: GraphSettings) -> Any:
     """The azure-identity credential (async) the Graph settings call for."""
     from azure.identity.aio import (
         CertificateCredential,

@@ -268,10 +268,35 @@ class GraphWorkbook:
                 raise  # not there: the next attempt adds what is missing
             found.table_rows = now.table_rows if now else found.table_rows
 
+    async def probe_write(self) -> None:
+        """Add a scratch worksheet in a session, write a cell, and delete the sheet again:
+        proves the bot may write, without touching any sheet people use."""
+        async with self._write:
+            try:
+                _, wb = await self._base()
+                session = await self._session.open(wb)
+                sheet = path_segment(_SCRATCH_SHEET)
+                await self._t.send(
+                    "POST", f"{wb}/worksheets/add", {"name": _SCRATCH_SHEET}, session=session
+                )
+                try:
+                    cell = f"{wb}/worksheets/{sheet}/range(address='A1')"
+                    await self._t.send("PATCH", cell, {"values": [["ikbot"]]}, session=session)
+                finally:
+                    await self._t.send("DELETE", f"{wb}/worksheets/{sheet}", session=session)
+            except GraphCallError as e:
+                raise translate(e, self.name) from e
+            finally:
+                self._session.close_when_idle(self._write)
+
     async def close_session(self) -> None:
         """Close the workbook session now (after a write under way has finished)."""
         async with self._write:
             await self._session.close()
+
+
+# The sheet `ikbot check-graph` adds and deletes again to prove it may write.
+_SCRATCH_SHEET = "ikbot-kontroll"
 
 
 def valid_key(key: str) -> bool:

@@ -238,6 +238,9 @@ class Api:
                 return Reply(201, xl.sheet_json(wb, ws)), True
             case ("GET", ["worksheets", ref]):
                 return Reply(200, xl.sheet_json(wb, xl.find_sheet(wb, ref))), False
+            case ("DELETE", ["worksheets", ref]):
+                wb.remove(xl.find_sheet(wb, ref))
+                return Reply(204), True
             case ("GET", ["worksheets", ref, "usedRange"]):
                 ws = xl.find_sheet(wb, ref)
                 only = segments[2][1].get("valuesonly", "false").casefold() == "true"

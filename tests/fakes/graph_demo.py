@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
-from azure.core.credentials import AccessToken
 
 from bot.app import SERVICES, create_app
 from bot.cli import DEMO_STRATEGIST
@@ -24,21 +21,10 @@ from bot.services import Services
 from bot.settings import Settings
 from graph.excel_graph import GraphSource, graph_client
 from graph.tools import demo_workbook
-from tests.fakes.graph_server import FakeGraph
+from tests.fakes.graph_server import FakeGraph, StaticCredential
 
 SITE = "kommun.sharepoint.com:/sites/Internkontroll"
 TOKEN = "demo-token"
-
-
-class StaticCredential:
-    """An azure-identity-shaped credential that always returns the fake's token."""
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        """The token the fake Graph accepts."""
-        return AccessToken(TOKEN, int(time.time()) + 3600)
-
-    async def close(self) -> None:
-        """Nothing to close."""
 
 
 async def main() -> None:
@@ -51,7 +37,7 @@ async def main() -> None:
     fake = FakeGraph(data_dir, token=TOKEN)
     base_url = await fake.start()
     settings = Settings.from_env({**env, "IKBOT_GRAPH_BASE_URL": base_url})
-    source = GraphSource(graph_client(StaticCredential(), base_url), site=SITE, path="demo")
+    source = GraphSource(graph_client(StaticCredential(TOKEN), base_url), site=SITE, path="demo")
     app = create_app(
         settings,
         services=Services.build(settings, source=source, writer_retry=timedelta(seconds=2)),

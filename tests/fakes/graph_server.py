@@ -23,12 +23,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from aiohttp import web
+from azure.core.credentials import AccessToken
 
 from tests.fakes import graph_workbook
 from tests.fakes.graph_api import Api
@@ -302,6 +304,22 @@ async def _serve(folder: Path, port: int) -> None:
         await asyncio.Event().wait()
     finally:
         await fake.stop()
+
+
+class StaticCredential:
+    """An azure-identity style credential that hands out a fixed token (the fake's)."""
+
+    def __init__(self, token: str = "test-token") -> None:
+        self.token = token
+        self.calls = 0
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        """The token, valid for an hour."""
+        self.calls += 1
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
 if __name__ == "__main__":

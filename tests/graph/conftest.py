@@ -7,19 +7,17 @@ and written by the real msgraph-sdk), so one suite runs against all of them.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from azure.core.credentials import AccessToken
 
 from graph.excel_graph import GraphSource, graph_client
 from graph.excel_local import LocalSource
 from graph.protocol import Workbook
-from tests.fakes.graph_server import FakeGraph
+from tests.fakes.graph_server import FakeGraph, StaticCredential
 
 SITE = "kommun.sharepoint.com:/sites/Internkontroll"
 FOLDER = "Internkontroll 2026"  # the plans' folder in the library (a space, as people name them)
@@ -55,19 +53,6 @@ class LocalBackend:
     async def file(self, key: str) -> Path:
         """A local copy of the stored workbook (for the local backend: the file itself)."""
         return self.folder / key
-
-
-class StaticCredential:
-    """An azure-identity style credential that hands out a fixed token."""
-
-    def __init__(self, token: str = "test-token") -> None:
-        self.token = token
-        self.calls = 0
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        """The token, valid for an hour."""
-        self.calls += 1
-        return AccessToken(self.token, int(time.time()) + 3600)
 
 
 def graph_source(fake: FakeGraph, *, token: str = "test-token", **kwargs: Any) -> GraphSource:

@@ -37,8 +37,8 @@ from graph.protocol import (
     WriteResult,
 )
 from graph.templates import demo_workbook
-from tests.fakes.graph_server import FakeGraph
-from tests.graph.conftest import FOLDER, SITE, StaticCredential, graph_source
+from tests.fakes.graph_server import FakeGraph, StaticCredential
+from tests.graph.conftest import FOLDER, SITE, graph_source
 from tests.graph.workbooks import HEADER, answer, deviation, plan_rows, sheet_values, write_xlsx
 
 KEY = "ks.xlsx"
