@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.journal import Journal
-from graph.protocol import WorkbookError, WorkbookSource
+from graph.protocol import GraphThrottled, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,9 @@ class Writer:
         state = await self._journal.writer_state(plan_key)
         failures = (state.failures if state else 0) + 1
         wait = backoff(failures, self._first_retry)
+        if isinstance(error, GraphThrottled) and error.retry_after:
+            # Graph's Retry-After is a cooldown: sending anything sooner only prolongs it.
+            wait = max(wait, timedelta(seconds=error.retry_after))
         await self._journal.record_failure(plan_key, self._now() + wait, str(error))
         if isinstance(error, WorkbookError):
             logger.warning(

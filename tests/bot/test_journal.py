@@ -93,3 +93,29 @@ async def test_concurrent_appends_and_transactions_do_not_interfere(tmp_path: Pa
     assert await journal.count_pending() >= 40
     assert len(await journal.pending("ks.xlsx", 100)) == await journal.count_pending()
     await db.close()
+
+
+async def test_the_writer_waits_out_graphs_retry_after(tmp_path: Path) -> None:
+    from bot.writer import Writer
+    from graph.protocol import GraphThrottled
+
+    class ThrottledSource:
+        """A workbook source whose every write is throttled (as Graph says 429)."""
+
+        def workbook(self, key: str) -> ThrottledSource:
+            return self
+
+        name = "ks.xlsx"
+
+        async def write_answers(self, answers: object) -> None:
+            raise GraphThrottled("Graph begränsar anropen", retry_after=120)
+
+    db, journal = await open_journal(tmp_path)
+    await journal.append(make_answer("5" * 32))
+    now = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    writer = Writer(journal, ThrottledSource(), now=lambda: now)  # type: ignore[arg-type]
+    assert await writer.drain() == 120.0
+    state = await journal.writer_state("ks.xlsx")
+    assert state is not None and state.retry_at == now + timedelta(seconds=120)
+    assert await journal.count_pending() == 1
+    await db.close()
