@@ -46,11 +46,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/landing.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/profile_turn.py
+	$(BIN)/python bench/graph.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/turns.py --quick
 	$(BIN)/python bench/landing.py --quick
 	$(BIN)/python bench/startup.py --quick
+	$(BIN)/python bench/graph.py --quick
 
 clean:
 	rm -rf $(VENV) var dist
