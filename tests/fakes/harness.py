@@ -14,6 +14,7 @@ from aiohttp import ClientSession, web
 from bot.app import SERVICES, create_app
 from bot.services import Services
 from bot.settings import Settings
+from graph.protocol import WorkbookSource
 from tests.fakes import activities
 from tests.fakes.card_schema import actions, all_text, assert_valid_card, inputs
 from tests.fakes.connector import Person, RecordingConnector
@@ -189,6 +190,7 @@ async def start_bot(
     *,
     today: date = date(2027, 1, 10),
     strategists: Sequence[str] = (STRATEGIST.email,),
+    source: WorkbookSource | None = None,
 ) -> tuple[BotClient, web.AppRunner]:
     """Start the real app on a free loopback port against the fake channel."""
     service_url = await connector.start()
@@ -198,7 +200,9 @@ async def start_bot(
         strategists=frozenset(strategists),
         today=today,
     )
-    services = Services.build(settings, writer_retry=timedelta(milliseconds=50), writer_linger=0.01)
+    services = Services.build(
+        settings, source=source, writer_retry=timedelta(milliseconds=50), writer_linger=0.01
+    )
     app = create_app(settings, services=services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
