@@ -98,6 +98,16 @@ def current_term(today: date) -> Term:
     return latest.next()
 
 
+def latest_term(period: Period, today: date, year: int | None = None) -> Term:
+    """The term a status asks about: the given year's; else that period in the year being
+    worked on, or the year before if it lies ahead (in March, "helår" is last year's)."""
+    if year is not None:
+        return Term(year, period)
+    current = current_term(today)
+    candidate = Term(current.year, period)
+    return candidate if candidate <= current else Term(current.year - 1, period)
+
+
 _SEPARATORS = re.compile(r"\s*(?:,|/|\+|&|;|\boch\b)\s*")
 _PERIOD_WORDS = {
     "delår 1": frozenset({Period.T1}),

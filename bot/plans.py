@@ -51,8 +51,11 @@ class PlanBook:
                 return (plan, control) if control is not None else None
         return None
 
-    async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
-        """Answers to these controls from the workbooks and the journal, newest per slot."""
+    async def answers(
+        self, plans: Iterable[Plan], keys: Iterable[ControlKey]
+    ) -> tuple[list[Answer], set[str]]:
+        """Every answer to these controls — the workbooks' rows, then the journal's (so they
+        win a tie with their own copy in the workbook) — and the ids still pending."""
         keys = list(keys)
         wanted = {k.plan_key for k in keys}
         from_workbooks: list[Answer] = []
@@ -67,5 +70,9 @@ class PlanBook:
             ids = {k.control_id for k in keys if k.plan_key == plan.key}
             from_workbooks.extend(a for a in rows if a.control_id in ids)
         journalled, pending = await self._journal.for_controls(keys)
-        # Journal entries come last so they win a tie with their own copy in the workbook.
-        return index_answers([*from_workbooks, *journalled], pending)
+        return [*from_workbooks, *journalled], pending
+
+    async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
+        """Answers to these controls from the workbooks and the journal, newest per slot."""
+        answers, pending = await self.answers(plans, keys)
+        return index_answers(answers, pending)

@@ -70,12 +70,6 @@ class NextControl(_Action):
     period: Period
 
 
-CardAction = Annotated[
-    ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl, Field(discriminator="verb")
-]
-card_action = TypeAdapter(CardAction)
-
-
 # The status payloads are parsed by their own adapter until the dialogs route them: joined
 # into CardAction now, a status click would reach dialogs.flow.advance, whose Clicked and
 # branches know only the five actions above (mypy fails and the click falls through).
@@ -111,3 +105,11 @@ class ShowStatus(_Action):
 
 StatusAction = Annotated[WriteSummary | ShowUnanswered | ShowStatus, Field(discriminator="verb")]
 status_action = TypeAdapter(StatusAction)
+
+
+# What a card button may ask for. WriteSummary joins when the workbooks can take a summary.
+CardAction = Annotated[
+    ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl | ShowStatus | ShowUnanswered,
+    Field(discriminator="verb"),
+]
+card_action = TypeAdapter(CardAction)

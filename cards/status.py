@@ -73,9 +73,17 @@ class _Cut:
 
 
 def status_card(
-    summary: Summary, *, full: bool = False, limit: int = 10, pending: int = 0
+    summary: Summary,
+    *,
+    full: bool = False,
+    limit: int = 10,
+    pending: int = 0,
+    can_write: bool = True,
 ) -> Element:
-    """The compiled status of a term; lists stop at ``limit`` items unless ``full``."""
+    """The compiled status of a term; lists stop at ``limit`` items unless ``full``.
+
+    ``can_write=False`` leaves out "Skriv sammanställning till Excel" (a person who may not
+    write the summary, or a backend that cannot yet)."""
     count = None if full else max(limit, 0)
     total = summary.total
     fixed: list[Element | None] = [
@@ -94,7 +102,7 @@ def status_card(
         ),
     ]
     risk = _risk_section(summary)
-    buttons_probe = _buttons(summary, cut=True, full=full)
+    buttons_probe = _buttons(summary, cut=True, full=full, can_write=can_write)
     budget = _CARD_BUDGET - _NOTES_RESERVE - _size(adaptive_card([*fixed, *risk], buttons_probe))
 
     sections: dict[str, tuple[Sequence[object], Callable[[object], Element]]] = {
@@ -127,10 +135,10 @@ def status_card(
     body += _list_section(f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
     body += risk
     cut_any = any(c.hidden for c in cuts.values())
-    return adaptive_card(body, _buttons(summary, cut=cut_any, full=full))
+    return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
 
 
-def unanswered_card(summary: Summary) -> Element:
+def unanswered_card(summary: Summary, *, can_write: bool = True) -> Element:
     """Everyone who has not answered in the term, grouped by ansvarig, most overdue first."""
     by_owner: dict[str, list[Missing]] = {}
     for missing in summary.unanswered:
@@ -139,7 +147,8 @@ def unanswered_card(summary: Summary) -> Element:
         heading(f"Obesvarade – {_title(summary).removeprefix('Status ')}"),
         text_block(_unanswered_line(summary), subtle=True, spacing="none"),
     ]
-    actions = [_button("Skriv sammanställning till Excel", WriteSummary(**_scope(summary)))]
+    write = _button("Skriv sammanställning till Excel", WriteSummary(**_scope(summary)))
+    actions = [write] if can_write else []
     used = _size(adaptive_card(body, actions)) + _NOTES_RESERVE
     shown = 0
     for owner, items in by_owner.items():
@@ -440,9 +449,11 @@ def _scope(summary: Summary) -> dict[str, Any]:
     return {"year": summary.term.year, "period": summary.term.period, "namnd": namnd}
 
 
-def _buttons(summary: Summary, *, cut: bool, full: bool) -> list[Element]:
+def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
     scope = _scope(summary)
-    found = [_button("Skriv sammanställning till Excel", WriteSummary(**scope))]
+    found = (
+        [_button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
+    )
     if summary.unanswered:
         found.append(_button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:

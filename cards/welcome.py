@@ -52,6 +52,17 @@ def help_card(*, strategist: bool) -> Element:
                     "visar de kontrollmoment du ska svara på nu. Du kan också skriva "
                     "”kontroller” eller ”svara”.",
                 ),
+                (
+                    "status",
+                    "visar hur uppföljningen går, till exempel ”status helår”, "
+                    "”status delår 1 2026” eller ”status helår Socialnämnden”. "
+                    + (
+                        "Du ser alla nämnder."
+                        if strategist
+                        else "Du ser dina egna kontrollmoment; hela sammanställningen är "
+                        "till för kvalitetsstrategerna."
+                    ),
+                ),
                 (_HELP_COMMAND, "visar den här hjälpen."),
             ]
         ),

@@ -8,21 +8,23 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from bot.assignments import AnswerState, Assignment, assignments_for
 from bot.identity import User
 from bot.model import Answer, Control, Period, Plan
-from bot.periods import Term
+from bot.periods import Term, current_term, latest_term
 from bot.services import Services
+from bot.status import compile_status
 from cards.actions import SubmitAnswer
 from cards.answer import answer_card, answer_values
 from cards.common import format_date
 from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
+from cards.status import status_card, unanswered_card
 from cards.welcome import help_card, welcome_card
 from dialogs.flow import (
     Effect,
@@ -32,6 +34,7 @@ from dialogs.flow import (
     ShowMyList,
     ShowNextAfter,
     ShowNotUnderstood,
+    ShowStatusCard,
     ShowWelcome,
     Target,
 )
@@ -39,6 +42,10 @@ from dialogs.form import ValidAnswer, raw_values, validate_answer
 
 logger = logging.getLogger(__name__)
 
+STRATEGISTS_ONLY = (
+    "Den fullständiga sammanställningen är till för kvalitetsstrategerna. Här är status "
+    "för dina egna kontrollmoment."
+)
 NOT_UNDERSTOOD = (
     "Jag förstod inte riktigt. Skriv **mina kontroller** för att se och besvara dina "
     "kontrollmoment, eller **hjälp** för att se vad jag kan."
@@ -47,7 +54,8 @@ NOT_UNDERSTOOD = (
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What to send back: a card, or (for typed messages only) plain text."""
+    """What to send back: a card, plain text (typed messages only), or a card with a line of
+    text above it."""
 
     card: dict[str, Any] | None = None
     text: str | None = None
@@ -94,6 +102,8 @@ class Answering:
             return Reply(card=await self._save(user, effect.action, inputs))
         if isinstance(effect, ShowNextAfter):
             return await self._next(user, effect.target)
+        if isinstance(effect, ShowStatusCard):
+            return await self._status(user, effect)
         raise AssertionError(f"unhandled effect {effect!r}")
 
     def _today(self) -> date:
@@ -187,6 +197,36 @@ class Answering:
             and (a.control.key, a.term) != (assignment.control.key, assignment.term)
         ]
         return receipt_card(assignment, answer, pending=pending, has_next=bool(remaining))
+
+    async def _status(self, user: User, effect: ShowStatusCard) -> Reply:
+        """The compiled status: everything for a strategist, one's own controls otherwise."""
+        query, today = effect.query, self._today()
+        term = (
+            latest_term(query.period, today, query.year)
+            if query.period
+            else (
+                Term(query.year, current_term(today).period) if query.year else current_term(today)
+            )
+        )
+        plans = await self._s.plans.plans()
+        if not user.strategist:
+            plans = [
+                replace(p, controls=tuple(c for c in p.controls if user.owns(c.owner)))
+                for p in plans
+            ]
+        keys = [c.key for p in plans for c in p.controls]
+        answers, pending_ids = await self._s.plans.answers(plans, keys)
+        summary = compile_status(plans, answers, term, today, namnd=query.namnd)
+        if effect.unanswered_only:
+            return Reply(card=unanswered_card(summary, can_write=False))
+        pending = sum(
+            1
+            for a in answers
+            if a.answer_id in pending_ids and (a.year, a.period) == (term.year, term.period)
+        )
+        card = status_card(summary, full=effect.full, pending=pending, can_write=False)
+        note = None if user.strategist else STRATEGISTS_ONLY
+        return Reply(card=card, text=note)
 
     async def _next(self, user: User, after: Target) -> Reply:
         mine = await self._my_assignments(user)

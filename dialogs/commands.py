@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from dataclasses import dataclass
+
+from bot.model import Period
 
 
 class Command(enum.Enum):
     """The things a person can ask for by typing."""
 
     LIST = "list"
+    STATUS = "status"
     HELP = "help"
     GREETING = "greeting"
     UNKNOWN = "unknown"
@@ -42,4 +46,43 @@ def normalise(text: str) -> str:
 
 def parse_command(text: str) -> Command:
     """The command a message asks for."""
-    return _PHRASES.get(normalise(text), Command.UNKNOWN)
+    plain = normalise(text)
+    if plain == "status" or plain.startswith("status "):
+        return Command.STATUS
+    return _PHRASES.get(plain, Command.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusQuery:
+    """What `status …` asks for: a period, a year and a nämnd, each optional."""
+
+    period: Period | None = None
+    year: int | None = None
+    namnd: str | None = None
+
+
+_PERIOD_WORDS = {"helar": Period.YEAR, "delar1": Period.T1, "delar2": Period.T2}
+
+
+def parse_status(text: str) -> StatusQuery:
+    """Read `status [helår|delår 1|delår 2] [år] [nämnd]`; what is left over is the nämnd,
+    kept as typed (accents and all) so it matches the plan's Nämnd column."""
+    words = text.split()[1:]  # the first word is "status"
+    period: Period | None = None
+    year: int | None = None
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        plain = normalise(words[i])
+        joined = plain + (normalise(words[i + 1]) if i + 1 < len(words) else "")
+        if period is None and plain in _PERIOD_WORDS:
+            period, i = _PERIOD_WORDS[plain], i + 1
+        elif period is None and joined in _PERIOD_WORDS:
+            period, i = _PERIOD_WORDS[joined], i + 2
+        elif year is None and re.fullmatch(r"20\d\d", plain):
+            year, i = int(plain), i + 1
+        else:
+            rest.append(words[i])
+            i += 1
+    namnd = " ".join(rest).strip(" .,!?") or None
+    return StatusQuery(period, year, namnd)

@@ -9,8 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from cards.actions import NextControl, OpenControl, ShowHelp, ShowList, SubmitAnswer
-from dialogs.commands import Command
+from cards.actions import (
+    NextControl,
+    OpenControl,
+    ShowHelp,
+    ShowList,
+    ShowStatus,
+    ShowUnanswered,
+    SubmitAnswer,
+)
+from dialogs.commands import Command, StatusQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +64,16 @@ class Typed:
     """The user typed a message."""
 
     command: Command
+    status: StatusQuery | None = None  # what `status …` asked for
 
 
 @dataclass(frozen=True, slots=True)
 class Clicked:
     """The user pressed a card button."""
 
-    action: ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl
+    action: (
+        ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl | ShowStatus | ShowUnanswered
+    )
 
 
 Event = Greeted | Typed | Clicked
@@ -110,6 +121,15 @@ class ShowNextAfter:
     target: Target
 
 
+@dataclass(frozen=True, slots=True)
+class ShowStatusCard:
+    """Compile and show the status of a term (the term is chosen from the query)."""
+
+    query: StatusQuery
+    full: bool = False
+    unanswered_only: bool = False
+
+
 Effect = (
     ShowWelcome
     | ShowHelpCard
@@ -118,6 +138,7 @@ Effect = (
     | ShowAnswerCard
     | SaveAnswer
     | ShowNextAfter
+    | ShowStatusCard
 )
 
 
@@ -136,6 +157,8 @@ def advance(state: FlowState, event: Event) -> tuple[FlowState, list[Effect]]:
             return state, [ShowMyList()]
         if event.command is Command.HELP:
             return state, [ShowHelpCard()]
+        if event.command is Command.STATUS:
+            return state, [ShowStatusCard(event.status or StatusQuery())]
         if event.command is Command.GREETING:
             return replace(state, welcomed=True), [ShowWelcome()]
         return state, [ShowNotUnderstood()]
@@ -148,4 +171,9 @@ def advance(state: FlowState, event: Event) -> tuple[FlowState, list[Effect]]:
         return replace(state, current=_target(action)), [ShowAnswerCard(_target(action))]
     if isinstance(action, SubmitAnswer):
         return replace(state, current=_target(action)), [SaveAnswer(action)]
+    if isinstance(action, ShowStatus | ShowUnanswered):
+        query = StatusQuery(action.period, action.year, action.namnd)
+        if isinstance(action, ShowStatus):
+            return state, [ShowStatusCard(query, full=action.full)]
+        return state, [ShowStatusCard(query, unanswered_only=True)]
     return state, [ShowNextAfter(_target(action))]

@@ -27,7 +27,7 @@ from bot.services import Services
 from cards.actions import card_action
 from cards.notice import notice_card
 from dialogs.answering import Answering, Reply
-from dialogs.commands import parse_command
+from dialogs.commands import Command, parse_command, parse_status
 from dialogs.flow import (
     Clicked,
     Event,
@@ -103,7 +103,9 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
             for reply in await run(context, event, activity.value):
                 await _send(context, reply)
             return
-        for reply in await run(context, Typed(parse_command(text)), {}):
+        command = parse_command(text)
+        status = parse_status(text) if command is Command.STATUS else None
+        for reply in await run(context, Typed(command, status), {}):
             await _send(context, reply)
 
     def is_card_action(context: TurnContext) -> bool:
@@ -195,6 +197,7 @@ async def _send(context: TurnContext, reply: Reply) -> None:
         await context.send_activity(
             Activity(
                 type=ActivityTypes.message,
+                text=reply.text,  # shown above the card when there is one
                 attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=reply.card)],
             )
         )

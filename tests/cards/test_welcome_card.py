@@ -46,7 +46,12 @@ def test_help_card_lists_the_commands(strategist: bool) -> None:
 
 
 def test_only_strategists_are_told_they_may_answer_anything_at_any_time() -> None:
-    assert "kvalitetsstrateg" not in all_text(help_card(strategist=False))
+    assert "när som helst" not in all_text(help_card(strategist=False))
     text = all_text(help_card(strategist=True))
     assert "alla kontrollmoment" in text
     assert "när som helst" in text
+
+
+def test_help_explains_status_for_each_role() -> None:
+    assert "Du ser alla nämnder." in all_text(help_card(strategist=True))
+    assert "dina egna kontrollmoment" in all_text(help_card(strategist=False))

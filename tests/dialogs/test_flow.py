@@ -6,7 +6,7 @@ import pytest
 
 from bot.model import Period
 from cards.actions import NextControl, OpenControl, ShowList, SubmitAnswer
-from dialogs.commands import Command, parse_command
+from dialogs.commands import Command, StatusQuery, parse_command, parse_status
 from dialogs.flow import (
     Clicked,
     FlowState,
@@ -64,9 +64,26 @@ def test_state_round_trips_as_json_and_tolerates_garbage() -> None:
         ("hjalp", Command.HELP),
         ("Hjälp?", Command.HELP),
         ("hej!", Command.GREETING),
-        ("status helår", Command.UNKNOWN),
+        ("status helår", Command.STATUS),
         ("", Command.UNKNOWN),
     ],
 )
 def test_commands(text, command) -> None:
     assert parse_command(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("status", StatusQuery()),
+        ("Status HELÅR", StatusQuery(Period.YEAR)),
+        ("status delår 1 2025", StatusQuery(Period.T1, 2025)),
+        ("status delar2 Socialnämnden", StatusQuery(Period.T2, None, "Socialnämnden")),
+        (
+            "status helår 2025 Barn- och utbildningsnämnden!",
+            StatusQuery(Period.YEAR, 2025, "Barn- och utbildningsnämnden"),
+        ),
+    ],
+)
+def test_status_queries(text, query) -> None:
+    assert parse_status(text) == query
