@@ -251,7 +251,7 @@ def _group_fact(item: object) -> Element:
     parts += [f"{tally.by_class[s]} {word}" for s, word in _COMPACT if tally.by_class.get(s)]
     if tally.unknown:
         parts.append(f"{tally.unknown} okänd bedömning")
-    return {"title": shorten(name, 60) or "Utan namn", "value": " · ".join(parts)}
+    return {"title": shorten(name, 60) or "Ej angivet", "value": " · ".join(parts)}
 
 
 # --- the lists ---------------------------------------------------------------------------
