@@ -9,6 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.status import Summary
 
 DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's default user
 
@@ -34,10 +38,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("path", type=Path)
+    status = commands.add_parser(
+        "status", help="sammanställ uppföljningen för en period (alla nämnder, som strateg)"
+    )
+    status.add_argument("--period", help='"helår", "delår 1" eller "delår 2" (standard: aktuell)')
+    status.add_argument("--year", type=int, help="år (standard: det år perioden gäller)")
+    status.add_argument("--namnd", help="bara denna nämnd")
+    status.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
         return _serve(demo=args.demo)
+    if args.command == "status":
+        return _status(args.period, args.year, args.namnd, args.format)
     if args.command == "check-graph":
         return _check_graph()
     from graph import tools
@@ -146,6 +159,84 @@ def _check_graph() -> int:
     lines = asyncio.run(run())
     print("\n".join(lines))
     return 0 if lines and lines[-1] == "Allt fungerar." else 1
+
+
+def _status(period: str | None, year: int | None, namnd: str | None, form: str) -> int:
+    """`ikbot status`: the compiled summary, as the chat shows a strategist, on stdout."""
+    import json
+
+    from bot.clock import Clock
+    from bot.journal import Journal
+    from bot.periods import Term, current_term, latest_term, parse_periods
+    from bot.plans import PlanBook
+    from bot.settings import Settings, SettingsError
+    from bot.sources import workbook_source
+    from bot.sql import Database
+    from bot.status import compile_status
+    from bot.status_text import status_json, status_text
+    from graph.protocol import WorkbookError
+
+    try:
+        settings = Settings.from_env(dict(os.environ))
+        source = workbook_source(settings)
+    except SettingsError as error:
+        print(f"ikbot: {error}", file=sys.stderr)
+        return 2
+    if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
+        print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
+        return 2
+    today = Clock(settings.today).today()
+    if period is not None:
+        periods = parse_periods(period) if period.strip() else None
+        if periods is None or len(periods) != 1:
+            print(
+                f'ikbot: okänd period {period!r}; ange "helår", "delår 1" eller "delår 2".',
+                file=sys.stderr,
+            )
+            return 2
+        [chosen] = periods
+        term = latest_term(chosen, today, year)
+    else:
+        term = current_term(today)
+        term = Term(year, term.period) if year is not None else term
+    # The journal holds answers not yet written to Excel; without its file there are none
+    # (an in-memory database stands in, so nothing is created on disk).
+    journal_file = settings.data_dir / "ikbot.sqlite3"
+    db = Database(journal_file if journal_file.exists() else Path(":memory:"))
+
+    async def run() -> tuple[Summary, int] | None:
+        await db.open()
+        try:
+            book = PlanBook(source, Journal(db))
+            plans = await book.plans()
+            if not plans:
+                return None
+            keys = [c.key for p in plans for c in p.controls]
+            answers, pending_ids = await book.answers(plans, keys)
+        finally:
+            await source.close()
+            await db.close()
+        summary = compile_status(plans, answers, term, today, namnd=namnd)
+        slot = (term.year, term.period)
+        pending = sum(
+            1 for a in answers if a.answer_id in pending_ids and (a.year, a.period) == slot
+        )
+        return summary, pending
+
+    try:
+        result = asyncio.run(run())
+    except WorkbookError as error:
+        print(f"ikbot: arbetsböckerna kunde inte läsas: {error}", file=sys.stderr)
+        return 2
+    if result is None:
+        print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
+        return 2
+    summary, pending = result
+    if form == "json":
+        print(json.dumps(status_json(summary, pending=pending), ensure_ascii=False, indent=2))
+    else:
+        print(status_text(summary, pending=pending), end="")
+    return 0
 
 
 def _demo_environment(env: dict[str, str]) -> dict[str, str]:

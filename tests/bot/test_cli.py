@@ -38,3 +38,90 @@ def test_environment_wins_over_the_demo(tmp_path: Path) -> None:
     assert not (tmp_path / "demo").exists()
     env = _demo_environment({"IKBOT_DATA_DIR": str(tmp_path), "IKBOT_STRATEGISTS": "s@x.se"})
     assert env["IKBOT_STRATEGISTS"] == "s@x.se"
+
+
+def test_status_over_the_demo_workbooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from graph.templates import demo_workbook
+
+    demo_workbook(tmp_path / "demo")
+    monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "demo"))
+    monkeypatch.setenv("IKBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IKBOT_TODAY", "2027-02-01")
+    assert main(["status", "--period", "Helår", "--year", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Status helår 2026\n")
+    assert "0 av 15 kontrollmoment besvarade (0 %)" in out
+    assert "Har inte svarat (15)" in out and "dagar försenat" in out
+    assert "Riskmatris" in out
+    assert not (tmp_path / "data" / "ikbot.sqlite3").exists()  # read-only: nothing created
+
+    assert main(["status", "--format", "json", "--namnd", "kommunstyrelsen"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["year"], data["period"], data["total"]["due"]) == (2026, "YEAR", 15)
+
+    assert main(["status", "--period", "delår 1", "--namnd", "Ingen sådan"]) == 0
+    assert "Inga kontrollmoment ska följas upp" in capsys.readouterr().out
+
+
+def test_status_reads_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.journal import Journal
+    from bot.model import Answer, Period
+    from bot.sql import Database
+    from graph.templates import demo_workbook
+
+    demo_workbook(tmp_path / "demo")
+    monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "demo"))
+    monkeypatch.setenv("IKBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("IKBOT_TODAY", "2027-02-01")
+
+    async def journal_one() -> None:
+        db = Database(tmp_path / "ikbot.sqlite3")
+        await db.open()
+        answer = Answer(
+            "a" * 32,
+            "lindesberg-ks-2026.xlsx",
+            "4",
+            2026,
+            Period.YEAR,
+            "Större avvikelse",
+            "alexw@example.com",
+            datetime(2027, 1, 10, 9, 0, tzinfo=UTC),
+            observations="Arkivet är fullt.",
+        )
+        await Journal(db).append(answer)
+        await db.close()
+
+    asyncio.run(journal_one())
+    assert main(["status", "--period", "helar"]) == 0
+    out = capsys.readouterr().out
+    assert "1 av 15 kontrollmoment besvarade (7 %)" in out
+    assert "1 av svaren väntar på att skrivas till Excel." in out
+    assert "[Större avvikelse] 4 " in out and "Arkivet är fullt." in out
+
+
+def test_status_refuses_bad_settings_and_periods(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("IKBOT_GRAPH_SITE", raising=False)
+    monkeypatch.delenv("IKBOT_WORKBOOK", raising=False)
+    monkeypatch.setenv("IKBOT_DATA_DIR", str(tmp_path))
+    assert main(["status"]) == 2
+    assert "IKBOT_WORKBOOK" in capsys.readouterr().err
+    monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "saknas"))
+    assert main(["status", "--period", "helår"]) == 2
+    assert "finns inte" in capsys.readouterr().err
+    (tmp_path / "tom").mkdir()
+    monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "tom"))
+    assert main(["status", "--period", "helår"]) == 2
+    assert "ingen kontrollplan" in capsys.readouterr().err
+    assert main(["status", "--period", "kvartal 3"]) == 2
+    assert "okänd period" in capsys.readouterr().err
