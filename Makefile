@@ -47,12 +47,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/profile_turn.py
 	$(BIN)/python bench/graph.py
+	$(BIN)/python bench/status.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/turns.py --quick
 	$(BIN)/python bench/landing.py --quick
 	$(BIN)/python bench/startup.py --quick
 	$(BIN)/python bench/graph.py --quick
+	$(BIN)/python bench/status.py --quick
 
 clean:
 	rm -rf $(VENV) var dist
