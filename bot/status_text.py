@@ -7,26 +7,12 @@ the same content for other tools (dates ISO 8601, enums by value).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from bot.model import Action, Severity
 from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
+from bot.swedish import format_date
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 _CLASS_ORDER = (
     Severity.OK,
     Severity.MINOR,
@@ -43,10 +29,6 @@ _CLASS_NAMES = {
 }
 _NO_NAME = "Ej angivet"
 _SHORT = 200  # characters of iakttagelser/åtgärd per line
-
-
-def _date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _short(text: str, limit: int = _SHORT) -> str:
@@ -103,7 +85,7 @@ def _action_line(action: Action | None) -> str:
     if action.owner.strip():
         details.append(f"åtgärdsansvarig {action.owner.strip()}")
     if action.due is not None:
-        details.append(f"klart senast {_date(action.due)}")
+        details.append(f"klart senast {format_date(action.due)}")
     return f"{text} ({', '.join(details)})" if details else text
 
 
@@ -131,7 +113,7 @@ def _missing_line(missing: Missing) -> str:
     return (
         f"  - {control.id} {_short(control.description, 120)} – {missing.owner}"
         f" ({control.namnd.strip() or _NO_NAME}, {missing.plan_name});"
-        f" sista svarsdag {_date(missing.deadline)}, {late}"
+        f" sista svarsdag {format_date(missing.deadline)}, {late}"
     )
 
 
@@ -171,7 +153,7 @@ def status_text(summary: Summary, *, pending: int = 0) -> str:
     number of answers still waiting to be written to Excel."""
     total, interim = summary.total, summary.term.period.is_interim
     title = _title(summary)
-    lines = [title, "=" * len(title), f"Sammanställd {_date(summary.today)}", ""]
+    lines = [title, "=" * len(title), f"Sammanställd {format_date(summary.today)}", ""]
     lines.append(progress(total))
     if summary.unanswered:
         late = sum(1 for m in summary.unanswered if m.days_overdue > 0)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.model import Risk
+from bot.swedish import format_date
 from cards.actions import NextControl, OpenControl, ShowHelp, ShowList, SubmitAnswer
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -19,31 +20,12 @@ TIMEZONE = "Europe/Stockholm"
 
 _FALLBACK_TEXT = "Det här kortet kan inte visas här. Öppna Teams i en nyare version."
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 Element = dict[str, object]
 Payload = ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl
 
 
 # --- Swedish text -----------------------------------------------------------------------
-
-
-def format_date(day: date) -> str:
-    """A date the Swedish way, e.g. "14 januari 2027" (no locale needed)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def format_datetime(moment: datetime) -> str:

@@ -159,6 +159,7 @@ _ALLOWED_IMPORTS = (
     "bot.periods",
     "bot.assignments",
     "bot.status",
+    "bot.swedish",
     "cards",
 )
 
