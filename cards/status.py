@@ -1,4 +1,4 @@
-"""The status summary card (sammanställning) of one period, and the list of who has not answered."""
+"""The status summary card (sammanställning) of one period, and helpers its sibling cards share."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from bot.model import Severity
-from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
+from bot.status import Finding, Missing, Orphan, Summary, Tally
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -24,16 +24,17 @@ from cards.common import (
     source_line,
     text_block,
 )
+from cards.risk_matrix import risk_section
 
 # Teams refuses cards over 28 KB (28,672 bytes). The whole card is kept under this many
 # bytes of JSON, leaving room for the activity around it; the lists share what the fixed
 # parts (heading, counts, risk matrix, buttons) leave, and stop early when it is used up.
-_CARD_BUDGET = 26_000
-_NOTES_RESERVE = 1_000  # the "… och N till" lines
+CARD_BUDGET = 26_000
+NOTES_RESERVE = 1_000  # the "… och N till" lines
 
 _TITLE_CHARS = 120
 _TEXT_CHARS = 200
-_NAME_CHARS = 80
+NAME_CHARS = 80
 EXCEL_NOTE = "Hela listan finns i Excel-bladet."
 NO_OWNER = "Ingen ansvarig angiven"
 
@@ -59,8 +60,6 @@ _COMPACT = (  # the classes a per-nämnd/område line mentions, most serious fir
     (Severity.DEFERRED, "följs upp senare"),
 )
 _COLORS = {Severity.MAJOR: "attention", Severity.NOT_PERFORMED: "attention"}
-_BAND_STYLES = {"Kritisk": "attention", "Medium": "warning", "Låg": "good"}
-_BAND_COLOURS = {"Kritisk": "röd", "Medium": "gul", "Låg": "grön"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,7 @@ def status_card(
     count = None if full else max(limit, 0)
     total = summary.total
     fixed: list[Element | None] = [
-        heading(_title(summary)),
+        heading(term_title(summary)),
         text_block(f"Sammanställd {format_date(summary.today)}", subtle=True, spacing="none"),
         text_block(_progress(total), weight="bolder", size="medium"),
         text_block(f"{pending} väntar på att skrivas till Excel.", color="warning")
@@ -101,9 +100,9 @@ def status_card(
             spacing="small",
         ),
     ]
-    risk = _risk_section(summary)
+    risk = risk_section(summary)
     buttons_probe = _buttons(summary, cut=True, full=full, can_write=can_write)
-    budget = _CARD_BUDGET - _NOTES_RESERVE - _size(adaptive_card([*fixed, *risk], buttons_probe))
+    budget = CARD_BUDGET - NOTES_RESERVE - card_size(adaptive_card([*fixed, *risk], buttons_probe))
 
     sections: dict[str, tuple[Sequence[object], Callable[[object], Element]]] = {
         "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], _group_fact),
@@ -117,7 +116,7 @@ def status_card(
         name: [render(item) for item in (items[:count] if count is not None else items)]
         for name, (items, render) in sections.items()
     }
-    shares = _fair_shares({n: sum(map(_item_size, r)) for n, r in rendered.items()}, budget)
+    shares = _fair_shares({n: sum(map(item_size, r)) for n, r in rendered.items()}, budget)
     cuts = {name: _take(rendered[name], len(sections[name][0]), shares[name]) for name in sections}
 
     body: list[Element | None] = [*fixed]
@@ -138,51 +137,15 @@ def status_card(
     return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
 
 
-def unanswered_card(summary: Summary, *, can_write: bool = True) -> Element:
-    """Everyone who has not answered in the term, grouped by ansvarig, most overdue first."""
-    by_owner: dict[str, list[Missing]] = {}
-    for missing in summary.unanswered:
-        by_owner.setdefault(missing.owner.strip() or NO_OWNER, []).append(missing)
-    body: list[Element | None] = [
-        heading(f"Obesvarade – {_title(summary).removeprefix('Status ')}"),
-        text_block(_unanswered_line(summary), subtle=True, spacing="none"),
-    ]
-    write = _button("Skriv sammanställning till Excel", WriteSummary(**_scope(summary)))
-    actions = [write] if can_write else []
-    used = _size(adaptive_card(body, actions)) + _NOTES_RESERVE
-    shown = 0
-    for owner, items in by_owner.items():
-        group = container(
-            [text_block(f"{shorten(owner, _NAME_CHARS)} ({len(items)})", weight="bolder")],
-            separator=True,
-        )
-        used += _item_size(group)
-        lines = cast("list[Element]", group["items"])
-        for missing in items:
-            line = _missing_line(missing)
-            used += _item_size(line)
-            if used > _CARD_BUDGET:
-                break
-            lines.append(line)
-        if len(lines) > 1:
-            body.append(group)
-            shown += len(lines) - 1
-        if used > _CARD_BUDGET:
-            break
-    hidden = len(summary.unanswered) - shown
-    if hidden:
-        body.append(text_block(f"… och {hidden} till. {EXCEL_NOTE}", separator=True))
-    return adaptive_card(body, actions)
-
-
 # --- the head ----------------------------------------------------------------------------
 
 
-def _title(summary: Summary) -> str:
+def term_title(summary: Summary) -> str:
+    """The card heading: "Status <period> <year>", and the nämnd if there is one."""
     term = summary.term
     title = f"Status {term.period.label.lower()} {term.year}"
     namnd = (summary.namnd or "").strip()
-    return f"{title} – {shorten(namnd, _NAME_CHARS)}" if namnd else title
+    return f"{title} – {shorten(namnd, NAME_CHARS)}" if namnd else title
 
 
 def _percent(tally: Tally) -> int:
@@ -200,10 +163,11 @@ def _progress(tally: Tally) -> str:
 def _overdue_line(summary: Summary) -> Element | None:
     if not summary.unanswered:
         return None
-    return text_block(_unanswered_line(summary), spacing="none")
+    return text_block(unanswered_line(summary), spacing="none")
 
 
-def _unanswered_line(summary: Summary) -> str:
+def unanswered_line(summary: Summary) -> str:
+    """How many are unanswered, and how many of them are late."""
     count = len(summary.unanswered)
     late = sum(1 for m in summary.unanswered if m.days_overdue > 0)
     text = f"{count} {'obesvarat' if count == 1 else 'obesvarade'}"
@@ -221,7 +185,7 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
         total.by_label,
         key=lambda label: _CLASS_ORDER.index(classes.get(label) or Severity.OK),
     )
-    facts = [(shorten(label, _NAME_CHARS), str(total.by_label[label])) for label in labels]
+    facts = [(shorten(label, NAME_CHARS), str(total.by_label[label])) for label in labels]
     if total.unknown:
         facts.append(("Okänd bedömning", str(total.unknown)))
     if total.unanswered:
@@ -257,13 +221,15 @@ def _group_fact(item: object) -> Element:
 # --- the lists ---------------------------------------------------------------------------
 
 
-def _size(element: object) -> int:
+def card_size(element: object) -> int:
+    """The bytes of JSON an element takes in a card."""
     # Measured as Teams receives it: default separators, UTF-8.
     return len(json.dumps(element, ensure_ascii=False).encode())
 
 
-def _item_size(element: Element) -> int:
-    return _size(element) + 2  # and the ", " between items
+def item_size(element: Element) -> int:
+    """The bytes an element takes as one item of a list."""
+    return card_size(element) + 2  # and the ", " between items
 
 
 def _fair_shares(demands: Mapping[str, int], budget: int) -> dict[str, int]:
@@ -281,7 +247,7 @@ def _fair_shares(demands: Mapping[str, int], budget: int) -> dict[str, int]:
 def _take(rendered: Sequence[Element], total: int, budget: int) -> _Cut:
     used = 0
     for index, element in enumerate(rendered):
-        size = _item_size(element)
+        size = item_size(element)
         if used + size > budget:
             return _Cut(list(rendered[:index]), total - index, True)
         used += size
@@ -307,7 +273,8 @@ def _list_section(title: str, cut: _Cut) -> list[Element | None]:
     return [_section(title), *cut.shown, _more(cut)]
 
 
-def _control_title(finding: Finding | Missing) -> str:
+def control_title(finding: Finding | Missing) -> str:
+    """A control's id and shortened description."""
     control = finding.control
     return f"{control.id} – {shorten(control.description, _TITLE_CHARS)}"
 
@@ -318,22 +285,22 @@ def _deviation_item(item: object) -> Element:
     action = finding.action
     source = source_line(finding.namnd, finding.plan_name)
     facts = [
-        ("Ansvarig", shorten(finding.owner, _NAME_CHARS)),
+        ("Ansvarig", shorten(finding.owner, NAME_CHARS)),
         ("Iakttagelser", shorten(finding.observations, _TEXT_CHARS)),
     ]
     if action is not None:
         facts += [
             ("Åtgärd", shorten(action.text, _TEXT_CHARS)),
-            ("Åtgärdsansvarig", shorten(action.owner, _NAME_CHARS)),
+            ("Åtgärdsansvarig", shorten(action.owner, NAME_CHARS)),
             ("Klart senast", format_date(action.due) if action.due else ""),
         ]
     if action is None or not action.text.strip():
         facts.append(("Åtgärd", "Ingen åtgärd angiven"))
     return container(
         [
-            text_block(_control_title(finding), weight="bolder"),
+            text_block(control_title(finding), weight="bolder"),
             text_block(shorten(source, 90), subtle=True, spacing="none") if source else None,
-            text_block(shorten(finding.label, _NAME_CHARS), color=color, weight="bolder"),
+            text_block(shorten(finding.label, NAME_CHARS), color=color, weight="bolder"),
             fact_set(facts, spacing="small"),
         ],
         separator=True,
@@ -342,8 +309,8 @@ def _deviation_item(item: object) -> Element:
 
 def _deferred_item(item: object) -> Element:
     finding = cast(Finding, item)
-    owner = shorten(finding.owner, _NAME_CHARS)
-    return text_block(f"{_control_title(finding)} · {owner}", spacing="small")
+    owner = shorten(finding.owner, NAME_CHARS)
+    return text_block(f"{control_title(finding)} · {owner}", spacing="small")
 
 
 def _check_item(item: object) -> Element:
@@ -351,111 +318,53 @@ def _check_item(item: object) -> Element:
         answer = item.answer
         text = (
             f"{shorten(answer.control_id, 40)} ({shorten(answer.plan_key, 60)}): "
-            f"{item.reason}. Besvarat av {shorten(answer.answered_by, _NAME_CHARS)}."
+            f"{item.reason}. Besvarat av {shorten(answer.answered_by, NAME_CHARS)}."
         )
         return text_block(text, spacing="small")
     finding = cast(Finding, item)
-    label = shorten(finding.label, _NAME_CHARS)
-    return text_block(f"{_control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
-
-
-def _missing_line(missing: Missing) -> Element:
-    text = f"{_control_title(missing)} · sista svarsdag {format_date(missing.deadline)}"
-    if missing.days_overdue:
-        text += f" · försenad {days_text(missing.days_overdue)}"
-    return text_block(text, color="attention" if missing.days_overdue else None, spacing="small")
+    label = shorten(finding.label, NAME_CHARS)
+    return text_block(f"{control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
 
 
 def _missing_item(item: object) -> Element:
     missing = cast(Missing, item)
-    line = f"{shorten(missing.owner, _NAME_CHARS) or NO_OWNER} · sista svarsdag "
+    line = f"{shorten(missing.owner, NAME_CHARS) or NO_OWNER} · sista svarsdag "
     line += format_date(missing.deadline)
     if missing.days_overdue:
         line += f" · försenad {days_text(missing.days_overdue)}"
     return container(
         [
-            text_block(_control_title(missing), weight="bolder"),
+            text_block(control_title(missing), weight="bolder"),
             text_block(line, color="attention" if missing.days_overdue else None, spacing="none"),
         ],
         separator=True,
     )
 
 
-# --- the risk matrix ---------------------------------------------------------------------
-
-
-def _risk_section(summary: Summary) -> list[Element | None]:
-    matrix = summary.risk
-    unassessed = f"Utan riskbedömning: {matrix.unassessed}"
-    if matrix.unassessed_deviations:
-        unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
-    if not any(cell.controls for cell in matrix.cells):
-        return [_section("Riskmatris"), text_block(unassessed)]
-    header = ["Sannolikhet ↓ / konsekvens →", *(str(k) for k in RISK_AXIS)]
-    rows = [_row([_cell(text, bold=True) for text in header])]
-    for p in reversed(RISK_AXIS):
-        cells = [_cell(str(p), bold=True)]
-        for k in RISK_AXIS:
-            cell = matrix.cell(p, k)
-            cells.append(_cell(f"{cell.controls} ({cell.deviations})", _BAND_STYLES[cell.band]))
-        rows.append(_row(cells))
-    table: Element = {
-        "type": "Table",
-        "columns": [{"type": "TableColumnDefinition", "width": 1} for _ in range(5)],
-        "rows": rows,
-        "firstRowAsHeader": True,
-        "showGridLines": True,
-    }
-    lower, bands = 1, []
-    for upper, band in RISK_BANDS:
-        bands.append(f"{band} ({_BAND_COLOURS[band]}) {lower}–{upper}")
-        lower = upper + 1
-    legend = (
-        "Varje ruta: antal kontrollmoment (varav avvikelser). Rader: sannolikhet 4–1, "
-        f"kolumner: konsekvens 1–4. Riskvärde {' · '.join(reversed(bands))}."
-    )
-    return [
-        _section("Riskmatris"),
-        table,
-        text_block(legend, subtle=True, size="small"),
-        text_block(unassessed, spacing="small"),
-    ]
-
-
-def _row(cells: list[Element]) -> Element:
-    return {"type": "TableRow", "cells": cells}
-
-
-def _cell(text: str, style: str | None = None, *, bold: bool = False) -> Element:
-    cell: Element = {
-        "type": "TableCell",
-        "items": [text_block(text, weight="bolder" if bold else None)],
-    }
-    if style:
-        cell["style"] = style
-    return cell
-
-
 # --- buttons -----------------------------------------------------------------------------
 
 
-def _button(title: str, payload: WriteSummary | ShowUnanswered | ShowStatus) -> Element:
+def status_button(title: str, payload: WriteSummary | ShowUnanswered | ShowStatus) -> Element:
+    """A button carrying one of the status payloads."""
     # cards.common.Payload predates the status payloads; button() only calls .data().
     return button(title, cast(Payload, payload))
 
 
-def _scope(summary: Summary) -> dict[str, Any]:
+def summary_scope(summary: Summary) -> dict[str, Any]:
+    """The year, period and nämnd a status button acts on."""
     namnd = (summary.namnd or "").strip()[:200] or None
     return {"year": summary.term.year, "period": summary.term.period, "namnd": namnd}
 
 
 def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
-    scope = _scope(summary)
+    scope = summary_scope(summary)
     found = (
-        [_button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
+        [status_button("Skriv sammanställning till Excel", WriteSummary(**scope))]
+        if can_write
+        else []
     )
     if summary.unanswered:
-        found.append(_button("Visa obesvarade", ShowUnanswered(**scope)))
+        found.append(status_button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:
-        found.append(_button("Visa allt", ShowStatus(**scope, full=True)))
+        found.append(status_button("Visa allt", ShowStatus(**scope, full=True)))
     return found

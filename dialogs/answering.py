@@ -24,7 +24,8 @@ from cards.common import format_date
 from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
-from cards.status import status_card, unanswered_card
+from cards.status import status_card
+from cards.unanswered import unanswered_card
 from cards.welcome import help_card, welcome_card
 from dialogs.flow import (
     Effect,

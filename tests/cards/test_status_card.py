@@ -16,7 +16,8 @@ from bot.model import Action, Answer, Control, Period, Plan, Risk
 from bot.periods import Term
 from bot.status import Summary, compile_status
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary, card_action, status_action
-from cards.status import EXCEL_NOTE, status_card, unanswered_card
+from cards.status import EXCEL_NOTE, status_card
+from cards.unanswered import unanswered_card
 from tests.bot.status_data import LINDESBERG_KLK_2017_DELAR, STRANGNAS_KS_HELAR_2017
 from tests.bot.test_status import LINDESBERG_SCALE, STRANGNAS_SCALE
 from tests.fakes.card_schema import actions, all_text, assert_valid_card, buttons, texts, walk
