@@ -64,6 +64,12 @@ class Tally:
         """Share answered in percent (0–100, unrounded); 0.0 when nothing is due."""
         return 100.0 * self.answered / self.due if self.due else 0.0
 
+    @property
+    def percent_shown(self) -> int:
+        """The share as people read it: rounded, and never 100 while something is missing."""
+        rounded = int(self.percent_answered + 0.5)
+        return 99 if rounded == 100 and self.unanswered else rounded
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

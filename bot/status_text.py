@@ -36,17 +36,11 @@ def _short(text: str, limit: int = _SHORT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def percent(tally: Tally) -> int:
-    """The share answered, rounded; never 100 while something is unanswered."""
-    rounded = int(tally.percent_answered + 0.5)
-    return 99 if rounded == 100 and tally.unanswered else rounded
-
-
 def progress(tally: Tally) -> str:
     """ "34 av 41 kontrollmoment besvarade (83 %)"."""
     if not tally.due:
         return "Inga kontrollmoment ska följas upp denna period."
-    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({percent(tally)} %)"
+    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({tally.percent_shown} %)"
 
 
 def _title(summary: Summary) -> str:

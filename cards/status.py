@@ -148,16 +148,10 @@ def term_title(summary: Summary) -> str:
     return f"{title} – {shorten(namnd, NAME_CHARS)}" if namnd else title
 
 
-def _percent(tally: Tally) -> int:
-    rounded = int(tally.percent_answered + 0.5)
-    # "100 %" must mean everything is answered, whatever the rounding says.
-    return 99 if rounded == 100 and tally.unanswered else rounded
-
-
 def _progress(tally: Tally) -> str:
     if not tally.due:
         return "Inga kontrollmoment ska följas upp denna period."
-    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({_percent(tally)} %)"
+    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({tally.percent_shown} %)"
 
 
 def _overdue_line(summary: Summary) -> Element | None:
