@@ -11,22 +11,8 @@ from typing import Any
 
 from bot.model import Action, Severity
 from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
-from bot.swedish import format_date
+from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, format_date
 
-_CLASS_ORDER = (
-    Severity.OK,
-    Severity.MINOR,
-    Severity.MAJOR,
-    Severity.NOT_PERFORMED,
-    Severity.DEFERRED,
-)
-_CLASS_NAMES = {
-    Severity.OK: "Ingen avvikelse",
-    Severity.MINOR: "Mindre avvikelse",
-    Severity.MAJOR: "Större avvikelse",
-    Severity.NOT_PERFORMED: "Ej genomförd",
-    Severity.DEFERRED: "Uppskjuten",
-}
 _NO_NAME = "Ej angivet"
 _SHORT = 200  # characters of iakttagelser/åtgärd per line
 
@@ -52,8 +38,8 @@ def _title(summary: Summary) -> str:
 
 def _classes(tally: Tally, interim: bool) -> str:
     parts = [
-        f"{_CLASS_NAMES[s]} {tally.by_class.get(s, 0)}"
-        for s in _CLASS_ORDER
+        f"{SEVERITY_NAMES[s]} {tally.by_class.get(s, 0)}"
+        for s in SEVERITY_ORDER
         if s is not Severity.DEFERRED or interim or tally.by_class.get(s)
     ]
     if tally.unknown:
@@ -207,7 +193,7 @@ def _tally_json(tally: Tally) -> dict[str, Any]:
         "unanswered": tally.unanswered,
         "percent_answered": round(tally.percent_answered, 1),
         "unknown": tally.unknown,
-        "by_class": {s.value: tally.by_class.get(s, 0) for s in _CLASS_ORDER},
+        "by_class": {s.value: tally.by_class.get(s, 0) for s in SEVERITY_ORDER},
         "by_label": dict(tally.by_label),
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.model import Severity
+
 _MONTHS = (
     "januari",
     "februari",
@@ -23,3 +25,20 @@ _MONTHS = (
 def format_date(day: date) -> str:
     """A date the Swedish way, e.g. "14 januari 2027"."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# The order severity classes are counted and listed in, and their names in summaries.
+SEVERITY_ORDER = (
+    Severity.OK,
+    Severity.MINOR,
+    Severity.MAJOR,
+    Severity.NOT_PERFORMED,
+    Severity.DEFERRED,
+)
+SEVERITY_NAMES = {
+    Severity.OK: "Ingen avvikelse",
+    Severity.MINOR: "Mindre avvikelse",
+    Severity.MAJOR: "Större avvikelse",
+    Severity.NOT_PERFORMED: "Ej genomförd",
+    Severity.DEFERRED: "Följs upp senare",
+}

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from bot.model import Severity
 from bot.status import Finding, Missing, Orphan, Summary, Tally
+from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -38,21 +39,6 @@ NAME_CHARS = 80
 EXCEL_NOTE = "Hela listan finns i Excel-bladet."
 NO_OWNER = "Ingen ansvarig angiven"
 
-# The order classes are counted and listed in; deviations are coloured by class.
-_CLASS_ORDER = (
-    Severity.OK,
-    Severity.MINOR,
-    Severity.MAJOR,
-    Severity.NOT_PERFORMED,
-    Severity.DEFERRED,
-)
-_CLASS_NAMES = {
-    Severity.OK: "Ingen avvikelse",
-    Severity.MINOR: "Mindre avvikelse",
-    Severity.MAJOR: "Större avvikelse",
-    Severity.NOT_PERFORMED: "Ej genomförd",
-    Severity.DEFERRED: "Följs upp senare",
-}
 _COMPACT = (  # the classes a per-nämnd/område line mentions, most serious first
     (Severity.MAJOR, "större"),
     (Severity.NOT_PERFORMED, "ej genomförd"),
@@ -177,7 +163,7 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
     classes = {f.label: f.severity for f in (*summary.deviations, *summary.deferred)}
     labels = sorted(
         total.by_label,
-        key=lambda label: _CLASS_ORDER.index(classes.get(label) or Severity.OK),
+        key=lambda label: SEVERITY_ORDER.index(classes.get(label) or Severity.OK),
     )
     facts = [(shorten(label, NAME_CHARS), str(total.by_label[label])) for label in labels]
     if total.unknown:
@@ -190,8 +176,8 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
 def _class_line(summary: Summary) -> str:
     tally, interim = summary.total, summary.term.period.is_interim
     parts = [
-        f"{_CLASS_NAMES[s]} {tally.by_class.get(s, 0)}"
-        for s in _CLASS_ORDER
+        f"{SEVERITY_NAMES[s]} {tally.by_class.get(s, 0)}"
+        for s in SEVERITY_ORDER
         if s is not Severity.DEFERRED or interim or tally.by_class.get(s)
     ]
     if tally.unknown:
