@@ -5,6 +5,16 @@ Copied verbatim from shared/domain/plans/: Lindesberg's delår 2017 follow-up (1
 REFERENCE §E2) and Strängnäs KS helår 2017 (9 controls, REFERENCE §E3).
 """
 
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.model import Action, Answer, Control, OutcomeOption, OutcomeScale, Period, Plan, Severity
+from bot.periods import Term
+
 LINDESBERG_KLK_2017_DELAR = """\
 Nr,Område,Process/rutin,Risk,Vad kan gå fel,Kontrollmoment,Resultat delår 2017,Kommentar
 1,Verksamhet,Inköp,Att ramavtalet gällande livsmedel inte följs,Använder leverantörer utanför avtal. Får betala ett högre pris för varor,Att inga andra leverantörer har använts gällande upphandlade livsmedel,Mindre avvikelse,Mindre avvikelser på alla förvaltningar; akuta småinköp där upphandling saknas. Information och dialog under hösten.
@@ -37,3 +47,130 @@ Nr,Riktlinje/rutin,Kontrollmoment,Urval,Metod,Resultat helår 2017,Iakttagelser,
 8,Informationssäkerhet,Att rutiner kring behörighetsutdelning och loggkontroll följs,Kommunövergripande dokument för behörighetsutdelning och loggkontroll,Dokumentgranskning,Dokumenterad beskrivning av process/rutin/riktlinje saknas,Övergripande riktlinjer saknas; arbete med ledningssystem pågår.,Arbete för att förbättra rutiner och riktlinjer pågår.
 9,Informationssäkerhet,Att personal som avslutat sin anställning inte har kvar behörighet till olika IT-system,50 slumpmässigt utvalda personer utan anställning vid socialkontoret med behörighet i Treserva,Jämförelse av anställningslistor och behörighetslistor,Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats,14 av 50 hade kvar behörighet i Treserva; 13 av dessa har aktiva nätverkskonton.,Riktlinjer för avslut i IT-system och ett signalsystem vid avslutad anställning.
 """
+
+
+# --- the follow-ups as plans and answers ---------------------------------------------------
+
+
+LINDESBERG_SCALE = OutcomeScale(
+    (
+        *OutcomeScale.default().options,
+        OutcomeOption("Kontrolleras över helår", Severity.DEFERRED),
+        OutcomeOption("Inte kontrollerat", Severity.NOT_PERFORMED),
+    )
+)
+
+FUNGERAR = "Process/rutin/riktlinje fungerar men behöver utvecklas"
+AVVIKELSER = "Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats"
+AVVIKELSE = "Avvikelse mot beskrivning av process/rutin/riktlinje har konstaterats"
+SAKNAS = "Dokumenterad beskrivning av process/rutin/riktlinje saknas"
+
+# The CSV spells every deviation in the plural; REFERENCE §B/§E3 note that the printed
+# report uses the singular once (row 7), so the scale accepts both spellings.
+STRANGNAS_SCALE = OutcomeScale(
+    (
+        OutcomeOption(FUNGERAR, Severity.MINOR),
+        OutcomeOption(AVVIKELSER, Severity.MAJOR),
+        OutcomeOption(AVVIKELSE, Severity.MAJOR),
+        OutcomeOption(SAKNAS, Severity.MAJOR),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A real follow-up as the status compilation takes it."""
+
+    plans: list[Plan]
+    answers: list[Answer]
+    term: Term
+    today: date
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def lindesberg_delar_2017() -> Followup:
+    """Lindesberg KLK, delår 2017: 16 controls with their real results and comments."""
+    term = Term(2017, Period.T1)
+    rows = _rows(LINDESBERG_KLK_2017_DELAR)
+    controls = tuple(
+        Control(
+            row["Nr"],
+            "klk2017.xlsx",
+            row["Kontrollmoment"],
+            f"chef{row['Nr']}@example.com",
+            frozenset({Period.T1}),
+            namnd="Kommunledningskontoret",
+            area=row["Område"],
+            process=row["Process/rutin"],
+            risk_text=row["Risk"],
+            row=int(row["Nr"]),
+        )
+        for row in rows
+    )
+    plan = Plan("klk2017.xlsx", "Internkontroll KLK 2017", controls, LINDESBERG_SCALE)
+    answers = [
+        Answer(
+            f"klk2017-{row['Nr']}",
+            plan.key,
+            row["Nr"],
+            term.year,
+            term.period,
+            row["Resultat delår 2017"],
+            "kvalitet@example.com",
+            datetime(2017, 8, 15, 12, 0),
+            observations=row["Kommentar"],
+        )
+        for row in rows
+    ]
+    return Followup([plan], answers, term, date(2017, 9, 1))
+
+
+def strangnas_helar_2017(
+    *,
+    singular_row: str | None = None,
+    action_owner: str | None = None,
+    action_due: date | None = None,
+) -> Followup:
+    """Strängnäs KS, helår 2017: 9 controls with iakttagelser and proposed åtgärder
+    (owned by each control's chef unless ``action_owner`` is given)."""
+    term = Term(2017, Period.YEAR)
+    rows = _rows(STRANGNAS_KS_HELAR_2017)
+    controls = tuple(
+        Control(
+            row["Nr"],
+            "ks2017.xlsx",
+            row["Kontrollmoment"],
+            f"chef{row['Nr']}@example.com",
+            frozenset({Period.YEAR}),
+            namnd="Kommunstyrelsen",
+            area=row["Riktlinje/rutin"],
+            method=row["Metod"],
+            sample=row["Urval"],
+            row=int(row["Nr"]),
+        )
+        for row in rows
+    )
+    plan = Plan("ks2017.xlsx", "Internkontroll KS 2017", controls, STRANGNAS_SCALE)
+    answers = [
+        Answer(
+            f"ks2017-{row['Nr']}",
+            plan.key,
+            row["Nr"],
+            term.year,
+            term.period,
+            AVVIKELSE if row["Nr"] == singular_row else row["Resultat helår 2017"],
+            "kvalitet@example.com",
+            datetime(2018, 1, 20, 10, 0),
+            observations=row["Iakttagelser"],
+            action=Action(
+                row["Förslag på åtgärder"],
+                action_owner or f"chef{row['Nr']}@example.com",
+                action_due,
+            ),
+        )
+        for row in rows
+    ]
+    return Followup([plan], answers, term, date(2018, 2, 1))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import csv
 import dataclasses
-import io
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,7 +31,14 @@ from bot.status import (
     compile_status,
     risk_band,
 )
-from tests.bot.status_data import LINDESBERG_KLK_2017_DELAR, STRANGNAS_KS_HELAR_2017
+from tests.bot.status_data import (
+    AVVIKELSE,
+    AVVIKELSER,
+    FUNGERAR,
+    SAKNAS,
+    lindesberg_delar_2017,
+    strangnas_helar_2017,
+)
 
 T1_2026 = Term(2026, Period.T1)
 YEAR_2026 = Term(2026, Period.YEAR)
@@ -563,51 +568,11 @@ def test_summary_is_frozen() -> None:
 
 # --- the real follow-ups ---------------------------------------------------------------
 
-LINDESBERG_SCALE = OutcomeScale(
-    (
-        *OutcomeScale.default().options,
-        OutcomeOption("Kontrolleras över helår", Severity.DEFERRED),
-        OutcomeOption("Inte kontrollerat", Severity.NOT_PERFORMED),
-    )
-)
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
 
 def test_lindesberg_delar_2017() -> None:
-    term = Term(2017, Period.T1)
-    rows = _rows(LINDESBERG_KLK_2017_DELAR)
-    assert len(rows) == 16
-    controls = tuple(
-        Control(
-            row["Nr"],
-            "klk2017.xlsx",
-            row["Kontrollmoment"],
-            f"chef{row['Nr']}@example.com",
-            frozenset({Period.T1}),
-            namnd="Kommunledningskontoret",
-            area=row["Område"],
-            process=row["Process/rutin"],
-            risk_text=row["Risk"],
-            row=int(row["Nr"]),
-        )
-        for row in rows
-    )
-    plan = Plan("klk2017.xlsx", "Internkontroll KLK 2017", controls, LINDESBERG_SCALE)
-    answers = [
-        ans(
-            row["Nr"],
-            row["Resultat delår 2017"],
-            plan="klk2017.xlsx",
-            term=term,
-            at=datetime(2017, 8, 15, 12, 0),
-            observations=row["Kommentar"],
-        )
-        for row in rows
-    ]
-    summary = status([plan], answers, term=term, today=date(2017, 9, 1))
+    real = lindesberg_delar_2017()
+    assert len(real.answers) == 16
+    summary = status(real.plans, real.answers, term=real.term, today=real.today)
 
     total = summary.total
     assert (total.due, total.answered, total.unknown, total.percent_answered) == (16, 16, 0, 100)
@@ -642,56 +607,10 @@ def test_lindesberg_delar_2017() -> None:
     assert (summary.risk.unassessed, summary.risk.unassessed_deviations) == (16, 5)
 
 
-FUNGERAR = "Process/rutin/riktlinje fungerar men behöver utvecklas"
-AVVIKELSER = "Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats"
-AVVIKELSE = "Avvikelse mot beskrivning av process/rutin/riktlinje har konstaterats"
-SAKNAS = "Dokumenterad beskrivning av process/rutin/riktlinje saknas"
-
-# The CSV spells every deviation in the plural; REFERENCE §B/§E3 note that the printed
-# report uses the singular once (row 7), so the scale accepts both spellings.
-STRANGNAS_SCALE = OutcomeScale(
-    (
-        OutcomeOption(FUNGERAR, Severity.MINOR),
-        OutcomeOption(AVVIKELSER, Severity.MAJOR),
-        OutcomeOption(AVVIKELSE, Severity.MAJOR),
-        OutcomeOption(SAKNAS, Severity.MAJOR),
-    )
-)
-
-
 def _strangnas(singular_row: str | None = None) -> Summary:
-    term = Term(2017, Period.YEAR)
-    rows = _rows(STRANGNAS_KS_HELAR_2017)
-    assert len(rows) == 9
-    controls = tuple(
-        Control(
-            row["Nr"],
-            "ks2017.xlsx",
-            row["Kontrollmoment"],
-            f"chef{row['Nr']}@example.com",
-            frozenset({Period.YEAR}),
-            namnd="Kommunstyrelsen",
-            area=row["Riktlinje/rutin"],
-            method=row["Metod"],
-            sample=row["Urval"],
-            row=int(row["Nr"]),
-        )
-        for row in rows
-    )
-    plan = Plan("ks2017.xlsx", "Internkontroll KS 2017", controls, STRANGNAS_SCALE)
-    answers = [
-        ans(
-            row["Nr"],
-            AVVIKELSE if row["Nr"] == singular_row else row["Resultat helår 2017"],
-            plan="ks2017.xlsx",
-            term=term,
-            at=datetime(2018, 1, 20, 10, 0),
-            observations=row["Iakttagelser"],
-            action=Action(row["Förslag på åtgärder"], f"chef{row['Nr']}@example.com", None),
-        )
-        for row in rows
-    ]
-    return status([plan], answers, term=term, today=date(2018, 2, 1))
+    real = strangnas_helar_2017(singular_row=singular_row)
+    assert len(real.answers) == 9
+    return status(real.plans, real.answers, term=real.term, today=real.today)
 
 
 def test_strangnas_helar_2017() -> None:

@@ -5,30 +5,18 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-import tests.bot.test_status as ts
 from bot.model import Action, Period, Risk
 from bot.periods import Term
 from bot.status import Summary
 from bot.status_text import progress, status_json, status_text
+from tests.bot.status_data import lindesberg_delar_2017
 from tests.bot.test_status import AFTER_T1, BASE, ans, ctl, plan_of, status
 from tests.bot.test_status import _strangnas as strangnas
 
 
 def _lindesberg() -> Summary:
-    # The summary the Lindesberg status test compiles (and checks), without copying its data.
-    captured: dict[str, Summary] = {}
-    original = ts.status
-
-    def spy(*args: object, **kwargs: object) -> Summary:
-        captured["summary"] = original(*args, **kwargs)
-        return captured["summary"]
-
-    ts.status = spy
-    try:
-        ts.test_lindesberg_delar_2017()
-    finally:
-        ts.status = original
-    return captured["summary"]
+    real = lindesberg_delar_2017()
+    return status(real.plans, real.answers, term=real.term, today=real.today)
 
 
 def test_lindesberg_text_carries_the_real_counts() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from datetime import date, datetime
 from typing import Any
@@ -18,8 +16,7 @@ from bot.status import Summary, compile_status
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary, card_action, status_action
 from cards.status import EXCEL_NOTE, status_card
 from cards.unanswered import unanswered_card
-from tests.bot.status_data import LINDESBERG_KLK_2017_DELAR, STRANGNAS_KS_HELAR_2017
-from tests.bot.test_status import LINDESBERG_SCALE, STRANGNAS_SCALE
+from tests.bot.status_data import LINDESBERG_SCALE, lindesberg_delar_2017, strangnas_helar_2017
 from tests.fakes.card_schema import actions, all_text, assert_valid_card, buttons, texts, walk
 
 TEAMS_CARD_LIMIT = 28 * 1024
@@ -31,74 +28,21 @@ def _size(card: dict[str, Any]) -> int:
     return len(json.dumps(card, ensure_ascii=False).encode())
 
 
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def _answer(plan: str, cid: str, term: Term, outcome: str, **kw: Any) -> Answer:
     at = kw.pop("at", datetime(term.year + 1, 1, 10, 9, 0))
     return Answer(f"{plan}-{cid}", plan, cid, term.year, term.period, outcome, "x@ex.se", at, **kw)
 
 
 def lindesberg() -> Summary:
-    term = Term(2017, Period.T1)
-    rows = _rows(LINDESBERG_KLK_2017_DELAR)
-    controls = tuple(
-        Control(
-            r["Nr"],
-            "klk2017.xlsx",
-            r["Kontrollmoment"],
-            f"chef{r['Nr']}@example.com",
-            frozenset({Period.T1}),
-            namnd="Kommunledningskontoret",
-            area=r["Område"],
-            row=int(r["Nr"]),
-        )
-        for r in rows
-    )
-    plan = Plan("klk2017.xlsx", "Internkontroll KLK 2017", controls, LINDESBERG_SCALE)
-    answers = [
-        _answer(
-            "klk2017.xlsx",
-            r["Nr"],
-            term,
-            r["Resultat delår 2017"],
-            observations=r["Kommentar"],
-        )
-        for r in rows
-    ]
-    return compile_status([plan], answers, term, date(2017, 9, 1))
+    real = lindesberg_delar_2017()
+    return compile_status(real.plans, real.answers, real.term, real.today)
 
 
 def strangnas() -> Summary:
-    term = Term(2017, Period.YEAR)
-    rows = _rows(STRANGNAS_KS_HELAR_2017)
-    controls = tuple(
-        Control(
-            r["Nr"],
-            "ks2017.xlsx",
-            r["Kontrollmoment"],
-            f"chef{r['Nr']}@example.com",
-            frozenset({Period.YEAR}),
-            namnd="Kommunstyrelsen",
-            area=r["Riktlinje/rutin"],
-            row=int(r["Nr"]),
-        )
-        for r in rows
+    real = strangnas_helar_2017(
+        action_owner="ekonomichef@example.com", action_due=date(2018, 6, 30)
     )
-    plan = Plan("ks2017.xlsx", "Internkontroll KS 2017", controls, STRANGNAS_SCALE)
-    answers = [
-        _answer(
-            "ks2017.xlsx",
-            r["Nr"],
-            term,
-            r["Resultat helår 2017"],
-            observations=r["Iakttagelser"],
-            action=Action(r["Förslag på åtgärder"], "ekonomichef@example.com", date(2018, 6, 30)),
-        )
-        for r in rows
-    ]
-    return compile_status([plan], answers, term, date(2018, 2, 1))
+    return compile_status(real.plans, real.answers, real.term, real.today)
 
 
 OUTCOMES = ("Ingen avvikelse", "Mindre avvikelse", "Större avvikelse", "Ej genomförd")
