@@ -32,6 +32,15 @@ RISK_BANDS = ((3, "Låg"), (8, "Medium"), (16, "Kritisk"))
 RISK_AXIS = range(1, 5)
 
 
+def band_ranges() -> list[tuple[str, int, int]]:
+    """Each band with its lowest and highest riskvärde: [("Låg", 1, 3), …]."""
+    ranges, lower = [], 1
+    for upper, band in RISK_BANDS:
+        ranges.append((band, lower, upper))
+        lower = upper + 1
+    return ranges
+
+
 def risk_band(score: int) -> str:
     """The Swedish band (Låg / Medium / Kritisk) of a riskvärde 1–16."""
     for upper, label in RISK_BANDS:

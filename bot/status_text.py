@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.model import Action, Severity
-from bot.status import RISK_AXIS, RISK_BANDS, Finding, Missing, Orphan, Summary, Tally
+from bot.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
 from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, format_date
 
 _NO_NAME = "Ej angivet"
@@ -116,10 +116,7 @@ def _risk_lines(summary: Summary) -> list[str]:
             cell = matrix.cell(p, k)
             cells.append(f"{cell.controls} ({cell.deviations}) {cell.band[0]}".rjust(width))
         lines.append(f"  {p:>5} " + "".join(cells))
-    lower, bands = 1, []
-    for upper, band in RISK_BANDS:
-        bands.append(f"{band[0]} = {band} {lower}–{upper}")
-        lower = upper + 1
+    bands = [f"{band[0]} = {band} {low}–{high}" for band, low, high in band_ranges()]
     lines.append(f"  S = sannolikhet, K = konsekvens. Riskvärde: {', '.join(bands)}.")
     unassessed = f"  Utan riskbedömning: {matrix.unassessed}"
     if matrix.unassessed_deviations:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.status import RISK_AXIS, RISK_BANDS, Summary
+from bot.status import RISK_AXIS, Summary, band_ranges
 from cards.common import Element, heading, text_block
 
 _BAND_STYLES = {"Kritisk": "attention", "Medium": "warning", "Låg": "good"}
@@ -32,10 +32,7 @@ def risk_section(summary: Summary) -> list[Element | None]:
         "firstRowAsHeader": True,
         "showGridLines": True,
     }
-    lower, bands = 1, []
-    for upper, band in RISK_BANDS:
-        bands.append(f"{band} ({_BAND_COLOURS[band]}) {lower}–{upper}")
-        lower = upper + 1
+    bands = [f"{band} ({_BAND_COLOURS[band]}) {low}–{high}" for band, low, high in band_ranges()]
     legend = (
         "Varje ruta: antal kontrollmoment (varav avvikelser). Rader: sannolikhet 4–1, "
         f"kolumner: konsekvens 1–4. Riskvärde {' · '.join(reversed(bands))}."

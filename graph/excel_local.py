@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TypeVar
 
 from bot.model import Answer, Plan
+from bot.status import Summary
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
+from graph.summary_sheet import summary_sheet
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Snapshot,
@@ -26,7 +29,10 @@ from graph.xlsx_reader import (
     list_workbook_names,
     read_workbook_file,
 )
+from graph.xlsx_summary import write_summary_file
 from graph.xlsx_writer import Written, write_workbook_file
+
+_T = TypeVar("_T")
 
 REVALIDATE_AFTER = 1.0  # seconds: how stale a person's own edit of the plan may look
 
@@ -126,15 +132,32 @@ class LocalWorkbook:
                 self._snapshot = None  # the file had changed since we read it: read it anew
         return written.result
 
+    async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
+        """Replace the summary sheet (one load and one save, like an answer batch)."""
+        path = self._file()
+        sheet = summary_sheet(summary, pending=pending)
+        async with self._write:
+            before, after = await self._in_writer(write_summary_file, path, self._key, sheet)
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.stamp == before:
+                # Only the summary sheet changed: the plan and answers we hold still hold.
+                self._snapshot = Snapshot(after, snapshot.plan, snapshot.answers)
+                self._checked = time.monotonic()
+            else:
+                self._snapshot = None
+        return sheet.name
+
     async def _run_write(self, path: Path, answers: list[Answer]) -> Written:
+        return await self._in_writer(write_workbook_file, path, self._key, answers)
+
+    async def _in_writer(self, work: Callable[..., _T], *args: object) -> _T:
+        """Run a blocking workbook write in the writer process (or a thread, in process)."""
         if self._in_process:
-            return await asyncio.to_thread(write_workbook_file, path, self._key, answers)
+            return await asyncio.to_thread(work, *args)
         loop = asyncio.get_running_loop()
         executor: Executor = _writer_process()
         try:
-            return await loop.run_in_executor(
-                executor, write_workbook_file, path, self._key, answers
-            )
+            return await loop.run_in_executor(executor, work, *args)
         except BrokenProcessPool as error:
             global _write_pool
             _write_pool = None  # start a new process next time; the journal retries

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from bot.model import Answer, Plan
+from bot.status import Summary
 from graph import layout
 from graph.answer_rows import plan_upsert
 from graph.graph_answers import (
@@ -28,6 +29,7 @@ from graph.graph_answers import (
     used_range,
 )
 from graph.graph_requests import (
+    MAX_BATCH,
     GraphCallError,
     SubRequest,
     path_segment,
@@ -41,8 +43,16 @@ from graph.graph_sheets import (
     read_plan,
     table_area,
 )
+from graph.graph_summary import (
+    existing_sheet,
+    first_failure,
+    look_requests,
+    rename_requests,
+    sheet_requests,
+)
 from graph.plan_reader import find_header_row
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
+from graph.summary_sheet import SummarySheet, summary_sheet
 
 if TYPE_CHECKING:
     from graph.excel_graph import GraphSource, _Transport
@@ -267,6 +277,43 @@ class GraphWorkbook:
             if not all(i in there for i in ids):
                 raise  # not there: the next attempt adds what is missing
             found.table_rows = now.table_rows if now else found.table_rows
+
+    async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
+        """Replace the summary sheet in three round trips (see ``graph.graph_summary``)."""
+        sheet = summary_sheet(summary, pending=pending)
+        async with self._write:
+            try:
+                item_url, wb = await self._base()
+                if not self._verified:
+                    self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
+                for attempt in (1, 2):
+                    session = await self._session.open(wb)
+                    try:
+                        await self._write_summary_once(wb, session, sheet)
+                        break
+                    except GraphCallError as e:
+                        if not e.session_expired or attempt == 2:
+                            raise
+                        self._session.forget()
+            except GraphCallError as e:
+                raise translate(e, self.name) from e
+            finally:
+                self._session.close_when_idle(self._write)
+        return sheet.name
+
+    async def _write_summary_once(self, wb: str, session: str, sheet: SummarySheet) -> None:
+        look = await self._t.batch(look_requests(wb, session, sheet))
+        replace = existing_sheet(look, sheet, self.name)
+        requests = sheet_requests(wb, session, sheet, replace=replace)
+        head, tail = requests[:MAX_BATCH], requests[MAX_BATCH:]
+        written = await self._t.batch(head)
+        first_failure(head, written)
+        rest = rename_requests(wb, session, sheet, written) + tail
+        if rest:
+            for before, request in zip(rest, rest[1:], strict=False):
+                request.depends_on = [before.id]  # one chain: names first, then formats
+            rest[0].depends_on = []
+            first_failure(rest, await self._t.batch(rest))
 
     async def probe_write(self) -> None:
         """Add a scratch worksheet in a session, write a cell, and delete the sheet again:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.model import Answer, Plan
+from bot.status import Summary
 
 
 class WorkbookError(Exception):
@@ -71,6 +72,13 @@ class Workbook(Protocol):
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
         """Upsert answers by (ID, År, Period); an answer whose Svar-ID is already there is
         left alone. All or nothing: on error nothing is written."""
+        ...
+
+    async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
+        """Write or replace the sheet ``Sammanställning {period} {år}`` with the summary
+        (``pending``: answers still waiting to be written); return the sheet's name. Never
+        touches the plan or the answers table; a sheet of that name the bot did not make
+        is left alone (WorkbookError)."""
         ...
 
 

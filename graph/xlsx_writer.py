@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -74,10 +75,7 @@ class Written:
 
 def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     """Load once, upsert, save atomically; return what was done (runs in any process)."""
-    before = _check_unlocked(path, key)
-    with translated_errors(key):
-        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
-    wb = load_xlsx(path, key, data_only=False)
+    wb, before, mode = open_for_write(path, key)
     found = find_sheet(wb, layout.ANSWER_SHEET)
     ws = found or add_answers_sheet(wb)
     area = answer_area(ws)
@@ -91,6 +89,22 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
         return Written(result, before, before, None)
     if table is not None:
         _extend_table(table, last_row)
+    after = save_atomically(wb, path, key, before, mode)
+    return Written(result, before, after, tuple(answers_from(wb, key)))
+
+
+def open_for_write(path: Path, key: str) -> tuple[Workbook, Stamp, int]:
+    """(the workbook with formulas, the file's stamp, its permission bits), after checking
+    nobody holds the file."""
+    before = _check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+    return load_xlsx(path, key, data_only=False), before, mode
+
+
+def save_atomically(wb: Workbook, path: Path, key: str, before: Stamp, mode: int) -> Stamp:
+    """Save to a temp file beside ``path`` and replace it, unless the file changed since
+    ``before`` (then ``WorkbookLocked``); return the new stamp."""
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
     with translated_errors(key):
         fd, temp = tempfile.mkstemp(prefix=".~ikbot-", suffix=".xlsx", dir=path.parent)
@@ -104,8 +118,7 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        after = file_stamp(path, key)
-    return Written(result, before, after, tuple(answers_from(wb, key)))
+        return file_stamp(path, key)
 
 
 def _upsert(

@@ -258,6 +258,13 @@ class Api:
                     cells.write_area(ws, bounds, body)
                     return Reply(200, cells.range_json(ws, bounds)), True
                 return Reply(200, cells.range_json(ws, bounds, values_sheet(ws))), False
+            case ("PATCH", ["worksheets", ref, "range", "format", *part]):
+                ws = xl.find_sheet(wb, ref)
+                sheet, bounds = cells.parse_area(segments[2][1].get("address", ""))
+                if sheet is not None:
+                    ws = xl.find_sheet(wb, sheet)
+                cells.write_format(ws, bounds, part, body)
+                return Reply(200, body), True
             case ("GET", ["worksheets", ref, "tables"]):
                 ws = xl.find_sheet(wb, ref)
                 tables = [xl.table_json(ws, t) for t in ws.tables.values()]

@@ -14,10 +14,12 @@ sees the same).
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import date, datetime, time
 from typing import Any
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
@@ -233,3 +235,49 @@ def write_area(ws: Worksheet, bounds: tuple[int, int, int, int], body: dict[str,
                     cell.number_format = str(value)
                 else:
                     put_value(cell, value)
+
+
+# ---- formats: the few range/format properties a client may PATCH ----
+
+_FORMAT_KEYS = {
+    (): {"columnWidth", "horizontalAlignment", "wrapText"},
+    ("font",): {"bold", "size", "italic", "color"},
+    ("fill",): {"color"},
+}
+_ALIGNMENTS = {"General", "Left", "Center", "Right", "Fill", "Justify"}
+
+
+def write_format(
+    ws: Worksheet, bounds: tuple[int, int, int, int], part: list[str], body: dict[str, Any]
+) -> None:
+    """``PATCH range(…)/format[/font|/fill]``: column width in points, alignment, bold,
+    size, fill colour ("#RRGGBB"); anything else is refused as Graph refuses it."""
+    allowed = _FORMAT_KEYS.get(tuple(part))
+    if allowed is None or not body or set(body) - allowed:
+        raise bad_argument(f"Unsupported format properties {sorted(body)} for format/{part}.")
+    min_col, min_row, max_col, max_row = bounds
+    if "columnWidth" in body:
+        points = body["columnWidth"]
+        if not isinstance(points, int | float) or not 0 <= points <= 1800:
+            raise bad_argument(f"The column width {points!r} is not valid.")
+        for col in range(min_col, max_col + 1):
+            ws.column_dimensions[get_column_letter(col)].width = round(points / 5.8, 2)
+    for r in range(min_row, max_row + 1):
+        for c in range(min_col, max_col + 1):
+            cell = ws.cell(r, c)
+            if isinstance(cell, MergedCell):
+                continue
+            if part == ["fill"]:
+                colour = str(body["color"])
+                if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+                    raise bad_argument(f"The colour {colour!r} is not valid.")
+                cell.fill = PatternFill("solid", start_color=colour[1:], end_color=colour[1:])
+            elif part == ["font"]:
+                font = copy(cell.font)
+                font.b = bool(body.get("bold", font.b))
+                font.sz = float(body.get("size", font.sz or 11))
+                cell.font = font
+            elif "horizontalAlignment" in body:
+                if body["horizontalAlignment"] not in _ALIGNMENTS:
+                    raise bad_argument("The horizontal alignment is not valid.")
+                cell.alignment = Alignment(horizontal=body["horizontalAlignment"].lower())

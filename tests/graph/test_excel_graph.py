@@ -10,13 +10,16 @@ import asyncio
 import dataclasses
 import shutil
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
-from bot.model import Action, Answer, Plan
+from bot.model import Action, Answer, Period, Plan
+from bot.periods import Term
+from bot.status import compile_status
 from graph import layout
 from graph.excel_graph import GraphSource, graph_client
 from graph.excel_local import LocalSource
@@ -527,3 +530,43 @@ def test_batch_bodies_and_replies() -> None:
     )
     error = call_error(replies["2"].status, replies["2"].headers, replies["2"].body)
     assert (error.status, error.code, error.retry_after) == (429, "TooManyRequests/throttled", 3)
+
+
+# ---- the summary sheet ----
+
+
+async def _summary(book: Any) -> Any:
+    plan = await book.read_plan()
+    term = Term(2026, Period.YEAR)
+    return compile_status([plan], await book.read_answers(), term, date(2027, 2, 1))
+
+
+async def test_a_summary_is_written_in_three_round_trips(source, fake) -> None:
+    book = await only_book(source)
+    await book.write_answers(batch_of(12))
+    summary = await _summary(book)
+    start = len(fake.requests)
+
+    await book.write_summary(summary)
+
+    sent = [r for r in fake.requests[start:] if not r.is_batch_item]
+    # The look, the sheet with values and tables, then names, formats and widths; the
+    # session is the one the answers were written in.
+    assert [r.method + " " + r.path.rsplit("/", 1)[-1] for r in sent] == ["POST $batch"] * 3
+    items = [r for r in fake.requests[start:] if r.is_batch_item]
+    assert sum(1 for r in items if r.method == "PATCH" and r.path.endswith("')")) == 1
+
+
+async def test_a_throttled_summary_write_is_finished_by_writing_it_again(source, fake) -> None:
+    book = await only_book(source)
+    summary = await _summary(book)
+    fake.fail(500, match="/format")  # the first format request of the last batch
+
+    with pytest.raises(WorkbookError):
+        await book.write_summary(summary)
+    # Half done: the sheet is there with its marker, so writing again replaces it.
+    assert await book.write_summary(summary) == "Sammanställning helår 2026"
+    book_file = openpyxl.load_workbook(fake.folder / FOLDER / KEY)
+    sheet = book_file["Sammanställning helår 2026"]
+    assert sheet["A1"].font.b
+    assert sheet.tables and all(t.startswith("Sammanst_helar_2026_") for t in sheet.tables)

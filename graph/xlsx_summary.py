@@ -1,0 +1,80 @@
+"""Writing the summary sheet into an .xlsx file with openpyxl (blocking).
+
+The sheet ``Sammanställning {period} {år}`` is replaced whole: removed if it is there, then
+added at the end with its values, filterable tables, the risk matrix's fills and column
+widths. No other sheet is touched, and the file is saved atomically like an answer batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from graph.protocol import WorkbookError
+from graph.summary_sheet import (
+    MARKER_CELL,
+    TITLE_SIZE,
+    Area,
+    SummarySheet,
+    hand_made,
+    number_format,
+    replaceable,
+)
+from graph.templates import find_sheet, put_cell
+from graph.xlsx_reader import Stamp
+from graph.xlsx_writer import open_for_write, save_atomically
+
+TABLE_STYLE = "TableStyleLight9"
+
+
+def write_summary_file(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp, Stamp]:
+    """Replace the summary sheet; return the file's stamps before and after (any process)."""
+    wb, before, mode = open_for_write(path, key)
+    old = find_sheet(wb, sheet.name)
+    if old is not None:
+        empty = all(v is None for row in old.iter_rows(values_only=True) for v in row)
+        if not replaceable(old[MARKER_CELL].value, empty):
+            raise WorkbookError(hand_made(key, sheet.name))
+        wb.remove(old)
+    ws = wb.create_sheet(sheet.name)
+    _render(ws, sheet)
+    return before, save_atomically(wb, path, key, before, mode)
+
+
+def _render(ws: Worksheet, sheet: SummarySheet) -> None:
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            put_cell(ws.cell(r, c), value, number_format(value))
+    for area in sheet.bold:
+        for cell in _cells(ws, area):
+            cell.font = Font(bold=True)
+    ws.cell(sheet.title.first_row + 1, sheet.title.first_col + 1).font = Font(
+        bold=True, size=TITLE_SIZE
+    )
+    for fill in sheet.fills:
+        colour = PatternFill("solid", start_color=fill.rgb, end_color=fill.rgb)
+        for cell in _cells(ws, fill.area):
+            cell.fill = colour
+    for area in sheet.centred:
+        for cell in _cells(ws, area):
+            cell.alignment = Alignment(horizontal="center")
+    for table in sheet.tables:
+        made = Table(displayName=table.name, ref=table.area.address)
+        made.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+        ws.add_table(made)
+    for index, width in enumerate(sheet.widths):
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+
+
+def _cells(ws: Worksheet, area: Area) -> Iterator[Cell]:
+    for row in range(area.first_row + 1, area.last_row + 2):
+        for col in range(area.first_col + 1, area.last_col + 2):
+            yield ws.cell(row, col)
