@@ -305,7 +305,7 @@ def _manifest(args: argparse.Namespace) -> int:
         "  1. Teams administrationscenter → Teams-appar → Hantera appar → Ladda upp ny app: "
         f"välj {path.name}.\n"
         "  2. Kontrollera att appen är tillåten för dem som ska använda den.\n"
-        "  3. Azure Bot-resursen ska ha Teams-kanalen och bot-id:t ovan som klient-id "
+        "  3. Azure Bot-resursen ska ha Teams-kanalen och bot-id:t ovan som Microsoft App ID "
         "(se docs/deploy.md).\n"
         "  Vid en uppdatering: bygg paketet igen med en högre --version och ladda upp det på "
         "appens sida i Hantera appar."
