@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The official Teams manifest schemas for the app package's tests (package.json).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
 # `make run GRAPH=fake`: the same demo through the Graph backend and a fake Graph server.
 run: $(STAMP)
 ifeq ($(GRAPH),fake)
@@ -30,7 +36,7 @@ else
 	$(BIN)/ikbot serve --demo
 endif
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -57,4 +63,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/status.py --quick
 
 clean:
-	rm -rf $(VENV) var dist
+	rm -rf $(VENV) var dist node_modules

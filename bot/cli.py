@@ -1,4 +1,4 @@
-"""The `ikbot` command: serve the bot, and create or check plan workbooks."""
+"""The `ikbot` command: serve the bot, create or check plan workbooks, build the app package."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--year", type=int, help="år (standard: det år perioden gäller)")
     status.add_argument("--namnd", help="bara denna nämnd")
     status.add_argument("--format", choices=("text", "json"), default="text")
+    _add_manifest_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _status(args.period, args.year, args.namnd, args.format)
     if args.command == "check-graph":
         return _check_graph()
+    if args.command == "manifest":
+        return _manifest(args)
     from graph import tools
 
     if args.command == "check-workbook":
@@ -236,6 +239,77 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         print(json.dumps(status_json(summary, pending=pending), ensure_ascii=False, indent=2))
     else:
         print(status_text(summary, pending=pending), end="")
+    return 0
+
+
+def _add_manifest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    manifest = commands.add_parser(
+        "manifest", help="skriv Teams-apppaketet (zip) som en administratör laddar upp"
+    )
+    manifest.add_argument("--app-id", help="Teams-appens id (ett GUID)")
+    manifest.add_argument(
+        "--bot-id",
+        help="botens klient-id i Entra (standard: CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+        "CLIENTID, annars samma som --app-id)",
+    )
+    manifest.add_argument("--out", type=Path, default=Path("dist"), help="mapp (standard: dist)")
+    manifest.add_argument("--domain", help="botens värdnamn, t.ex. bot.kommun.se")
+    manifest.add_argument("--version", help="appens version, t.ex. 1.0.0 (höj vid uppdatering)")
+    manifest.add_argument("--developer-name", help="utgivarens namn (standard: webbplatsens)")
+    manifest.add_argument("--website-url", help="utgivarens webbplats (standard: https://DOMÄN/)")
+    manifest.add_argument("--privacy-url", help="integritetspolicy (standard: webbplatsen)")
+    manifest.add_argument("--terms-url", help="användarvillkor (standard: webbplatsen)")
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    """`ikbot manifest`: the Teams app package, and what an administrator does with it."""
+    from bot.app_package import AppPackageError, package_files, package_options, write_package
+    from bot.settings import bot_client_id
+
+    configured = bot_client_id()
+    try:
+        options = package_options(
+            app_id=args.app_id,
+            bot_id=args.bot_id,
+            configured_bot_id=configured,
+            version=args.version,
+            domain=args.domain,
+            developer_name=args.developer_name,
+            website_url=args.website_url,
+            privacy_url=args.privacy_url,
+            terms_url=args.terms_url,
+        )
+        path = write_package(package_files(options), args.out, options.zip_name)
+    except AppPackageError as error:
+        print(f"ikbot: {error} Inget skrevs.", file=sys.stderr)
+        return 2
+    if args.bot_id is not None:
+        bot_origin = "--bot-id"
+    elif configured:
+        bot_origin = "från CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
+    else:
+        bot_origin = "samma som app-id"
+    print(f"Skrev {path}")
+    print(f"  Teams-app {options.version}, app-id {options.app_id}")
+    print(f"  bot-id {options.bot_id} ({bot_origin})")
+    print(f"  utgivare {options.developer_name}, {options.website_url}")
+    if options.domain is None:
+        print("  Ingen --domain angavs: validDomains är tom (det räcker för en bot).")
+    if not (args.developer_name and args.privacy_url and args.terms_url):
+        print(
+            "  Tips: --developer-name, --privacy-url och --terms-url visar kommunens namn, "
+            "integritetspolicy och villkor på appens sida."
+        )
+    print(
+        "Nästa steg för en administratör:\n"
+        "  1. Teams administrationscenter → Teams-appar → Hantera appar → Ladda upp ny app: "
+        f"välj {path.name}.\n"
+        "  2. Kontrollera att appen är tillåten för dem som ska använda den.\n"
+        "  3. Azure Bot-resursen ska ha Teams-kanalen och bot-id:t ovan som Microsoft App ID "
+        "(se docs/deploy.md).\n"
+        "  Vid en uppdatering: bygg paketet igen med en högre --version och ladda upp det på "
+        "appens sida i Hantera appar."
+    )
     return 0
 
 

@@ -157,3 +157,13 @@ def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
     if not value["base_url"]:
         del value["base_url"]
     return GraphSettings(**value)
+
+
+def bot_client_id(env: Mapping[str, str] | None = None) -> str:
+    """The bot's Entra client id (CONNECTIONS__…__CLIENTID), or "" when not configured.
+
+    For commands that need only this, such as `ikbot manifest`, and must work without a
+    workbook configured (Settings.from_env would refuse).
+    """
+    env = os.environ if env is None else env
+    return env.get(_CLIENT_ID, "").strip()
