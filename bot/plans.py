@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from bot.assignments import Known, index_answers
 from bot.journal import Journal
 from bot.model import Answer, Control, ControlKey, Plan
+from bot.status import Summary
 from graph.protocol import Workbook, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,14 @@ class PlanBook:
         if marker not in self._warned:
             self._warned.add(marker)
             logger.warning("Cannot read plan %s: %s", workbook.name, error)
+
+    def workbook_name(self, plan_key: str) -> str:
+        """The file name of a plan's workbook, for messages."""
+        return self._source.workbook(plan_key).name
+
+    async def write_summary(self, plan_key: str, summary: Summary, *, pending: int = 0) -> str:
+        """Write the summary sheet into a plan's workbook; return the sheet's name."""
+        return await self._source.workbook(plan_key).write_summary(summary, pending=pending)
 
     async def find(self, plan_key: str, control_id: str) -> tuple[Plan, Control] | None:
         """The plan and control for these ids, if both exist now."""

@@ -190,6 +190,15 @@ class Summary:
     risk: RiskMatrix
 
 
+@dataclass(frozen=True, slots=True)
+class SheetWritten:
+    """What writing a summary did to one workbook: the sheet written, or why not (Swedish)."""
+
+    workbook: str
+    sheet: str | None = None
+    error: str | None = None
+
+
 @dataclass(slots=True)
 class _Counter:
     due: int = 0

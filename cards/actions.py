@@ -70,11 +70,6 @@ class NextControl(_Action):
     period: Period
 
 
-# The status payloads are parsed by their own adapter until the dialogs route them: joined
-# into CardAction now, a status click would reach dialogs.flow.advance, whose Clicked and
-# branches know only the five actions above (mypy fails and the click falls through).
-
-
 class WriteSummary(_Action):
     """Write the status summary of a term (optionally one nämnd) to the Excel sheet."""
 
@@ -103,13 +98,16 @@ class ShowStatus(_Action):
     full: bool = False
 
 
-StatusAction = Annotated[WriteSummary | ShowUnanswered | ShowStatus, Field(discriminator="verb")]
-status_action = TypeAdapter(StatusAction)
-
-
-# What a card button may ask for. WriteSummary joins when the workbooks can take a summary.
+# What a card button may ask for.
 CardAction = Annotated[
-    ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl | ShowStatus | ShowUnanswered,
+    ShowList
+    | ShowHelp
+    | OpenControl
+    | SubmitAnswer
+    | NextControl
+    | ShowStatus
+    | ShowUnanswered
+    | WriteSummary,
     Field(discriminator="verb"),
 ]
 card_action = TypeAdapter(CardAction)

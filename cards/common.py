@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import Risk
 from bot.swedish import format_date
-from cards.actions import NextControl, OpenControl, ShowHelp, ShowList, SubmitAnswer
+from cards.actions import CardAction
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -22,7 +22,7 @@ _FALLBACK_TEXT = "Det här kortet kan inte visas här. Öppna Teams i en nyare v
 
 
 Element = dict[str, object]
-Payload = ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl
+Payload = CardAction
 
 
 # --- Swedish text -----------------------------------------------------------------------

@@ -13,7 +13,6 @@ from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
-    Payload,
     adaptive_card,
     button,
     container,
@@ -324,12 +323,6 @@ def _missing_item(item: object) -> Element:
 # --- buttons -----------------------------------------------------------------------------
 
 
-def status_button(title: str, payload: WriteSummary | ShowUnanswered | ShowStatus) -> Element:
-    """A button carrying one of the status payloads."""
-    # cards.common.Payload predates the status payloads; button() only calls .data().
-    return button(title, cast(Payload, payload))
-
-
 def summary_scope(summary: Summary) -> dict[str, Any]:
     """The year, period and nämnd a status button acts on."""
     namnd = (summary.namnd or "").strip()[:200] or None
@@ -339,12 +332,12 @@ def summary_scope(summary: Summary) -> dict[str, Any]:
 def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
     scope = summary_scope(summary)
     found = (
-        [status_button("Skriv sammanställning till Excel", WriteSummary(**scope))]
+        [button("Skriv sammanställning till Excel", WriteSummary(**scope))]
         if can_write
         else []
     )
     if summary.unanswered:
-        found.append(status_button("Visa obesvarade", ShowUnanswered(**scope)))
+        found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:
-        found.append(status_button("Visa allt", ShowStatus(**scope, full=True)))
+        found.append(button("Visa allt", ShowStatus(**scope, full=True)))
     return found

@@ -9,6 +9,7 @@ from cards.actions import WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
+    button,
     container,
     days_text,
     format_date,
@@ -25,7 +26,6 @@ from cards.status import (
     card_size,
     control_title,
     item_size,
-    status_button,
     summary_scope,
     term_title,
     unanswered_line,
@@ -41,7 +41,7 @@ def unanswered_card(summary: Summary, *, can_write: bool = True) -> Element:
         heading(f"Obesvarade – {term_title(summary).removeprefix('Status ')}"),
         text_block(unanswered_line(summary), subtle=True, spacing="none"),
     ]
-    write = status_button(
+    write = button(
         "Skriv sammanställning till Excel", WriteSummary(**summary_scope(summary))
     )
     actions = [write] if can_write else []

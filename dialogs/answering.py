@@ -16,8 +16,8 @@ from bot.assignments import AnswerState, Assignment, assignments_for
 from bot.identity import User
 from bot.model import Answer, Control, Period, Plan
 from bot.periods import Term, current_term, latest_term
+from bot.reports import compile_term, write_summaries
 from bot.services import Services
-from bot.status import compile_status
 from cards.actions import SubmitAnswer
 from cards.answer import answer_card, answer_values
 from cards.common import format_date
@@ -25,8 +25,10 @@ from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
 from cards.status import status_card
+from cards.summary_written import summary_written_card
 from cards.unanswered import unanswered_card
 from cards.welcome import help_card, welcome_card
+from dialogs.commands import StatusQuery
 from dialogs.flow import (
     Effect,
     SaveAnswer,
@@ -38,6 +40,7 @@ from dialogs.flow import (
     ShowStatusCard,
     ShowWelcome,
     Target,
+    WriteSummarySheet,
 )
 from dialogs.form import ValidAnswer, raw_values, validate_answer
 
@@ -105,6 +108,8 @@ class Answering:
             return await self._next(user, effect.target)
         if isinstance(effect, ShowStatusCard):
             return await self._status(user, effect)
+        if isinstance(effect, WriteSummarySheet):
+            return await self._write_summaries(user, effect)
         raise AssertionError(f"unhandled effect {effect!r}")
 
     def _today(self) -> date:
@@ -199,35 +204,42 @@ class Answering:
         ]
         return receipt_card(assignment, answer, pending=pending, has_next=bool(remaining))
 
+    def _term(self, query: StatusQuery) -> Term:
+        """The term a status query asks for: a named period (the latest that has begun,
+        or of the year given), else the current one."""
+        today = self._today()
+        if query.period:
+            return latest_term(query.period, today, query.year)
+        current = current_term(today)
+        return Term(query.year, current.period) if query.year else current
+
     async def _status(self, user: User, effect: ShowStatusCard) -> Reply:
         """The compiled status: everything for a strategist, one's own controls otherwise."""
-        query, today = effect.query, self._today()
-        term = (
-            latest_term(query.period, today, query.year)
-            if query.period
-            else (
-                Term(query.year, current_term(today).period) if query.year else current_term(today)
-            )
-        )
+        query, term = effect.query, self._term(effect.query)
         plans = await self._s.plans.plans()
         if not user.strategist:
             plans = [
                 replace(p, controls=tuple(c for c in p.controls if user.owns(c.owner)))
                 for p in plans
             ]
-        keys = [c.key for p in plans for c in p.controls]
-        answers, pending_ids = await self._s.plans.answers(plans, keys)
-        summary = compile_status(plans, answers, term, today, namnd=query.namnd)
+        compiled = await compile_term(self._s.plans, plans, term, self._today(), namnd=query.namnd)
+        summary, can_write = compiled.summary, user.strategist
         if effect.unanswered_only:
-            return Reply(card=unanswered_card(summary, can_write=False))
-        pending = sum(
-            1
-            for a in answers
-            if a.answer_id in pending_ids and (a.year, a.period) == (term.year, term.period)
-        )
-        card = status_card(summary, full=effect.full, pending=pending, can_write=False)
-        note = None if user.strategist else STRATEGISTS_ONLY
-        return Reply(card=card, text=note)
+            return Reply(card=unanswered_card(summary, can_write=can_write))
+        card = status_card(summary, full=effect.full, pending=compiled.pending, can_write=can_write)
+        return Reply(card=card, text=None if user.strategist else STRATEGISTS_ONLY)
+
+    async def _write_summaries(self, user: User, effect: WriteSummarySheet) -> Reply:
+        """Each workbook's summary of the term written to its sheet (strategists only)."""
+        if not user.strategist:
+            raise Refused(
+                "Det är kvalitetsstrategerna som skriver sammanställningen till Excel. Be "
+                "dem om den, eller skriv **status** för att se dina egna kontrollmoment."
+            )
+        query, term = effect.query, self._term(effect.query)
+        results = await write_summaries(self._s.plans, term, self._today(), namnd=query.namnd)
+        card = summary_written_card(results, year=term.year, period=term.period, namnd=query.namnd)
+        return Reply(card=card)
 
     async def _next(self, user: User, after: Target) -> Reply:
         mine = await self._my_assignments(user)

@@ -17,6 +17,7 @@ from cards.actions import (
     ShowStatus,
     ShowUnanswered,
     SubmitAnswer,
+    WriteSummary,
 )
 from dialogs.commands import Command, StatusQuery
 
@@ -72,7 +73,14 @@ class Clicked:
     """The user pressed a card button."""
 
     action: (
-        ShowList | ShowHelp | OpenControl | SubmitAnswer | NextControl | ShowStatus | ShowUnanswered
+        ShowList
+        | ShowHelp
+        | OpenControl
+        | SubmitAnswer
+        | NextControl
+        | ShowStatus
+        | ShowUnanswered
+        | WriteSummary
     )
 
 
@@ -130,6 +138,13 @@ class ShowStatusCard:
     unanswered_only: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class WriteSummarySheet:
+    """Write the status of a term to each workbook's summary sheet (strategists only)."""
+
+    query: StatusQuery
+
+
 Effect = (
     ShowWelcome
     | ShowHelpCard
@@ -139,6 +154,7 @@ Effect = (
     | SaveAnswer
     | ShowNextAfter
     | ShowStatusCard
+    | WriteSummarySheet
 )
 
 
@@ -176,4 +192,6 @@ def advance(state: FlowState, event: Event) -> tuple[FlowState, list[Effect]]:
         if isinstance(action, ShowStatus):
             return state, [ShowStatusCard(query, full=action.full)]
         return state, [ShowStatusCard(query, unanswered_only=True)]
+    if isinstance(action, WriteSummary):
+        return state, [WriteSummarySheet(StatusQuery(action.period, action.year, action.namnd))]
     return state, [ShowNextAfter(_target(action))]

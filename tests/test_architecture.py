@@ -15,6 +15,8 @@ DOMAIN = [
     "bot/journal.py",
     "bot/writer.py",
     "bot/plans.py",
+    "bot/reports.py",
+    "bot/status.py",
     "bot/identity.py",
     "bot/clock.py",
     "bot/state.py",
