@@ -9,10 +9,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.status import Summary
 
 DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's default user
 
@@ -44,7 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--period", help='"helår", "delår 1" eller "delår 2" (standard: aktuell)')
     status.add_argument("--year", type=int, help="år (standard: det år perioden gäller)")
     status.add_argument("--namnd", help="bara denna nämnd")
-    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument(
+        "--format",
+        choices=("text", "json", "xlsx"),
+        default="text",
+        help="text eller json på skärmen; xlsx skriver bladet Sammanställning i arbetsböckerna",
+    )
     _add_manifest_parser(commands)
     args = parser.parse_args(argv)
 
@@ -170,12 +171,13 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
 
     from bot.clock import Clock
     from bot.journal import Journal
-    from bot.periods import Term, current_term, latest_term, parse_periods
+    from bot.periods import parse_periods, requested_term
     from bot.plans import PlanBook
+    from bot.reports import Compiled, compile_term, write_summaries
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
     from bot.sql import Database
-    from bot.status import compile_status
+    from bot.status import SheetWritten
     from bot.status_text import status_json, status_text
     from graph.protocol import WorkbookError
 
@@ -189,6 +191,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2
     today = Clock(settings.today).today()
+    chosen = None
     if period is not None:
         periods = parse_periods(period) if period.strip() else None
         if periods is None or len(periods) != 1:
@@ -198,43 +201,42 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
             )
             return 2
         [chosen] = periods
-        term = latest_term(chosen, today, year)
-    else:
-        term = current_term(today)
-        term = Term(year, term.period) if year is not None else term
+    term = requested_term(chosen, year, today)
     # The journal holds answers not yet written to Excel; without its file there are none
     # (an in-memory database stands in, so nothing is created on disk).
     journal_file = settings.data_dir / "ikbot.sqlite3"
     db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
-    async def run() -> tuple[Summary, int] | None:
+    async def run() -> tuple[Compiled | None, list[SheetWritten] | None]:
         await db.open()
         try:
             book = PlanBook(source, Journal(db))
             plans = await book.plans()
             if not plans:
-                return None
-            keys = [c.key for p in plans for c in p.controls]
-            answers, pending_ids = await book.answers(plans, keys)
+                return None, None
+            if form == "xlsx":
+                return None, await write_summaries(book, term, today, namnd=namnd)
+            return await compile_term(book, plans, term, today, namnd=namnd), None
         finally:
             await source.close()
             await db.close()
-        summary = compile_status(plans, answers, term, today, namnd=namnd)
-        slot = (term.year, term.period)
-        pending = sum(
-            1 for a in answers if a.answer_id in pending_ids and (a.year, a.period) == slot
-        )
-        return summary, pending
 
     try:
-        result = asyncio.run(run())
+        compiled, written = asyncio.run(run())
     except WorkbookError as error:
         print(f"ikbot: arbetsböckerna kunde inte läsas: {error}", file=sys.stderr)
         return 2
-    if result is None:
+    if compiled is None and written is None:
         print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
         return 2
-    summary, pending = result
+    if written is not None:
+        for result in written:
+            print(f"{result.workbook}: bladet {result.sheet!r}" if result.sheet else result.error)
+        if not written:
+            print("Inga kontrollmoment ska följas upp för perioden; inget blad skrevs.")
+        return 1 if any(r.error for r in written) else 0
+    assert compiled is not None
+    summary, pending = compiled.summary, compiled.pending
     if form == "json":
         print(json.dumps(status_json(summary, pending=pending), ensure_ascii=False, indent=2))
     else:

@@ -108,6 +108,15 @@ def latest_term(period: Period, today: date, year: int | None = None) -> Term:
     return candidate if candidate <= current else Term(current.year - 1, period)
 
 
+def requested_term(period: Period | None, year: int | None, today: date) -> Term:
+    """The term `status [period] [year]` means: a named period as ``latest_term`` picks it,
+    else the current term (of the year given, if one is)."""
+    if period is not None:
+        return latest_term(period, today, year)
+    current = current_term(today)
+    return Term(year, current.period) if year is not None else current
+
+
 _SEPARATORS = re.compile(r"\s*(?:,|/|\+|&|;|\boch\b)\s*")
 _PERIOD_WORDS = {
     "delår 1": frozenset({Period.T1}),

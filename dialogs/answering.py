@@ -15,7 +15,7 @@ from typing import Any
 from bot.assignments import AnswerState, Assignment, assignments_for
 from bot.identity import User
 from bot.model import Answer, Control, Period, Plan
-from bot.periods import Term, current_term, latest_term
+from bot.periods import Term, requested_term
 from bot.reports import compile_term, write_summaries
 from bot.services import Services
 from cards.actions import SubmitAnswer
@@ -205,13 +205,7 @@ class Answering:
         return receipt_card(assignment, answer, pending=pending, has_next=bool(remaining))
 
     def _term(self, query: StatusQuery) -> Term:
-        """The term a status query asks for: a named period (the latest that has begun,
-        or of the year given), else the current one."""
-        today = self._today()
-        if query.period:
-            return latest_term(query.period, today, query.year)
-        current = current_term(today)
-        return Term(query.year, current.period) if query.year else current
+        return requested_term(query.period, query.year, self._today())
 
     async def _status(self, user: User, effect: ShowStatusCard) -> Reply:
         """The compiled status: everything for a strategist, one's own controls otherwise."""

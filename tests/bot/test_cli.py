@@ -67,6 +67,33 @@ def test_status_over_the_demo_workbooks(
     assert "Inga kontrollmoment ska följas upp" in capsys.readouterr().out
 
 
+def test_status_as_xlsx_writes_each_workbooks_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    from graph.templates import demo_workbook
+
+    demo_workbook(tmp_path / "demo")
+    monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "demo"))
+    monkeypatch.setenv("IKBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IKBOT_TODAY", "2027-02-01")
+
+    assert main(["status", "--period", "helår", "--format", "xlsx"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    books = sorted(p.name for p in (tmp_path / "demo").glob("*.xlsx"))
+    assert sorted(line.split(":")[0] for line in out) == books
+    assert all(line.endswith("bladet 'Sammanställning helår 2026'") for line in out)
+    for name in books:
+        sheet = openpyxl.load_workbook(tmp_path / "demo" / name)["Sammanställning helår 2026"]
+        assert sheet["A1"].value == "Sammanställning helår 2026"
+
+    (tmp_path / "demo" / f"~${books[0]}").write_bytes(b"")  # open in Excel
+    assert main(["status", "--period", "helår", "--format", "xlsx"]) == 1
+    assert f"{books[0]} är öppen eller låst just nu" in capsys.readouterr().out
+
+
 def test_status_reads_the_journal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
