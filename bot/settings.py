@@ -152,31 +152,6 @@ class Settings:
         return env
 
 
-def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
-    """The SharePoint settings, or None when IKBOT_GRAPH_SITE is not set."""
-    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
-    if not value["site"]:
-        return None
-    if ":" not in value["site"] or "/" not in value["site"]:
-        raise SettingsError(
-            f"IKBOT_GRAPH_SITE ska se ut som kommun.sharepoint.com:/sites/Internkontroll, "
-            f"inte {value['site']!r}."
-        )
-    if not value["path"]:
-        raise SettingsError(
-            "IKBOT_GRAPH_PATH är inte satt: ange arbetsboken eller mappen i dokumentbiblioteket."
-        )
-    needs_app = value["client_secret"] or value["certificate_path"]
-    if needs_app and not (value["tenant_id"] and value["client_id"]):
-        raise SettingsError(
-            "IKBOT_GRAPH_TENANT_ID och IKBOT_GRAPH_CLIENT_ID krävs med klienthemlighet eller "
-            "certifikat."
-        )
-    if not value["base_url"]:
-        del value["base_url"]
-    return GraphSettings(**value)
-
-
 def _strategist_groups(env: Mapping[str, str]) -> tuple[str, ...]:
     """The strategist groups' object ids (IKBOT_STRATEGIST_GROUP_ID), checked to be GUIDs."""
     found: list[str] = []
@@ -216,3 +191,28 @@ def _graph_credentials(env: Mapping[str, str]) -> GraphSettings:
     if not value["base_url"]:
         del value["base_url"]
     return GraphSettings(**{**value, "site": "", "path": "", "drive": ""})
+
+
+def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
+    """The SharePoint settings, or None when IKBOT_GRAPH_SITE is not set."""
+    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
+    if not value["site"]:
+        return None
+    if ":" not in value["site"] or "/" not in value["site"]:
+        raise SettingsError(
+            f"IKBOT_GRAPH_SITE ska se ut som kommun.sharepoint.com:/sites/Internkontroll, "
+            f"inte {value['site']!r}."
+        )
+    if not value["path"]:
+        raise SettingsError(
+            "IKBOT_GRAPH_PATH är inte satt: ange arbetsboken eller mappen i dokumentbiblioteket."
+        )
+    needs_app = value["client_secret"] or value["certificate_path"]
+    if needs_app and not (value["tenant_id"] and value["client_id"]):
+        raise SettingsError(
+            "IKBOT_GRAPH_TENANT_ID och IKBOT_GRAPH_CLIENT_ID krävs med klienthemlighet eller "
+            "certifikat."
+        )
+    if not value["base_url"]:
+        del value["base_url"]
+    return GraphSettings(**value)
