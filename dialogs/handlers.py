@@ -133,7 +133,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         text = channel.addressed_text(activity)
         if text is None:
             return  # people talking among themselves
-        command = parse_command(text)
+        command = parse_command(text) if text else Command.HELP  # a bare @mention
         if command is Command.HELP:
             await context.send_activity(channel.HELP)
         elif command is Command.GREETING:

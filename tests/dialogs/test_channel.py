@@ -110,7 +110,9 @@ async def test_help_and_small_talk_are_answered_in_the_channel(bot: BotClient) -
     assert "Internkontroll-boten" in hello["text"]
     [puzzled] = await in_channel(bot, "vad tycker du om kaffe?")
     assert "förstod inte" in puzzled["text"]
-    assert_nothing_personal([help_text, hello, puzzled])
+    [bare] = await in_channel(bot, "")  # only the mention
+    assert bare["text"] == help_text["text"]
+    assert_nothing_personal([help_text, hello, puzzled, bare])
     assert bot.connector.created == []
 
 
