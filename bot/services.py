@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.identity import Directory
+from bot.identity import Directory, GroupCheck
 from bot.journal import Journal
 from bot.plans import PlanBook
 from bot.settings import Settings
-from bot.sources import workbook_source
+from bot.sources import strategist_group_check, workbook_source
 from bot.sql import Database
 from bot.state import ConversationStore
 from bot.writer import FIRST_RETRY, LINGER, Writer
@@ -39,6 +39,7 @@ class Services:
         source: WorkbookSource | None = None,
         writer_retry: timedelta = FIRST_RETRY,
         writer_linger: float = LINGER,
+        group_check: GroupCheck | None = None,
     ) -> Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(settings.data_dir / "ikbot.sqlite3")
@@ -52,7 +53,10 @@ class Services:
             source=workbooks,
             plans=PlanBook(workbooks, journal),
             writer=Writer(journal, workbooks, first_retry=writer_retry, linger=writer_linger),
-            directory=Directory(settings.strategists),
+            directory=Directory(
+                settings.strategists,
+                group_check=group_check or strategist_group_check(settings),
+            ),
             conversations=ConversationStore(db),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,8 @@ from pathlib import Path
 
 _CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_STRATEGIST_GROUPS = 20  # Graph's checkMemberGroups takes at most 20 group ids
 
 
 class SettingsError(Exception):
@@ -61,6 +64,11 @@ class Settings:
     today: date | None = None
     log_level: str = "INFO"
     graph: GraphSettings | None = None  # None: the workbooks are local files (IKBOT_WORKBOOK)
+    # Entra groups whose members are strategists (IKBOT_STRATEGIST_GROUP_ID), lower case.
+    strategist_groups: tuple[str, ...] = ()
+    # The Graph sign-in for the group check when the workbooks are local (``graph`` is None);
+    # site and path are empty.
+    graph_credentials: GraphSettings | None = None
     # The Agents SDK's own CONNECTIONS__… variables, passed through untouched.
     agent_env: Mapping[str, str] = field(default_factory=dict)
 
@@ -91,6 +99,8 @@ class Settings:
         agent_env = {
             k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
         }
+        groups = _strategist_groups(env)
+        credentials = _graph_credentials(env) if groups and graph is None else None
         settings = cls(
             workbook=Path(workbook) if workbook else None,
             data_dir=Path(env.get("IKBOT_DATA_DIR", "").strip() or "var"),
@@ -100,10 +110,18 @@ class Settings:
             today=today,
             log_level=(env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper(),
             graph=graph,
+            strategist_groups=groups,
+            graph_credentials=credentials,
             agent_env=agent_env,
         )
         settings.check_authentication()
         return settings
+
+    @property
+    def directory_graph(self) -> GraphSettings | None:
+        """The Graph sign-in the strategist group check uses: SharePoint's, or the
+        credentials given for the group check alone."""
+        return self.graph or self.graph_credentials
 
     @property
     def client_id(self) -> str:
@@ -132,6 +150,47 @@ class Settings:
         if self.anonymous:
             env[_ANONYMOUS] = "true"
         return env
+
+
+def _strategist_groups(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The strategist groups' object ids (IKBOT_STRATEGIST_GROUP_ID), checked to be GUIDs."""
+    found: list[str] = []
+    for part in env.get("IKBOT_STRATEGIST_GROUP_ID", "").split(","):
+        group = part.strip().casefold()
+        if not group:
+            continue
+        if not _GUID.match(group):
+            raise SettingsError(
+                "IKBOT_STRATEGIST_GROUP_ID ska vara gruppens objekt-ID i Microsoft Entra ID (ett "
+                f"GUID som 0f8fad5b-d9cb-469f-a165-70867728950e), inte {part.strip()!r}. "
+                "Flera grupper skiljs åt med kommatecken."
+            )
+        if group not in found:
+            found.append(group)
+    if len(found) > MAX_STRATEGIST_GROUPS:
+        raise SettingsError(
+            f"IKBOT_STRATEGIST_GROUP_ID får innehålla högst {MAX_STRATEGIST_GROUPS} grupper, "
+            f"inte {len(found)}. Samla strategerna i en grupp (grupper i gruppen räknas med)."
+        )
+    return tuple(found)
+
+
+def _graph_credentials(env: Mapping[str, str]) -> GraphSettings:
+    """The Graph sign-in for the group check when no SharePoint site is configured."""
+    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
+    if not value["client_id"]:
+        raise SettingsError(
+            "IKBOT_STRATEGIST_GROUP_ID kräver att boten kan logga in i Microsoft Graph: sätt "
+            "IKBOT_GRAPH_TENANT_ID, IKBOT_GRAPH_CLIENT_ID och IKBOT_GRAPH_CLIENT_SECRET (eller "
+            "IKBOT_GRAPH_CERTIFICATE_PATH), eller bara IKBOT_GRAPH_CLIENT_ID för en "
+            "användartilldelad hanterad identitet. Med IKBOT_GRAPH_SITE används samma inloggning "
+            "som för SharePoint."
+        )
+    if (value["client_secret"] or value["certificate_path"]) and not value["tenant_id"]:
+        raise SettingsError("IKBOT_GRAPH_TENANT_ID krävs med klienthemlighet eller certifikat.")
+    if not value["base_url"]:
+        del value["base_url"]
+    return GraphSettings(**{**value, "site": "", "path": "", "drive": ""})
 
 
 def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:

@@ -1,9 +1,11 @@
-"""Which workbook backend serves the plans: local files, or SharePoint through Graph."""
+"""Which workbook backend serves the plans (local files, or SharePoint through Graph), and
+how strategist groups are checked (Entra ID through Graph)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.identity import GroupCheck
 from bot.settings import GraphSettings, Settings, SettingsError
 from graph.protocol import WorkbookSource
 
@@ -22,6 +24,21 @@ def workbook_source(settings: Settings) -> WorkbookSource:
     from graph.excel_local import LocalSource
 
     return LocalSource(settings.workbook)
+
+
+def strategist_group_check(settings: Settings) -> GroupCheck | None:
+    """The Entra group check IKBOT_STRATEGIST_GROUP_ID calls for (None when it is not set),
+    signed in as the Graph settings say."""
+    graph = settings.directory_graph
+    if not settings.strategist_groups:
+        return None
+    if graph is None:  # Settings.from_env refuses this; settings made in code may not
+        raise SettingsError("IKBOT_STRATEGIST_GROUP_ID kräver inloggning i Microsoft Graph.")
+    from graph.excel_graph import graph_client, graph_transport
+    from graph.graph_directory import StrategistGroups
+
+    client = graph_client(graph_credential(graph), base_url=graph.base_url)
+    return StrategistGroups(graph_transport(client), settings.strategist_groups)
 
 
 def graph_credential(graph: GraphSettings) -> Any:

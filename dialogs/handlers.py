@@ -26,6 +26,7 @@ from bot.identity import LookupFailed, Member, User
 from bot.services import Services
 from cards.actions import card_action
 from cards.notice import notice_card
+from dialogs import channel
 from dialogs.answering import Answering, Reply
 from dialogs.commands import Command, parse_command, parse_status
 from dialogs.flow import (
@@ -34,6 +35,7 @@ from dialogs.flow import (
     FlowState,
     Greeted,
     ShowNotUnderstood,
+    ShowStatusCard,
     ShowWelcome,
     Typed,
     advance,
@@ -42,6 +44,7 @@ from dialogs.flow import (
 logger = logging.getLogger(__name__)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 WHO_ARE_YOU = (
     "Jag kunde inte ta reda på vem du är just nu, så jag visar inga kontrollmoment. "
     "Försök igen om en stund."
@@ -52,6 +55,10 @@ BAD_CARD = (
 SOMETHING_WRONG = (
     "Något gick fel hos mig. Om du inte fick ett kvitto är svaret inte sparat – "
     "försök igen om en stund."
+)
+ROLE_UNKNOWN = (
+    "Jag kunde inte kontrollera om du är kvalitetsstrateg just nu, så här är bara status för "
+    "dina egna kontrollmoment. Försök igen om en stund för hela sammanställningen."
 )
 
 # Effects that need no identity: a greeting and "not understood" must work even when
@@ -85,7 +92,12 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
                     logger.warning("Member lookup failed: %s", error)
                     replies.append(Reply(text=WHO_ARE_YOU))
                     continue
-            replies.append(await answering.perform(user, effect, inputs))
+            reply = await answering.perform(user, effect, inputs)
+            if user.role_unknown and isinstance(effect, ShowStatusCard):
+                # Maybe a strategist whose group Graph could not confirm: say why the
+                # summary is only their own, rather than that it is not for them.
+                reply = Reply(card=reply.card, text=ROLE_UNKNOWN)
+            replies.append(reply)
         return replies
 
     def is_message(context: TurnContext) -> bool:
@@ -93,6 +105,9 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
 
     async def on_message(context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
+        if channel.is_shared(activity):
+            await on_shared_message(context)
+            return
         text = (activity.text or "").strip()
         if not text and isinstance(activity.value, dict):
             # Action.Submit (older clients): the card's data and inputs, as a message.
@@ -108,11 +123,49 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         for reply in await run(context, Typed(command, status), {}):
             await _send(context, reply)
 
+    async def on_shared_message(context: TurnContext) -> None:
+        """A message in a team channel or group chat: only when the bot is mentioned, and
+        anything personal goes to the sender's personal chat."""
+        activity = context.activity
+        if not (activity.text or "").strip() and isinstance(activity.value, dict):
+            await context.send_activity(channel.BUTTONS_ARE_PRIVATE)  # an Action.Submit
+            return
+        text = channel.addressed_text(activity)
+        if text is None:
+            return  # people talking among themselves
+        command = parse_command(text) if text else Command.HELP  # a bare @mention
+        if command is Command.HELP:
+            await context.send_activity(channel.HELP)
+        elif command is Command.GREETING:
+            await context.send_activity(channel.WELCOME)
+        elif command in (Command.LIST, Command.STATUS):
+            status = parse_status(text) if command is Command.STATUS else None
+            replies = await run(context, Typed(command, status), {})
+            for reply in replies:
+                if reply.card is None:  # a "who are you?": nothing personal in it
+                    await _send(context, reply)
+            private = [_activity(r) for r in replies if r.card is not None]
+            if not private:
+                return
+            try:
+                await channel.send_privately(context, private)
+            except channel.PrivateChatUnavailable:
+                await context.send_activity(channel.NO_PRIVATE_CHAT)
+                return
+            sent = channel.SENT_LIST if command is Command.LIST else channel.SENT_STATUS
+            await context.send_activity(sent)
+        else:
+            await context.send_activity(channel.NOT_UNDERSTOOD)
+
     def is_card_action(context: TurnContext) -> bool:
         activity = context.activity
         return activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action"
 
     async def on_card_action(context: TurnContext, _state: TurnState) -> None:
+        if channel.is_shared(context.activity):
+            # The clicked card stays as it is for everyone; only the clicker sees this.
+            await _invoke_message(context, channel.BUTTONS_ARE_PRIVATE)
+            return
         data = _execute_data(context.activity.value)
         event = _clicked(data) if data is not None else None
         if event is None:
@@ -131,10 +184,23 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
             return (activity.action or "add").startswith("add")
         if activity.type == ActivityTypes.conversation_update:
             bot_id = activity.recipient.id if activity.recipient else None
-            return any(m.id != bot_id for m in activity.members_added or [])
+            added = activity.members_added or []
+            if channel.is_shared(activity):  # the bot joined, not a new colleague
+                return any(m.id == bot_id for m in added)
+            return any(m.id != bot_id for m in added)
         return False
 
     async def on_greeting(context: TurnContext, _state: TurnState) -> None:
+        if channel.is_shared(context.activity):
+            # Teams says both "installed" and "added": one short text for the whole team.
+            key = f"{context.activity.conversation.id}|"
+            state = FlowState.from_json(await services.conversations.load(key))
+            if not state.welcomed:
+                await services.conversations.save(
+                    key, FlowState(welcomed=True).to_json(), services.clock.now()
+                )
+                await context.send_activity(channel.WELCOME)
+            return
         for reply in await run(context, Greeted(), {}):
             await _send(context, reply)
 
@@ -182,32 +248,48 @@ async def _lookup_member(context: TurnContext) -> Member:
     if client is None:
         raise LookupFailed("no connector client for this turn")
     activity = context.activity
-    member = await client.conversations.get_conversation_member(
-        activity.conversation.id, activity.from_property.id
-    )
+    # In a channel the members are the team's (a channel thread's id is not a roster).
+    roster = channel.team_id(activity) or activity.conversation.id
+    member = await client.conversations.get_conversation_member(roster, activity.from_property.id)
     # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
     extra = member.model_extra or {}
     upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
     email = getattr(member, "email", None) or extra.get("email") or ""
-    return Member(email=str(email), name=member.name or "", upn=str(upn))
+    aad = member.aad_object_id or activity.from_property.aad_object_id or ""
+    return Member(email=str(email), name=member.name or "", upn=str(upn), aad_object_id=str(aad))
+
+
+def _activity(reply: Reply) -> Activity:
+    """A reply as a message activity: a card (with a line of text above it) or text."""
+    if reply.card is not None:
+        return Activity(
+            type=ActivityTypes.message,
+            text=reply.text,  # shown above the card when there is one
+            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=reply.card)],
+        )
+    return Activity(type=ActivityTypes.message, text=reply.text)
 
 
 async def _send(context: TurnContext, reply: Reply) -> None:
-    if reply.card is not None:
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                text=reply.text,  # shown above the card when there is one
-                attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=reply.card)],
-            )
-        )
-    elif reply.text:
-        await context.send_activity(reply.text)
+    if reply.card is not None or reply.text:
+        await context.send_activity(_activity(reply))
 
 
 async def _invoke_card(context: TurnContext, card: dict[str, Any]) -> None:
     """Answer an Action.Execute with the card that replaces the one clicked."""
-    body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+    await _invoke_response(
+        context, AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+    )
+
+
+async def _invoke_message(context: TurnContext, text: str) -> None:
+    """Answer an Action.Execute with a message to the clicker; the card is left as it was."""
+    await _invoke_response(
+        context, AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_CONTENT_TYPE, value=text)
+    )
+
+
+async def _invoke_response(context: TurnContext, body: AdaptiveCardInvokeResponse) -> None:
     await context.send_activity(
         Activity(
             type=ActivityTypes.invoke_response,

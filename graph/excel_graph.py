@@ -341,3 +341,11 @@ def _is_plan(item: dict[str, Any]) -> bool:
 def _relative(link: object, transport: _Transport) -> str | None:
     base = transport._adapter.base_url.rstrip("/")
     return link[len(base) :] if isinstance(link, str) and link.startswith(base) else None
+
+
+def graph_transport(
+    client: GraphServiceClient, *, retry_wait: float = 1.0, max_wait: float = 30.0
+) -> _Transport:
+    """Raw JSON requests through a client's request adapter, for Graph calls beyond the
+    workbooks (the directory: ``graph.graph_directory``)."""
+    return _Transport(client, retry_wait=retry_wait, max_wait=max_wait)

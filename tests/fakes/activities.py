@@ -60,3 +60,37 @@ def members_added(person: Person, service_url: str, conversation: str) -> dict[s
 def installed(person: Person, service_url: str, conversation: str) -> dict[str, Any]:
     """The app was installed in a personal scope."""
     return {**_base("installationUpdate", person, service_url, conversation), "action": "add"}
+
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TEAM = "19:team-general@thread.tacv2"
+
+
+def in_shared(
+    activity: dict[str, Any], kind: str = "channel", *, team: str = TEAM
+) -> dict[str, Any]:
+    """The same activity in a team channel (``kind="channel"``) or a group chat
+    (``"groupChat"``), as Teams sends it: the conversation's type and the tenant (and team)."""
+    shared = {**activity}
+    shared["conversation"] = {**activity["conversation"], "conversationType": kind, "isGroup": True}
+    channel_data: dict[str, Any] = {"tenant": {"id": TENANT}}
+    if kind == "channel":
+        channel_data |= {"team": {"id": team}, "channel": {"id": activity["conversation"]["id"]}}
+    shared["channelData"] = channel_data
+    return shared
+
+
+def mentioning(text: str, person: Person, service_url: str, conversation: str) -> dict[str, Any]:
+    """A typed message that @mentions the bot first, as Teams marks it up."""
+    activity = message(f"<at>{BOT['name']}</at> {text}", person, service_url, conversation)
+    activity["entities"] = [
+        {"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": dict(BOT)},
+    ]
+    return activity
+
+
+def bot_added(person: Person, service_url: str, conversation: str) -> dict[str, Any]:
+    """The bot was added to a conversation (a team or a group chat) by ``person``."""
+    activity = _base("conversationUpdate", person, service_url, conversation)
+    activity["membersAdded"] = [dict(BOT)]
+    return activity

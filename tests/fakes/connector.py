@@ -3,6 +3,8 @@
 The bot POSTs its replies to ``{serviceUrl}v3/conversations/{id}/activities/{replyToId}``
 and asks ``GET …/members/{userId}`` who a user is; this fake records the former and answers
 the latter from a table the test controls, so tests read exactly what a user would see.
+``POST v3/conversations`` creates (or finds, as Teams does) a user's personal chat, whose id
+is ``personal_chat(person)``; a user in ``not_installed`` gets Teams' 403 instead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class RecordingConnector:
     sent: list[dict[str, Any]] = field(default_factory=list)
     member_lookups: int = 0
     fail_lookups: bool = False
+    created: list[dict[str, Any]] = field(default_factory=list)  # POST v3/conversations bodies
+    not_installed: set[str] = field(default_factory=set)  # user ids without the app
+    lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member)
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Condition | None = None
@@ -49,6 +54,7 @@ class RecordingConnector:
             return f"http://127.0.0.1:{port}/"
         self._arrived = asyncio.Condition()
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conv}/activities", self._post)
         app.router.add_post("/v3/conversations/{conv}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conv}/activities/{activity}", self._post)
@@ -75,8 +81,35 @@ class RecordingConnector:
             self._arrived.notify_all()
         return web.json_response({"id": f"sent-{next(self._ids)}"})
 
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.created.append(body)
+        members = body.get("members") or []
+        if len(members) != 1 or body.get("isGroup") or not body.get("bot"):
+            return web.json_response(
+                {"error": {"code": "BadArgument", "message": "One member, one bot."}}, status=400
+            )
+        user = str(members[0].get("id", ""))
+        if user in self.not_installed or user not in self.people:
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "BotNotInConversationRoster",
+                        "message": "The bot is not part of the conversation roster.",
+                    }
+                },
+                status=403,
+            )
+        return web.json_response({"id": self.personal_chat(self.people[user])}, status=201)
+
+    @staticmethod
+    def personal_chat(person: Person) -> str:
+        """The id of the personal chat ``POST v3/conversations`` gives for this user."""
+        return f"a:personal-{person.id}"
+
     async def _member(self, request: web.Request) -> web.Response:
         self.member_lookups += 1
+        self.lookups.append((request.match_info["conv"], request.match_info["member"]))
         person = self.people.get(request.match_info["member"])
         if self.fail_lookups or person is None:
             return web.json_response(

@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.fakes import graph_cells as cells
 from tests.fakes import graph_workbook as xl
+from tests.fakes.graph_directory import Memberships
 from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, GraphError, Reply, session_invalid
 
@@ -71,12 +72,15 @@ class Api:
         self.session_ttl = session_ttl
         self.sessions: dict[str, Session] = {}
         self.locked: dict[str, GraphError] = {}
+        self.directory = Memberships()
         self._locks: dict[str, asyncio.Lock] = {}
         self._cache: dict[str, tuple[int, xl.Loaded]] = {}
 
     async def dispatch(self, call: Call) -> Reply:
         """Route one call to the site, drive or workbook handler."""
         path = call.path.rstrip("/") if call.path != "/" else call.path
+        if path.startswith("/users/"):
+            return self.directory.dispatch(call)
         if path.startswith("/sites/"):
             found = self.drive.resolve_site(path[len("/sites/") :])
             if found is None:

@@ -3,7 +3,8 @@
 It implements exactly the subset the bot uses (see PLATFORM.md, "Microsoft Graph and
 Excel"): the site and its document library by path, drive items and their eTags,
 workbook sessions, worksheets, usedRange, ranges, tables and their rows, and ``$batch``;
-errors in Graph's JSON shape. Tests point the real msgraph-sdk client at ``start()``'s
+users' ``checkMemberGroups`` over a membership table (``directory``); errors in Graph's
+JSON shape. Tests point the real msgraph-sdk client at ``start()``'s
 base URL, record every request and inject faults::
 
     fake = FakeGraph(folder)
@@ -63,6 +64,7 @@ class FakeGraph:
         self.requests: list[Recorded] = []
         self.drive = Drive(self.folder, hostname, site_path, drive_name)
         self.api = Api(self.drive, session_ttl)
+        self.directory = self.api.directory  # Entra users and groups (checkMemberGroups)
         self._faults: list[Fault] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""

@@ -12,6 +12,7 @@ import openpyxl
 from aiohttp import ClientSession, web
 
 from bot.app import SERVICES, create_app
+from bot.identity import GroupCheck
 from bot.services import Services
 from bot.settings import Settings
 from graph.protocol import WorkbookSource
@@ -191,6 +192,7 @@ async def start_bot(
     today: date = date(2027, 1, 10),
     strategists: Sequence[str] = (STRATEGIST.email,),
     source: WorkbookSource | None = None,
+    group_check: GroupCheck | None = None,
 ) -> tuple[BotClient, web.AppRunner]:
     """Start the real app on a free loopback port against the fake channel."""
     service_url = await connector.start()
@@ -201,7 +203,11 @@ async def start_bot(
         today=today,
     )
     services = Services.build(
-        settings, source=source, writer_retry=timedelta(milliseconds=50), writer_linger=0.01
+        settings,
+        source=source,
+        writer_retry=timedelta(milliseconds=50),
+        writer_linger=0.01,
+        group_check=group_check,
     )
     app = create_app(settings, services=services)
     runner = web.AppRunner(app, access_log=None)
