@@ -81,7 +81,8 @@ def test_package_validates_against_the_official_schema(
     assert manifest["validDomains"] == ["bot.lindesberg.se"]
     [bot] = manifest["bots"]
     assert bot["botId"] == BOT
-    assert set(bot["scopes"]) == {"personal", "team"}
+    # Group chats behave like channels: answered only when mentioned, cards sent 1:1.
+    assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     assert bot["supportsFiles"] is False
     # Minimal permissions: no user identity, no resource-specific consent, no SSO.
     assert not {"permissions", "authorization", "webApplicationInfo"} & set(manifest)
