@@ -10,7 +10,15 @@ Run: ``.venv/bin/python bench/status.py`` (``--quick`` for a smoke run).
    Median of several runs; peak memory by tracemalloc in a separate run.
 2. Graph requests per status request, cold and warm: the fake Graph over the demo
    workbooks, a GraphSource + PlanBook (journal on a temporary SQLite) compiling the status
-   as the chat does for a strategist. Prints; never asserts.
+   as the chat does for a strategist.
+3. The chat round trip: the real app (create_app over Services.build, writer running) on a
+   plan of 1,000 helår controls for 100 chefer with 700 answers in the workbook; a
+   strategist's typed "status helår" beside a chef's "mina kontroller" (the baseline),
+   sequential and interleaved, timed from POST to the end of the HTTP response (the reply
+   has reached the connector by then).
+4. Writing the summary sheet: into the 1,000-control workbook (local, openpyxl in the
+   writer process), and Graph round trips for each demo workbook through the fake Graph.
+Prints; never asserts.
 """
 
 from __future__ import annotations
@@ -27,13 +35,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import BenchConnector, User, message, percentile, write_plan  # noqa: E402
+from aiohttp import ClientSession, web  # noqa: E402
+
+from bot.app import MESSAGES_PATH, create_app  # noqa: E402
 from bot.journal import Journal  # noqa: E402
 from bot.model import Action, Answer, Control, Period, Plan, Risk  # noqa: E402
 from bot.periods import Term  # noqa: E402
 from bot.plans import PlanBook  # noqa: E402
+from bot.reports import compile_term  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.sql import Database  # noqa: E402
 from bot.status import compile_status  # noqa: E402
 from graph.excel_graph import GraphSource, graph_client  # noqa: E402
+from graph.excel_local import LocalSource  # noqa: E402
 from graph.templates import demo_workbook  # noqa: E402
 from tests.fakes.graph_server import FakeGraph, StaticCredential  # noqa: E402
 
@@ -191,6 +207,135 @@ async def measure_graph() -> tuple[int, int, int, int]:
     return once, cold, warm, due
 
 
+# --- 3. the chat round trip --------------------------------------------------------------
+
+CHEFER = 100
+ANSWERED = 700  # of the 1,000 controls
+STRATEGIST = User(999)
+ROUND_TRIP_TARGET = 1.5  # status at most 1.5 × a "mina kontroller" turn
+
+
+async def answered_plan(folder: Path) -> Path:
+    """The 1,000-control plan with ANSWERED answers already in its Uppföljning table."""
+    plan = write_plan(folder / "plan.xlsx", users_count=CHEFER)
+    labels = [label for label, share in MIX[:4] for _ in range(share)]
+    at = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    answers = [
+        Answer(
+            f"svar{n:05d}",
+            plan.name,
+            str(n + 1),
+            TERM.year,
+            TERM.period,
+            labels[n % len(labels)],
+            User(n // 10).email,
+            at + timedelta(minutes=n),
+            observations="Stickprov på tio ärenden." if n % 3 else "",
+            action=Action("Rutinen ses över", User(n // 10).email, date(2027, 6, 30))
+            if labels[n % len(labels)] != "Ingen avvikelse"
+            else None,
+        )
+        for n in range(ANSWERED)
+    ]
+    await LocalSource(plan.parent, in_process=True).workbook(plan.name).write_answers(answers)
+    return plan
+
+
+async def measure_round_trip(turns: int) -> dict[str, list[float]]:
+    """Sequential, interleaved round trips of both turns; latencies in ms by turn."""
+    folder = Path(tempfile.mkdtemp())
+    plan = await answered_plan(folder)
+    chefs = [User(n) for n in range(CHEFER)]
+    connector = BenchConnector([*chefs, STRATEGIST])
+    service_url = await connector.start()
+    settings = Settings(
+        workbook=plan,
+        data_dir=folder / "var",
+        today=TODAY,
+        strategists=frozenset({STRATEGIST.email}),
+    )
+    app = create_app(settings, services=Services.build(settings))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}"
+    timings: dict[str, list[float]] = {"mina kontroller": [], "status helår": []}
+    try:
+        async with ClientSession() as session:
+
+            async def turn(text: str, user: User) -> float:
+                started = time.perf_counter()
+                async with session.post(url, json=message(text, user, service_url)) as reply:
+                    await reply.read()
+                    if reply.status not in (200, 202):
+                        raise SystemExit(f"{text!r} got HTTP {reply.status}")
+                return (time.perf_counter() - started) * 1000
+
+            for n in range(3):  # warm: member lookups cached, plan read, imports done
+                await turn("mina kontroller", chefs[n])
+                await turn("status helår", STRATEGIST)
+            for n in range(turns):
+                timings["mina kontroller"].append(await turn("mina kontroller", chefs[n % 90]))
+                timings["status helår"].append(await turn("status helår", STRATEGIST))
+        reply = connector.last_reply(STRATEGIST.conversation) or {}
+        size = len(str(reply.get("attachments", [{}])[0].get("content", "")).encode())
+        timings["status card bytes"] = [float(size)]
+    finally:
+        await runner.cleanup()
+        await connector.stop()
+    return timings
+
+
+# --- 4. writing the summary sheet -------------------------------------------------------------
+
+
+async def measure_local_write(runs: int) -> tuple[float, int]:
+    """Median ms to write the summary sheet into the 1,000-control workbook; its rows."""
+    folder = Path(tempfile.mkdtemp())
+    plan = await answered_plan(folder)
+    source = LocalSource(plan.parent)  # the writer process, as in production
+    book = source.workbook(plan.name)
+    summary = compile_status([await book.read_plan()], await book.read_answers(), TERM, TODAY)
+    await book.write_summary(summary)  # starts the writer process
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await book.write_summary(summary)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), summary.total.due
+
+
+async def measure_graph_write() -> list[tuple[str, int, int]]:
+    """(workbook, requests for the first write, requests to replace it) per demo workbook."""
+    folder = Path(tempfile.mkdtemp())
+    demo_workbook(folder / "Internkontroll")
+    fake = FakeGraph(folder)
+    base_url = await fake.start()
+    source = GraphSource(
+        graph_client(StaticCredential(), base_url), site=SITE, path="Internkontroll"
+    )
+    db = Database(folder / "ikbot.sqlite3")
+    await db.open()
+    found = []
+    try:
+        book = PlanBook(source, Journal(db))
+        for plan in await book.plans():
+            compiled = await compile_term(book, [plan], TERM, TODAY)
+            workbook = source.workbook(plan.key)
+            await workbook.read_answers()
+            counts = []
+            for _ in range(2):
+                before = source.requests_sent
+                await workbook.write_summary(compiled.summary)
+                counts.append(source.requests_sent - before)
+            found.append((workbook.name, counts[0], counts[1]))
+    finally:
+        await source.close()
+        await db.close()
+        await fake.stop()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -209,6 +354,29 @@ def main() -> None:
     print(f"| once per process: site, library, folder listing | {once} | |")
     print(f"| status, cold cache (one $batch per workbook) | {cold} | ≤ 2 |")
     print(f"| status, warm cache (eTag revalidation aside) | {warm} | 0 |")
+
+    turns = 5 if quick else 40
+    timings = asyncio.run(measure_round_trip(turns))
+    size = int(timings.pop("status card bytes")[0])
+    print(
+        f"\nChat round trip, 1,000 controls / {ANSWERED} answered, {turns} sequential turns "
+        f"each, interleaved (status card {size:,} bytes)\n"
+    )
+    print("| turn | median | p95 | ratio of medians | target |\n|---|---:|---:|---:|---|")
+    base = statistics.median(timings["mina kontroller"])
+    for name, values in timings.items():
+        ratio = statistics.median(values) / base
+        target = f"≤ {ROUND_TRIP_TARGET}×" if name != "mina kontroller" else "baseline"
+        print(
+            f"| {name} | {statistics.median(values):.1f} ms | {percentile(values, 0.95):.1f} ms "
+            f"| {ratio:.2f}× | {target} |"
+        )
+
+    ms, due = asyncio.run(measure_local_write(3 if quick else 7))
+    print("\nWriting the summary sheet\n\n| backend | workbook | cost |\n|---|---|---:|")
+    print(f"| local (writer process) | 1,000 controls, {due} due | {ms:.0f} ms |")
+    for name, first, again in asyncio.run(measure_graph_write()):
+        print(f"| Graph | {name} | {first} requests first, {again} to replace |")
 
 
 if __name__ == "__main__":

@@ -119,20 +119,21 @@ class Journal:
 
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
         """Every stored answer to these controls, oldest first, and the ids still pending."""
-        wanted = sorted(set(keys))
+        wanted = json.dumps(sorted({(k.plan_key, k.control_id) for k in keys}))
         answers: list[Answer] = []
         pending: set[str] = set()
-        # Chunked so a strategist's thousand controls stay within SQLite's parameter limit.
-        for start in range(0, len(wanted), 200):
-            chunk = wanted[start : start + 200]
-            where = " OR ".join("(plan_key = ? AND control_id = ?)" for _ in chunk)
-            params = [v for k in chunk for v in (k.plan_key, k.control_id)]
-            for row in await self._db.fetchall(
-                f"SELECT {_COLUMNS} FROM answers WHERE {where} ORDER BY seq", params
-            ):
-                answers.append(_answer_from_row(row))
-                if row[-1] is None:
-                    pending.add(row[0])
+        # One query for any number of keys: the keys travel as one JSON parameter (a
+        # strategist's thousand controls would otherwise need SQLite's parameter limit
+        # chunked around), and the row-value IN uses the answers_slot index.
+        for row in await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM answers WHERE (plan_key, control_id) IN "
+            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+            "FROM json_each(?)) ORDER BY seq",
+            (wanted,),
+        ):
+            answers.append(_answer_from_row(row))
+            if row[-1] is None:
+                pending.add(row[0])
         return answers, pending
 
     async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
