@@ -19,7 +19,8 @@ STARTUP_SECONDS=60
 work=$(mktemp -d "${TMPDIR:-/tmp}/ikbot-e2e.XXXXXX")
 bot_pid=""
 playground_pid=""
-scenario_pid=""
+child_pid=""
+child_name=""
 
 say() { printf 'e2e: %s\n' "$*"; }
 
@@ -40,10 +41,10 @@ stop_group() {
 cleanup() {
   local code=$?
   trap - EXIT INT TERM
-  stop_group "$scenario_pid" "scenariot"
+  stop_group "$child_pid" "$child_name"
   stop_group "$playground_pid" "Playground"
   stop_group "$bot_pid" "boten"
-  for pid in $scenario_pid $playground_pid $bot_pid; do
+  for pid in $child_pid $playground_pid $bot_pid; do
     if kill -0 -- "-$pid" 2>/dev/null; then
       say "processgrupp $pid lever fortfarande."
       code=1
@@ -72,17 +73,31 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Run a command with a time limit. `timeout` leads its own process group (Chromium and all),
+# which cleanup stops if the run is interrupted meanwhile.
+run_bounded() {
+  local seconds=$1 code=0
+  child_name=$2
+  shift 2
+  timeout -k 10 "$seconds" "$@" &
+  child_pid=$!
+  wait "$child_pid" || code=$?
+  child_pid=""
+  return "$code"
 }
 
-# Wait until a process group's leader is alive and a loopback port accepts connections.
+# A port the kernel just handed out on loopback (free unless someone grabs it meanwhile).
+free_port() {
+  "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Wait until a process is alive and a loopback port accepts connections.
 wait_for_port() {
-  local port=$1 pid=$2 name=$3 log=$4
+  local port=$1 pid=$2 name=$3
   for _ in $(seq $((STARTUP_SECONDS * 10))); do
     if ! kill -0 "$pid" 2>/dev/null; then
-      say "$name avslutades under starten:"
-      tail -n 40 "$log"
+      say "$name avslutades under starten (se loggen nedan)."
       return 1
     fi
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -109,7 +124,7 @@ export IKBOT_DATA_DIR="$work/data" IKBOT_TODAY="$TODAY" IKBOT_HOST=127.0.0.1 IKB
 say "startar boten på 127.0.0.1:$bot_port (demoarbetsböcker, IKBOT_TODAY=$TODAY)"
 setsid "$BIN/ikbot" serve --demo >"$work/bot.log" 2>&1 </dev/null &
 bot_pid=$!
-wait_for_port "$bot_port" "$bot_pid" "Boten" "$work/bot.log"
+wait_for_port "$bot_port" "$bot_pid" "Boten"
 
 # The Playground, offline, pointed at the bot. It picks another port if the one asked for
 # is taken, so the port it reports is the one used. It writes a devTools/ log folder into
@@ -133,18 +148,16 @@ if [ -z "$playground_port" ]; then
   say "Playground startade inte."
   exit 1
 fi
-wait_for_port "$playground_port" "$playground_pid" "Playground" "$work/playground.log"
+wait_for_port "$playground_port" "$playground_pid" "Playground"
 say "Playground på http://127.0.0.1:$playground_port/"
 
-# The scenario, bounded in time; `timeout` leads its own process group (Chromium included).
+# The scenario in headless Chromium; the servers are stopped whatever it finds.
 say "kör scenariot i Chromium"
 scenario_code=0
 E2E_PLAYGROUND="http://127.0.0.1:$playground_port/" E2E_WORKBOOK="$IKBOT_DATA_DIR/demo" \
   E2E_IKBOT="$BIN/ikbot" E2E_PYTHON="$BIN/python" E2E_ARTIFACTS="$ARTIFACTS" \
-  E2E_USER="$PLAYGROUND_USER" timeout -k 10 240 node "$E2E/scenario.mjs" &
-scenario_pid=$!
-wait "$scenario_pid" || scenario_code=$?
-scenario_pid=""
+  E2E_USER="$PLAYGROUND_USER" run_bounded 240 scenariot node "$E2E/scenario.mjs" ||
+  scenario_code=$?
 
 stop_group "$playground_pid" "Playground"
 stop_group "$bot_pid" "boten"
@@ -153,10 +166,12 @@ stop_group "$bot_pid" "boten"
 say "renderar alla korttyper med adaptivecards (Teams host config)"
 render_code=0
 "$BIN/python" -m e2e.dump_cards "$work/cards"
-timeout -k 10 120 node "$E2E/render_cards.mjs" "$work/cards" "$ARTIFACTS/cards" || render_code=$?
+run_bounded 120 kortkontrollen node "$E2E/render_cards.mjs" "$work/cards" "$ARTIFACTS/cards" ||
+  render_code=$?
 
+verdict() { if [ "$1" -eq 0 ]; then echo ok; else echo "FEL (kod $1)"; fi; }
 if [ "$scenario_code" -ne 0 ] || [ "$render_code" -ne 0 ]; then
-  say "scenario: $([ "$scenario_code" -eq 0 ] && echo ok || echo "FEL ($scenario_code)"), kortkontroll: $([ "$render_code" -eq 0 ] && echo ok || echo "FEL ($render_code)")"
+  say "scenariot: $(verdict "$scenario_code"), kortkontrollen: $(verdict "$render_code")"
   exit 1
 fi
 say "allt gick igenom. Skärmbilder: $ARTIFACTS"

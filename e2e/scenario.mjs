@@ -82,7 +82,7 @@ async function shot(name) {
 }
 
 /** Run one step; on failure save a screenshot and the page's HTML, then stop. */
-async function step(title, name, body) {
+async function step(name, title, body) {
   stepNumber += 1;
   const label = `${String(stepNumber).padStart(2, '0')}-${name}`;
   console.log(`  ${label}: ${title}`);
@@ -91,7 +91,10 @@ async function step(title, name, body) {
     await shot(label);
   } catch (error) {
     await shot(`${label}-FEL`).catch(() => {});
-    fs.writeFileSync(path.join(ARTIFACTS, `${label}-FEL.html`), await page.content());
+    await page
+      .content()
+      .then((html) => fs.writeFileSync(path.join(ARTIFACTS, `${label}-FEL.html`), html))
+      .catch(() => {});
     throw new Error(`Steg ${label} (${title}) misslyckades: ${error.message}`);
   }
 }
@@ -126,7 +129,8 @@ async function pickDate(card, label, { year, month, day }) {
   });
   const wanted = year * 12 + month - 1;
   for (let moves = 0; ; moves += 1) {
-    const header = (await calendar.getByRole('button', { name: /^[A-Z][a-z]+ \d{4}$/ }).first().textContent()).trim();
+    const headerButton = calendar.getByRole('button', { name: /^[A-Z][a-z]+ \d{4}$/ }).first();
+    const header = (await headerButton.textContent()).trim();
     const shown = new Date(`1 ${header} UTC`);
     const at = shown.getUTCFullYear() * 12 + shown.getUTCMonth();
     if (at === wanted) break;
@@ -139,12 +143,15 @@ async function pickDate(card, label, { year, month, day }) {
 }
 
 let target; // the control the scenario answers, as `ikbot status` lists it
-let before;
+let before; // `ikbot status` before the answer
 let answerCard;
-const answerHeading = () => `Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`;
+const answerHeading = () =>
+  `Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`;
+const heading = (card, name) => card.getByRole('heading', { name, exact: true });
+const startsWith = (text) => new RegExp(`^${escapeRegExp(text)}`);
 
 try {
-  await step('välkomstkortet visas när chatten öppnas', 'welcome', async () => {
+  await step('welcome', 'välkomstkortet visas när chatten öppnas', async () => {
     before = statusJson();
     target = before.unanswered.find((m) => m.owner === USER);
     check(target, `${USER} har inget obesvarat kontrollmoment i demoplanerna`);
@@ -152,52 +159,52 @@ try {
     await welcomeHeading().first().waitFor();
   });
 
-  await step('"mina kontroller" visar listan', 'list', async () => {
+  await step('list', '"mina kontroller" visar listan', async () => {
     await say('mina kontroller');
     const list = page
       .locator('.ac-adaptiveCard')
       .filter({ has: page.getByRole('heading', { name: /^Mina kontroller – / }) })
       .last();
     await list.waitFor();
-    soft(
-      (await welcomeHeading().count()) === 1,
-      `välkomstkortet visades ${await welcomeHeading().count()} gånger, inte en gång`,
-    );
+    const welcomes = await welcomeHeading().count();
+    soft(welcomes === 1, `välkomstkortet visades ${welcomes} gånger, inte en gång`);
     const title = `${target.control_id} – ${target.control.slice(0, 40)}`;
-    const item = list
-      .locator('.ac-container')
-      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) });
-    check((await item.count()) >= 1, `listan saknar "${title}"`);
-    await item.last().getByText('Obesvarad', { exact: true }).waitFor();
-    await item.last().getByRole('button', { name: 'Svara', exact: true }).click();
+    const item = list.locator('.ac-container').filter({ hasText: startsWith(title) }).last();
+    check((await item.count()) === 1, `listan saknar "${title}"`);
+    await item.getByText('Obesvarad', { exact: true }).waitFor();
+    await item.getByRole('button', { name: 'Svara', exact: true }).click();
   });
 
-  await step('kontrollmomentet öppnas', 'answer-card', async () => {
+  await step('answer-card', 'kontrollmomentet öppnas', async () => {
     answerCard = cardWithHeading(answerHeading());
     await answerCard.waitFor();
     await answerCard.getByText(target.control, { exact: true }).waitFor();
   });
 
-  await step('ett obligatoriskt fält saknas: felet visas på kortet', 'required-missing', async () => {
+  await step('required-missing', 'en obligatorisk uppgift saknas: felet på kortet', async () => {
     await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
     await answerCard.getByText('Välj en bedömning.', { exact: true }).first().waitFor();
     const now = statusJson();
     check(now.total.answered === before.total.answered, 'ett ofullständigt svar sparades');
   });
 
-  await step('avvikelse utan åtgärd: boten visar felen, inget skrivet försvinner', 'server-errors', async () => {
+  await step('server-errors', 'avvikelse utan åtgärd: botens fel, inget tappas', async () => {
     await answerCard.getByRole('combobox', { name: /^Bedömning/ }).click();
     await page.getByRole('option', { name: ANSWER.outcome, exact: true }).click();
-    await answerCard.getByRole('spinbutton', { name: /^Antal kontrollerade/ }).fill(ANSWER.checked);
-    await answerCard.getByRole('spinbutton', { name: /^Antal avvikelser/ }).fill(ANSWER.deviations);
+    const number = (name) => answerCard.getByRole('spinbutton', { name: startsWith(name) });
+    await number('Antal kontrollerade').fill(ANSWER.checked);
+    await number('Antal avvikelser').fill(ANSWER.deviations);
     await answerCard.getByRole('textbox', { name: /^Iakttagelser/ }).fill(ANSWER.observations);
     await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
     // The bot's card replaces the one submitted: the same heading, now with the errors.
-    answerCard = cardWithHeading(answerHeading());
-    await answerCard.getByText('Svaret är inte sparat. Rätta det som är markerat.').waitFor();
-    await answerCard.getByText('Beskriv åtgärden när bedömningen är en avvikelse.').first().waitFor();
-    await answerCard.getByText('Ange vem som ansvarar för åtgärden.').first().waitFor();
-    await answerCard.getByText('Ange när åtgärden ska vara klar.').first().waitFor();
+    for (const error of [
+      'Svaret är inte sparat. Rätta det som är markerat.',
+      'Beskriv åtgärden när bedömningen är en avvikelse.',
+      'Ange vem som ansvarar för åtgärden.',
+      'Ange när åtgärden ska vara klar.',
+    ]) {
+      await answerCard.getByText(error, { exact: true }).first().waitFor();
+    }
     const kept = await answerCard.getByRole('textbox', { name: /^Iakttagelser/ }).inputValue();
     check(kept === ANSWER.observations, `iakttagelserna försvann (kortet har "${kept}")`);
     const outcome = await answerCard.getByRole('combobox', { name: /^Bedömning/ }).inputValue();
@@ -206,25 +213,27 @@ try {
     check(now.total.answered === before.total.answered, 'ett svar med fel sparades');
   });
 
-  await step('åtgärden fylls i', 'filled', async () => {
+  await step('filled', 'åtgärden fylls i', async () => {
     await answerCard.getByRole('textbox', { name: /^Åtgärd(?!s)/ }).fill(ANSWER.actionText);
     await answerCard.getByRole('textbox', { name: /^Åtgärdsansvarig/ }).fill(ANSWER.actionOwner);
     await pickDate(answerCard, 'Klart senast', ANSWER.actionDue);
   });
 
-  await step('svaret sparas: kvittot visas', 'receipt', async () => {
+  await step('receipt', 'svaret sparas: kvittot visas', async () => {
     await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
     const receipt = cardWithHeading('Svaret är sparat');
     await receipt.waitFor();
-    for (const text of [ANSWER.outcome, ANSWER.actionOwner, ACTION_DUE_SHOWN, ANSWER.observations]) {
+    const shown = [ANSWER.outcome, ANSWER.actionOwner, ACTION_DUE_SHOWN, ANSWER.observations];
+    for (const text of shown) {
       await receipt.getByText(text, { exact: true }).first().waitFor();
     }
     await receipt.getByText(`Sparat av ${USER}`).waitFor();
   });
 
-  await step('raden finns i arbetsboken', 'workbook', async () => {
+  await step('workbook', 'raden finns i arbetsboken', async () => {
     const file = path.join(WORKBOOK, target.plan);
-    const args = ['-m', 'e2e.workbook_row', file, target.control_id, String(before.year), before.period_label];
+    const when = [String(before.year), before.period_label];
+    const args = ['-m', 'e2e.workbook_row', file, target.control_id, ...when];
     const out = execFileSync(PYTHON, [...args, '--timeout', String(ROW_TIMEOUT_SECONDS)], {
       cwd: path.dirname(here),
       encoding: 'utf8',
@@ -241,18 +250,20 @@ try {
       answered_by: USER,
     };
     for (const [key, value] of Object.entries(expected)) {
-      check(row[key] === value, `arbetsboken har ${key} = ${JSON.stringify(row[key])}, väntade ${JSON.stringify(value)}`);
+      const [found, wanted] = [JSON.stringify(row[key]), JSON.stringify(value)];
+      check(row[key] === value, `arbetsboken har ${key} = ${found}, väntade ${wanted}`);
     }
-    console.log(`    ${target.plan}: rad för ${target.control_id} ${before.period_label} ${before.year}, Svar-ID ${row.answer_id}`);
+    const where = `${target.plan}: ${target.control_id} ${when.join(' ')}`;
+    console.log(`    ${where}, Svar-ID ${row.answer_id}`);
   });
 
-  let after;
-  await step('"status helår" visar svaret', 'status', async () => {
-    after = statusJson();
-    check(after.pending === 0, `${after.pending} svar väntar fortfarande på att skrivas till Excel`);
+  await step('status', '"status helår" visar svaret', async () => {
+    const after = statusJson();
+    check(after.pending === 0, `${after.pending} svar väntar ännu på att skrivas till Excel`);
+    const expected = before.total.answered + 1;
     check(
-      after.total.answered === before.total.answered + 1,
-      `ikbot status: ${after.total.answered} besvarade, väntade ${before.total.answered + 1}`,
+      after.total.answered === expected,
+      `ikbot status: ${after.total.answered} besvarade, väntade ${expected}`,
     );
     const same = (m) => m.plan === target.plan && m.control_id === target.control_id;
     check(!after.unanswered.some(same), 'kontrollmomentet står kvar bland de obesvarade');
@@ -261,18 +272,16 @@ try {
     const card = cardWithHeading(after.title);
     await card.waitFor();
     await card.getByText(after.progress, { exact: true }).waitFor();
-    await card.getByRole('heading', { name: `Obesvarade (${after.unanswered.length})`, exact: true }).waitFor();
-    await card.getByRole('heading', { name: `Avvikelser (${after.deviations.length})`, exact: true }).waitFor();
+    await heading(card, `Obesvarade (${after.unanswered.length})`).waitFor();
+    await heading(card, `Avvikelser (${after.deviations.length})`).waitFor();
     const title = `${target.control_id} – ${target.control}`;
-    const deviation = card.locator('.ac-container').filter({ hasText: new RegExp(`^${escapeRegExp(title)}`) });
+    const deviation = card.locator('.ac-container').filter({ hasText: startsWith(title) });
     await deviation.getByText(ANSWER.outcome, { exact: true }).first().waitFor();
     console.log(`    ${before.progress} → ${after.progress}`);
   });
 
-  soft(
-    (await welcomeHeading().count()) === 1,
-    `efter hela scenariot finns ${await welcomeHeading().count()} välkomstkort, inte ett`,
-  );
+  const welcomes = await welcomeHeading().count();
+  soft(welcomes === 1, `efter hela scenariot finns ${welcomes} välkomstkort, inte ett`);
   soft(pageErrors.length === 0, `Playground-sidan fick fel: ${pageErrors.join('; ')}`);
 } catch (error) {
   problems.push(error.message);
