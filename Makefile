@@ -11,7 +11,7 @@ IKBOT_HOST ?= 127.0.0.1
 IKBOT_PORT ?= 3978
 export IKBOT_DATA_DIR IKBOT_HOST IKBOT_PORT
 
-.PHONY: install run test lint playground bench bench-quick clean
+.PHONY: install run test lint playground bench bench-quick clean e2e
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -38,6 +38,21 @@ endif
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# `make e2e`: the bot in the Microsoft 365 Agents Playground, driven in headless Chromium,
+# and every card through the Adaptive Cards renderer (see e2e/run.sh).
+E2E_STAMP := e2e/node_modules/.installed
+
+$(E2E_STAMP): e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	@touch $(E2E_STAMP)
+
+/usr/bin/chromium:
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+e2e: $(STAMP) $(E2E_STAMP) /usr/bin/chromium
+	bash e2e/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

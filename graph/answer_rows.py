@@ -106,7 +106,7 @@ def row_to_answer(
     action_text, action_owner = cell_text(get("Åtgärd")), cell_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
     action = (
-        Action(action_text, action_owner.lower(), due)
+        Action(action_text, action_owner, due)
         if (action_text or action_owner or due)
         else None
     )

@@ -1,0 +1,299 @@
+// The chat as a person uses it: the Microsoft 365 Agents Playground's web UI in headless
+// Chromium, against the bot serving the demo workbooks. Started by run.sh, which passes:
+//   E2E_PLAYGROUND  the Playground's URL          E2E_WORKBOOK  the demo workbook folder
+//   E2E_IKBOT       the project's `ikbot`         E2E_PYTHON    the project's Python
+//   E2E_ARTIFACTS   where the screenshots go      E2E_USER      the Playground's user
+// plus IKBOT_DATA_DIR and IKBOT_TODAY, the bot's own settings, for `ikbot status`.
+//
+// What the bot answers is checked against the project's own tools: `ikbot status --format
+// json` for the counts, and the workbook file itself (e2e/workbook_row.py) for the row.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { launch, offlinePage } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} är inte satt (starta med make e2e)`);
+  return value;
+};
+const PLAYGROUND = env('E2E_PLAYGROUND');
+const WORKBOOK = env('E2E_WORKBOOK');
+const IKBOT = env('E2E_IKBOT');
+const PYTHON = env('E2E_PYTHON');
+const ARTIFACTS = env('E2E_ARTIFACTS');
+const USER = env('E2E_USER');
+const TIMEOUT = 20_000;
+const ROW_TIMEOUT_SECONDS = 60;
+
+// What the person types on the card.
+const ANSWER = {
+  outcome: 'Mindre avvikelse',
+  checked: '12',
+  deviations: '1',
+  observations: 'Stickprov på tolv ärenden. Ett beslut saknade dokumenterad motivering.',
+  actionText: 'Mallen för beslut kompletteras med ett fält för motivering.',
+  actionOwner: 'Kim Lind, IT-chef',
+  actionDue: { year: 2027, month: 3, day: 31 }, // shown on the receipt as "31 mars 2027"
+};
+const ACTION_DUE_ISO = '2027-03-31';
+const ACTION_DUE_SHOWN = '31 mars 2027';
+
+const problems = []; // failed checks that do not stop the run
+let stepNumber = 0;
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `ikbot status --period helår --format json`: the summary as the project compiles it. */
+function statusJson() {
+  const out = execFileSync(IKBOT, ['status', '--period', 'helår', '--format', 'json'], {
+    env: { ...process.env, IKBOT_WORKBOOK: WORKBOOK },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** A check whose failure is reported at the end without stopping the scenario. */
+function soft(condition, message) {
+  if (!condition) {
+    problems.push(message);
+    console.error(`    FEL: ${message}`);
+  }
+}
+
+const browser = await launch();
+// Swedish time, as the people answering have it (the date picker works in local time).
+const { page, blocked } = await offlinePage(browser, { timezoneId: 'Europe/Stockholm' });
+page.setDefaultTimeout(TIMEOUT);
+const pageErrors = [];
+page.on('pageerror', (error) => pageErrors.push(error.message));
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Run one step; on failure save a screenshot and the page's HTML, then stop. */
+async function step(name, title, body) {
+  stepNumber += 1;
+  const label = `${String(stepNumber).padStart(2, '0')}-${name}`;
+  console.log(`  ${label}: ${title}`);
+  try {
+    await body();
+    await shot(label);
+  } catch (error) {
+    await shot(`${label}-FEL`).catch(() => {});
+    await page
+      .content()
+      .then((html) => fs.writeFileSync(path.join(ARTIFACTS, `${label}-FEL.html`), html))
+      .catch(() => {});
+    throw new Error(`Steg ${label} (${title}) misslyckades: ${error.message}`);
+  }
+}
+
+/** The Adaptive Card whose heading is exactly this text (the newest if several). */
+function cardWithHeading(name) {
+  return page
+    .locator('.ac-adaptiveCard')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) })
+    .last();
+}
+
+const welcomeHeading = () =>
+  page.getByRole('heading', { name: 'Välkommen till Internkontroll-boten', exact: true });
+
+async function say(text) {
+  // The compose box is a rich-text editor without a label; it is the only editable one.
+  const compose = page.locator('[role="textbox"][contenteditable="true"]');
+  await compose.click();
+  await compose.pressSequentially(text);
+  await compose.press('Enter');
+}
+
+/** Choose a date in the Playground's calendar pop-up (the date field takes no typing). */
+async function pickDate(card, label, { year, month, day }) {
+  await card.getByRole('combobox', { name: new RegExp(`^${escapeRegExp(label)}`) }).click();
+  const calendar = page.getByRole('dialog', { name: 'Calendar' });
+  await calendar.waitFor();
+  const monthName = new Date(Date.UTC(year, month - 1, 1)).toLocaleString('en-US', {
+    month: 'long',
+    timeZone: 'UTC',
+  });
+  const wanted = year * 12 + month - 1;
+  for (let moves = 0; ; moves += 1) {
+    const headerButton = calendar.getByRole('button', { name: /^[A-Z][a-z]+ \d{4}$/ }).first();
+    const header = (await headerButton.textContent()).trim();
+    const shown = new Date(`1 ${header} UTC`);
+    const at = shown.getUTCFullYear() * 12 + shown.getUTCMonth();
+    if (at === wanted) break;
+    check(moves < 240, `kalendern hittar inte ${monthName} ${year} (visar ${header})`);
+    const direction = at < wanted ? 'Next month' : 'Previous month';
+    await calendar.locator(`button[title^="${direction}"]`).click();
+  }
+  await calendar.locator(`button[aria-label="${day}, ${monthName}, ${year}"]`).click();
+  await calendar.waitFor({ state: 'hidden' });
+}
+
+let target; // the control the scenario answers, as `ikbot status` lists it
+let before; // `ikbot status` before the answer
+let answerCard;
+const answerHeading = () =>
+  `Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`;
+const heading = (card, name) => card.getByRole('heading', { name, exact: true });
+const startsWith = (text) => new RegExp(`^${escapeRegExp(text)}`);
+
+try {
+  await step('welcome', 'välkomstkortet visas när chatten öppnas', async () => {
+    before = statusJson();
+    target = before.unanswered.find((m) => m.owner === USER);
+    check(target, `${USER} har inget obesvarat kontrollmoment i demoplanerna`);
+    await page.goto(PLAYGROUND);
+    await welcomeHeading().first().waitFor();
+  });
+
+  await step('list', '"mina kontroller" visar listan', async () => {
+    await say('mina kontroller');
+    const list = page
+      .locator('.ac-adaptiveCard')
+      .filter({ has: page.getByRole('heading', { name: /^Mina kontroller – / }) })
+      .last();
+    await list.waitFor();
+    const welcomes = await welcomeHeading().count();
+    soft(welcomes === 1, `välkomstkortet visades ${welcomes} gånger, inte en gång`);
+    const title = `${target.control_id} – ${target.control.slice(0, 40)}`;
+    const item = list.locator('.ac-container').filter({ hasText: startsWith(title) }).last();
+    check((await item.count()) === 1, `listan saknar "${title}"`);
+    await item.getByText('Obesvarad', { exact: true }).waitFor();
+    await item.getByRole('button', { name: 'Svara', exact: true }).click();
+  });
+
+  await step('answer-card', 'kontrollmomentet öppnas', async () => {
+    answerCard = cardWithHeading(answerHeading());
+    await answerCard.waitFor();
+    await answerCard.getByText(target.control, { exact: true }).waitFor();
+  });
+
+  await step('required-missing', 'en obligatorisk uppgift saknas: felet på kortet', async () => {
+    await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
+    await answerCard.getByText('Välj en bedömning.', { exact: true }).first().waitFor();
+    const now = statusJson();
+    check(now.total.answered === before.total.answered, 'ett ofullständigt svar sparades');
+  });
+
+  await step('server-errors', 'avvikelse utan åtgärd: botens fel, inget tappas', async () => {
+    await answerCard.getByRole('combobox', { name: /^Bedömning/ }).click();
+    await page.getByRole('option', { name: ANSWER.outcome, exact: true }).click();
+    const number = (name) => answerCard.getByRole('spinbutton', { name: startsWith(name) });
+    await number('Antal kontrollerade').fill(ANSWER.checked);
+    await number('Antal avvikelser').fill(ANSWER.deviations);
+    await answerCard.getByRole('textbox', { name: /^Iakttagelser/ }).fill(ANSWER.observations);
+    await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
+    // The bot's card replaces the one submitted: the same heading, now with the errors.
+    for (const error of [
+      'Svaret är inte sparat. Rätta det som är markerat.',
+      'Beskriv åtgärden när bedömningen är en avvikelse.',
+      'Ange vem som ansvarar för åtgärden.',
+      'Ange när åtgärden ska vara klar.',
+    ]) {
+      await answerCard.getByText(error, { exact: true }).first().waitFor();
+    }
+    const kept = await answerCard.getByRole('textbox', { name: /^Iakttagelser/ }).inputValue();
+    check(kept === ANSWER.observations, `iakttagelserna försvann (kortet har "${kept}")`);
+    const outcome = await answerCard.getByRole('combobox', { name: /^Bedömning/ }).inputValue();
+    check(outcome === ANSWER.outcome, `bedömningen försvann (kortet har "${outcome}")`);
+    const now = statusJson();
+    check(now.total.answered === before.total.answered, 'ett svar med fel sparades');
+  });
+
+  await step('filled', 'åtgärden fylls i', async () => {
+    await answerCard.getByRole('textbox', { name: /^Åtgärd(?!s)/ }).fill(ANSWER.actionText);
+    await answerCard.getByRole('textbox', { name: /^Åtgärdsansvarig/ }).fill(ANSWER.actionOwner);
+    await pickDate(answerCard, 'Klart senast', ANSWER.actionDue);
+  });
+
+  await step('receipt', 'svaret sparas: kvittot visas', async () => {
+    await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
+    const receipt = cardWithHeading('Svaret är sparat');
+    await receipt.waitFor();
+    const shown = [ANSWER.outcome, ANSWER.actionOwner, ACTION_DUE_SHOWN, ANSWER.observations];
+    for (const text of shown) {
+      await receipt.getByText(text, { exact: true }).first().waitFor();
+    }
+    await receipt.getByText(`Sparat av ${USER}`).waitFor();
+  });
+
+  await step('workbook', 'raden finns i arbetsboken', async () => {
+    const file = path.join(WORKBOOK, target.plan);
+    const when = [String(before.year), before.period_label];
+    const args = ['-m', 'e2e.workbook_row', file, target.control_id, ...when];
+    const out = execFileSync(PYTHON, [...args, '--timeout', String(ROW_TIMEOUT_SECONDS)], {
+      cwd: path.dirname(here),
+      encoding: 'utf8',
+    });
+    const row = JSON.parse(out);
+    const expected = {
+      outcome: ANSWER.outcome,
+      checked: Number(ANSWER.checked),
+      deviations: Number(ANSWER.deviations),
+      observations: ANSWER.observations,
+      action_text: ANSWER.actionText,
+      action_owner: ANSWER.actionOwner,
+      action_due: ACTION_DUE_ISO,
+      answered_by: USER,
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      const [found, wanted] = [JSON.stringify(row[key]), JSON.stringify(value)];
+      check(row[key] === value, `arbetsboken har ${key} = ${found}, väntade ${wanted}`);
+    }
+    const where = `${target.plan}: ${target.control_id} ${when.join(' ')}`;
+    console.log(`    ${where}, Svar-ID ${row.answer_id}`);
+  });
+
+  await step('status', '"status helår" visar svaret', async () => {
+    const after = statusJson();
+    check(after.pending === 0, `${after.pending} svar väntar ännu på att skrivas till Excel`);
+    const expected = before.total.answered + 1;
+    check(
+      after.total.answered === expected,
+      `ikbot status: ${after.total.answered} besvarade, väntade ${expected}`,
+    );
+    const same = (m) => m.plan === target.plan && m.control_id === target.control_id;
+    check(!after.unanswered.some(same), 'kontrollmomentet står kvar bland de obesvarade');
+    check(after.deviations.some(same), 'kontrollmomentet saknas bland avvikelserna');
+    await say('status helår');
+    const card = cardWithHeading(after.title);
+    await card.waitFor();
+    await card.getByText(after.progress, { exact: true }).waitFor();
+    await heading(card, `Obesvarade (${after.unanswered.length})`).waitFor();
+    await heading(card, `Avvikelser (${after.deviations.length})`).waitFor();
+    const title = `${target.control_id} – ${target.control}`;
+    const deviation = card.locator('.ac-container').filter({ hasText: startsWith(title) });
+    await deviation.getByText(ANSWER.outcome, { exact: true }).first().waitFor();
+    console.log(`    ${before.progress} → ${after.progress}`);
+  });
+
+  const welcomes = await welcomeHeading().count();
+  soft(welcomes === 1, `efter hela scenariot finns ${welcomes} välkomstkort, inte ett`);
+  soft(pageErrors.length === 0, `Playground-sidan fick fel: ${pageErrors.join('; ')}`);
+} catch (error) {
+  problems.push(error.message);
+} finally {
+  await browser.close();
+}
+
+if (blocked.length) console.log(`  Blockerade anrop utanför datorn: ${blocked.length}`);
+if (problems.length) {
+  console.error(`\nScenariot misslyckades (${problems.length} fel):`);
+  for (const problem of problems) console.error(`  - ${problem}`);
+  console.error(`Skärmbilder: ${ARTIFACTS}`);
+  process.exit(1);
+}
+console.log(`Scenariot gick igenom: ${stepNumber} steg, skärmbilder i ${ARTIFACTS}.`);
