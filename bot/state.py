@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +17,24 @@ class ConversationStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # One lock per key while someone holds or waits for it (weak: no growth).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def update(
+        self, key: str, change: Callable[[dict[str, Any]], dict[str, Any]], when: datetime
+    ) -> dict[str, Any]:
+        """Load, change and save one key's state with no other update of the same key in
+        between (Teams sends installationUpdate and conversationUpdate at the same moment:
+        two interleaved turns would both see "not welcomed"). Returns the new state."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            before = await self.load(key)
+            after = change(before)
+            if after != before:
+                await self.save(key, after, when)
+        return after
 
     async def load(self, key: str) -> dict[str, Any]:
         """The stored state, or an empty dict."""

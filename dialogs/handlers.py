@@ -31,6 +31,7 @@ from dialogs.answering import Answering, Reply
 from dialogs.commands import Command, parse_command, parse_status
 from dialogs.flow import (
     Clicked,
+    Effect,
     Event,
     FlowState,
     Greeted,
@@ -75,10 +76,14 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         sender = activity.from_property
         sender_key = (sender.aad_object_id or sender.id) if sender else ""
         state_key = f"{activity.conversation.id}|{sender_key}"
-        state = FlowState.from_json(await services.conversations.load(state_key))
-        new_state, effects = advance(state, event)
-        if new_state != state:
-            await services.conversations.save(state_key, new_state.to_json(), services.clock.now())
+        effects: list[Effect] = []
+
+        def step(stored: dict[str, Any]) -> dict[str, Any]:
+            new_state, wanted = advance(FlowState.from_json(stored), event)
+            effects.extend(wanted)
+            return new_state.to_json()
+
+        await services.conversations.update(state_key, step, services.clock.now())
         replies: list[Reply] = []
         for effect in effects:
             if isinstance(effect, _ANONYMOUS_EFFECTS):
@@ -194,11 +199,14 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         if channel.is_shared(context.activity):
             # Teams says both "installed" and "added": one short text for the whole team.
             key = f"{context.activity.conversation.id}|"
-            state = FlowState.from_json(await services.conversations.load(key))
-            if not state.welcomed:
-                await services.conversations.save(
-                    key, FlowState(welcomed=True).to_json(), services.clock.now()
-                )
+            first: list[bool] = []
+
+            def welcome_once(stored: dict[str, Any]) -> dict[str, Any]:
+                first.append(not FlowState.from_json(stored).welcomed)
+                return FlowState(welcomed=True).to_json()
+
+            await services.conversations.update(key, welcome_once, services.clock.now())
+            if first[0]:
                 await context.send_activity(channel.WELCOME)
             return
         for reply in await run(context, Greeted(), {}):

@@ -80,6 +80,17 @@ async def test_first_contact_gets_one_welcome(bot: BotClient) -> None:
     assert "mina kontroller" in card_text(cards[0])
 
 
+async def test_greetings_at_the_same_moment_get_one_welcome(bot: BotClient) -> None:
+    from tests.fakes import activities
+
+    # Teams and the Playground send both at once on first contact.
+    await asyncio.gather(
+        bot.post(activities.installed(ALEX, bot.service_url, "conv-1")),
+        bot.post(activities.members_added(ALEX, bot.service_url, "conv-1")),
+    )
+    assert len(cards_of(bot.connector.messages_to("conv-1"))) == 1
+
+
 @pytest.mark.parametrize(
     "typed", ["mina kontroller", "  MINA   Kontroller ", "kontroller", "svara", "Mina kontroller!"]
 )
