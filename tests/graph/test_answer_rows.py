@@ -78,3 +78,10 @@ def test_excel_serials_as_a_graph_backend_reads_them() -> None:
     read = answer_rows.row_to_answer(row, "p.xlsx")
     assert read.answered_at == moment.replace(tzinfo=layout.STOCKHOLM)
     assert read.action.due == date(2026, 5, 15)
+
+
+def test_an_action_owner_is_read_back_as_written() -> None:
+    # Åtgärdsansvarig is free text ("Kim Lind, IT-chef"), not an address to fold.
+    original = answer("3", action=Action("Ny rutin", "Kim Lind, IT-chef", None))
+    back = answer_rows.row_to_answer(answer_rows.answer_to_row(original), "plan.xlsx")
+    assert back.action == Action("Ny rutin", "Kim Lind, IT-chef", None)
