@@ -11,6 +11,9 @@ from pathlib import Path
 
 _CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
+_VALIDATE_ISSUER = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__VALIDATE_ISSUER"
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(Exception):
@@ -60,6 +63,7 @@ class Settings:
     strategists: frozenset[str] = frozenset()
     today: date | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (IKBOT_LOG_FORMAT)
     graph: GraphSettings | None = None  # None: the workbooks are local files (IKBOT_WORKBOOK)
     # The Agents SDK's own CONNECTIONS__… variables, passed through untouched.
     agent_env: Mapping[str, str] = field(default_factory=dict)
@@ -85,6 +89,16 @@ class Settings:
             raise SettingsError(
                 f"IKBOT_TODAY måste vara ett datum (ÅÅÅÅ-MM-DD), inte {today_text!r}."
             ) from None
+        log_level = (env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"IKBOT_LOG_LEVEL måste vara en av {', '.join(LOG_LEVELS)}, inte {log_level!r}."
+            )
+        log_format = (env.get("IKBOT_LOG_FORMAT", "").strip() or "text").casefold()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"IKBOT_LOG_FORMAT måste vara text eller json, inte {log_format!r}."
+            )
         strategists = frozenset(
             s.strip().casefold() for s in env.get("IKBOT_STRATEGISTS", "").split(",") if s.strip()
         )
@@ -98,7 +112,8 @@ class Settings:
             port=int(port_text),
             strategists=strategists,
             today=today,
-            log_level=(env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper(),
+            log_level=log_level,
+            log_format=log_format,
             graph=graph,
             agent_env=agent_env,
         )
@@ -131,6 +146,10 @@ class Settings:
         env = dict(self.agent_env)
         if self.anonymous:
             env[_ANONYMOUS] = "true"
+        else:
+            # The SDK checks a token's issuer only on request; a single-tenant bot accepts
+            # the Bot Framework's and its own tenant's issuers, nothing else.
+            env.setdefault(_VALIDATE_ISSUER, "true")
         return env
 
 
