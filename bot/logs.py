@@ -70,13 +70,14 @@ def text_formatter() -> logging.Formatter:
 
 def setup_logging(level: str, form: str, *, stream: IO[str] | None = None) -> logging.Handler:
     """Send every log record to stderr (or ``stream``) as text or JSON lines; return the
-    handler (replacing any handler installed before, so calling it twice is harmless)."""
+    handler (it replaces one installed here before, so calling this twice is harmless)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(json_formatter() if form == "json" else text_formatter())
     handler.addFilter(ContextFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if any(isinstance(f, ContextFilter) for f in old.filters):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     return handler

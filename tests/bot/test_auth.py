@@ -11,6 +11,7 @@ checks, and MSAL getting the bot's own token for the reply — runs unchanged.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -224,3 +225,19 @@ async def test_health_probes_need_no_token_when_authentication_is_on(
     for path in ("/healthz", "/readyz"):
         async with secured.session.get(base + path) as response:
             assert response.status == 200, path
+
+
+async def test_tokens_never_reach_the_log(
+    secured: BotClient, entra: FakeEntra, json_log: io.StringIO
+) -> None:
+    activity = activities.message("mina kontroller", ALEX, secured.service_url, "conv-alex")
+    incoming = good_token(entra, secured)
+    assert (await post(secured, activity, incoming))[0] == 202
+    forged = bad_authorization("forged", entra, secured)
+    assert (await post(secured, activity, forged))[0] == 401
+    log = json_log.getvalue()
+    assert "POST /api/messages -> 401" in log and "POST /api/messages -> 202" in log
+    for secret in (incoming.split()[1], forged.split()[1], OUTBOUND_TOKEN, "test-secret"):
+        assert secret not in log
+    # Nor any part of one: a JWT's header and payload are readable base64.
+    assert "eyJ" not in log
