@@ -91,8 +91,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     # SDK's middleware would guard every route, probes included, so it guards this one.
     app.router.add_post(MESSAGES_PATH, jwt_authorization_decorator(messages))
     add_health_routes(app, services)
+    app.on_response_prepare.append(_plain_server_header)
     app.cleanup_ctx.append(_services_context)
     return app
+
+
+async def _plain_server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp names itself and Python with their versions in every response; a scanner
+    # has no need to know them.
+    response.headers["Server"] = "ikbot"
 
 
 async def _services_context(app: web.Application) -> AsyncIterator[None]:

@@ -42,6 +42,7 @@ async def test_liveness_and_readiness_when_all_is_well(bot: BotClient) -> None:
     status, body, headers = await probe(bot, "/healthz")
     assert (status, body) == (200, {"status": "ok"})
     assert headers["Cache-Control"] == "no-store"
+    assert headers["Server"] == "ikbot"  # no framework or Python version
     status, body, _ = await probe(bot, "/readyz")
     assert (status, body) == (200, {"status": "redo"})
 
@@ -54,7 +55,7 @@ async def test_not_ready_without_the_workbooks_and_the_reason_is_only_in_the_log
     with caplog.at_level(logging.WARNING, logger="bot.health"):
         status, body, headers = await probe(bot, "/readyz")
     assert (status, body) == (503, NOT_READY)
-    assert "hemlig-mapp" not in str(headers)
+    assert "hemlig-mapp" not in str(headers) and "Python" not in str(headers)
     [record] = [r for r in caplog.records if r.name == "bot.health"]
     assert record.levelno == logging.WARNING
     assert "workbook source" in record.getMessage() and "WorkbookNotFound" in record.getMessage()
