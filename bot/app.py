@@ -11,12 +11,14 @@ from microsoft_agents.activity import load_configuration_from_env
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import (
     CloudAdapter,
-    jwt_authorization_middleware,
+    jwt_authorization_decorator,
     start_agent_process,
 )
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
 from pydantic import ValidationError
 
+from bot.health import add_health_routes
+from bot.logs import bind_activity, request_context
 from bot.services import Services
 from bot.settings import Settings
 from dialogs.handlers import register
@@ -59,9 +61,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     )
     register(agent, services)
 
-    app = web.Application(middlewares=[jwt_authorization_middleware])
+    app = web.Application(middlewares=[request_context])
     with warnings.catch_warnings():
-        # The SDK's JWT middleware reads this string key; aiohttp prefers AppKeys.
+        # The SDK's JWT check reads this string key; aiohttp prefers AppKeys.
         warnings.simplefilter("ignore")
         app["agent_configuration"] = connections.get_default_connection_configuration()
     app[SERVICES] = services
@@ -77,6 +79,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
             return web.json_response({"error": "Ogiltig JSON."}, status=400)
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
+        bind_activity(body)
         try:
             response = await start_agent_process(request, agent, adapter)
         except ValidationError:
@@ -84,9 +87,19 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
             return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
         return response if response is not None else web.Response(status=202)
 
-    app.router.add_post(MESSAGES_PATH, messages)
+    # Only the bot's endpoint needs a Bot Framework token (when a client id is set); the
+    # SDK's middleware would guard every route, probes included, so it guards this one.
+    app.router.add_post(MESSAGES_PATH, jwt_authorization_decorator(messages))
+    add_health_routes(app, services)
+    app.on_response_prepare.append(_plain_server_header)
     app.cleanup_ctx.append(_services_context)
     return app
+
+
+async def _plain_server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp names itself and Python with their versions in every response; a scanner
+    # has no need to know them.
+    response.headers["Server"] = "ikbot"
 
 
 async def _services_context(app: web.Application) -> AsyncIterator[None]:

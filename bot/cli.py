@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -89,9 +88,9 @@ def _serve(*, demo: bool) -> int:
     except SettingsError as error:
         print(f"ikbot: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
     if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2

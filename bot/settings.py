@@ -14,6 +14,9 @@ _CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_STRATEGIST_GROUPS = 20  # Graph's checkMemberGroups takes at most 20 group ids
+_VALIDATE_ISSUER = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__VALIDATE_ISSUER"
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(Exception):
@@ -63,6 +66,7 @@ class Settings:
     strategists: frozenset[str] = frozenset()
     today: date | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (IKBOT_LOG_FORMAT)
     graph: GraphSettings | None = None  # None: the workbooks are local files (IKBOT_WORKBOOK)
     # Entra groups whose members are strategists (IKBOT_STRATEGIST_GROUP_ID), lower case.
     strategist_groups: tuple[str, ...] = ()
@@ -93,6 +97,16 @@ class Settings:
             raise SettingsError(
                 f"IKBOT_TODAY måste vara ett datum (ÅÅÅÅ-MM-DD), inte {today_text!r}."
             ) from None
+        log_level = (env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(
+                f"IKBOT_LOG_LEVEL måste vara en av {', '.join(LOG_LEVELS)}, inte {log_level!r}."
+            )
+        log_format = (env.get("IKBOT_LOG_FORMAT", "").strip() or "text").casefold()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(
+                f"IKBOT_LOG_FORMAT måste vara text eller json, inte {log_format!r}."
+            )
         strategists = frozenset(
             s.strip().casefold() for s in env.get("IKBOT_STRATEGISTS", "").split(",") if s.strip()
         )
@@ -108,7 +122,8 @@ class Settings:
             port=int(port_text),
             strategists=strategists,
             today=today,
-            log_level=(env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper(),
+            log_level=log_level,
+            log_format=log_format,
             graph=graph,
             strategist_groups=groups,
             graph_credentials=credentials,
@@ -149,6 +164,10 @@ class Settings:
         env = dict(self.agent_env)
         if self.anonymous:
             env[_ANONYMOUS] = "true"
+        else:
+            # The SDK checks a token's issuer only on request; a single-tenant bot accepts
+            # the Bot Framework's and its own tenant's issuers, nothing else.
+            env.setdefault(_VALIDATE_ISSUER, "true")
         return env
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -193,14 +193,17 @@ async def start_bot(
     strategists: Sequence[str] = (STRATEGIST.email,),
     source: WorkbookSource | None = None,
     group_check: GroupCheck | None = None,
+    agent_env: Mapping[str, str] | None = None,
 ) -> tuple[BotClient, web.AppRunner]:
-    """Start the real app on a free loopback port against the fake channel."""
+    """Start the real app on a free loopback port against the fake channel (``agent_env``:
+    the Agents SDK's CONNECTIONS__ settings; none = anonymous)."""
     service_url = await connector.start()
     settings = Settings(
         workbook=workbook,
         data_dir=data_dir,
         strategists=frozenset(strategists),
         today=today,
+        agent_env=dict(agent_env or {}),
     )
     services = Services.build(
         settings,
