@@ -17,7 +17,8 @@ def risk_section(summary: Summary) -> list[Element | None]:
         unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
     if not any(cell.controls for cell in matrix.cells):
         return [heading("Riskmatris", size="medium"), text_block(unassessed)]
-    header = ["Sannolikhet ↓ / konsekvens →", *(str(k) for k in RISK_AXIS)]
+    # "S ↓ K →" fits the narrow corner cell (the legend below spells it out).
+    header = ["S ↓ K →", *(str(k) for k in RISK_AXIS)]
     rows = [_row([_cell(text, bold=True) for text in header])]
     for p in reversed(RISK_AXIS):
         cells = [_cell(str(p), bold=True)]

@@ -24,7 +24,7 @@ from bot.cli import DEMO_STRATEGIST
 from bot.identity import User
 from bot.model import Action, Answer, Control, Period, Plan, Severity
 from bot.periods import Term
-from bot.status import Summary, compile_status
+from bot.status import SheetWritten, Summary, compile_status
 from cards.answer import answer_card, answer_values
 from cards.common import adaptive_card
 from cards.listing import list_card
@@ -32,6 +32,7 @@ from cards.notice import notice_card
 from cards.receipt import receipt_card
 from cards.risk_matrix import risk_section
 from cards.status import status_card
+from cards.summary_written import summary_written_card
 from cards.unanswered import unanswered_card
 from cards.welcome import help_card, welcome_card
 from dialogs.form import ValidAnswer, raw_values, validate_answer
@@ -257,6 +258,22 @@ def notice_cards() -> dict[str, Card]:
     }
 
 
+def summary_written_cards() -> dict[str, Card]:
+    """The answer to "Skriv sammanställning till Excel": all written, some not, nothing due."""
+    sheet = "Sammanställning helår 2026"
+    written = SheetWritten("lindesberg-ks-2026.xlsx", sheet=sheet)
+    locked = SheetWritten(
+        "strangnas-ks-2026.xlsx",
+        error="strangnas-ks-2026.xlsx är öppen eller låst just nu. Försök igen när den är stängd.",
+    )
+    scope: dict[str, Any] = {"year": 2026, "period": Period.YEAR}
+    return {
+        "summary-written": summary_written_card([written], **scope),
+        "summary-written-partly": summary_written_card([written, locked], **scope),
+        "summary-written-nothing": summary_written_card([], **scope, namnd="Byggnämnden"),
+    }
+
+
 def all_cards() -> dict[str, Card]:
     """Every card, by a file-friendly name."""
     plans = demo_plans()
@@ -267,6 +284,7 @@ def all_cards() -> dict[str, Card]:
         "help-strateg": help_card(strategist=True),
         **answering_cards(plans, answers),
         **status_cards(plans, answers),
+        **summary_written_cards(),
         **notice_cards(),
     }
 
