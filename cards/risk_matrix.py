@@ -35,8 +35,8 @@ def risk_section(summary: Summary) -> list[Element | None]:
     }
     bands = [f"{band} ({_BAND_COLOURS[band]}) {low}–{high}" for band, low, high in band_ranges()]
     legend = (
-        "Varje ruta: antal kontrollmoment (varav avvikelser). Rader: sannolikhet 4–1, "
-        f"kolumner: konsekvens 1–4. Riskvärde {' · '.join(reversed(bands))}."
+        "Varje ruta: antal kontrollmoment (varav avvikelser). Rader: sannolikhet (S) 4–1, "
+        f"kolumner: konsekvens (K) 1–4. Riskvärde {' · '.join(reversed(bands))}."
     )
     return [
         heading("Riskmatris", size="medium"),
