@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from bot.model import Action, Answer, Control, Plan, Severity
+from bot.model import Action, Answer, Control, OutcomeOption, Plan, Severity
 from bot.periods import Term
 
 # Deviations are listed most serious first.
@@ -263,6 +263,8 @@ def compile_status(
     missing: list[tuple[tuple[int, int, int, str], Missing]] = []
 
     for index, plan in enumerate(plans):
+        # The same few labels over and over: look each spelling up in the scale once.
+        options: dict[str, OutcomeOption | None] = {}
         for control in plan.controls:
             if term.period not in control.periods:
                 continue
@@ -295,7 +297,10 @@ def compile_status(
                 place = (index, control.row, control.id)
                 missing.append(((-overdue, *place), Missing(control, plan.name, deadline, overdue)))
                 continue
-            option = plan.scale.find(given.outcome)
+            if given.outcome in options:
+                option = options[given.outcome]
+            else:
+                option = options[given.outcome] = plan.scale.find(given.outcome)
             if option is None:
                 finding = Finding(control, plan.name, given, None, given.outcome.strip())
                 unknown.append(finding)
