@@ -78,4 +78,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/status.py --quick
 
 clean:
-	rm -rf $(VENV) var dist node_modules
+	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts
