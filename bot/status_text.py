@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot import swedish
 from bot.model import Action, Severity
 from bot.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
 from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, format_date
@@ -24,9 +25,7 @@ def _short(text: str, limit: int = _SHORT) -> str:
 
 def progress(tally: Tally) -> str:
     """ "34 av 41 kontrollmoment besvarade (83 %)"."""
-    if not tally.due:
-        return "Inga kontrollmoment ska följas upp denna period."
-    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({tally.percent_shown} %)"
+    return swedish.progress(tally.answered, tally.due, tally.percent_shown)
 
 
 def _title(summary: Summary) -> str:

@@ -42,3 +42,10 @@ SEVERITY_NAMES = {
     Severity.NOT_PERFORMED: "Ej genomförd",
     Severity.DEFERRED: "Följs upp senare",
 }
+
+
+def progress(answered: int, due: int, percent: int) -> str:
+    """ "34 av 41 kontrollmoment besvarade (83 %)", or that nothing is due."""
+    if not due:
+        return "Inga kontrollmoment ska följas upp denna period."
+    return f"{answered} av {due} kontrollmoment besvarade ({percent} %)"

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from bot.model import Severity
 from bot.status import Finding, Missing, Orphan, Summary, Tally
-from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER
+from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -73,7 +73,9 @@ def status_card(
     fixed: list[Element | None] = [
         heading(term_title(summary)),
         text_block(f"Sammanställd {format_date(summary.today)}", subtle=True, spacing="none"),
-        text_block(_progress(total), weight="bolder", size="medium"),
+        text_block(
+            progress(total.answered, total.due, total.percent_shown), weight="bolder", size="medium"
+        ),
         text_block(f"{pending} väntar på att skrivas till Excel.", color="warning")
         if pending > 0
         else None,
@@ -131,12 +133,6 @@ def term_title(summary: Summary) -> str:
     title = f"Status {term.period.label.lower()} {term.year}"
     namnd = (summary.namnd or "").strip()
     return f"{title} – {shorten(namnd, NAME_CHARS)}" if namnd else title
-
-
-def _progress(tally: Tally) -> str:
-    if not tally.due:
-        return "Inga kontrollmoment ska följas upp denna period."
-    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({tally.percent_shown} %)"
 
 
 def _overdue_line(summary: Summary) -> Element | None:
@@ -331,11 +327,7 @@ def summary_scope(summary: Summary) -> dict[str, Any]:
 
 def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
     scope = summary_scope(summary)
-    found = (
-        [button("Skriv sammanställning till Excel", WriteSummary(**scope))]
-        if can_write
-        else []
-    )
+    found = [button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
     if summary.unanswered:
         found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from bot.model import Period, Severity
 from bot.status import RISK_AXIS, Finding, Summary, Tally, band_ranges, risk_band
-from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER
+from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
 from graph import layout
 from graph.answer_rows import to_local
 from graph.cells import clean_text
@@ -177,7 +177,10 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
         "gör egna anteckningar i ett annat blad."
     )
     grid.line("Sammanställd", summary.today)
-    grid.line("Besvarade", _progress(summary.total))
+    grid.line(
+        "Besvarade",
+        progress(summary.total.answered, summary.total.due, summary.total.percent_shown),
+    )
     grid.line("Obesvarade", summary.total.unanswered)
     grid.line("Försenade", sum(1 for m in summary.unanswered if m.days_overdue > 0))
     grid.line("Väntar på att skrivas till Excel", pending)
@@ -288,12 +291,6 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
             "Att_utreda", ["Orsak", "ID", "Bedömning", "Besvarad av", "Besvarad"], rows, "Inga."
         )
     return grid.freeze(name)
-
-
-def _progress(tally: Tally) -> str:
-    if not tally.due:
-        return "Inga kontrollmoment ska följas upp denna period."
-    return f"{tally.answered} av {tally.due} kontrollmoment besvarade ({tally.percent_shown} %)"
 
 
 def _tally_row(level: str, name: str, tally: Tally, classes: list[Severity]) -> list[Value]:
