@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -18,6 +19,8 @@ from typing import IO, Any
 
 from aiohttp import web
 from pythonjsonlogger.json import JsonFormatter
+
+from graph.protocol import WorkbookError
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +84,17 @@ def setup_logging(level: str, form: str, *, stream: IO[str] | None = None) -> lo
     root.addHandler(handler)
     root.setLevel(level)
     return handler
+
+
+def failure(error: BaseException) -> str:
+    """An exception for the log: its type and where it was raised, without its message
+    unless that message is known to be safe (a WorkbookError's Swedish text) — a pydantic
+    ValidationError, a KeyError and the like can carry what a person typed."""
+    head = f"{type(error).__module__}.{type(error).__qualname__}"
+    if isinstance(error, WorkbookError):
+        head += f": {error}"
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    return f"{head}\n{frames}".rstrip()
 
 
 def _clean(value: Any) -> str | None:

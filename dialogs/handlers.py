@@ -23,6 +23,7 @@ from microsoft_agents.hosting.core import (
 from pydantic import ValidationError
 
 from bot.identity import LookupFailed, Member, User
+from bot.logs import failure
 from bot.services import Services
 from cards.actions import card_action
 from cards.notice import notice_card
@@ -214,7 +215,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         logger.error(
-            "Turn failed in conversation %s", context.activity.conversation.id, exc_info=error
+            "Turn failed in conversation %s: %s", context.activity.conversation.id, failure(error)
         )
         try:
             if context.activity.type == ActivityTypes.invoke:

@@ -166,3 +166,27 @@ async def test_ikbot_serve_writes_json_lines(tmp_path: Path) -> None:
     [served] = [r for r in records if r.get("request_id") == "cli-1"]
     assert served["logger"] == "bot.logs" and served["level"] == "INFO"
     assert served["message"].startswith("POST /api/messages -> 400")
+
+
+def test_a_failure_is_logged_without_what_a_person_typed() -> None:
+    from pydantic import BaseModel
+
+    from bot.logs import failure
+    from graph.protocol import WorkbookLocked
+
+    class Form(BaseModel):
+        antal: int
+
+    def validate(typed: str) -> None:
+        Form.model_validate({"antal": typed})
+
+    try:
+        validate("Hemlig iakttagelse om Kim")
+    except Exception as error:
+        text = failure(error)
+    assert "ValidationError" in text and "in validate" in text
+    assert "Hemlig" not in text
+    try:
+        raise WorkbookLocked("Arbetsboken ks.xlsx är öppen i Excel.")
+    except WorkbookLocked as error:
+        assert "ks.xlsx är öppen i Excel" in failure(error)
