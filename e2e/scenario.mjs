@@ -145,6 +145,8 @@ async function pickDate(card, label, { year, month, day }) {
 let target; // the control the scenario answers, as `ikbot status` lists it
 let before; // `ikbot status` before the answer
 let answerCard;
+let statusCard; // the status card shown after the answer
+let statusAfter; // `ikbot status` after the answer
 const answerHeading = () =>
   `Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`;
 const heading = (card, name) => card.getByRole('heading', { name, exact: true });
@@ -278,6 +280,31 @@ try {
     const deviation = card.locator('.ac-container').filter({ hasText: startsWith(title) });
     await deviation.getByText(ANSWER.outcome, { exact: true }).first().waitFor();
     console.log(`    ${before.progress} → ${after.progress}`);
+    statusCard = card;
+    statusAfter = after;
+  });
+
+  await step('summary', '"Skriv sammanställning till Excel": bladet i varje arbetsbok', async () => {
+    await statusCard
+      .getByRole('button', { name: 'Skriv sammanställning till Excel', exact: true })
+      .click();
+    const done = cardWithHeading('Sammanställningen är skriven till Excel');
+    await done.waitFor();
+    const sheet = `Sammanställning ${statusAfter.period_label.toLowerCase()} ${statusAfter.year}`;
+    const out = execFileSync(PYTHON, ['-m', 'e2e.summary_sheets', WORKBOOK, sheet], {
+      cwd: path.dirname(here),
+      encoding: 'utf8',
+    });
+    const found = JSON.parse(out); // {workbook: [the sheet's values]}
+    const books = Object.keys(found);
+    check(books.length > 0, `inget blad "${sheet}" i arbetsböckerna`);
+    for (const book of books) {
+      await done.getByText(`✓ ${book}: bladet ”${sheet}”`, { exact: true }).waitFor();
+    }
+    const mine = found[target.plan] || [];
+    check(mine.includes(target.control), `bladet i ${target.plan} saknar kontrollmomentet`);
+    check(mine.includes(ANSWER.observations), `bladet i ${target.plan} saknar iakttagelserna`);
+    console.log(`    ${books.join(', ')}: ${sheet}`);
   });
 
   const welcomes = await welcomeHeading().count();
