@@ -131,31 +131,36 @@ def _serve(*, demo: bool) -> int:
 def _check_graph() -> int:
     from bot.settings import Settings, SettingsError
     from bot.sources import graph_credential
-    from graph.excel_graph import GraphSource, graph_client
+    from graph.excel_graph import GraphSource, graph_client, graph_transport
     from graph.graph_check import check_graph
+    from graph.graph_directory import StrategistGroups
 
     try:
         settings = Settings.from_env(dict(os.environ))
     except SettingsError as error:
         print(f"ikbot: {error}", file=sys.stderr)
         return 2
-    graph = settings.graph
+    graph = settings.directory_graph
     if graph is None:
         print("ikbot: IKBOT_GRAPH_SITE är inte satt; boten använder lokala filer.", file=sys.stderr)
         return 2
 
     async def run() -> list[str]:
         credential = graph_credential(graph)
-        source = GraphSource(
-            graph_client(credential, base_url=graph.base_url),
-            site=graph.site,
-            path=graph.path,
-            drive=graph.drive,
+        client = graph_client(credential, base_url=graph.base_url)
+        source = None
+        if settings.graph is not None:  # SharePoint; else only the group check signs in
+            source = GraphSource(client, site=graph.site, path=graph.path, drive=graph.drive)
+        groups = (
+            StrategistGroups(graph_transport(client), settings.strategist_groups)
+            if settings.strategist_groups
+            else None
         )
         try:
-            steps = await check_graph(source, credential)
+            steps = await check_graph(source, credential, groups)
         finally:
-            await source.close()
+            if source is not None:
+                await source.close()
             await credential.close()
         return [s.line() for s in steps] + (["Allt fungerar."] if all(s.ok for s in steps) else [])
 

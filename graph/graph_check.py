@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.excel_graph import SCOPES, GraphSource
+from graph.graph_directory import DirectoryUnavailable, StrategistGroups
 from graph.protocol import WorkbookError
 
 
@@ -28,14 +29,17 @@ class Step:
         return f"[{mark}] {self.label}" + (f": {self.detail}" if self.detail else "")
 
 
-async def check_graph(source: GraphSource, credential: Any) -> list[Step]:
-    """Token, site and library, the workbooks and their plans, and a write that is undone."""
+async def check_graph(
+    source: GraphSource | None, credential: Any, groups: StrategistGroups | None = None
+) -> list[Step]:
+    """Token, the strategist groups (if configured), site and library, the workbooks and
+    their plans, and a write that is undone (no source: the workbooks are local files)."""
     steps: list[Step] = []
 
     async def step(label: str, action: Callable[[], Awaitable[str]]) -> bool:
         try:
             detail = await action()
-        except WorkbookError as error:
+        except (WorkbookError, DirectoryUnavailable) as error:
             steps.append(Step(label, False, str(error)))
             return False
         except Exception as error:  # the credential's own errors: say what kind, not secrets
@@ -49,14 +53,24 @@ async def check_graph(source: GraphSource, credential: Any) -> list[Step]:
         return "en åtkomsttoken för Microsoft Graph hämtades"
 
     async def where() -> str:
+        assert source is not None
         await source.location()
         return f"{source.site} → {source.path}"
 
-    if not await step("Inloggning", token) or not await step("Webbplats och sökväg", where):
+    async def strategists() -> str:
+        assert groups is not None
+        return "kan läsas: " + ", ".join(await groups.describe())
+
+    if not await step("Inloggning", token):
+        return steps
+    if groups is not None and not await step("Strateggrupper", strategists):
+        return steps
+    if source is None or not await step("Webbplats och sökväg", where):
         return steps
     books: list[Any] = []
 
     async def listing() -> str:
+        assert source is not None
         books.extend(await source.workbooks())
         if not books:
             raise WorkbookError("inga .xlsx-filer hittades på sökvägen")

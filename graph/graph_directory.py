@@ -88,6 +88,24 @@ class StrategistGroups:
         return any(str(v).casefold() in self.group_ids for v in value)
 
 
+    async def describe(self) -> list[str]:
+        """Each strategist group's display name, read from Graph (for ``ikbot check-graph``);
+        raises DirectoryUnavailable with what is wrong."""
+        names = []
+        for group in self.group_ids:
+            url = f"/groups/{path_segment(group)}?$select=id,displayName"
+            try:
+                reply = await self._transport.send("GET", url)
+            except GraphCallError as error:
+                if error.status == 404:
+                    raise DirectoryUnavailable(
+                        f"gruppen {group} finns inte i organisationen"
+                    ) from error
+                raise DirectoryUnavailable(_explain(error)) from error
+            names.append(str((reply or {}).get("displayName") or group))
+        return names
+
+
 def _explain(error: GraphCallError) -> str:
     """What went wrong, for the operator's log (Graph's message may name the user: left out)."""
     what = f"checkMemberGroups failed: HTTP {error.status} {error.code}".rstrip()

@@ -79,7 +79,7 @@ class Api:
     async def dispatch(self, call: Call) -> Reply:
         """Route one call to the site, drive or workbook handler."""
         path = call.path.rstrip("/") if call.path != "/" else call.path
-        if path.startswith("/users/"):
+        if path.startswith(("/users/", "/groups/")):
             return self.directory.dispatch(call)
         if path.startswith("/sites/"):
             found = self.drive.resolve_site(path[len("/sites/") :])

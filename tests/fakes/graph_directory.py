@@ -38,6 +38,7 @@ class Memberships:
 
     users: dict[str, str] = field(default_factory=dict)  # object id -> userPrincipalName
     groups: dict[str, set[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # group id -> displayName
     checks: int = 0  # checkMemberGroups requests answered
 
     def add_user(self, object_id: str, upn: str = "") -> None:
@@ -47,6 +48,11 @@ class Memberships:
     def add_member(self, group_id: str, member_id: str) -> None:
         """Put a user or a group into a group (the group is created if new)."""
         self.groups.setdefault(group_id.casefold(), set()).add(member_id.casefold())
+
+    def name_group(self, group_id: str, name: str) -> None:
+        """Give a group a display name (a group is created by its first member otherwise)."""
+        self.groups.setdefault(group_id.casefold(), set())
+        self.names[group_id.casefold()] = name
 
     def remove_member(self, group_id: str, member_id: str) -> None:
         """Take a user or a group out of a group."""
@@ -62,6 +68,19 @@ class Memberships:
             frontier = inside
         return found
 
+    def _group(self, call: Call, parts: list[str]) -> Reply:
+        if len(parts) != 2 or call.method != "GET":
+            raise GraphError(400, "BadRequest", f"The fake Graph does not implement {call.path}.")
+        group = parts[1].casefold()
+        if group not in self.groups:
+            raise _EntraError(
+                404,
+                "Request_ResourceNotFound",
+                f"Resource '{parts[1]}' does not exist or one of its queried reference-property "
+                "objects are not present.",
+            )
+        return Reply(200, {"id": group, "displayName": self.names.get(group, "")})
+
     def _user(self, ref: str) -> str:
         for object_id, upn in self.users.items():
             if ref.casefold() in (object_id.casefold(), upn.casefold()):
@@ -74,8 +93,10 @@ class Memberships:
         )
 
     def dispatch(self, call: Call) -> Reply:
-        """``/users/{ref}/checkMemberGroups``; anything else under /users is not faked."""
+        """``/users/{ref}/checkMemberGroups`` and ``GET /groups/{id}``; nothing else."""
         parts = [p for p in call.path.split("/") if p]
+        if parts[0] == "groups":
+            return self._group(call, parts)
         if len(parts) != 3 or parts[2] != "checkMemberGroups":
             raise GraphError(400, "BadRequest", f"The fake Graph does not implement {call.path}.")
         if call.method != "POST":

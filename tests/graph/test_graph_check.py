@@ -8,8 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from graph.excel_graph import GraphSource, graph_client
+from graph.excel_graph import GraphSource, graph_client, graph_transport
 from graph.graph_check import check_graph
+from graph.graph_directory import StrategistGroups
 from graph.templates import demo_workbook
 from tests.fakes.graph_server import FakeGraph, StaticCredential
 from tests.graph.conftest import SITE
@@ -77,3 +78,38 @@ async def test_no_write_permission_is_reported(fake: FakeGraph) -> None:
     steps = await check_graph(graph, credential)
     assert not steps[-1].ok and steps[-1].label.endswith("skrivbehörighet")
     assert "Sites.Selected" in steps[-1].detail
+
+
+GROUP = "0b7a3f5e-4c1d-4e8a-9f21-6d3c2b1a0e9f"
+OTHER = "5f0e2d1c-3b4a-4968-8776-a5b4c3d2e1f0"
+
+
+def groups(fake: FakeGraph, credential: object, *ids: str) -> StrategistGroups:
+    client = graph_client(credential, fake.base_url, max_backoff=0.01)
+    return StrategistGroups(graph_transport(client), ids)
+
+
+async def test_the_strategist_groups_are_read_when_configured(fake: FakeGraph) -> None:
+    fake.directory.name_group(GROUP, "Kvalitetsstrateger")
+    credential = StaticCredential()
+    graph = source(fake, credential)
+    steps = await check_graph(graph, credential, groups(fake, credential, GROUP))
+    await graph.close()
+    assert all(s.ok for s in steps), [s.line() for s in steps]
+    assert steps[1].line() == "[OK ] Strateggrupper: kan läsas: Kvalitetsstrateger"
+
+
+async def test_an_unknown_group_stops_the_check_with_its_id(fake: FakeGraph) -> None:
+    fake.directory.name_group(GROUP, "Kvalitetsstrateger")
+    credential = StaticCredential()
+    steps = await check_graph(None, credential, groups(fake, credential, GROUP, OTHER))
+    assert [s.ok for s in steps] == [True, False]
+    assert f"gruppen {OTHER} finns inte" in steps[1].line()
+
+
+async def test_a_missing_directory_permission_is_named(fake: FakeGraph) -> None:
+    fake.directory.name_group(GROUP, "Kvalitetsstrateger")
+    fake.fail(403, match="/groups/")
+    credential = StaticCredential()
+    steps = await check_graph(None, credential, groups(fake, credential, GROUP))
+    assert not steps[-1].ok and "GroupMember.Read.All" in steps[-1].line()
