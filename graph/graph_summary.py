@@ -5,8 +5,9 @@ the used range of an existing summary sheet, in one ``$batch``; (2) delete the o
 add the new one, all its values in one range PATCH, its tables, then the first formats
 (bold headings, the risk matrix's fills, column widths) up to Graph's 20 requests; (3) our
 names for the tables (Graph names new tables itself, and its names are only known from
-(2)'s replies) and the formats that did not fit in (2). Each ``$batch`` is a ``dependsOn``
-chain, so the workbook sees one request at a time, in order.
+(2)'s replies) and the formats that did not fit in (2). The values go in one PATCH per
+500 rows, well below Graph's 4 MB body limit, so a summary of any size fits. Each
+``$batch`` is a ``dependsOn`` chain, so the workbook sees one request at a time, in order.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from graph.graph_requests import (
     path_segment,
     to_graph_value,
 )
+from graph.graph_sheets import PATCH_SPAN
 from graph.protocol import WorkbookError
 from graph.summary_sheet import (
     MARKER_CELL,
     TITLE_SIZE,
+    Area,
     SummarySheet,
     hand_made,
     number_format,
@@ -75,9 +78,15 @@ def sheet_requests(
     if replace:
         chain.add("DELETE", "")
     chain.add("POST", None, {"name": sheet.name}, url=f"{wb}/worksheets/add")
-    values = [[to_graph_value(v) for v in row] for row in sheet.rows]
-    formats = [[number_format(v) for v in row] for row in sheet.rows]
-    chain.add("PATCH", _range(sheet.area.address), {"values": values, "numberFormat": formats})
+    last_col = sheet.area.last_col
+    for first in range(0, len(sheet.rows), PATCH_SPAN):  # one PATCH for most summaries
+        rows = sheet.rows[first : first + PATCH_SPAN]
+        body = {
+            "values": [[to_graph_value(v) for v in row] for row in rows],
+            "numberFormat": [[number_format(v) for v in row] for row in rows],
+        }
+        area = Area(first, 0, first + len(rows) - 1, last_col)
+        chain.add("PATCH", _range(area.address), body)
     for index, table in enumerate(sheet.tables):
         body = {"address": table.area.address, "hasHeaders": True}
         chain.add("POST", "/tables/add", body, id=f"table:{index}")

@@ -570,3 +570,23 @@ async def test_a_throttled_summary_write_is_finished_by_writing_it_again(source,
     sheet = book_file["Sammanställning helår 2026"]
     assert sheet["A1"].font.b
     assert sheet.tables and all(t.startswith("Sammanst_helar_2026_") for t in sheet.tables)
+
+
+async def test_a_long_summary_goes_in_patches_of_500_rows(tmp_path: Path) -> None:
+    library = tmp_path / "stor"
+    write_xlsx(library / FOLDER / KEY, [HEADER, *plan_rows(1200)])
+    server = FakeGraph(library)
+    await server.start()
+    graph = graph_source(server)
+    try:
+        book = await only_book(graph)
+        summary = await _summary(book)  # 600 helår controls, none answered
+        await book.write_summary(summary)
+    finally:
+        await graph.close()
+        await server.stop()
+    values = [r for r in server.requests if r.method == "PATCH" and r.path.endswith("')")]
+    assert len(values) == 2  # 600 unanswered + the rest of the sheet: two blocks
+    sheet = openpyxl.load_workbook(library / FOLDER / KEY)["Sammanställning helår 2026"]
+    ids = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert {str(m.control.id) for m in summary.unanswered} <= {str(i) for i in ids}
