@@ -118,22 +118,25 @@ class Journal:
         return bool(row and row[0])
 
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
-        """Every stored answer to these controls, oldest first, and the ids still pending."""
-        wanted = json.dumps(sorted({(k.plan_key, k.control_id) for k in keys}))
+        """Every stored answer to these controls (oldest first within each workbook, so per
+        slot), and the ids still pending."""
+        by_plan: dict[str, list[str]] = {}
+        for key in keys:
+            by_plan.setdefault(key.plan_key, []).append(key.control_id)
         answers: list[Answer] = []
         pending: set[str] = set()
-        # One query for any number of keys: the keys travel as one JSON parameter (a
-        # strategist's thousand controls would otherwise need SQLite's parameter limit
-        # chunked around), and the row-value IN uses the answers_slot index.
-        for row in await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM answers WHERE (plan_key, control_id) IN "
-            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-            "FROM json_each(?)) ORDER BY seq",
-            (wanted,),
-        ):
-            answers.append(_answer_from_row(row))
-            if row[-1] is None:
-                pending.add(row[0])
+        # One query per workbook for any number of controls: the ids travel as one JSON
+        # parameter (no parameter limit to chunk around) and the answers_slot index serves
+        # (plan_key, control_id).
+        for plan_key, ids in by_plan.items():
+            for row in await self._db.fetchall(
+                f"SELECT {_COLUMNS} FROM answers WHERE plan_key = ? AND control_id IN "
+                "(SELECT value FROM json_each(?)) ORDER BY seq",
+                (plan_key, json.dumps(ids)),
+            ):
+                answers.append(_answer_from_row(row))
+                if row[-1] is None:
+                    pending.add(row[0])
         return answers, pending
 
     async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
