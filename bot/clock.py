@@ -20,5 +20,9 @@ class Clock:
         return self.fixed_today or datetime.now(STOCKHOLM).date()
 
     def now(self) -> datetime:
-        """The current time (timezone-aware, UTC)."""
-        return datetime.now(UTC)
+        """The current time (timezone-aware, UTC); with a fixed date, that date at the
+        current Swedish time of day, so what is stamped agrees with what is shown."""
+        now = datetime.now(STOCKHOLM)
+        if self.fixed_today is not None:
+            now = datetime.combine(self.fixed_today, now.timetz())
+        return now.astimezone(UTC)
