@@ -26,6 +26,7 @@ from graph.graph_sheets import PATCH_SPAN
 from graph.protocol import WorkbookError
 from graph.summary_sheet import (
     MARKER_CELL,
+    TABLE_STYLE,
     TITLE_SIZE,
     Area,
     SummarySheet,
@@ -110,14 +111,16 @@ def sheet_requests(
 def rename_requests(
     wb: str, session: str, sheet: SummarySheet, replies: Mapping[str, SubResponse]
 ) -> list[SubRequest]:
-    """Batch (3): our names for the tables Graph named itself (ids "name:N")."""
+    """Batch (3): our names (and the local backend's style) for the tables Graph named
+    itself (ids "name:N")."""
     chain = _Chain(wb, session, sheet.name)
     for index, table in enumerate(sheet.tables):
         made = replies[f"table:{index}"].result()
         # By the name Excel gave it: unique, and stable until we rename it.
         given = str(made.get("name") or made.get("id"))
         url = f"{wb}/tables/{path_segment(given)}"
-        chain.add("PATCH", None, {"name": table.name}, url=url, id=f"name:{index}")
+        body = {"name": table.name, "style": TABLE_STYLE}
+        chain.add("PATCH", None, body, url=url, id=f"name:{index}")
     return chain.requests
 
 

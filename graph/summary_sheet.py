@@ -25,6 +25,7 @@ SHEET_PREFIX = "Sammanställning"
 # Excel's own "good / neutral / bad" fills, so the grid reads like the plan's heat map.
 BAND_FILLS = {"Låg": "C6EFCE", "Medium": "FFEB9C", "Kritisk": "FFC7CE"}
 TITLE_SIZE = 14
+TABLE_STYLE = "TableStyleLight9"  # a quiet blue: the sheet is read, not decorated
 MAX_WIDTH = 60  # characters: long iakttagelser wrap in the cell instead of a wall-wide column
 MIN_WIDTH = 10
 WIDTH_STEP = 5

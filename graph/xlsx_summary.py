@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from graph.protocol import WorkbookError
 from graph.summary_sheet import (
     MARKER_CELL,
+    TABLE_STYLE,
     TITLE_SIZE,
     Area,
     SummarySheet,
@@ -29,8 +30,6 @@ from graph.summary_sheet import (
 from graph.templates import find_sheet, put_cell
 from graph.xlsx_reader import Stamp
 from graph.xlsx_writer import open_for_write, save_atomically
-
-TABLE_STYLE = "TableStyleLight9"
 
 
 def write_summary_file(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp, Stamp]:

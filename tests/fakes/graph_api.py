@@ -296,6 +296,8 @@ class Api:
                 ws, table = xl.find_table(wb, ref)
                 if "name" in body:
                     xl.rename_table(wb, table, str(body["name"]))
+                if "style" in body:
+                    xl.style_table(table, str(body["style"]))
                 return Reply(200, xl.table_json(ws, table)), True
             case ("GET", ["tables", ref, "rows"]):
                 ws, table = xl.find_table(wb, ref)

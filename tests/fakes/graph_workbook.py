@@ -165,6 +165,15 @@ def rename_table(wb: Workbook, table: Table, name: str) -> None:
             return
 
 
+def style_table(table: Table, style: str) -> None:
+    """PATCH a table's style: one of Excel's built-in table styles."""
+    if not re.fullmatch(
+        r"TableStyle(Light([1-9]|1\d|2[0-1])|Medium([1-9]|1\d|2[0-8])|Dark([1-9]|1[01]))", style
+    ):
+        raise bad_argument(f"{style!r} is not a table style.")
+    table.tableStyleInfo = TableStyleInfo(name=style, showRowStripes=True)
+
+
 def add_rows(
     ws: Worksheet, table: Table, rows: list[Any], index: int | None
 ) -> tuple[int, tuple[int, int, int, int]]:

@@ -13,7 +13,7 @@ from bot.periods import Term
 from bot.status import compile_status
 from graph import layout
 from graph.protocol import WorkbookError
-from graph.summary_sheet import BAND_FILLS, summary_sheet
+from graph.summary_sheet import BAND_FILLS, TABLE_STYLE, summary_sheet
 from tests.graph.conftest import GraphBackend, LocalBackend
 from tests.graph.workbooks import HEADER, answer, deviation, plan_rows, sheet_values, write_xlsx
 
@@ -78,6 +78,7 @@ async def test_writes_the_summary_sheet_with_tables_fills_and_values(backend) ->
     assert {t: ws.tables[t].ref for t in ws.tables} == {
         t.name: t.area.address for t in expected.tables
     }
+    assert {ws.tables[t].tableStyleInfo.name for t in ws.tables} == {TABLE_STYLE}
     # The risk matrix coloured by band.
     for fill in expected.fills:
         corner = ws.cell(fill.area.first_row + 1, fill.area.first_col + 1)
