@@ -71,8 +71,7 @@ def read_plan(
 def plan_candidates(names: Sequence[str]) -> list[str]:
     """The sheets that may hold the plan, in the order the local backend tries them."""
     ours = [n for n in names if n.strip().casefold() == layout.PLAN_SHEET.casefold()]
-    skip = {layout.ANSWER_SHEET.casefold(), layout.SETTINGS_SHEET.casefold()}
-    others = [n for n in names if n not in ours and n.strip().casefold() not in skip]
+    others = [n for n in names if n not in ours and layout.may_hold_plan(n)]
     return ours[:1] + others
 
 

@@ -15,6 +15,7 @@ PLAN_TABLE = "Kontrollplan"
 ANSWER_SHEET = "Uppföljning"
 ANSWER_TABLE = "Uppfoljning"  # Excel table names allow letters, digits and _ only
 SETTINGS_SHEET = "Inställningar"
+SUMMARY_PREFIX = "Sammanställning "  # the bot's summary sheets: "Sammanställning helår 2026"
 SCALE_TABLE = "Bedomningsskala"
 SCALE_HEADERS = ("Bedömning", "Allvarlighet")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -56,6 +57,14 @@ PLAN_HEADERS: dict[str, tuple[str, ...]] = {
     "due_date": ("Sista svarsdag",),
     "active": ("Ska kontrolleras",),
 }
+
+
+def may_hold_plan(sheet: str) -> bool:
+    """Whether a sheet may be the plan: not the answers, the settings or a summary sheet
+    (whose Obesvarade table has ID, Kontrollmoment and Ansvarig columns too)."""
+    folded = sheet.strip().casefold()
+    skip = (ANSWER_SHEET.casefold(), SETTINGS_SHEET.casefold())
+    return folded not in skip and not folded.startswith(SUMMARY_PREFIX.casefold())
 
 
 def normalise_header(value: object) -> str:

@@ -21,7 +21,6 @@ from graph.graph_requests import column_letter
 
 Value = str | int | float | date | datetime | None
 
-SHEET_PREFIX = "Sammanställning"
 # Excel's own "good / neutral / bad" fills, so the grid reads like the plan's heat map.
 BAND_FILLS = {"Låg": "C6EFCE", "Medium": "FFEB9C", "Kritisk": "FFC7CE"}
 TITLE_SIZE = 14
@@ -91,7 +90,7 @@ class SummarySheet:
 
 def sheet_name(period: Period, year: int) -> str:
     """ "Sammanställning helår 2025", "Sammanställning delår 1 2025" (at most 31 characters)."""
-    return f"{SHEET_PREFIX} {period.label.lower()} {year}"
+    return f"{layout.SUMMARY_PREFIX}{period.label.lower()} {year}"
 
 
 def table_prefix(period: Period, year: int) -> str:

@@ -88,8 +88,7 @@ def _plan_from(wb: XlWorkbook, key: str) -> Plan:
     scale_ws = find_sheet(wb, layout.SETTINGS_SHEET)
     scale, scale_issues = plan_reader.parse_scale(_sheet_rows(scale_ws) if scale_ws else [])
     ours = find_sheet(wb, layout.PLAN_SHEET)
-    skip = {layout.ANSWER_SHEET.casefold(), layout.SETTINGS_SHEET.casefold()}
-    others = [ws for ws in wb.worksheets if ws is not ours and ws.title.casefold() not in skip]
+    others = [ws for ws in wb.worksheets if ws is not ours and layout.may_hold_plan(ws.title)]
     for ws in [ours, *others] if ours is not None else others:
         rows = _sheet_rows(ws)
         header = plan_reader.find_header_row(rows)

@@ -161,3 +161,20 @@ async def test_answers_written_after_a_summary_still_land(backend) -> None:
     ws = (await backend.load(KEY))[layout.ANSWER_SHEET]
     ids = [r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0] is not None]
     assert sorted(str(i) for i in ids) == ["3", "4", "5", "7"]
+
+
+async def test_a_summary_sheet_is_never_read_as_the_plan(backend) -> None:
+    # The plan sheet has its own name (not Kontrollplan); the summary's "Har inte svarat"
+    # table has ID, Kontrollmoment and Ansvarig columns too.
+    write_xlsx(backend.path(KEY), [HEADER, *plan_rows(8)], sheet="Plan 2026")
+    workbook = await backend.workbook(KEY)
+    summary = compile_status([await workbook.read_plan()], [], TERM, TODAY)
+    await workbook.write_summary(summary)
+
+    book = openpyxl.load_workbook(backend.path(KEY))
+    book["Plan 2026"].delete_rows(1, 9)  # someone empties the plan sheet
+    book.save(backend.path(KEY))
+    fresh = await backend.workbook(KEY)
+
+    with pytest.raises(WorkbookError, match="inget blad har en rubrikrad"):
+        await fresh.read_plan()
