@@ -2,8 +2,8 @@
 
 ``summary_sheet`` lays a compiled Summary out as a grid of values starting at A1, the
 Excel tables a person can filter (one per list), the risk matrix's fills by band, and
-column widths. The backends only render it: openpyxl cell by cell, Graph as one values
-PATCH plus a few table and format requests. No I/O here.
+column widths. The backends only render it: openpyxl cell by cell, Graph as range
+PATCHes of values plus a few table and format requests. No I/O here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ Value = str | int | float | date | datetime | None
 BAND_FILLS = {"Låg": "C6EFCE", "Medium": "FFEB9C", "Kritisk": "FFC7CE"}
 TITLE_SIZE = 14
 TABLE_STYLE = "TableStyleLight9"  # a quiet blue: the sheet is read, not decorated
-MAX_WIDTH = 60  # characters: long iakttagelser wrap in the cell instead of a wall-wide column
+MAX_WIDTH = 60  # characters: a long iakttagelse shows its start; the cell holds it all
 MIN_WIDTH = 10
 WIDTH_STEP = 5
 _TOKENS = {Period.T1: "delar1", Period.T2: "delar2", Period.YEAR: "helar"}
