@@ -169,10 +169,8 @@ def measure_compile(size: int, runs: int) -> tuple[float, float, int, int]:
 
 async def status_once(book: PlanBook) -> int:
     """One status compilation as the chat does it for a strategist; the due count."""
-    plans = await book.plans()
-    keys = [c.key for p in plans for c in p.controls]
-    answers, _pending = await book.answers(plans, keys)
-    return compile_status(plans, answers, TERM, TODAY).total.due
+    compiled = await compile_term(book, await book.plans(), TERM, TODAY)
+    return compiled.summary.total.due
 
 
 async def measure_graph() -> tuple[int, int, int, int]:

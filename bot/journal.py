@@ -8,7 +8,7 @@ workbook.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -123,16 +123,24 @@ class Journal:
         by_plan: dict[str, list[str]] = {}
         for key in keys:
             by_plan.setdefault(key.plan_key, []).append(key.control_id)
+        return await self.for_ids(by_plan)
+
+    async def for_ids(
+        self, by_plan: Mapping[str, Collection[str]]
+    ) -> tuple[list[Answer], set[str]]:
+        """``for_controls`` with the controls given as control ids per workbook."""
         answers: list[Answer] = []
         pending: set[str] = set()
         # One query per workbook for any number of controls: the ids travel as one JSON
         # parameter (no parameter limit to chunk around) and the answers_slot index serves
         # (plan_key, control_id).
         for plan_key, ids in by_plan.items():
+            if not ids:
+                continue
             for row in await self._db.fetchall(
                 f"SELECT {_COLUMNS} FROM answers WHERE plan_key = ? AND control_id IN "
                 "(SELECT value FROM json_each(?)) ORDER BY seq",
-                (plan_key, json.dumps(ids)),
+                (plan_key, json.dumps(list(ids))),
             ):
                 answers.append(_answer_from_row(row))
                 if row[-1] is None:

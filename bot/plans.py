@@ -65,20 +65,31 @@ class PlanBook:
     ) -> tuple[list[Answer], set[str]]:
         """Every answer to these controls — the workbooks' rows, then the journal's (so they
         win a tie with their own copy in the workbook) — and the ids still pending."""
-        keys = list(keys)
-        wanted = {k.plan_key for k in keys}
+        by_plan: dict[str, set[str]] = {}
+        for key in keys:
+            by_plan.setdefault(key.plan_key, set()).add(key.control_id)
+        return await self._answers(plans, by_plan)
+
+    async def answers_to(self, plans: Iterable[Plan]) -> tuple[list[Answer], set[str]]:
+        """Every answer to every control of these plans, as ``answers`` gives them."""
+        plans = list(plans)
+        return await self._answers(plans, {p.key: {c.id for c in p.controls} for p in plans})
+
+    async def _answers(
+        self, plans: Iterable[Plan], by_plan: dict[str, set[str]]
+    ) -> tuple[list[Answer], set[str]]:
         from_workbooks: list[Answer] = []
         for plan in plans:
-            if plan.key not in wanted:
+            ids = by_plan.get(plan.key)
+            if not ids:
                 continue
             try:
                 rows = await self._source.workbook(plan.key).read_answers()
             except WorkbookError as error:
                 self._warn_once(self._source.workbook(plan.key), error)
                 continue
-            ids = {k.control_id for k in keys if k.plan_key == plan.key}
             from_workbooks.extend(a for a in rows if a.control_id in ids)
-        journalled, pending = await self._journal.for_controls(keys)
+        journalled, pending = await self._journal.for_ids(by_plan)
         return [*from_workbooks, *journalled], pending
 
     async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:

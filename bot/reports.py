@@ -34,8 +34,7 @@ async def compile_term(
     book: PlanBook, plans: Sequence[Plan], term: Term, today: date, *, namnd: str | None = None
 ) -> Compiled:
     """The status of ``plans`` in ``term``, from the workbooks and the journal."""
-    keys = [c.key for p in plans for c in p.controls]
-    answers, pending_ids = await book.answers(plans, keys)
+    answers, pending_ids = await book.answers_to(plans)
     summary = compile_status(plans, answers, term, today, namnd=namnd)
     slot = (term.year, term.period)
     pending = sum(1 for a in answers if a.answer_id in pending_ids and (a.year, a.period) == slot)

@@ -255,6 +255,7 @@ def compile_status(
     total = _Counter()
     groups: dict[str, dict[str, _Counter]] = {"namnd": {}, "area": {}}
     spelling: dict[str, dict[str, str]] = {"namnd": {}, "area": {}}
+    counters_by_place: dict[tuple[str, str], list[_Counter]] = {}
     cells = {(p, k): [0, 0] for p in RISK_AXIS for k in RISK_AXIS}
     unassessed = [0, 0]
     deviations: list[tuple[tuple[int, int, int, int, str], Finding]] = []
@@ -270,19 +271,23 @@ def compile_status(
                 continue
             if wanted is not None and _fold(control.namnd) != wanted:
                 continue
-            counters = [total]
-            for kind, name in (("namnd", control.namnd), ("area", control.area)):
-                shown = spelling[kind].get(name)
-                if shown is None:  # names repeat on most rows: fold each spelling once
-                    folded = _fold(name)
-                    shown = next(
-                        (v for n, v in spelling[kind].items() if _fold(n) == folded), name.strip()
-                    )
-                    spelling[kind][name] = shown
-                counter = groups[kind].get(shown)
-                if counter is None:
-                    counter = groups[kind][shown] = _Counter()
-                counters.append(counter)
+            where = (control.namnd, control.area)
+            counters = counters_by_place.get(where)
+            if counters is None:  # most rows share their nämnd and område with others
+                counters = counters_by_place[where] = [total]
+                for kind, name in zip(("namnd", "area"), where, strict=True):
+                    shown = spelling[kind].get(name)
+                    if shown is None:  # fold each spelling once
+                        folded = _fold(name)
+                        shown = next(
+                            (v for n, v in spelling[kind].items() if _fold(n) == folded),
+                            name.strip(),
+                        )
+                        spelling[kind][name] = shown
+                    counter = groups[kind].get(shown)
+                    if counter is None:
+                        counter = groups[kind][shown] = _Counter()
+                    counters.append(counter)
             for counter in counters:
                 counter.due += 1
             p, k = control.risk.probability, control.risk.consequence
