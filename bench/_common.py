@@ -127,6 +127,33 @@ def write_plan(path: Path, *, users_count: int = USERS, per_user: int = CONTROLS
     return path
 
 
+# --- the demo workbooks behind the fake Microsoft Graph ---------------------------------
+
+GRAPH_SITE = "kommun.sharepoint.com:/sites/Internkontroll"
+
+
+async def demo_on_fake_graph(revalidate_after: float = 3600) -> tuple[Path, Any, Any]:
+    """(a temporary folder, the started FakeGraph serving it as the site's library, a
+    GraphSource on the demo plans in its folder "Internkontroll"); stop both when done."""
+    import tempfile
+
+    from graph.excel_graph import GraphSource, graph_client
+    from graph.templates import demo_workbook
+    from tests.fakes.graph_server import FakeGraph, StaticCredential
+
+    folder = Path(tempfile.mkdtemp())
+    demo_workbook(folder / "Internkontroll")
+    fake = FakeGraph(folder)
+    base_url = await fake.start()
+    source = GraphSource(
+        graph_client(StaticCredential(), base_url),
+        site=GRAPH_SITE,
+        path="Internkontroll",
+        revalidate_after=revalidate_after,
+    )
+    return folder, fake, source
+
+
 # --- activities, as Teams sends them --------------------------------------------------
 
 _ids = itertools.count(1)

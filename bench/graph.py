@@ -13,22 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import demo_on_fake_graph  # noqa: E402
+
 from bot.model import Answer, Period  # noqa: E402
 from graph import layout  # noqa: E402
 from graph.answer_rows import answer_to_row  # noqa: E402
-from graph.excel_graph import GraphSource, graph_client  # noqa: E402
 from graph.graph_requests import to_graph_value  # noqa: E402
-from graph.templates import demo_workbook  # noqa: E402
-from tests.fakes.graph_server import FakeGraph, StaticCredential  # noqa: E402
 
-SITE = "kommun.sharepoint.com:/sites/Internkontroll"
 LATENCY = 0.2
 BURST = 300
 
@@ -55,16 +52,7 @@ def answers(plan_ids: list[str], count: int, start: int = 0) -> list[Answer]:
 async def measure(quick: bool) -> None:
     burst = 60 if quick else BURST
     naive_sample = 5 if quick else 20
-    folder = Path(tempfile.mkdtemp())
-    demo_workbook(folder / "Internkontroll")
-    fake = FakeGraph(folder)
-    base_url = await fake.start()
-    source = GraphSource(
-        graph_client(StaticCredential(), base_url),
-        site=SITE,
-        path="Internkontroll",
-        revalidate_after=3600,
-    )
+    _folder, fake, source = await demo_on_fake_graph()
     try:
         [book, *_] = await source.workbooks()
         fake.latency = LATENCY

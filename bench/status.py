@@ -35,7 +35,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import BenchConnector, User, message, percentile, write_plan  # noqa: E402
+from _common import (  # noqa: E402
+    BenchConnector,
+    User,
+    demo_on_fake_graph,
+    message,
+    percentile,
+    write_plan,
+)
 from aiohttp import ClientSession, web  # noqa: E402
 
 from bot.app import MESSAGES_PATH, create_app  # noqa: E402
@@ -48,12 +55,8 @@ from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.sql import Database  # noqa: E402
 from bot.status import compile_status  # noqa: E402
-from graph.excel_graph import GraphSource, graph_client  # noqa: E402
 from graph.excel_local import LocalSource  # noqa: E402
-from graph.templates import demo_workbook  # noqa: E402
-from tests.fakes.graph_server import FakeGraph, StaticCredential  # noqa: E402
 
-SITE = "kommun.sharepoint.com:/sites/Internkontroll"
 TERM = Term(2026, Period.YEAR)
 TODAY = date(2027, 2, 1)
 SIZES = (100, 1_000, 10_000)
@@ -173,17 +176,10 @@ async def status_once(book: PlanBook) -> int:
     return compiled.summary.total.due
 
 
-async def measure_graph() -> tuple[int, int, int, int]:
-    folder = Path(tempfile.mkdtemp())
-    demo_workbook(folder / "Internkontroll")
-    fake = FakeGraph(folder)
-    base_url = await fake.start()
-    source = GraphSource(
-        graph_client(StaticCredential(), base_url),
-        site=SITE,
-        path="Internkontroll",
-        revalidate_after=3600,
-    )
+async def measure_graph() -> tuple[int, int, int, int, list[tuple[str, int, int]]]:
+    """Requests: once per process, a cold and a warm status, the due count; and per demo
+    workbook (name, requests for the first summary write, requests to replace it)."""
+    folder, fake, source = await demo_on_fake_graph()
     db = Database(folder / "ikbot.sqlite3")
     await db.open()
     try:
@@ -198,11 +194,21 @@ async def measure_graph() -> tuple[int, int, int, int]:
         before = source.requests_sent
         await status_once(book)
         warm = source.requests_sent - before
+        writes = []
+        for plan in await book.plans():
+            compiled = await compile_term(book, [plan], TERM, TODAY)
+            workbook = source.workbook(plan.key)
+            counts = []
+            for _ in range(2):
+                before = source.requests_sent
+                await workbook.write_summary(compiled.summary)
+                counts.append(source.requests_sent - before)
+            writes.append((workbook.name, counts[0], counts[1]))
     finally:
         await source.close()
         await db.close()
         await fake.stop()
-    return once, cold, warm, due
+    return once, cold, warm, due, writes
 
 
 # --- 3. the chat round trip --------------------------------------------------------------
@@ -303,37 +309,6 @@ async def measure_local_write(runs: int) -> tuple[float, int]:
     return statistics.median(times), summary.total.due
 
 
-async def measure_graph_write() -> list[tuple[str, int, int]]:
-    """(workbook, requests for the first write, requests to replace it) per demo workbook."""
-    folder = Path(tempfile.mkdtemp())
-    demo_workbook(folder / "Internkontroll")
-    fake = FakeGraph(folder)
-    base_url = await fake.start()
-    source = GraphSource(
-        graph_client(StaticCredential(), base_url), site=SITE, path="Internkontroll"
-    )
-    db = Database(folder / "ikbot.sqlite3")
-    await db.open()
-    found = []
-    try:
-        book = PlanBook(source, Journal(db))
-        for plan in await book.plans():
-            compiled = await compile_term(book, [plan], TERM, TODAY)
-            workbook = source.workbook(plan.key)
-            await workbook.read_answers()
-            counts = []
-            for _ in range(2):
-                before = source.requests_sent
-                await workbook.write_summary(compiled.summary)
-                counts.append(source.requests_sent - before)
-            found.append((workbook.name, counts[0], counts[1]))
-    finally:
-        await source.close()
-        await db.close()
-        await fake.stop()
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -346,7 +321,7 @@ def main() -> None:
         ms, mib, due, answered = measure_compile(size, runs)
         target = f"≤ {TARGET_MS:.0f} ms" if size == SIZES[-1] else ""
         print(f"| {size:,} | {due:,} | {answered:,} | {ms:.1f} ms | {mib:.2f} MiB | {target} |")
-    once, cold, warm, due = asyncio.run(measure_graph())
+    once, cold, warm, due, writes = asyncio.run(measure_graph())
     print(f"\nGraph requests per status request (2 demo workbooks, {due} due at helår)\n")
     print("| measure | requests | target |\n|---|---:|---|")
     print(f"| once per process: site, library, folder listing | {once} | |")
@@ -373,7 +348,7 @@ def main() -> None:
     ms, due = asyncio.run(measure_local_write(3 if quick else 7))
     print("\nWriting the summary sheet\n\n| backend | workbook | cost |\n|---|---|---:|")
     print(f"| local (writer process) | 1,000 controls, {due} due | {ms:.0f} ms |")
-    for name, first, again in asyncio.run(measure_graph_write()):
+    for name, first, again in writes:
         print(f"| Graph | {name} | {first} requests first, {again} to replace |")
 
 

@@ -219,7 +219,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
             if not plans:
                 return None, None
             if form == "xlsx":
-                return None, await write_summaries(book, term, today, namnd=namnd)
+                return None, await write_summaries(book, plans, term, today, namnd=namnd)
             return await compile_term(book, plans, term, today, namnd=namnd), None
         finally:
             await source.close()

@@ -42,12 +42,12 @@ async def compile_term(
 
 
 async def write_summaries(
-    book: PlanBook, term: Term, today: date, *, namnd: str | None = None
+    book: PlanBook, plans: Sequence[Plan], term: Term, today: date, *, namnd: str | None = None
 ) -> list[SheetWritten]:
     """Write each workbook's own summary of the term (its plan only, never another
     nämnd's) to its sheet; workbooks with nothing due in the term are left alone."""
     results: list[SheetWritten] = []
-    for plan in await book.plans():
+    for plan in plans:
         compiled = await compile_term(book, [plan], term, today, namnd=namnd)
         summary = compiled.summary
         if not summary.total.due and not summary.orphans:

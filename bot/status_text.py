@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import swedish
-from bot.model import Action, Severity
+from bot.model import Action
 from bot.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
-from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, format_date
+from bot.swedish import SEVERITY_ORDER, format_date
 
 _NO_NAME = "Ej angivet"
 _SHORT = 200  # characters of iakttagelser/åtgärd per line
@@ -36,14 +36,7 @@ def _title(summary: Summary) -> str:
 
 
 def _classes(tally: Tally, interim: bool) -> str:
-    parts = [
-        f"{SEVERITY_NAMES[s]} {tally.by_class.get(s, 0)}"
-        for s in SEVERITY_ORDER
-        if s is not Severity.DEFERRED or interim or tally.by_class.get(s)
-    ]
-    if tally.unknown:
-        parts.append(f"Okänd bedömning {tally.unknown}")
-    return " · ".join(parts)
+    return swedish.class_counts(tally.by_class, tally.unknown, interim)
 
 
 def _group_lines(title: str, groups: Mapping[str, Tally], interim: bool) -> list[str]:

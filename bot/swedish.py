@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from bot.model import Severity
@@ -49,3 +50,16 @@ def progress(answered: int, due: int, percent: int) -> str:
     if not due:
         return "Inga kontrollmoment ska följas upp denna period."
     return f"{answered} av {due} kontrollmoment besvarade ({percent} %)"
+
+
+def class_counts(by_class: Mapping[Severity, int], unknown: int, interim: bool) -> str:
+    """ "Ingen avvikelse 4 · Mindre avvikelse 2 · …": every class (Följs upp senare only at
+    a delår or when counted), then the unknown labels if any."""
+    parts = [
+        f"{SEVERITY_NAMES[s]} {by_class.get(s, 0)}"
+        for s in SEVERITY_ORDER
+        if s is not Severity.DEFERRED or interim or by_class.get(s)
+    ]
+    if unknown:
+        parts.append(f"Okänd bedömning {unknown}")
+    return " · ".join(parts)

@@ -98,8 +98,8 @@ class ShowStatus(_Action):
     full: bool = False
 
 
-# What a card button may ask for.
-CardAction = Annotated[
+# What a card button may ask for: the payloads, and the same discriminated by verb.
+CardPayload = (
     ShowList
     | ShowHelp
     | OpenControl
@@ -107,7 +107,7 @@ CardAction = Annotated[
     | NextControl
     | ShowStatus
     | ShowUnanswered
-    | WriteSummary,
-    Field(discriminator="verb"),
-]
+    | WriteSummary
+)
+CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

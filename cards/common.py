@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import Risk
 from bot.swedish import format_date
-from cards.actions import CardAction
+from cards.actions import CardPayload
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
@@ -22,7 +22,6 @@ _FALLBACK_TEXT = "Det här kortet kan inte visas här. Öppna Teams i en nyare v
 
 
 Element = dict[str, object]
-Payload = CardAction
 
 
 # --- Swedish text -----------------------------------------------------------------------
@@ -190,7 +189,7 @@ def container(
 
 def button(
     title: str,
-    action: Payload,
+    action: CardPayload,
     *,
     style: str | None = None,
     with_inputs: bool = True,

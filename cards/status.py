@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from bot.model import Severity
 from bot.status import Finding, Missing, Orphan, Summary, Tally
-from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
+from bot.swedish import SEVERITY_ORDER, class_counts, progress
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -169,15 +169,8 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
 
 
 def _class_line(summary: Summary) -> str:
-    tally, interim = summary.total, summary.term.period.is_interim
-    parts = [
-        f"{SEVERITY_NAMES[s]} {tally.by_class.get(s, 0)}"
-        for s in SEVERITY_ORDER
-        if s is not Severity.DEFERRED or interim or tally.by_class.get(s)
-    ]
-    if tally.unknown:
-        parts.append(f"Okänd bedömning {tally.unknown}")
-    return " · ".join(parts)
+    tally = summary.total
+    return class_counts(tally.by_class, tally.unknown, summary.term.period.is_interim)
 
 
 def _groups(tallies: Mapping[str, Tally]) -> list[tuple[str, Tally]]:

@@ -231,7 +231,10 @@ class Answering:
                 "dem om den, eller skriv **status** för att se dina egna kontrollmoment."
             )
         query, term = effect.query, self._term(effect.query)
-        results = await write_summaries(self._s.plans, term, self._today(), namnd=query.namnd)
+        plans = await self._s.plans.plans()
+        results = await write_summaries(
+            self._s.plans, plans, term, self._today(), namnd=query.namnd
+        )
         card = summary_written_card(results, year=term.year, period=term.period, namnd=query.namnd)
         return Reply(card=card)
 

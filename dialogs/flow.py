@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from cards.actions import (
+    CardPayload,
     NextControl,
     OpenControl,
     ShowHelp,
@@ -72,16 +73,7 @@ class Typed:
 class Clicked:
     """The user pressed a card button."""
 
-    action: (
-        ShowList
-        | ShowHelp
-        | OpenControl
-        | SubmitAnswer
-        | NextControl
-        | ShowStatus
-        | ShowUnanswered
-        | WriteSummary
-    )
+    action: CardPayload
 
 
 Event = Greeted | Typed | Clicked

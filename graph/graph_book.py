@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.model import Answer, Plan
 from bot.status import Summary
@@ -57,6 +57,7 @@ from graph.summary_sheet import SummarySheet, summary_sheet
 if TYPE_CHECKING:
     from graph.excel_graph import GraphSource, _Transport
 
+_T = TypeVar("_T")
 _KEY = re.compile(r"^[A-Za-z0-9!_.\-]{1,200}$")
 _ITEM_FIELDS = "?$select=id,name,eTag,parentReference,file"
 
@@ -200,23 +201,12 @@ class GraphWorkbook:
             return WriteResult()
         async with self._write:
             try:
-                item_url, wb = await self._base()
-                if not self._verified:  # never read: check the key names one of ours
-                    self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
-                for attempt in (1, 2):
-                    session = await self._session.open(wb)
-                    try:
-                        result, after = await self._write_once(wb, session, list(answers))
-                        break
-                    except GraphCallError as e:
-                        if not e.session_expired or attempt == 2:
-                            raise
-                        self._session.forget()  # expired: a new session, and start over
+                result, after = await self._in_session(
+                    lambda wb, session: self._write_once(wb, session, list(answers))
+                )
             except GraphCallError as e:
                 self._checked = 0.0  # read again before trusting the cache
                 raise translate(e, self.name) from e
-            finally:
-                self._session.close_when_idle(self._write)
             snapshot = self._snapshot
             if snapshot is not None and after is not None:
                 self._snapshot = _Snapshot(snapshot.etag, snapshot.plan, after)
@@ -283,23 +273,33 @@ class GraphWorkbook:
         sheet = summary_sheet(summary, pending=pending)
         async with self._write:
             try:
-                item_url, wb = await self._base()
-                if not self._verified:
-                    self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
-                for attempt in (1, 2):
-                    session = await self._session.open(wb)
-                    try:
-                        await self._write_summary_once(wb, session, sheet)
-                        break
-                    except GraphCallError as e:
-                        if not e.session_expired or attempt == 2:
-                            raise
-                        self._session.forget()
+                await self._in_session(
+                    lambda wb, session: self._write_summary_once(wb, session, sheet)
+                )
             except GraphCallError as e:
                 raise translate(e, self.name) from e
-            finally:
-                self._session.close_when_idle(self._write)
         return sheet.name
+
+    async def _in_session(self, work: Callable[[str, str], Awaitable[_T]]) -> _T:
+        """``work(workbook url, session id)`` inside a workbook session (under the write
+        lock); an expired session is recreated and the work started over, once. Graph's
+        errors are left for the caller to translate."""
+        try:
+            item_url, wb = await self._base()
+            if not self._verified:  # never read: check the key names one of ours
+                self._check_item(await self._t.send("GET", item_url + _ITEM_FIELDS))
+            attempt = 1
+            while True:
+                session = await self._session.open(wb)
+                try:
+                    return await work(wb, session)
+                except GraphCallError as e:
+                    if not e.session_expired or attempt == 2:
+                        raise
+                    self._session.forget()  # expired: a new session, and start over
+                    attempt += 1
+        finally:
+            self._session.close_when_idle(self._write)
 
     async def _write_summary_once(self, wb: str, session: str, sheet: SummarySheet) -> None:
         look = await self._t.batch(look_requests(wb, session, sheet))
@@ -308,11 +308,11 @@ class GraphWorkbook:
         head, tail = requests[:MAX_BATCH], requests[MAX_BATCH:]
         written = await self._t.batch(head)
         first_failure(head, written)
-        rest = rename_requests(wb, session, sheet, written) + tail
+        names = rename_requests(wb, session, sheet, written)
+        if tail:  # one chain: the names first, then the formats that did not fit
+            tail[0].depends_on = [names[-1].id] if names else []
+        rest = names + tail
         if rest:
-            for before, request in zip(rest, rest[1:], strict=False):
-                request.depends_on = [before.id]  # one chain: names first, then formats
-            rest[0].depends_on = []
             first_failure(rest, await self._t.batch(rest))
 
     async def probe_write(self) -> None:

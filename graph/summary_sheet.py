@@ -79,8 +79,12 @@ class SummarySheet:
     fills: tuple[Fill, ...]
     bold: tuple[Area, ...]  # headings and the matrix's axis labels
     centred: tuple[Area, ...]  # the matrix's cells
-    title: Area
     widths: tuple[float, ...]  # per column, in characters
+
+    @property
+    def title(self) -> Area:
+        """The title cell (the sheet's name, and the nämnd if one was asked for)."""
+        return Area(0, 0, 0, 0)
 
     @property
     def area(self) -> Area:
@@ -144,7 +148,6 @@ class _Grid:
     def freeze(self, name: str) -> SummarySheet:
         width = max(len(r) for r in self.rows)
         rows = tuple(tuple(r) + (None,) * (width - len(r)) for r in self.rows)
-        title = Area(0, 0, 0, 0)
         return SummarySheet(
             name,
             rows,
@@ -152,7 +155,6 @@ class _Grid:
             tuple(self.fills),
             tuple(self.bold),
             tuple(self.centred),
-            title,
             _widths(rows),
         )
 
