@@ -21,6 +21,8 @@ from bot.health import add_health_routes
 from bot.logs import bind_activity, request_context
 from bot.services import Services
 from bot.settings import Settings
+from dialogs import channel
+from dialogs.connector import BoundedClientFactory
 from dialogs.handlers import register
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     config = load_configuration_from_env(settings.agent_env_for_sdk())
     quiet_libraries()
     connections = MsalConnectionManager(**config)
-    adapter = CloudAdapter(connection_manager=connections)
+    adapter = CloudAdapter(
+        connection_manager=connections,
+        channel_service_client_factory=BoundedClientFactory(
+            connections, timeout=settings.connector_timeout
+        ),
+    )
     # The SDK's turn state is not used for anything that must survive a restart (our
     # conversation state is JSON in the SQL layer), so its memory storage is enough.
     agent = AgentApplication[TurnState](
@@ -80,6 +87,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
         bind_activity(body)
+        if not channel.served(body):
+            # Refused before the SDK sees it: nothing looked up, nothing sent to its serviceUrl.
+            return web.json_response({"error": channel.NOT_SERVED}, status=400)
         try:
             response = await start_agent_process(request, agent, adapter)
         except ValidationError:

@@ -1,5 +1,9 @@
 """Who is talking: the user's e-mail/UPN (from the channel's member lookup) and role.
 
+A user is known by the channel's user id (the activity's ``from.id``), the id the member
+lookup is made for; the Entra object id the activity claims is only compared with the one
+the lookup gives, never used to find anyone.
+
 A strategist is named in IKBOT_STRATEGISTS or is a member of one of the Entra groups in
 IKBOT_STRATEGIST_GROUP_ID. The group check is a ``GroupCheck`` (Microsoft Graph's
 checkMemberGroups, in ``graph.graph_directory``); the domain only knows the callable.
@@ -29,7 +33,7 @@ GroupCheck = Callable[[str], Awaitable[bool]]
 class User:
     """A person in a conversation, as far as the bot trusts it."""
 
-    key: str  # aadObjectId, else the channel's user id
+    key: str  # the channel's user id (from.id), the one the member lookup was made for
     email: str
     name: str
     strategist: bool
@@ -55,6 +59,11 @@ class Member:
 
 class LookupFailed(Exception):
     """The channel could not tell who the user is."""
+
+
+class IdentityMismatch(Exception):
+    """The activity claims another Entra object id than the member lookup gives for its
+    sender: one of them is forged, so the turn must be refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +97,16 @@ class Directory:
         self._profiles: dict[str, tuple[float, _Profile]] = {}
         self._roles: dict[str, tuple[float, bool]] = {}
 
-    async def resolve(self, key: str, lookup: Callable[[], Awaitable[Member]]) -> User:
-        """The user for this key; raises LookupFailed if the channel cannot say."""
+    async def resolve(
+        self, key: str, lookup: Callable[[], Awaitable[Member]], *, object_id: str = ""
+    ) -> User:
+        """The user for this channel user id; raises LookupFailed if the channel cannot say,
+        IdentityMismatch if ``object_id`` (the activity's claim) is not the lookup's."""
         profile = await self._profile(key, lookup)
+        claimed = object_id.strip().casefold()
+        if claimed and profile.aad_object_id and claimed != profile.aad_object_id.casefold():
+            # Checked on every turn, cached profile or not: the claim comes with each activity.
+            raise IdentityMismatch("the activity's Entra object id is not the member lookup's")
         strategist, known = await self._role(key, profile)
         return User(
             key,

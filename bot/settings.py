@@ -14,6 +14,8 @@ _CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_STRATEGIST_GROUPS = 20  # Graph's checkMemberGroups takes at most 20 group ids
+CONNECTOR_TIMEOUT = 10.0  # seconds; see Settings.connector_timeout
+LOOKUP_TIMEOUT = 5.0
 _VALIDATE_ISSUER = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__VALIDATE_ISSUER"
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -75,6 +77,11 @@ class Settings:
     graph_credentials: GraphSettings | None = None
     # The Agents SDK's own CONNECTIONS__… variables, passed through untouched.
     agent_env: Mapping[str, str] = field(default_factory=dict)
+    # Seconds each call to the channel's connector may take (replies, personal chats,
+    # proactive messages; IKBOT_CONNECTOR_TIMEOUT), and the member lookup (IKBOT_LOOKUP_TIMEOUT,
+    # at most 10: Teams waits 15 s for an Action.Execute's answer, "who are you?" included).
+    connector_timeout: float = CONNECTOR_TIMEOUT
+    lookup_timeout: float = LOOKUP_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +135,8 @@ class Settings:
             strategist_groups=groups,
             graph_credentials=credentials,
             agent_env=agent_env,
+            connector_timeout=_seconds(env, "IKBOT_CONNECTOR_TIMEOUT", CONNECTOR_TIMEOUT, most=60),
+            lookup_timeout=_seconds(env, "IKBOT_LOOKUP_TIMEOUT", LOOKUP_TIMEOUT, most=10),
         )
         settings.check_authentication()
         return settings
@@ -245,3 +254,19 @@ def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     """
     env = os.environ if env is None else env
     return env.get(_CLIENT_ID, "").strip()
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, most: float) -> float:
+    """A timeout in seconds: more than 0 and at most ``most``; empty means ``default``."""
+    text = env.get(name, "").strip().replace(",", ".")
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= most:  # also refuses nan and inf
+        raise SettingsError(
+            f"{name} ska vara ett antal sekunder, mer än 0 och högst {most:g}, inte {text!r}."
+        )
+    return value

@@ -6,6 +6,10 @@ does for a user it already talks to, finds) the 1:1 conversation through the con
 ``POST {serviceUrl}v3/conversations`` with the user, the bot and the tenant, and sends the
 cards there. The channel gets a short note. Card buttons pressed in a channel are refused,
 since an answer card must never be opened where others can read it.
+
+Only Teams is served (``served``): the Microsoft 365 Agents Playground sends the same
+channel id, ``msteams``. Activities from any other channel the bot registration might be
+connected to are refused before anything is looked up or sent.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -28,6 +32,9 @@ from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
 logger = logging.getLogger(__name__)
 
 SHARED_TYPES = ("channel", "groupchat")
+# Teams, and the Playground, which is started with `-c msteams` (its default as well).
+SERVED_CHANNELS = frozenset({"msteams"})
+NOT_SERVED = "Boten svarar bara i Microsoft Teams."
 
 WELCOME = (
     "Hej! Jag är Internkontroll-boten. Jag hjälper er som är ansvariga att svara på "
@@ -54,6 +61,10 @@ NO_PRIVATE_CHAT = (
     "**Lägg till** (eller klicka på mitt namn här och välj **Chatt**). Skriv sedan **mina "
     "kontroller** i chatten med mig."
 )
+PRIVATE_CHAT_SLOW = (
+    "Teams svarade inte i tid när jag skulle skicka något till dig i en privat chatt. Försök "
+    "igen om en stund."
+)
 BUTTONS_ARE_PRIVATE = (
     "Knapparna fungerar bara i din privata chatt med mig, så att ingen annan ser dina "
     "kontrollmoment och svar. Nämn mig och skriv **mina kontroller**, så skickar jag dem dit."
@@ -66,6 +77,16 @@ _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 class PrivateChatUnavailable(Exception):
     """The personal chat with the user could not be created or written to."""
+
+
+class PrivateChatTimedOut(PrivateChatUnavailable):
+    """The channel did not answer in time when the personal chat was created or written to."""
+
+
+def served(body: Mapping[str, object]) -> bool:
+    """Whether an incoming activity (as JSON) comes from a channel the bot is built for."""
+    channel_id = body.get("channelId")
+    return isinstance(channel_id, str) and channel_id in SERVED_CHANNELS
 
 
 def is_shared(activity: Activity) -> bool:
@@ -140,4 +161,6 @@ async def send_privately(context: TurnContext, activities: Sequence[Activity]) -
             type(error).__name__,
             f" {status}" if status else "",
         )
+        if isinstance(error, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+            raise PrivateChatTimedOut(str(error)) from error
         raise PrivateChatUnavailable(str(error)) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -22,7 +23,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from bot.identity import LookupFailed, Member, User
+from bot.identity import IdentityMismatch, LookupFailed, Member, User
 from bot.logs import failure
 from bot.services import Services
 from cards.actions import card_action
@@ -58,6 +59,10 @@ SOMETHING_WRONG = (
     "Något gick fel hos mig. Om du inte fick ett kvitto är svaret inte sparat – "
     "försök igen om en stund."
 )
+NOT_YOU = (
+    "Jag kunde inte bekräfta vem du är: uppgifterna om avsändaren stämmer inte med vad Teams "
+    "säger om dig, så jag har inte gjort något. Kontakta IT-supporten om det här fortsätter."
+)
 ROLE_UNKNOWN = (
     "Jag kunde inte kontrollera om du är kvalitetsstrateg just nu, så här är bara status för "
     "dina egna kontrollmoment. Försök igen om en stund för hela sammanställningen."
@@ -75,8 +80,24 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     async def run(context: TurnContext, event: Event, inputs: Mapping[str, Any]) -> list[Reply]:
         activity = context.activity
         sender = activity.from_property
-        sender_key = (sender.aad_object_id or sender.id) if sender else ""
-        state_key = f"{activity.conversation.id}|{sender_key}"
+        # One key for everything about a user: the channel's user id, which the member
+        # lookup is made for (the Entra object id the activity claims is only checked).
+        sender_id = (sender.id or "") if sender else ""
+        # Settled before anything is stored, so that a turn whose sender the channel
+        # contradicts changes nothing.
+        user: User | None = None
+        try:
+            user = await services.directory.resolve(
+                sender_id,
+                lambda: _lookup_member(context, services.settings.lookup_timeout),
+                object_id=(sender.aad_object_id or "") if sender else "",
+            )
+        except IdentityMismatch:
+            logger.warning("Refused a turn: the sender's Entra object id is not the channel's")
+            return [Reply(text=NOT_YOU)]
+        except LookupFailed as error:
+            logger.warning("Member lookup failed: %s", error)
+        state_key = f"{activity.conversation.id}|{sender_id}"
         effects: list[Effect] = []
 
         def step(stored: dict[str, Any]) -> dict[str, Any]:
@@ -88,18 +109,14 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         replies: list[Reply] = []
         for effect in effects:
             if isinstance(effect, _ANONYMOUS_EFFECTS):
-                user = User(sender_key, "", "", False)
+                actor = User(sender_id, "", "", False)
+            elif user is None:
+                replies.append(Reply(text=WHO_ARE_YOU))
+                continue
             else:
-                try:
-                    user = await services.directory.resolve(
-                        sender_key, lambda: _lookup_member(context)
-                    )
-                except LookupFailed as error:
-                    logger.warning("Member lookup failed: %s", error)
-                    replies.append(Reply(text=WHO_ARE_YOU))
-                    continue
-            reply = await answering.perform(user, effect, inputs)
-            if user.role_unknown and isinstance(effect, ShowStatusCard):
+                actor = user
+            reply = await answering.perform(actor, effect, inputs)
+            if actor.role_unknown and isinstance(effect, ShowStatusCard):
                 # Maybe a strategist whose group Graph could not confirm: say why the
                 # summary is only their own, rather than that it is not for them.
                 reply = Reply(card=reply.card, text=ROLE_UNKNOWN)
@@ -155,6 +172,9 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
                 return
             try:
                 await channel.send_privately(context, private)
+            except channel.PrivateChatTimedOut:
+                await context.send_activity(channel.PRIVATE_CHAT_SLOW)
+                return
             except channel.PrivateChatUnavailable:
                 await context.send_activity(channel.NO_PRIVATE_CHAT)
                 return
@@ -219,7 +239,15 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         )
         try:
             if context.activity.type == ActivityTypes.invoke:
+                # The answer goes back in the HTTP response: no call to the channel.
                 await _invoke_card(context, notice_card(SOMETHING_WRONG, attention=True))
+            elif isinstance(error, TimeoutError):
+                # The channel did not answer in time (aiohttp's timeouts are TimeoutErrors):
+                # another message would only wait as long again, and hold the turn twice.
+                logger.warning(
+                    "Nothing more sent to conversation %s: the channel did not answer in time",
+                    context.activity.conversation.id,
+                )
             else:
                 await context.send_activity(SOMETHING_WRONG)
         except Exception:  # the channel itself is unreachable: nothing more to tell anyone
@@ -251,20 +279,29 @@ def _execute_data(value: Any) -> dict[str, Any] | None:
     return dict(data) if isinstance(data, dict) else None
 
 
-async def _lookup_member(context: TurnContext) -> Member:
-    """Ask the channel who sent the activity (works in Teams and in the Playground)."""
+async def _lookup_member(context: TurnContext, deadline: float) -> Member:
+    """Ask the channel who sent the activity (works in Teams and in the Playground), within
+    ``deadline`` seconds: an Action.Execute must still be answered in Teams' 15 s."""
     client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
     if client is None:
         raise LookupFailed("no connector client for this turn")
     activity = context.activity
     # In a channel the members are the team's (a channel thread's id is not a roster).
     roster = channel.team_id(activity) or activity.conversation.id
-    member = await client.conversations.get_conversation_member(roster, activity.from_property.id)
+    try:
+        async with asyncio.timeout(deadline):
+            member = await client.conversations.get_conversation_member(
+                roster, activity.from_property.id
+            )
+    except TimeoutError:
+        raise LookupFailed(f"the channel did not answer within {deadline:g} s") from None
     # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
     extra = member.model_extra or {}
     upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
     email = getattr(member, "email", None) or extra.get("email") or ""
-    aad = member.aad_object_id or activity.from_property.aad_object_id or ""
+    # Teams names the object id "objectId" here, the Playground "aadObjectId". Only the
+    # channel's answer counts: the activity's own claim is what it is checked against.
+    aad = member.aad_object_id or extra.get("objectId") or ""
     return Member(email=str(email), name=member.name or "", upn=str(upn), aad_object_id=str(aad))
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.identity import CACHE_SECONDS, ROLE_SECONDS, Directory, LookupFailed, Member
+from bot.identity import (
+    CACHE_SECONDS,
+    ROLE_SECONDS,
+    Directory,
+    IdentityMismatch,
+    LookupFailed,
+    Member,
+)
 from bot.settings import Settings, SettingsError
 from bot.sources import strategist_group_check
 from graph.excel_graph import graph_client, graph_transport
@@ -134,6 +141,25 @@ async def test_a_failed_member_lookup_is_lookup_failed() -> None:
         await Directory(frozenset()).resolve("a", Channel(Member("", "Namn utan adress")))
 
 
+async def test_an_object_id_the_lookup_contradicts_is_refused_cached_or_not() -> None:
+    directory = Directory(frozenset())
+    channel = Channel(ALEX)
+    with pytest.raises(IdentityMismatch):
+        await directory.resolve("user-alex", channel, object_id="aad-maria")
+    alex = await directory.resolve("user-alex", channel, object_id=" AAD-ALEX ")
+    assert alex.key == "user-alex" and alex.email == "alexw@example.com"
+    with pytest.raises(IdentityMismatch):  # from the cache now
+        await directory.resolve("user-alex", channel, object_id="aad-maria")
+    assert channel.asked == 1
+    assert (await directory.resolve("user-alex", channel)).email == "alexw@example.com"
+
+
+async def test_without_an_object_id_on_either_side_there_is_nothing_to_compare() -> None:
+    directory = Directory(frozenset())
+    eva = await directory.resolve("29:x", Channel(Member("eva@example.com", "Eva")), object_id="y")
+    assert eva.email == "eva@example.com"
+
+
 # --- settings --------------------------------------------------------------------------
 
 SECRET = {
@@ -217,3 +243,31 @@ def test_a_group_that_cannot_work_is_refused_in_swedish(
 def test_settings_made_in_code_cannot_skip_the_sign_in(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="Microsoft Graph"):
         strategist_group_check(Settings(workbook=tmp_path, strategist_groups=(GROUP,)))
+
+
+def test_the_channel_timeouts_have_defaults_and_can_be_set(tmp_path: Path) -> None:
+    defaults = Settings.from_env({"IKBOT_WORKBOOK": str(tmp_path)})
+    assert (defaults.connector_timeout, defaults.lookup_timeout) == (10.0, 5.0)
+    assert defaults.lookup_timeout < 15  # Teams waits 15 s for a click's answer
+    env = {"IKBOT_CONNECTOR_TIMEOUT": "20", "IKBOT_LOOKUP_TIMEOUT": " 2,5 "}
+    settings = Settings.from_env({"IKBOT_WORKBOOK": str(tmp_path), **env})
+    assert (settings.connector_timeout, settings.lookup_timeout) == (20.0, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("IKBOT_CONNECTOR_TIMEOUT", "0"),
+        ("IKBOT_CONNECTOR_TIMEOUT", "-1"),
+        ("IKBOT_CONNECTOR_TIMEOUT", "tio"),
+        ("IKBOT_CONNECTOR_TIMEOUT", "nan"),
+        ("IKBOT_CONNECTOR_TIMEOUT", "inf"),
+        ("IKBOT_CONNECTOR_TIMEOUT", "61"),
+        ("IKBOT_LOOKUP_TIMEOUT", "15"),
+    ],
+)
+def test_a_timeout_that_cannot_work_is_refused_in_swedish(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"{name} ska vara ett antal sekunder"):
+        Settings.from_env({"IKBOT_WORKBOOK": str(tmp_path), name: value})

@@ -12,6 +12,8 @@ from graph.excel_graph import graph_client, graph_transport
 from graph.graph_directory import StrategistGroups
 from tests.conftest import BotFactory
 from tests.dialogs.test_answering import GOOD, answer, open_card
+from tests.fakes import activities
+from tests.fakes.connector import Person
 from tests.fakes.graph_server import FakeGraph, StaticCredential
 from tests.fakes.harness import ALEX, MARIA, STRATEGIST, BotClient, card_text, cards_of
 
@@ -97,3 +99,19 @@ async def test_the_list_and_the_group_both_grant(start: BotFactory, graph: FakeG
     assert graph.directory.checks == 1
     _, alex = await status_of(bot, ALEX)  # neither
     assert "maria.lind@example.com" not in alex
+
+
+async def test_an_object_id_the_channel_does_not_confirm_never_makes_a_strategist(
+    start: BotFactory, graph: FakeGraph
+) -> None:
+    bot = await start_with_group(start, graph)
+    # The member lookup gives no object id for Eva; her activity claims the strategist's.
+    eva = bot.connector.add(Person("user-eva", "Eva", "eva@example.com", ""))
+    activity = activities.message("status helår", eva, bot.service_url, "conv-user-eva")
+    activity["from"]["aadObjectId"] = STRATEGIST.aad_object_id
+    status, _ = await bot.post(activity)
+    assert status == 202
+    [reply] = bot.connector.messages_to("conv-user-eva")
+    assert ROLE_UNKNOWN in reply["text"]  # only her own status
+    assert "alexw@example.com" not in card_text(cards_of([reply])[0])
+    assert graph.count("POST", "checkMemberGroups") == 0  # the claim was never asked about

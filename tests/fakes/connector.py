@@ -5,6 +5,12 @@ and asks ``GET …/members/{userId}`` who a user is; this fake records the forme
 the latter from a table the test controls, so tests read exactly what a user would see.
 ``POST v3/conversations`` creates (or finds, as Teams does) a user's personal chat, whose id
 is ``personal_chat(person)``; a user in ``not_installed`` gets Teams' 403 instead.
+
+Faults the test controls: ``hang`` leaves calls of a kind ("lookup", "create", "reply")
+unanswered until the fake stops, as a connector that has stopped answering; ``object_ids``
+makes the member lookup give another Entra object id for a user than the one they have.
+The lookup names the object id ``objectId``, as Teams does (``object_id_field``:
+``aadObjectId`` is what the Playground sends).
 """
 
 from __future__ import annotations
@@ -38,9 +44,14 @@ class RecordingConnector:
     created: list[dict[str, Any]] = field(default_factory=list)  # POST v3/conversations bodies
     not_installed: set[str] = field(default_factory=set)  # user ids without the app
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member)
+    hang: set[str] = field(default_factory=set)  # "lookup", "create", "reply": never answered
+    hung: list[str] = field(default_factory=list)  # every call left unanswered, by kind
+    object_ids: dict[str, str] = field(default_factory=dict)  # user id -> the lookup's claim
+    object_id_field: str = "objectId"
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Condition | None = None
+    _released: asyncio.Event | None = None
 
     def add(self, person: Person) -> Person:
         """Make the channel know a user."""
@@ -53,6 +64,7 @@ class RecordingConnector:
             port = self._runner.addresses[0][1]
             return f"http://127.0.0.1:{port}/"
         self._arrived = asyncio.Condition()
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conv}/activities", self._post)
@@ -67,12 +79,23 @@ class RecordingConnector:
         return f"http://127.0.0.1:{port}/"
 
     async def stop(self) -> None:
-        """Close the server."""
+        """Close the server (answering the calls left hanging, so that it can)."""
+        if self._released is not None:
+            self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
+    async def _hang(self, kind: str) -> web.Response:
+        """Answer only when the fake stops, long after any caller should have given up."""
+        self.hung.append(kind)
+        assert self._released is not None
+        await self._released.wait()
+        return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
+
     async def _post(self, request: web.Request) -> web.Response:
+        if "reply" in self.hang:
+            return await self._hang("reply")
         activity = await request.json()
         activity["_conversation"] = request.match_info["conv"]
         assert self._arrived is not None
@@ -82,6 +105,8 @@ class RecordingConnector:
         return web.json_response({"id": f"sent-{next(self._ids)}"})
 
     async def _create(self, request: web.Request) -> web.Response:
+        if "create" in self.hang:
+            return await self._hang("create")
         body = await request.json()
         self.created.append(body)
         members = body.get("members") or []
@@ -110,20 +135,23 @@ class RecordingConnector:
     async def _member(self, request: web.Request) -> web.Response:
         self.member_lookups += 1
         self.lookups.append((request.match_info["conv"], request.match_info["member"]))
+        if "lookup" in self.hang:
+            return await self._hang("lookup")
         person = self.people.get(request.match_info["member"])
         if self.fail_lookups or person is None:
             return web.json_response(
                 {"error": {"code": "MemberNotFound", "message": "no such member"}}, status=404
             )
-        return web.json_response(
-            {
-                "id": person.id,
-                "name": person.name,
-                "email": person.email,
-                "userPrincipalName": person.email,
-                "aadObjectId": person.aad_object_id,
-            }
-        )
+        body = {
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "userPrincipalName": person.email,
+        }
+        object_id = self.object_ids.get(person.id, person.aad_object_id)
+        if object_id:  # a user without one is sent without the field
+            body[self.object_id_field] = object_id
+        return web.json_response(body)
 
     def messages_to(self, conversation: str) -> list[dict[str, Any]]:
         """Every message activity sent into a conversation, in order."""

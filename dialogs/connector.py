@@ -1,0 +1,56 @@
+"""Calls to the channel's connector, each with a deadline.
+
+The Agents SDK makes one connector client per turn (its ``RestChannelServiceClientFactory``)
+on an aiohttp session with aiohttp's default timeout of five minutes, so a channel that
+never answers would hold a turn far past the 15 seconds Teams waits for an Action.Execute.
+``BoundedClientFactory`` is that factory, handed to the ``CloudAdapter``, whose clients get
+a session with a deadline on every call: replies, member lookups, personal chats and
+proactive messages alike. The member lookup has a shorter deadline of its own (see
+``dialogs.handlers``), so that a click is still answered with a "who are you?" card.
+"""
+
+from __future__ import annotations
+
+from aiohttp import ClientSession, ClientTimeout
+from microsoft_agents.hosting.core import (
+    ClaimsIdentity,
+    Connections,
+    ConnectorClientBase,
+    RestChannelServiceClientFactory,
+    TeamsConnectorClient,
+    TurnContext,
+)
+
+
+class BoundedClientFactory(RestChannelServiceClientFactory):
+    """The SDK's connector client factory, with ``timeout`` seconds for each call."""
+
+    def __init__(self, connection_manager: Connections, *, timeout: float) -> None:
+        super().__init__(connection_manager)
+        self._timeout = ClientTimeout(total=timeout)
+
+    async def create_connector_client(
+        self,
+        context: TurnContext | None,
+        claims_identity: ClaimsIdentity,
+        service_url: str,
+        audience: str,
+        scopes: list[str] | None = None,
+        use_anonymous: bool = False,
+    ) -> ConnectorClientBase:
+        """The SDK's client (same token, same headers) on a session with a deadline."""
+        client = await super().create_connector_client(
+            context, claims_identity, service_url, audience, scopes, use_anonymous
+        )
+        if not isinstance(client, TeamsConnectorClient):
+            # Copilot Studio's connector (a recipient role Teams never sends): not a channel
+            # this bot serves, and its client takes no session of ours.
+            return client
+        # The SDK opens its session without a timeout, and the client takes a session as an
+        # argument: the same headers (the bot's token among them) move to a bounded one. The
+        # first session has made no request yet, so closing it costs nothing.
+        unbounded = client.client
+        endpoint = service_url if service_url.endswith("/") else f"{service_url}/"
+        bounded = ClientSession(base_url=endpoint, headers=unbounded.headers, timeout=self._timeout)
+        await unbounded.close()
+        return TeamsConnectorClient(endpoint, "", session=bounded)  # "": the header is copied
