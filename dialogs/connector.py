@@ -5,11 +5,13 @@ on an aiohttp session with aiohttp's default timeout of five minutes, so a chann
 never answers would hold a turn far past the 15 seconds Teams waits for an Action.Execute.
 ``BoundedClientFactory`` is that factory, handed to the ``CloudAdapter``, whose clients get
 a session with a deadline on every call: replies, member lookups, personal chats and
-proactive messages alike. The member lookup has a shorter deadline of its own (see
-``dialogs.handlers``), so that a click is still answered with a "who are you?" card.
+proactive messages alike. The member lookup (``lookup_member``) has a shorter deadline of
+its own, so that a click is still answered in time, with a "who are you?" card.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from aiohttp import ClientSession, ClientTimeout
 from microsoft_agents.hosting.core import (
@@ -20,6 +22,9 @@ from microsoft_agents.hosting.core import (
     TeamsConnectorClient,
     TurnContext,
 )
+
+from bot.identity import LookupFailed, Member
+from dialogs.channel import team_id
 
 
 class BoundedClientFactory(RestChannelServiceClientFactory):
@@ -54,3 +59,29 @@ class BoundedClientFactory(RestChannelServiceClientFactory):
         bounded = ClientSession(base_url=endpoint, headers=unbounded.headers, timeout=self._timeout)
         await unbounded.close()
         return TeamsConnectorClient(endpoint, "", session=bounded)  # "": the header is copied
+
+
+async def lookup_member(context: TurnContext, deadline: float) -> Member:
+    """Ask the channel who sent the activity (works in Teams and in the Playground), within
+    ``deadline`` seconds: an Action.Execute must still be answered in Teams' 15 s."""
+    client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    if client is None:
+        raise LookupFailed("no connector client for this turn")
+    activity = context.activity
+    # In a channel the members are the team's (a channel thread's id is not a roster).
+    roster = team_id(activity) or activity.conversation.id
+    try:
+        async with asyncio.timeout(deadline):
+            member = await client.conversations.get_conversation_member(
+                roster, activity.from_property.id
+            )
+    except TimeoutError:
+        raise LookupFailed(f"the channel did not answer within {deadline:g} s") from None
+    # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
+    extra = member.model_extra or {}
+    upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
+    email = getattr(member, "email", None) or extra.get("email") or ""
+    # Teams names the object id "objectId" here, the Playground "aadObjectId". Only the
+    # channel's answer counts: the activity's own claim is what it is checked against.
+    aad = member.aad_object_id or extra.get("objectId") or ""
+    return Member(email=str(email), name=member.name or "", upn=str(upn), aad_object_id=str(aad))

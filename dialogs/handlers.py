@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -16,14 +15,13 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import (
     AgentApplication,
-    ConnectorClientBase,
     RouteRank,
     TurnContext,
     TurnState,
 )
 from pydantic import ValidationError
 
-from bot.identity import IdentityMismatch, LookupFailed, Member, User
+from bot.identity import IdentityMismatch, LookupFailed, User
 from bot.logs import failure
 from bot.services import Services
 from cards.actions import card_action
@@ -31,6 +29,7 @@ from cards.notice import notice_card
 from dialogs import channel
 from dialogs.answering import Answering, Reply
 from dialogs.commands import Command, parse_command, parse_status
+from dialogs.connector import lookup_member
 from dialogs.flow import (
     Clicked,
     Effect,
@@ -89,7 +88,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         try:
             user = await services.directory.resolve(
                 sender_id,
-                lambda: _lookup_member(context, services.settings.lookup_timeout),
+                lambda: lookup_member(context, services.settings.lookup_timeout),
                 object_id=(sender.aad_object_id or "") if sender else "",
             )
         except IdentityMismatch:
@@ -277,32 +276,6 @@ def _execute_data(value: Any) -> dict[str, Any] | None:
         return None
     data = action.get("data")
     return dict(data) if isinstance(data, dict) else None
-
-
-async def _lookup_member(context: TurnContext, deadline: float) -> Member:
-    """Ask the channel who sent the activity (works in Teams and in the Playground), within
-    ``deadline`` seconds: an Action.Execute must still be answered in Teams' 15 s."""
-    client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
-    if client is None:
-        raise LookupFailed("no connector client for this turn")
-    activity = context.activity
-    # In a channel the members are the team's (a channel thread's id is not a roster).
-    roster = channel.team_id(activity) or activity.conversation.id
-    try:
-        async with asyncio.timeout(deadline):
-            member = await client.conversations.get_conversation_member(
-                roster, activity.from_property.id
-            )
-    except TimeoutError:
-        raise LookupFailed(f"the channel did not answer within {deadline:g} s") from None
-    # The UPN arrives as an extra field ("userPrincipalName") on ChannelAccount.
-    extra = member.model_extra or {}
-    upn = extra.get("userPrincipalName") or extra.get("user_principal_name") or ""
-    email = getattr(member, "email", None) or extra.get("email") or ""
-    # Teams names the object id "objectId" here, the Playground "aadObjectId". Only the
-    # channel's answer counts: the activity's own claim is what it is checked against.
-    aad = member.aad_object_id or extra.get("objectId") or ""
-    return Member(email=str(email), name=member.name or "", upn=str(upn), aad_object_id=str(aad))
 
 
 def _activity(reply: Reply) -> Activity:
