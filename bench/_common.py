@@ -358,6 +358,9 @@ class TimedSource:
     def workbook(self, key: str) -> Any:
         return _TimedWorkbook(self._inner.workbook(key), self.writes)
 
+    async def close(self) -> None:
+        await self._inner.close()
+
 
 # --- figures -------------------------------------------------------------------------
 
