@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.assignments import AnswerState, Assignment
-from bot.model import Answer, OutcomeOption
+from bot.domain.assignments import AnswerState, Assignment
+from bot.domain.model import Answer, OutcomeOption
 from cards.actions import ShowList, SubmitAnswer
 from cards.common import (
     Element,

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.model import Risk
-from bot.swedish import format_date
+from bot.domain.model import Risk
+from bot.domain.swedish import format_date
 from cards.actions import CardPayload
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

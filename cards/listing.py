@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from bot.assignments import AnswerState, Assignment
+from bot.domain.assignments import AnswerState, Assignment
 from cards.actions import OpenControl, ShowHelp
 from cards.common import (
     Element,

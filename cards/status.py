@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.model import Severity
-from bot.status import Finding, Missing, Orphan, Summary, Tally
-from bot.swedish import SEVERITY_ORDER, class_counts, progress
+from bot.domain.model import Severity
+from bot.domain.status import Finding, Missing, Orphan, Summary, Tally
+from bot.domain.swedish import SEVERITY_ORDER, class_counts, progress
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,

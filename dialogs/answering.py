@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.assignments import AnswerState, Assignment, assignments_for
-from bot.identity import User
-from bot.model import Answer, Control, Period, Plan
-from bot.periods import Term, requested_term
-from bot.reports import compile_term, write_summaries
+from bot.domain.assignments import AnswerState, Assignment, assignments_for
+from bot.domain.identity import User
+from bot.domain.model import Answer, Control, Period, Plan
+from bot.domain.periods import Term, requested_term
+from bot.reports.compile import compile_term, write_summaries
 from bot.services import Services
 from cards.actions import SubmitAnswer
 from cards.answer import answer_card, answer_values

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.model import Action, OutcomeOption, OutcomeScale, Period, Severity
+from bot.domain.model import Action, OutcomeOption, OutcomeScale, Period, Severity
 
 TEXT_MAX = 4000
 ACTION_MAX = 2000

@@ -22,7 +22,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from bot.identity import LookupFailed, Member, User
+from bot.domain.identity import LookupFailed, Member, User
 from bot.logs import failure
 from bot.services import Services
 from cards.actions import card_action

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from bot.model import ControlKey, Period
+from bot.domain.model import ControlKey, Period
 from tests.conftest import BotFactory
 from tests.fakes.harness import (
     ALEX,

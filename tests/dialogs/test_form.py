@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.model import OutcomeOption, OutcomeScale, Period, Severity
+from bot.domain.model import OutcomeOption, OutcomeScale, Period, Severity
 from dialogs.form import ValidAnswer, validate_answer
 
 TODAY = date(2027, 1, 10)
