@@ -61,7 +61,6 @@ INPUT_LABELS = {
     ACTION_DUE: "Klart senast",
 }
 MAX_LENGTHS = {OBSERVATIONS: 4000, ANALYSIS: 4000, ACTION_TEXT: 2000, ACTION_OWNER: 200}
-TEXT_INPUTS = tuple(MAX_LENGTHS)
 
 # The person's own texts take at most this many bytes of the card's JSON together, so the
 # form with everything else stays under the 28 KB every card keeps to: two bytes a

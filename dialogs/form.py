@@ -22,7 +22,6 @@ from bot.model import Action, OutcomeOption, OutcomeScale, Period, Severity
 from cards.answer import (
     ACTION_OWNER,
     ACTION_TEXT,
-    ANALYSIS,
     ECHO_BUDGET,
     MAX_LENGTHS,
     OBSERVATIONS,
@@ -39,7 +38,7 @@ COUNT_MAX = 10_000_000
 # What an .xlsx cannot hold (XML 1.0 forbids these control characters and U+FFFE/U+FFFF)
 # and what UTF-8 cannot carry (a lone surrogate, e.g. half an emoji). Such text is refused
 # with the position, not cleaned: cleaning would store something other than was typed.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SHOWN_INSTEAD = "\ufffd"  # "�": how such a character is shown when the card comes back
 
 UNSTORABLE = (
@@ -136,7 +135,7 @@ _MESSAGES = {
 
 # Errors whose message pydantic formats from our own template.
 _OWN_ERRORS = ("unstorable", "text_too_long")
-_TEXT_FIELDS = (OBSERVATIONS, ANALYSIS, ACTION_TEXT, ACTION_OWNER)
+_TEXT_FIELDS = tuple(MAX_LENGTHS)  # the free-text inputs
 
 
 def raw_values(data: Mapping[str, Any]) -> dict[str, str]:
