@@ -50,6 +50,11 @@ def days_text(days: int) -> str:
     return f"{days} dag" if days == 1 else f"{days} dagar"
 
 
+def thousands(number: int) -> str:
+    """A count the Swedish way, grouped by thousands: "12 345"."""
+    return f"{number:,}".replace(",", " ")
+
+
 def join_words(words: Sequence[str]) -> str:
     """Join like Swedish prose: "a", "a och b", "a, b och c"."""
     if len(words) <= 1:
