@@ -27,7 +27,7 @@ if str(REPO) not in sys.path:
 import openpyxl  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.model import Answer, Plan  # noqa: E402
+from bot.domain.model import Answer, Plan  # noqa: E402
 from graph.protocol import WriteResult  # noqa: E402
 
 USERS = 100
@@ -357,6 +357,9 @@ class TimedSource:
 
     def workbook(self, key: str) -> Any:
         return _TimedWorkbook(self._inner.workbook(key), self.writes)
+
+    async def close(self) -> None:
+        await self._inner.close()
 
 
 # --- figures -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import demo_on_fake_graph  # noqa: E402
 
-from bot.model import Answer, Period  # noqa: E402
+from bot.domain.model import Answer, Period  # noqa: E402
 from graph import layout  # noqa: E402
 from graph.answer_rows import answer_to_row  # noqa: E402
 from graph.graph_requests import to_graph_value  # noqa: E402

@@ -24,7 +24,7 @@ from pathlib import Path
 from _common import PLAN_NAME, TODAY, TimedSource, Write, machine, write_plan
 from openpyxl import load_workbook
 
-from bot.model import Answer, Period
+from bot.domain.model import Answer, Period
 from bot.services import Services
 from bot.settings import Settings
 from bot.writer import BATCH_SIZE

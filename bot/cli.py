@@ -173,16 +173,16 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     """`ikbot status`: the compiled summary, as the chat shows a strategist, on stdout."""
     import json
 
-    from bot.clock import Clock
+    from bot.domain.clock import Clock
+    from bot.domain.periods import parse_periods, requested_term
+    from bot.domain.status import SheetWritten
     from bot.journal import Journal
-    from bot.periods import parse_periods, requested_term
     from bot.plans import PlanBook
-    from bot.reports import Compiled, compile_term, write_summaries
+    from bot.reports.compile import Compiled, compile_term, write_summaries
+    from bot.reports.text import status_json, status_text
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
     from bot.sql import Database
-    from bot.status import SheetWritten
-    from bot.status_text import status_json, status_text
     from graph.protocol import WorkbookError
 
     try:
@@ -269,8 +269,8 @@ def _add_manifest_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 def _manifest(args: argparse.Namespace) -> int:
     """`ikbot manifest`: the Teams app package, and what an administrator does with it."""
-    from bot.app_package import AppPackageError, package_files, package_options, write_package
     from bot.settings import bot_client_id
+    from manifest.package import AppPackageError, package_files, package_options, write_package
 
     configured = bot_client_id()
     try:

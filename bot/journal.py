@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.model import Action, Answer, ControlKey, Period
+from bot.domain.model import Action, Answer, ControlKey, Period
 from bot.sql import Database, Row
 
 _COLUMNS = (

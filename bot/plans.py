@@ -6,10 +6,10 @@ import asyncio
 import logging
 from collections.abc import Iterable
 
-from bot.assignments import Known, index_answers
+from bot.domain.assignments import Known, index_answers
+from bot.domain.model import Answer, Control, ControlKey, Plan
+from bot.domain.status import Summary
 from bot.journal import Journal
-from bot.model import Answer, Control, ControlKey, Plan
-from bot.status import Summary
 from graph.protocol import Workbook, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.identity import Directory, GroupCheck
+from bot.domain.clock import Clock
+from bot.domain.identity import Directory, GroupCheck
 from bot.journal import Journal
 from bot.plans import PlanBook
 from bot.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.identity import GroupCheck
+from bot.domain.identity import GroupCheck
 from bot.settings import GraphSettings, Settings, SettingsError
 from graph.protocol import WorkbookSource
 

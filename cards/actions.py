@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.model import Period
+from bot.domain.model import Period
 
 _Id = Annotated[str, Field(min_length=1, max_length=200)]
 _Year = Annotated[int, Field(ge=2000, le=2100)]

@@ -7,12 +7,11 @@ parser in dialogs/.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.assignments import AnswerState, Assignment
-from bot.model import Answer, OutcomeOption
+from bot.domain.assignments import AnswerState, Assignment
+from bot.domain.model import Answer, OutcomeOption
 from cards.actions import ShowList, SubmitAnswer
 from cards.common import (
     Element,
@@ -28,6 +27,8 @@ from cards.common import (
     source_line,
     text_block,
 )
+from cards.echo import Echo
+from cards.size import CARD_LIMIT, floor_size
 
 OUTCOME = "outcome"
 CHECKED = "checked"
@@ -61,11 +62,18 @@ INPUT_LABELS = {
 }
 MAX_LENGTHS = {OBSERVATIONS: 4000, ANALYSIS: 4000, ACTION_TEXT: 2000, ACTION_OWNER: 200}
 
+# The person's own texts take at most this many bytes of the card's JSON together, so the
+# form with everything else stays under the 28 KB every card keeps to: two bytes a
+# character, so every text at its limit in Swedish letters, line breaks and quotes fits
+# whole (emojis take four). An accepted answer never takes more (dialogs/form.py refuses
+# it), so "Ändra svar" always shows it whole; only a refused submission is shown cut, with
+# a note saying so.
+ECHO_BUDGET = 2 * sum(MAX_LENGTHS.values())  # 20,400 bytes
+# What the notes "Här visas bara de första …" may take when the texts have to be cut.
+_NOTES_RESERVE = 1_000
+
 SUBMIT_TITLE = "Spara svar"
 BACK_TITLE = "Tillbaka till listan"
-
-_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,15}")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def answer_values(answer: Answer) -> dict[str, str]:
@@ -97,10 +105,30 @@ def answer_card(
     ``values`` pre-fill the inputs (without it, the saved answer does); ``errors`` map an
     input id to a message shown below that input, and ``"_form"`` to one shown on top.
     """
-    control, term = assignment.control, assignment.term
     if values is None:
         values = answer_values(assignment.answer) if assignment.answer else {}
-    form = _Form(values, errors or {})
+    card, echoed = _card(assignment, options, nonce, today, values, errors or {}, ECHO_BUDGET)
+    # The person's texts come first, but never at the cost of a card that cannot be sent:
+    # when what the size guard cannot shorten (choices, ids, the structure) leaves less
+    # room than they take, they get what is left.
+    room = CARD_LIMIT - _NOTES_RESERVE - (floor_size(card) - echoed)
+    if room < echoed:
+        card, _ = _card(assignment, options, nonce, today, values, errors or {}, max(room, 0))
+    return card
+
+
+def _card(
+    assignment: Assignment,
+    options: Sequence[OutcomeOption],
+    nonce: str,
+    today: date,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    budget: int,
+) -> tuple[Element, int]:
+    """The card, and the bytes the person's texts take in it."""
+    control, term = assignment.control, assignment.term
+    form = Echo(values, errors, MAX_LENGTHS, budget)
     source = source_line(control.namnd, assignment.plan_name)
     body: list[Element | None] = [
         heading(f"Kontrollmoment {control.id} · {term.label}"),
@@ -142,68 +170,11 @@ def answer_card(
     submit = SubmitAnswer(
         plan=control.plan_key, control=control.id, year=term.year, period=term.period, nonce=nonce
     )
-    return adaptive_card(
-        body,
-        [
-            button(SUBMIT_TITLE, submit, style="positive"),
-            button(BACK_TITLE, ShowList(), with_inputs=False),
-        ],
-    )
-
-
-class _Form:
-    """The person's values and the errors, put into and beside the inputs."""
-
-    def __init__(self, values: Mapping[str, object], errors: Mapping[str, str]) -> None:
-        self.values = values
-        self.errors = errors
-
-    def raw(self, input_id: str) -> str:
-        value = self.values.get(input_id)
-        return "" if value is None else str(value)
-
-    def field(self, element: Element) -> list[Element]:
-        """The input with its value set when it can be shown, then its notes below."""
-        input_id = str(element["id"])
-        raw = self.raw(input_id)
-        shown = _typed_value(element, raw)
-        if shown is not None:
-            element["value"] = shown
-        error = self.errors.get(input_id)
-        if error:
-            element["errorMessage"] = error
-        items = [element]
-        if error:
-            items.append(text_block(error, color="attention", spacing="small"))
-        if raw.strip() and shown is None:
-            # An input cannot hold this value (e.g. "12,5" in a number field): show it as
-            # text so the person sees what they wrote and nothing is silently dropped.
-            items.append(text_block(f"Du skrev: ”{raw}”", color="attention", spacing="none"))
-        return items
-
-
-def _typed_value(element: Element, raw: str) -> object | None:
-    if not raw.strip():
-        return None
-    kind = element["type"]
-    if kind == "Input.Number":
-        text = raw.strip()
-        return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
-    if kind == "Input.Date":
-        text = raw.strip()
-        if not _ISO_DATE.fullmatch(text):
-            return None
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            return None
-    if kind == "Input.ChoiceSet":
-        wanted = " ".join(raw.split()).casefold()
-        for choice in element["choices"]:  # type: ignore[attr-defined]
-            if " ".join(choice["value"].split()).casefold() == wanted:
-                return choice["value"]
-        return None
-    return raw
+    buttons = [
+        button(SUBMIT_TITLE, submit, style="positive"),
+        button(BACK_TITLE, ShowList(), with_inputs=False),
+    ]
+    return adaptive_card(body, buttons), form.echoed
 
 
 def _choice(options: Sequence[OutcomeOption]) -> Element:

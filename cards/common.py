@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.model import Risk
-from bot.swedish import format_date
+from bot.domain.model import Risk
+from bot.domain.swedish import format_date
 from cards.actions import CardPayload
 
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -48,6 +48,11 @@ def local_date(moment: datetime) -> date:
 def days_text(days: int) -> str:
     """A Swedish day count: "1 dag", "3 dagar"."""
     return f"{days} dag" if days == 1 else f"{days} dagar"
+
+
+def thousands(number: int) -> str:
+    """A count the Swedish way, grouped by thousands: "12 345"."""
+    return f"{number:,}".replace(",", " ")
 
 
 def join_words(words: Sequence[str]) -> str:

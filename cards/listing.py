@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from bot.assignments import AnswerState, Assignment
+from bot.domain.assignments import AnswerState, Assignment
 from cards.actions import OpenControl, ShowHelp
 from cards.common import (
     Element,
@@ -60,7 +60,8 @@ def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25
         # read, and it keeps the card small.
         source = source_line(assignment.control.namnd, assignment.plan_name)
         item = _item(assignment, today, "" if source == previous else source)
-        used += len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+        compact = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        used += len(compact.encode("utf-8", "surrogatepass"))  # measuring must never raise
         if used > _ITEMS_BUDGET and shown:
             break
         body.append(item)

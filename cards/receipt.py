@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.assignments import Assignment
-from bot.model import Answer
+from bot.domain.assignments import Assignment
+from bot.domain.model import Answer
 from cards.actions import NextControl, OpenControl, ShowList
 from cards.common import (
     Element,

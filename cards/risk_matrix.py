@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.status import RISK_AXIS, Summary, band_ranges
+from bot.domain.status import RISK_AXIS, Summary, band_ranges
 from cards.common import Element, heading, text_block
 
 _BAND_STYLES = {"Kritisk": "attention", "Medium": "warning", "Låg": "good"}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.model import Severity
-from bot.status import Finding, Missing, Orphan, Summary, Tally
-from bot.swedish import SEVERITY_ORDER, class_counts, progress
+from bot.domain.model import Severity
+from bot.domain.status import Finding, Missing, Orphan, Summary, Tally
+from bot.domain.swedish import SEVERITY_ORDER, class_counts, progress
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -25,6 +24,7 @@ from cards.common import (
     text_block,
 )
 from cards.risk_matrix import risk_section
+from cards.size import card_size, printable
 
 # Teams refuses cards over 28 KB (28,672 bytes). The whole card is kept under this many
 # bytes of JSON, leaving room for the activity around it; the lists share what the fixed
@@ -189,12 +189,6 @@ def _group_fact(item: object) -> Element:
 # --- the lists ---------------------------------------------------------------------------
 
 
-def card_size(element: object) -> int:
-    """The bytes of JSON an element takes in a card."""
-    # Measured as Teams receives it: default separators, UTF-8.
-    return len(json.dumps(element, ensure_ascii=False).encode())
-
-
 def item_size(element: Element) -> int:
     """The bytes an element takes as one item of a list."""
     return card_size(element) + 2  # and the ", " between items
@@ -314,7 +308,8 @@ def _missing_item(item: object) -> Element:
 
 def summary_scope(summary: Summary) -> dict[str, Any]:
     """The year, period and nämnd a status button acts on."""
-    namnd = (summary.namnd or "").strip()[:200] or None
+    # A typed nämnd goes back into the buttons: at most what their ids take, and sendable.
+    namnd = printable((summary.namnd or "").strip()[:200]) or None
     return {"year": summary.term.year, "period": summary.term.period, "namnd": namnd}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.model import Period
-from bot.status import SheetWritten
+from bot.domain.model import Period
+from bot.domain.status import SheetWritten
 from cards.actions import ShowStatus, WriteSummary
 from cards.common import Element, adaptive_card, button, heading, shorten, text_block
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot.status import Missing, Summary
+from bot.domain.status import Missing, Summary
 from cards.actions import WriteSummary
 from cards.common import (
     Element,

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.assignments import AnswerState, Assignment, assignments_for
-from bot.identity import User
-from bot.model import Answer, Control, Period, Plan
-from bot.periods import Term, requested_term
-from bot.reports import compile_term, write_summaries
+from bot.domain.assignments import AnswerState, Assignment, assignments_for
+from bot.domain.identity import User
+from bot.domain.model import Answer, Control, Period, Plan
+from bot.domain.periods import Term, requested_term
+from bot.reports.compile import compile_term, write_summaries
 from bot.services import Services
 from cards.actions import SubmitAnswer
 from cards.answer import answer_card, answer_values
@@ -24,6 +24,7 @@ from cards.common import format_date
 from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
+from cards.size import fit_card
 from cards.status import status_card
 from cards.summary_written import summary_written_card
 from cards.unanswered import unanswered_card
@@ -81,11 +82,15 @@ class Answering:
         self._s = services
 
     async def perform(self, user: User, effect: Effect, inputs: Mapping[str, Any]) -> Reply:
-        """Carry out one effect for a user; refusals become a notice card."""
+        """Carry out one effect for a user; refusals become a notice card, and every card
+        passes the size guard."""
         try:
-            return await self._perform(user, effect, inputs)
+            reply = await self._perform(user, effect, inputs)
         except Refused as refusal:
-            return Reply(card=notice_card(str(refusal), title="Det gick inte", attention=True))
+            reply = Reply(card=notice_card(str(refusal), title="Det gick inte", attention=True))
+        if reply.card is None:
+            return reply
+        return Reply(card=fit_card(reply.card), text=reply.text)
 
     async def _perform(self, user: User, effect: Effect, inputs: Mapping[str, Any]) -> Reply:
         if isinstance(effect, ShowWelcome):

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.model import Period
+from bot.domain.model import Period
 
 
 class Command(enum.Enum):

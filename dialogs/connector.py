@@ -23,7 +23,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
 )
 
-from bot.identity import LookupFailed, Member
+from bot.domain.identity import LookupFailed, Member
 from dialogs.channel import team_id
 
 

@@ -8,18 +8,48 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
-from bot.model import Action, OutcomeOption, OutcomeScale, Period, Severity
+from bot.domain.model import Action, OutcomeOption, OutcomeScale, Period, Severity
+from cards.answer import (
+    ACTION_OWNER,
+    ACTION_TEXT,
+    ECHO_BUDGET,
+    MAX_LENGTHS,
+    OBSERVATIONS,
+    OUTCOME,
+)
+from cards.common import thousands
+from cards.size import text_size
 
-TEXT_MAX = 4000
-ACTION_MAX = 2000
-NAME_MAX = 200
+TEXT_MAX = MAX_LENGTHS[OBSERVATIONS]
+ACTION_MAX = MAX_LENGTHS[ACTION_TEXT]
+NAME_MAX = MAX_LENGTHS[ACTION_OWNER]
 COUNT_MAX = 10_000_000
 
-# Control characters other than tab/newline have no place in an answer (and Excel rejects
-# some of them); they are removed rather than refused, since a paste can carry them.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What an .xlsx cannot hold (XML 1.0 forbids these control characters and U+FFFE/U+FFFF)
+# and what UTF-8 cannot carry (a lone surrogate, e.g. half an emoji). Such text is refused
+# with the position, not cleaned: cleaning would store something other than was typed.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SHOWN_INSTEAD = "\ufffd"  # "�": how such a character is shown when the card comes back
+
+UNSTORABLE = (
+    "Texten innehåller ett tecken som inte kan sparas (tecken nr {position}, visas som �). "
+    "Ta bort det och spara igen."
+)
+TOO_LONG = "Högst {max_length} tecken (du skrev {length})."
+TOO_BIG_TOGETHER = (
+    "Texterna tar tillsammans för mycket plats för att kunna visas i Teams (emojier och "
+    "vissa tecken tar mer plats än bokstäver). Korta den här texten."
+)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -34,8 +64,21 @@ def _clean_text(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _CONTROL_CHARS.sub("", value).replace("\r\n", "\n").strip()
+        bad = _UNSTORABLE.search(value)
+        if bad is not None:
+            raise PydanticCustomError("unstorable", UNSTORABLE, {"position": bad.start() + 1})
+        return value.replace("\r\n", "\n").strip()
     return value
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            ctx = {"max_length": thousands(limit), "length": thousands(len(value))}
+            raise PydanticCustomError("text_too_long", TOO_LONG, ctx)
+        return value
+
+    return AfterValidator(check)
 
 
 _Count = Annotated[
@@ -43,10 +86,10 @@ _Count = Annotated[
 ]
 _Date = Annotated[date | None, BeforeValidator(_blank_to_none)]
 
-
-_LongText = Annotated[str, BeforeValidator(_clean_text), Field(max_length=TEXT_MAX)]
-_ActionText = Annotated[str, BeforeValidator(_clean_text), Field(max_length=ACTION_MAX)]
-_Name = Annotated[str, BeforeValidator(_clean_text), Field(max_length=NAME_MAX)]
+# Lengths are checked after cleaning, so "du skrev" counts what would have been stored.
+_LongText = Annotated[str, BeforeValidator(_clean_text), _at_most(TEXT_MAX)]
+_ActionText = Annotated[str, BeforeValidator(_clean_text), _at_most(ACTION_MAX)]
+_Name = Annotated[str, BeforeValidator(_clean_text), _at_most(NAME_MAX)]
 
 
 class AnswerInputs(BaseModel):
@@ -82,8 +125,7 @@ _MESSAGES = {
     "int_type": "Ange ett heltal, till exempel 12.",
     "greater_than_equal": "Antalet kan inte vara negativt.",
     "less_than_equal": "Antalet är orimligt stort.",
-    "string_too_long": "Texten är för lång (högst {max_length} tecken).",
-    "too_long": "Texten är för lång (högst {max_length} tecken).",
+    "int_parsing_size": "Antalet är orimligt stort.",
     "string_type": "Ogiltigt värde.",
     "date_parsing": "Ange ett datum som ÅÅÅÅ-MM-DD.",
     "date_from_datetime_parsing": "Ange ett datum som ÅÅÅÅ-MM-DD.",
@@ -91,10 +133,20 @@ _MESSAGES = {
 }
 
 
+# Errors whose message pydantic formats from our own template.
+_OWN_ERRORS = ("unstorable", "text_too_long")
+_TEXT_FIELDS = tuple(MAX_LENGTHS)  # the free-text inputs
+
+
 def raw_values(data: Mapping[str, Any]) -> dict[str, str]:
-    """The submitted inputs as strings, to show them again exactly as typed."""
+    """The submitted inputs as strings, to show them again as typed (a character that
+    cannot be stored shown as "�"); the card decides how much of each it can show."""
     fields = AnswerInputs.model_fields
-    return {k: str(v) for k, v in data.items() if k in fields and isinstance(v, str | int | float)}
+    return {
+        k: _UNSTORABLE.sub(_SHOWN_INSTEAD, str(v))
+        for k, v in data.items()
+        if k in fields and isinstance(v, str | int | float)
+    }
 
 
 def validate_answer(
@@ -134,6 +186,7 @@ def validate_answer(
             errors.setdefault("action_owner", "Ange vem som ansvarar för åtgärden.")
         if inputs.action_due is None:
             errors.setdefault("action_due", "Ange när åtgärden ska vara klar.")
+    _check_total_size(inputs, errors)
     if inputs.action_due is not None:
         if inputs.action_due < today:
             errors["action_due"] = "Datumet har redan passerat."
@@ -148,10 +201,24 @@ def validate_answer(
     )
 
 
+def _check_total_size(inputs: AnswerInputs, errors: dict[str, str]) -> None:
+    """Refuse texts that could not all be shown again on the card ("Ändra svar")."""
+    # Each text is within its own limit; only many multi-byte characters get here.
+    sizes = {f: text_size(getattr(inputs, f)) for f in _TEXT_FIELDS if f not in errors}
+    if sizes and sum(sizes.values()) > ECHO_BUDGET:
+        errors[max(sizes, key=lambda f: sizes[f])] = TOO_BIG_TOGETHER
+
+
 def _field_errors(error: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "_form"
-        template = _MESSAGES.get(item["type"], "Ogiltigt värde.")
-        errors.setdefault(field, template.format(**(item.get("ctx") or {})))
+        if field == OUTCOME and item["type"] in _OWN_ERRORS:
+            message = "Välj en av bedömningarna i listan."
+        elif item["type"] in _OWN_ERRORS:
+            message = item["msg"]
+        else:
+            template = _MESSAGES.get(item["type"], "Ogiltigt värde.")
+            message = template.format(**(item.get("ctx") or {}))
+        errors.setdefault(field, message)
     return errors

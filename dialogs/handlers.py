@@ -21,7 +21,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from bot.identity import IdentityMismatch, LookupFailed, User
+from bot.domain.identity import IdentityMismatch, LookupFailed, User
 from bot.logs import failure
 from bot.services import Services
 from cards.actions import card_action

@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.assignments import AnswerState, Assignment, assignments_for, index_answers
 from bot.cli import DEMO_STRATEGIST
-from bot.identity import User
-from bot.model import Action, Answer, Control, Period, Plan, Severity
-from bot.periods import Term
-from bot.status import SheetWritten, Summary, compile_status
+from bot.domain.assignments import AnswerState, Assignment, assignments_for, index_answers
+from bot.domain.identity import User
+from bot.domain.model import Action, Answer, Control, Period, Plan, Severity
+from bot.domain.periods import Term
+from bot.domain.status import SheetWritten, Summary, compile_status
 from cards.answer import answer_card, answer_values
 from cards.common import adaptive_card
 from cards.listing import list_card
@@ -39,7 +39,7 @@ from dialogs.form import ValidAnswer, raw_values, validate_answer
 from dialogs.handlers import BAD_CARD, SOMETHING_WRONG, WHO_ARE_YOU
 from graph.templates import demo_workbook
 from graph.xlsx_reader import list_workbook_names, read_workbook_file
-from tests.bot.status_data import lindesberg_delar_2017, strangnas_helar_2017
+from tests.bot.domain.status_data import lindesberg_delar_2017, strangnas_helar_2017
 
 NONCE = "5d1f0c2b8a7e46f39b0c1d2e3f4a5b6c"
 HELAR = Term(2026, Period.YEAR)

@@ -17,8 +17,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.model import Answer, Period
-from bot.periods import parse_periods
+from bot.domain.model import Answer, Period
+from bot.domain.periods import parse_periods
 from graph.protocol import WorkbookError
 from graph.xlsx_reader import read_workbook_file
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from bot.model import Action, Answer, Period, latest_by_slot
-from bot.periods import parse_periods
+from bot.domain.model import Action, Answer, Period, latest_by_slot
+from bot.domain.periods import parse_periods
 from graph.cells import (
     cell_text,
     clean_text,

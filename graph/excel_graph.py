@@ -93,8 +93,10 @@ def graph_client(
     return GraphServiceClient(request_adapter=adapter)
 
 
-class _Transport:
-    """Raw JSON requests through the SDK's request adapter; counts what it sends."""
+class Transport:
+    """Raw JSON requests through the SDK's request adapter; counts what it sends.
+
+    The one implementation of ``graph.graph_requests.Sender``."""
 
     def __init__(self, client: GraphServiceClient, *, retry_wait: float, max_wait: float):
         self._adapter = client.request_adapter
@@ -207,7 +209,7 @@ class GraphSource:
         max_wait: float = 30.0,
     ) -> None:
         self._client = client
-        self._transport: _Transport | None = None
+        self._transport: Transport | None = None
         self.site, self.path, self.drive = site.strip(), path.strip().strip("/"), drive
         self.revalidate_after = revalidate_after
         self.session_idle = session_idle
@@ -219,13 +221,13 @@ class GraphSource:
         self._listing: tuple[float, list[tuple[str, str]]] | None = None
 
     @property
-    def transport(self) -> _Transport:
+    def transport(self) -> Transport:
         """The request sender (made on first use, inside the event loop)."""
         if self._transport is None:
             client = (
                 self._client if isinstance(self._client, GraphServiceClient) else (self._client())
             )
-            self._transport = _Transport(client, retry_wait=self._waits[0], max_wait=self._waits[1])
+            self._transport = Transport(client, retry_wait=self._waits[0], max_wait=self._waits[1])
         return self._transport
 
     @property
@@ -338,14 +340,14 @@ def _is_plan(item: dict[str, Any]) -> bool:
     return "file" in item and name.lower().endswith(".xlsx") and not name.startswith(("~$", "."))
 
 
-def _relative(link: object, transport: _Transport) -> str | None:
+def _relative(link: object, transport: Transport) -> str | None:
     base = transport._adapter.base_url.rstrip("/")
     return link[len(base) :] if isinstance(link, str) and link.startswith(base) else None
 
 
 def graph_transport(
     client: GraphServiceClient, *, retry_wait: float = 1.0, max_wait: float = 30.0
-) -> _Transport:
+) -> Transport:
     """Raw JSON requests through a client's request adapter, for Graph calls beyond the
     workbooks (the directory: ``graph.graph_directory``)."""
-    return _Transport(client, retry_wait=retry_wait, max_wait=max_wait)
+    return Transport(client, retry_wait=retry_wait, max_wait=max_wait)

@@ -18,8 +18,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
-from bot.model import Answer, Plan
-from bot.status import Summary
+from bot.domain.model import Answer, Plan
+from bot.domain.status import Summary
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.summary_sheet import summary_sheet
 from graph.xlsx_reader import (

@@ -7,11 +7,11 @@ no SDK here: requests go through the transport of ``graph.excel_graph``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from graph import layout
 from graph.graph_requests import (
     GraphCallError,
+    Sender,
     SubRequest,
     area,
     call_error,
@@ -20,9 +20,6 @@ from graph.graph_requests import (
 )
 from graph.graph_sheets import AnswerArea, sheet_area, table_area
 from graph.protocol import WorkbookUnreadable
-
-if TYPE_CHECKING:
-    from graph.excel_graph import _Transport
 
 SHEET, TABLE = path_segment(layout.ANSWER_SHEET), path_segment(layout.ANSWER_TABLE)
 RANGE_FIELDS = "?$select=address,values"
@@ -39,7 +36,7 @@ def table_range(wb: str, table: str = layout.ANSWER_TABLE) -> str:
 
 
 async def answer_area(
-    t: _Transport, wb: str, session: str, name: str
+    t: Sender, wb: str, session: str, name: str
 ) -> tuple[AnswerArea | None, bool]:
     """The answers as they are now: the table (one GET), else the sheet; with no area,
     whether the Uppföljning sheet is there (empty) or not."""
@@ -53,7 +50,7 @@ async def answer_area(
 
 
 async def area_without_table(
-    t: _Transport, wb: str, session: str | None, names: Sequence[str] | None, name: str
+    t: Sender, wb: str, session: str | None, names: Sequence[str] | None, name: str
 ) -> tuple[AnswerArea | None, bool]:
     """A hand-made Uppföljning sheet: its first table, else its header row; no area if
     the sheet is empty, or not there (then False)."""
@@ -90,7 +87,7 @@ async def area_without_table(
     return found, True
 
 
-async def create_answer_table(t: _Transport, wb: str, session: str, sheet_exists: bool) -> None:
+async def create_answer_table(t: Sender, wb: str, session: str, sheet_exists: bool) -> None:
     """The Uppföljning sheet with the answer table's header row (or the rest of it, when
     an earlier attempt was cut short after adding the sheet)."""
     headers = {"workbook-session-id": session}

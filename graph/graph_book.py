@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.model import Answer, Plan
-from bot.status import Summary
+from bot.domain.model import Answer, Plan
+from bot.domain.status import Summary
 from graph import layout
 from graph.answer_rows import plan_upsert
 from graph.graph_answers import (
@@ -31,6 +31,7 @@ from graph.graph_answers import (
 from graph.graph_requests import (
     MAX_BATCH,
     GraphCallError,
+    Sender,
     SubRequest,
     path_segment,
     translate,
@@ -55,7 +56,7 @@ from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.summary_sheet import SummarySheet, summary_sheet
 
 if TYPE_CHECKING:
-    from graph.excel_graph import GraphSource, _Transport
+    from graph.excel_graph import GraphSource
 
 _T = TypeVar("_T")
 _KEY = re.compile(r"^[A-Za-z0-9!_.\-]{1,200}$")
@@ -94,7 +95,7 @@ class GraphWorkbook:
         return self.known_name or self._key
 
     @property
-    def _t(self) -> _Transport:
+    def _t(self) -> Sender:
         return self._source.transport
 
     async def _base(self) -> tuple[str, str]:

@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
 
-from graph.graph_requests import GraphCallError, path_segment
+from graph.graph_requests import GraphCallError, Sender, path_segment
 
 logger = logging.getLogger(__name__)
 
@@ -30,22 +29,6 @@ PERMISSIONS = "User.Read.All and GroupMember.Read.All (or Directory.Read.All)"
 
 class DirectoryUnavailable(Exception):
     """The group check could not be made. The message (for the log) names no user."""
-
-
-class Sender(Protocol):
-    """What sends one raw JSON request to Graph (``graph.excel_graph.graph_transport``)."""
-
-    async def send(
-        self,
-        method: str,
-        url: str,
-        body: object = None,
-        *,
-        session: str | None = None,
-        retry: bool = True,
-    ) -> Any:
-        """The JSON reply; raises GraphCallError (status 0: no answer at all)."""
-        ...
 
 
 class StrategistGroups:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from graph.cells import clean_text, needs_quote_prefix
@@ -268,3 +268,30 @@ def path_segment(name: str) -> str:
 def json_bytes(value: object) -> bytes:
     """A request body as JSON bytes."""
     return json.dumps(value, ensure_ascii=False).encode()
+
+
+class Sender(Protocol):
+    """What sends raw JSON requests to Graph: ``graph.excel_graph.Transport`` over the
+    msgraph-sdk's request adapter. Everything else in ``graph/`` talks to Graph through it."""
+
+    retry_wait: float
+    max_wait: float
+    requests_sent: int
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        body: object = None,
+        *,
+        session: str | None = None,
+        retry: bool = True,
+    ) -> Any:
+        """The JSON reply; raises GraphCallError (status 0: no answer at all)."""
+        ...
+
+    async def batch(
+        self, requests: Sequence[SubRequest], *, retry: bool = True
+    ) -> dict[str, SubResponse]:
+        """``$batch`` in chunks of 20; the reply to each request by id."""
+        ...

@@ -10,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
-from graph.graph_requests import GraphCallError
+from graph.graph_requests import GraphCallError, Sender
 from graph.protocol import WorkbookError
-
-if TYPE_CHECKING:
-    from graph.excel_graph import _Transport
 
 
 class WorkbookSession:
     """The session id of one workbook, if one is open."""
 
-    def __init__(self, transport: Callable[[], _Transport], idle: float) -> None:
+    def __init__(self, transport: Callable[[], Sender], idle: float) -> None:
         self._transport = transport
         self._idle = idle
         self.id: str | None = None

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.model import Answer, Plan
+from bot.domain.model import Answer, Plan
 from graph import answer_rows, layout, plan_reader
 from graph.graph_requests import area, parse_address, to_graph_value
 from graph.protocol import WorkbookUnreadable

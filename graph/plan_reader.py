@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.model import (
+from bot.domain.model import (
     Control,
     OutcomeOption,
     OutcomeScale,
@@ -20,7 +20,7 @@ from bot.model import (
     Risk,
     severity_from_label,
 )
-from bot.periods import parse_periods
+from bot.domain.periods import parse_periods
 from graph.cells import cell_text, normalise_id, parse_date
 from graph.layout import PLAN_SHEET, SCALE_HEADERS, normalise_header, plan_columns
 

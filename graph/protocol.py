@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.model import Answer, Plan
-from bot.status import Summary
+from bot.domain.model import Answer, Plan
+from bot.domain.status import Summary
 
 
 class WorkbookError(Exception):

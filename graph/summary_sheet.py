@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.model import Period, Severity
-from bot.status import RISK_AXIS, Finding, Summary, Tally, band_ranges, risk_band
-from bot.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
+from bot.domain.model import Period, Severity
+from bot.domain.status import RISK_AXIS, Finding, Summary, Tally, band_ranges, risk_band
+from bot.domain.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
 from graph import layout
 from graph.answer_rows import to_local
 from graph.cells import clean_text

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.model import OutcomeOption, OutcomeScale, Period, Severity
+from bot.domain.model import OutcomeOption, OutcomeScale, Period, Severity
 from graph import cells, layout, plan_reader
 
 SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.model import OutcomeScale, Plan
+from bot.domain.model import OutcomeScale, Plan
 from graph import layout, plan_reader
 from graph.protocol import WorkbookError
 from graph.templates import demo_workbook, init_workbook  # the CLI finds all three here

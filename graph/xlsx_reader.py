@@ -21,7 +21,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.model import Answer, Plan
+from bot.domain.model import Answer, Plan
 from graph import answer_rows, layout, plan_reader
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
 from graph.templates import find_sheet

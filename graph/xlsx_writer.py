@@ -29,7 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.model import Answer
+from bot.domain.model import Answer
 from graph import answer_rows, layout
 from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
 from graph.templates import add_answers_sheet, find_sheet, put_cell

@@ -1,33 +1,32 @@
-"""Imports go one way (DESIGN §3): the domain imports no SDK, cards only the domain."""
+"""Imports go one way (DESIGN §3), checked per package.
+
+bot.app → dialogs → cards → bot.domain; dialogs → bot use cases → bot.domain, bot.store,
+graph.protocol. The domain imports no SDK, no HTTP and no SQL; the store imports no SDK;
+cards import only the domain; only graph/excel_graph.py imports msgraph; only bot/app.py and
+dialogs/ import the Agents SDK.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = [
-    "bot/model.py",
-    "bot/periods.py",
-    "bot/assignments.py",
-    "bot/journal.py",
-    "bot/writer.py",
-    "bot/plans.py",
-    "bot/reports.py",
-    "bot/status.py",
-    "bot/identity.py",
-    "bot/clock.py",
-    "bot/state.py",
-    "bot/sql.py",
-    "bot/settings.py",
-]
-SDKS = ("microsoft_agents", "msgraph", "aiohttp", "openpyxl", "kiota", "azure")
+SOURCES = ("bot", "dialogs", "cards", "graph", "manifest")
+
+AGENTS_SDK = ("microsoft_agents",)
+GRAPH_SDK = ("msgraph", "msgraph_core", "kiota_abstractions", "kiota_http", "kiota_authentication")
+HTTP = ("aiohttp", "httpx", "requests", "urllib3", "http.client")
+SQL = ("sqlalchemy", "aiosqlite", "sqlite3", "psycopg", "alembic", "asyncpg")
+WORKBOOK_LIBS = ("openpyxl",)
+AZURE = ("azure",)
 
 
 def imported(path: Path) -> set[str]:
-    """Every module a file imports (top level and inside functions)."""
+    """Every absolute module a file imports (top level and inside functions)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -37,28 +36,99 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("module", DOMAIN)
-def test_domain_imports_no_sdk_and_no_outer_layer(module: str) -> None:
-    for name in imported(ROOT / module):
-        assert not name.startswith(SDKS), f"{module} imports {name}"
-        assert not name.startswith(("dialogs", "cards")), f"{module} imports {name}"
-        # The domain may know the workbook protocol, never a backend.
-        assert not name.startswith("graph.") or name == "graph.protocol", f"{module} imports {name}"
+def modules(folder: str) -> list[Path]:
+    """The Python files of a package, sub-packages included."""
+    return sorted((ROOT / folder).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cards").glob("*.py")), ids=lambda p: p.name)
+def all_sources() -> Iterator[Path]:
+    for folder in SOURCES:
+        yield from modules(folder)
+
+
+def starts(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("path", modules("bot/domain"), ids=rel)
+def test_domain_imports_no_sdk_no_http_no_sql_and_nothing_outside_the_domain(path: Path) -> None:
+    for name in imported(path):
+        assert not starts(name, AGENTS_SDK + GRAPH_SDK + HTTP + SQL + WORKBOOK_LIBS + AZURE), (
+            f"{rel(path)} imports {name}"
+        )
+        assert not starts(name, ("dialogs", "cards", "graph", "manifest")), (
+            f"{rel(path)} imports {name}"
+        )
+        if starts(name, ("bot",)):
+            assert starts(name, ("bot.domain",)), f"{rel(path)} imports {name}"
+
+
+@pytest.mark.parametrize("path", modules("bot/store"), ids=rel)
+def test_store_imports_no_sdk_and_no_outer_layer(path: Path) -> None:
+    for name in imported(path):
+        assert not starts(name, AGENTS_SDK + GRAPH_SDK + HTTP + WORKBOOK_LIBS + AZURE), (
+            f"{rel(path)} imports {name}"
+        )
+        assert not starts(name, ("dialogs", "cards", "graph", "manifest")), (
+            f"{rel(path)} imports {name}"
+        )
+        if starts(name, ("bot",)):
+            assert starts(name, ("bot.domain", "bot.store")), f"{rel(path)} imports {name}"
+
+
+@pytest.mark.parametrize("path", modules("cards"), ids=rel)
 def test_cards_import_only_the_domain(path: Path) -> None:
     for name in imported(path):
-        assert not name.startswith(SDKS + ("dialogs", "graph")), f"{path.name} imports {name}"
+        assert not starts(name, AGENTS_SDK + GRAPH_SDK + HTTP + SQL + WORKBOOK_LIBS + AZURE), (
+            f"{rel(path)} imports {name}"
+        )
+        if starts(name, ("bot", "dialogs", "graph", "manifest")):
+            assert starts(name, ("bot.domain",)), f"{rel(path)} imports {name}"
+
+
+@pytest.mark.parametrize("path", modules("graph"), ids=rel)
+def test_graph_knows_only_the_domain(path: Path) -> None:
+    for name in imported(path):
+        assert not starts(name, AGENTS_SDK + ("dialogs", "cards", "manifest")), (
+            f"{rel(path)} imports {name}"
+        )
+        if starts(name, ("bot",)):
+            assert starts(name, ("bot.domain",)), f"{rel(path)} imports {name}"
+
+
+def test_only_excel_graph_imports_the_graph_sdk() -> None:
+    allowed = {ROOT / "graph/excel_graph.py"}
+    for path in all_sources():
+        if path not in allowed:
+            for name in imported(path):
+                assert not starts(name, GRAPH_SDK), f"{rel(path)} imports {name}"
 
 
 def test_only_the_app_and_dialogs_import_the_agents_sdk() -> None:
-    allowed = {ROOT / "bot/app.py"} | set((ROOT / "dialogs").glob("*.py"))
-    for path in [
-        *ROOT.glob("bot/*.py"),
-        *ROOT.glob("graph/*.py"),
-        *ROOT.glob("cards/*.py"),
-        *ROOT.glob("dialogs/*.py"),
-    ]:
+    allowed = {ROOT / "bot/app.py", *modules("dialogs")}
+    for path in all_sources():
         if path not in allowed:
-            assert not any(n.startswith("microsoft_agents") for n in imported(path)), path
+            for name in imported(path):
+                assert not starts(name, AGENTS_SDK), f"{rel(path)} imports {name}"
+
+
+@pytest.mark.parametrize("path", [p for p in all_sources()], ids=rel)
+def test_no_module_imports_another_modules_private_name(path: Path) -> None:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if not starts(node.module, SOURCES):
+                continue
+            for alias in node.names:
+                assert not alias.name.startswith("_"), (
+                    f"{rel(path)} imports the private {alias.name} from {node.module}"
+                )
+
+
+def test_dialogs_are_not_imported_by_the_inner_layers() -> None:
+    inner = [*modules("bot/domain"), *modules("bot/store"), *modules("cards"), *modules("graph")]
+    for path in inner:
+        assert not any(starts(n, ("dialogs", "bot.app")) for n in imported(path)), rel(path)

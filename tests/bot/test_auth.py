@@ -28,7 +28,7 @@ from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import 
     _JwkClientCacheEntry,
 )
 
-from bot.model import ControlKey, Period
+from bot.domain.model import ControlKey, Period
 from tests.conftest import BotFactory
 from tests.fakes import activities
 from tests.fakes.connector import RecordingConnector

@@ -100,8 +100,8 @@ def test_status_reads_the_journal(
     import asyncio
     from datetime import UTC, datetime
 
+    from bot.domain.model import Answer, Period
     from bot.journal import Journal
-    from bot.model import Answer, Period
     from bot.sql import Database
     from graph.templates import demo_workbook
 

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.domain.model import Action, Answer, ControlKey, Period
 from bot.journal import Journal
-from bot.model import Action, Answer, ControlKey, Period
 from bot.sql import Database
 
 

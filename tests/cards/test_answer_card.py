@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.assignments import AnswerState
-from bot.model import OutcomeOption, OutcomeScale, Period, Risk, Severity
+from bot.domain.assignments import AnswerState
+from bot.domain.model import OutcomeOption, OutcomeScale, Period, Risk, Severity
 from cards.actions import ShowList, SubmitAnswer, card_action
 from cards.answer import (
     ACTION_DUE,

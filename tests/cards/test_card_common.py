@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import cards
-from bot.model import Period, Risk
+from bot.domain.model import Period, Risk
 from cards.actions import OpenControl, ShowList, card_action
 from cards.common import (
     adaptive_card,
@@ -155,11 +155,11 @@ _ALLOWED_IMPORTS = (
     "typing",
     "zoneinfo",
     "pydantic",
-    "bot.model",
-    "bot.periods",
-    "bot.assignments",
-    "bot.status",
-    "bot.swedish",
+    "bot.domain.model",
+    "bot.domain.periods",
+    "bot.domain.assignments",
+    "bot.domain.status",
+    "bot.domain.swedish",
     "cards",
 )
 

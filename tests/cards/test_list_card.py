@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.assignments import AnswerState
-from bot.model import Period
+from bot.domain.assignments import AnswerState
+from bot.domain.model import Period
 from cards.actions import OpenControl, card_action
 from cards.listing import list_card
 from tests.fakes.card_data import (

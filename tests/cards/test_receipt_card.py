@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.assignments import Assignment
-from bot.model import Answer, Period
+from bot.domain.assignments import Assignment
+from bot.domain.model import Answer, Period
 from cards.actions import NextControl, OpenControl, ShowList, card_action
 from cards.receipt import receipt_card
 from tests.fakes.card_data import assignment, backup_control, saved_answer

@@ -10,13 +10,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.model import Action, Answer, Control, Period, Plan, Risk
-from bot.periods import Term
-from bot.status import Summary, compile_status
+from bot.domain.model import Action, Answer, Control, Period, Plan, Risk
+from bot.domain.periods import Term
+from bot.domain.status import Summary, compile_status
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary, card_action
 from cards.status import EXCEL_NOTE, status_card
 from cards.unanswered import unanswered_card
-from tests.bot.status_data import LINDESBERG_SCALE, lindesberg_delar_2017, strangnas_helar_2017
+from tests.bot.domain.status_data import (
+    LINDESBERG_SCALE,
+    lindesberg_delar_2017,
+    strangnas_helar_2017,
+)
 from tests.fakes.card_schema import actions, all_text, assert_valid_card, buttons, texts, walk
 
 TEAMS_CARD_LIMIT = 28 * 1024

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from bot.model import ControlKey, Period
+from bot.domain.model import ControlKey, Period
 from tests.conftest import BotFactory
+from tests.fakes.card_schema import inputs, texts
 from tests.fakes.harness import (
     ALEX,
     MARIA,
@@ -343,7 +345,7 @@ async def test_hostile_input_types_are_refused_not_crashing(bot: BotClient) -> N
         observations="x" * 5000,
     )
     text = card_text(again)
-    assert "Svaret är inte sparat" in text and "för lång" in text
+    assert "Svaret är inte sparat" in text and "Högst 4 000 tecken (du skrev 5 000)" in text
     assert await bot.services.journal.count_pending() == 0
 
 
@@ -413,3 +415,142 @@ async def _invoke_base(bot: BotClient) -> dict[str, Any]:
     from tests.fakes import activities
 
     return activities.execute({"verb": "list"}, ALEX, bot.service_url, "conv-x")
+
+
+# --- hostile and unbounded input: a field error and a bounded card, never an error card ----
+
+CARD_LIMIT = 28 * 1024
+TEXT_FIELDS = ("observations", "analysis", "action_text", "action_owner")
+
+
+def _bytes(card: dict[str, Any]) -> int:
+    return len(json.dumps(card, ensure_ascii=False).encode())
+
+
+async def _reply_card(bot: BotClient, how: str, data: dict[str, Any], **inputs: Any) -> dict:
+    """Press a button by Action.Execute (invoke) or Action.Submit (message); the one card
+    the bot answers with, checked against the schema and the size limit."""
+    if how == "execute":
+        card = await bot.click(data, **inputs)
+    else:
+        [card] = cards_of(await bot.submit(data, **inputs))
+    assert _bytes(card) <= CARD_LIMIT
+    return card
+
+
+async def _nothing_journalled(bot: BotClient) -> None:
+    assert await bot.services.journal.count_pending() == 0
+    assert await bot.services.journal.history(ControlKey("ks.xlsx", "1"), 2026, Period.YEAR) == []
+
+
+@pytest.mark.parametrize("how", ["execute", "submit"])
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+async def test_a_huge_text_is_refused_with_its_length_and_the_card_stays_small(
+    bot: BotClient, how: str, field: str
+) -> None:
+    submit = find_action(await open_card(bot, "1"), "Spara svar")
+    huge = "En text utan slut. " * 45_000  # 855 KB: the app takes requests of up to 1 MB
+    card = await _reply_card(bot, how, submit, **{**DEVIATION, field: huge})
+    limit = {"observations": "4 000", "analysis": "4 000", "action_text": "2 000"}.get(field, "200")
+    text = card_text(card)
+    assert f"Högst {limit} tecken (du skrev {len(huge.strip()):,})".replace(",", " ") in text
+    assert "Svaret är inte sparat" in text
+    found = inputs(card)
+    # A cut preview of the text in its field, and every other input kept as typed.
+    assert huge.startswith(found[field]["value"]) and len(found[field]["value"]) <= 4000
+    assert "Här visas bara de första" in text
+    for other in TEXT_FIELDS:
+        if other != field:
+            assert found[other]["value"] == DEVIATION[other]
+    assert found["outcome"]["value"] == DEVIATION["outcome"]
+    assert found["action_due"]["value"] == DEVIATION["action_due"]
+    await _nothing_journalled(bot)
+
+
+UNSTORABLE = {"lone surrogate": "\ud800", "NUL": "\x00", "escape": "\x1b", "U+FFFF": "\uffff"}
+
+
+@pytest.mark.parametrize("how", ["execute", "submit"])
+@pytest.mark.parametrize("bad", list(UNSTORABLE.values()), ids=list(UNSTORABLE))
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+async def test_text_that_cannot_be_stored_gets_a_field_error_and_keeps_the_rest(
+    bot: BotClient, how: str, bad: str, field: str
+) -> None:
+    submit = find_action(await open_card(bot, "1"), "Spara svar")
+    card = await _reply_card(bot, how, submit, **{**DEVIATION, field: f"hej {bad} då"})
+    text = card_text(card)
+    assert "Något gick fel" not in text
+    found = inputs(card)
+    assert found[field]["errorMessage"] == (
+        "Texten innehåller ett tecken som inte kan sparas (tecken nr 5, visas som �). "
+        "Ta bort det och spara igen."
+    )
+    assert found[field]["value"] == "hej � då"
+    for other in TEXT_FIELDS:
+        if other != field:
+            assert found[other]["value"] == DEVIATION[other]
+            assert "errorMessage" not in found[other]
+    assert found["checked"]["value"] == 10 and found["action_due"]["value"] == "2027-03-31"
+    await _nothing_journalled(bot)
+    # Corrected on the same card, it is saved exactly as typed.
+    receipt = await _reply_card(bot, how, submit, **{**DEVIATION, field: "hej då"})
+    assert "Svaret är sparat" in card_text(receipt)
+    await bot.drain()
+    [row] = answers_in(bot.services.settings.workbook / "ks.xlsx")
+    column = {
+        "observations": "Iakttagelser",
+        "analysis": "Analys",
+        "action_text": "Åtgärd",
+        "action_owner": "Åtgärdsansvarig",
+    }[field]
+    assert row[column] == "hej då"
+
+
+@pytest.mark.parametrize("how", ["execute", "submit"])
+async def test_hostile_numbers_dates_and_outcomes_are_previewed_not_echoed_whole(
+    bot: BotClient, how: str
+) -> None:
+    submit = find_action(await open_card(bot, "1"), "Spara svar")
+    huge = "9,5" * 100_000
+    card = await _reply_card(
+        bot, how, submit, outcome=huge, checked=huge, deviations="\ud800", action_due=huge
+    )
+    previews = [t for t in texts(card) if t.startswith("Du skrev")]
+    assert len(previews) == 4 and all(len(p) < 120 for p in previews)
+    assert "Du skrev: ”�”" in previews
+    await _nothing_journalled(bot)
+
+
+@pytest.mark.parametrize("how", ["execute", "submit"])
+async def test_huge_ids_verbs_and_unknown_keys_get_a_short_answer(bot: BotClient, how: str) -> None:
+    huge = "x" * 300_000
+    for data in (
+        {"verb": huge},
+        {"verb": "list", huge: huge, "extra": [huge]},
+        {"verb": "open", "plan": huge, "control": huge, "year": 2026, "period": "YEAR"},
+        {"verb": "status", "year": 2026, "period": "YEAR", "namnd": huge},
+        {"verb": "open", "plan": "ks.xlsx", "control": "\ud800", "year": 2026, "period": "YEAR"},
+    ):
+        card = await _reply_card(bot, how, data)
+        assert _bytes(card) < 4_000, data.get("verb", "")[:10]
+        assert "Något gick fel" not in card_text(card)
+        assert huge[:1000] not in json.dumps(card)
+
+
+@pytest.mark.parametrize("person", [ALEX, STRATEGIST], ids=["ansvarig", "strateg"])
+@pytest.mark.parametrize(
+    "namnd", ["Ö" * 150_000, "hej \ud800 då", "\x00"], ids=["huge", "surrogate", "NUL"]
+)
+async def test_a_typed_status_for_any_namnd_gets_a_bounded_card(
+    bot: BotClient, person, namnd: str
+) -> None:
+    [reply] = await bot.say(f"status helår {namnd}", person)
+    [card] = cards_of([reply])
+    assert _bytes(card) <= CARD_LIMIT
+    assert "Något gick fel" not in card_text(card)
+    # Its buttons still work: they carry a nämnd the card models accept.
+    for data in find_actions(card, "Visa obesvarade") + find_actions(
+        card, "Skriv sammanställning till Excel"
+    ):
+        again = await bot.click(data, person)
+        assert "känner igen" not in card_text(again) and "Något gick fel" not in card_text(again)

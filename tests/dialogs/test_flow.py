@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import Period
+from bot.domain.model import Period
 from cards.actions import NextControl, OpenControl, ShowList, SubmitAnswer
 from dialogs.commands import Command, StatusQuery, parse_command, parse_status
 from dialogs.flow import (

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.model import OutcomeOption, OutcomeScale, Period, Severity
-from dialogs.form import ValidAnswer, validate_answer
+from bot.domain.model import OutcomeOption, OutcomeScale, Period, Severity
+from dialogs.form import TOO_BIG_TOGETHER, ValidAnswer, raw_values, validate_answer
 
 TODAY = date(2027, 1, 10)
 SCALE = OutcomeScale.default()
@@ -53,7 +53,7 @@ def test_deferral_only_at_a_delar() -> None:
             "deviations",
             "Fler avvikelser än kontrollerade – kontrollera antalen.",
         ),
-        ({"observations": "x" * 4001}, "observations", "Texten är för lång (högst 4000 tecken)."),
+        ({"observations": "x" * 4001}, "observations", "Högst 4 000 tecken (du skrev 4 001)."),
         ({"action_due": "31/3"}, "action_due", "Ange ett datum som ÅÅÅÅ-MM-DD."),
         (
             {"outcome": "Mindre avvikelse", "action_due": "2026-12-01"},
@@ -74,9 +74,138 @@ def test_ok_with_deviations_is_contradictory() -> None:
     assert "bedömningen är Ingen avvikelse" in errors["deviations"]
 
 
-def test_control_characters_are_removed() -> None:
-    result = check(outcome="Ingen avvikelse", observations="a\x00b\x1fc\r\nd")
-    assert isinstance(result, ValidAnswer) and result.observations == "abc\nd"
+# --- lengths: refused with the limit and what was typed, never cut and saved ---------------
+
+
+@pytest.mark.parametrize(
+    ("field", "length", "message"),
+    [
+        ("observations", 12_345, "Högst 4 000 tecken (du skrev 12 345)."),
+        ("analysis", 4_001, "Högst 4 000 tecken (du skrev 4 001)."),
+        ("action_text", 2_001, "Högst 2 000 tecken (du skrev 2 001)."),
+        ("action_owner", 1_000_000, "Högst 200 tecken (du skrev 1 000 000)."),
+    ],
+)
+def test_a_text_over_its_limit_is_refused_with_the_limit_and_the_length(
+    field, length, message
+) -> None:
+    result = check(**{**ANSWER_WITH_ACTION, field: "å" * length})
+    assert result == {field: message}
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("observations", 4000), ("analysis", 4000), ("action_text", 2000), ("action_owner", 200)],
+)
+def test_a_text_at_its_limit_is_saved_whole(field, limit) -> None:
+    # Blanks around the text are not stored, so they do not count either.
+    result = check(**{**ANSWER_WITH_ACTION, field: "  " + "ä" * limit + "\n"})
+    assert isinstance(result, ValidAnswer)
+    stored = result.action.owner if field == "action_owner" else None
+    stored = stored or (result.action.text if field == "action_text" else getattr(result, field))
+    assert stored == "ä" * limit
+
+
+def test_an_outcome_that_is_far_too_long_is_not_in_the_list() -> None:
+    assert check(outcome="x" * 100_000)["outcome"] == "Välj en av bedömningarna i listan."
+
+
+@pytest.mark.parametrize("digits", [16, 5_000])
+def test_an_absurd_count_is_refused(digits) -> None:
+    assert check(outcome="Ingen avvikelse", checked="9" * digits) == {
+        "checked": "Antalet är orimligt stort."
+    }
+
+
+def test_texts_too_big_together_for_a_card_are_refused_on_the_largest() -> None:
+    # Each within its limit, but 4-byte emojis everywhere could not be shown again on
+    # "Ändra svar" within a Teams card.
+    emojis = {
+        **ANSWER_WITH_ACTION,
+        "observations": "😀" * 3000,
+        "analysis": "😀" * 4000,
+        "action_text": "😀" * 2000,
+    }
+    assert check(**emojis) == {"analysis": TOO_BIG_TOGETHER}
+    # A full answer in Swedish letters is well within it.
+    swedish = {
+        **ANSWER_WITH_ACTION,
+        "observations": "å" * 4000,
+        "analysis": "ä" * 4000,
+        "action_text": "ö" * 2000,
+        "action_owner": "Å" * 200,
+    }
+    assert isinstance(check(**swedish), ValidAnswer)
+
+
+# --- characters that cannot be stored: refused with where they are -----------------------
+
+ANSWER_WITH_ACTION = {
+    "outcome": "Mindre avvikelse",
+    "checked": "10",
+    "deviations": "1",
+    "observations": "Iakttagelse",
+    "analysis": "Analys",
+    "action_text": "Åtgärd",
+    "action_owner": "Eva",
+    "action_due": "2027-02-01",
+}
+UNSTORABLE = [
+    "\ud800",
+    "\udfff",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\ufffe",
+    "\uffff",
+]
+
+
+@pytest.mark.parametrize("bad", UNSTORABLE, ids=[f"U+{ord(c):04X}" for c in UNSTORABLE])
+@pytest.mark.parametrize("field", ["observations", "analysis", "action_text", "action_owner"])
+def test_a_character_that_cannot_be_stored_is_refused_with_its_position(field, bad) -> None:
+    result = check(**{**ANSWER_WITH_ACTION, field: f"hej {bad} då"})
+    assert result == {
+        field: "Texten innehåller ett tecken som inte kan sparas (tecken nr 5, visas som �). "
+        "Ta bort det och spara igen."
+    }
+
+
+def test_an_unstorable_character_and_other_errors_are_reported_together() -> None:
+    result = check(outcome="Mindre avvikelse", observations="hej \ud800 då", checked="tio")
+    assert "tecken nr 5" in result["observations"]
+    assert result["checked"] == "Ange ett heltal, till exempel 12."
+    assert {"action_text", "action_owner", "action_due"} <= set(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rad ett\nrad två",
+        "kolumn\tkolumn",
+        "radera\x7ftecken",  # DEL is allowed in an .xlsx
+        "emoji 😀 och ”citat” \u2028 slut",
+        "ersättningstecken \ufffd",
+        "C1-tecken \x85\x9f",
+    ],
+)
+def test_text_that_can_be_stored_is_kept_as_typed(text) -> None:
+    result = check(outcome="Ingen avvikelse", observations=text)
+    assert isinstance(result, ValidAnswer) and result.observations == text
+
+
+def test_windows_line_ends_are_stored_as_line_ends() -> None:
+    result = check(outcome="Ingen avvikelse", observations="a\r\nb")
+    assert isinstance(result, ValidAnswer) and result.observations == "a\nb"
+
+
+def test_raw_values_show_an_unstorable_character_as_a_replacement() -> None:
+    data = {"observations": "hej \ud800 då", "checked": "1\x00", "verb": "submit", "x": "y"}
+    assert raw_values(data) == {"observations": "hej � då", "checked": "1�"}
 
 
 def test_custom_scale() -> None:

@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from bot.assignments import AnswerState, Assignment
-from bot.model import Action, Answer, Control, OutcomeOption, OutcomeScale, Period, Risk, Severity
-from bot.periods import Term
+from bot.domain.assignments import AnswerState, Assignment
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    OutcomeOption,
+    OutcomeScale,
+    Period,
+    Risk,
+    Severity,
+)
+from bot.domain.periods import Term
 
 NONCE = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 OWNER = "alexw@example.com"

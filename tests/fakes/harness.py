@@ -12,7 +12,7 @@ import openpyxl
 from aiohttp import ClientSession, web
 
 from bot.app import SERVICES, create_app
-from bot.identity import GroupCheck
+from bot.domain.identity import GroupCheck
 from bot.services import Services
 from bot.settings import Settings
 from graph.protocol import WorkbookSource

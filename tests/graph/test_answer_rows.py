@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from bot.model import Action, Period
+from bot.domain.model import Action, Period
 from graph import answer_rows, cells, layout
 from tests.graph.workbooks import answer
 

@@ -17,9 +17,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from bot.model import Action, Answer, Period, Plan
-from bot.periods import Term
-from bot.status import compile_status
+from bot.domain.model import Action, Answer, Period, Plan
+from bot.domain.periods import Term
+from bot.domain.status import compile_status
 from graph import layout
 from graph.excel_graph import GraphSource, graph_client
 from graph.excel_local import LocalSource

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.model import OutcomeScale, Period, PlanIssue, Severity
+from bot.domain.model import OutcomeScale, Period, PlanIssue, Severity
 from graph import layout, plan_reader
 
 OWNER = "alexw@example.com"

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from bot.model import Action, Period
-from bot.periods import Term
-from bot.status import compile_status
+from bot.domain.model import Action, Period
+from bot.domain.periods import Term
+from bot.domain.status import compile_status
 from graph import layout
 from graph.protocol import WorkbookError
 from graph.summary_sheet import BAND_FILLS, TABLE_STYLE, summary_sheet

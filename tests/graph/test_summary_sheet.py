@@ -6,8 +6,8 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from bot.model import Period
-from bot.status import RISK_AXIS, compile_status, risk_band
+from bot.domain.model import Period
+from bot.domain.status import RISK_AXIS, compile_status, risk_band
 from graph.summary_sheet import (
     BAND_FILLS,
     MARKER,
@@ -19,7 +19,7 @@ from graph.summary_sheet import (
     summary_sheet,
     width_runs,
 )
-from tests.bot.status_data import lindesberg_delar_2017, strangnas_helar_2017
+from tests.bot.domain.status_data import lindesberg_delar_2017, strangnas_helar_2017
 
 
 def lindesberg() -> SummarySheet:

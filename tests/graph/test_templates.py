@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.model import OutcomeScale, Period, Severity
+from bot.domain.model import OutcomeScale, Period, Severity
 from graph import layout, plan_reader
 from graph.excel_local import LocalSource
 from graph.protocol import WriteResult

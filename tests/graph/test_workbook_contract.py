@@ -9,7 +9,7 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
-from bot.model import Action, Period, PlanIssue, Severity
+from bot.domain.model import Action, Period, PlanIssue, Severity
 from graph import layout
 from graph.cells import needs_quote_prefix
 from graph.protocol import WriteResult

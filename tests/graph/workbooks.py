@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 
-from bot.model import Action, Answer, Period
+from bot.domain.model import Action, Answer, Period
 
 HEADER = ["ID", "Område", "Process/rutin", "Risk", "Kontrollmoment", "Period", "Ansvarig"]
 

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 from PIL import Image, ImageChops
 
-from bot.app_package import MANIFEST_DIR, package_files, package_options
+from manifest.package import MANIFEST_DIR, package_files, package_options
 
 APP = "2f1c6b9e-0d4a-4c1e-9b7a-3e5d8f6a1b2c"
 

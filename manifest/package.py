@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-MANIFEST_DIR = Path(__file__).resolve().parents[1] / "manifest"
+MANIFEST_DIR = Path(__file__).resolve().parent
 MANIFEST_VERSION = "1.22"  # the template's manifestVersion; see the module docstring
 DEFAULT_VERSION = "1.0.0"
 

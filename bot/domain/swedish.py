@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from bot.model import Severity
+from bot.domain.model import Severity
 
 _MONTHS = (
     "januari",

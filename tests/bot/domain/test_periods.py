@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.model import Control, Period
-from bot.periods import Term, current_term, open_terms, parse_periods
+from bot.domain.model import Control, Period
+from bot.domain.periods import Term, current_term, open_terms, parse_periods
 
 ALL = frozenset(Period)
 

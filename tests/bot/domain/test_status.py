@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.status as status_module
-from bot.model import (
+import bot.domain.status as status_module
+from bot.domain.model import (
     Action,
     Answer,
     Control,
@@ -22,8 +22,8 @@ from bot.model import (
     Risk,
     Severity,
 )
-from bot.periods import Term
-from bot.status import (
+from bot.domain.periods import Term
+from bot.domain.status import (
     NOT_DUE,
     NOT_IN_PLAN,
     Summary,
@@ -31,7 +31,7 @@ from bot.status import (
     compile_status,
     risk_band,
 )
-from tests.bot.status_data import (
+from tests.bot.domain.status_data import (
     AVVIKELSE,
     AVVIKELSER,
     FUNGERAR,
@@ -549,7 +549,7 @@ def test_status_imports_only_the_domain_and_the_stdlib() -> None:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module if node.module.startswith("bot.") else node.module.split(".")[0])
-    allowed = {"__future__", "bot.model", "bot.periods"}
+    allowed = {"__future__", "bot.domain.model", "bot.domain.periods"}
     assert names - allowed <= set(sys.stdlib_module_names), names
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.model import Control, Period
+from bot.domain.model import Control, Period
 
 DUE_AFTER_END = timedelta(days=14)
 OPENS_BEFORE_END = timedelta(days=30)

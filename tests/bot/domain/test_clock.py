@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.clock import STOCKHOLM, Clock
+from bot.domain.clock import STOCKHOLM, Clock
 
 
 def test_a_fixed_date_stamps_that_date_at_the_current_time_of_day() -> None:

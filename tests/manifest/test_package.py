@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.app_package import (
+from bot.cli import main
+from dialogs.commands import Command, parse_command
+from manifest.package import (
     MANIFEST_DIR,
     MANIFEST_VERSION,
     AppPackageError,
@@ -20,8 +22,6 @@ from bot.app_package import (
     referenced_files,
     valid_domain,
 )
-from bot.cli import main
-from dialogs.commands import Command, parse_command
 from tests.fakes.manifest_schema import assert_valid
 
 APP = "2f1c6b9e-0d4a-4c1e-9b7a-3e5d8f6a1b2c"

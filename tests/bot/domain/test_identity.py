@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.identity import (
+from bot.domain.identity import (
     CACHE_SECONDS,
     ROLE_SECONDS,
     Directory,
@@ -98,7 +98,7 @@ async def test_a_failed_check_is_not_cached_and_is_logged_without_the_user(
 ) -> None:
     directory = Directory(frozenset(), group_check=groups(graph))
     graph.fail(403, code="Authorization_RequestDenied", match="checkMemberGroups")
-    with caplog.at_level(logging.WARNING, logger="bot.identity"):
+    with caplog.at_level(logging.WARNING, logger="bot.domain.identity"):
         failed = await directory.resolve("aad-stina", Channel(STINA))
     assert not failed.strategist and failed.role_unknown
     logged = caplog.text

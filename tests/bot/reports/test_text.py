@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from bot.model import Action, Period, Risk
-from bot.periods import Term
-from bot.status import Summary
-from bot.status_text import progress, status_json, status_text
-from tests.bot.status_data import lindesberg_delar_2017
-from tests.bot.test_status import AFTER_T1, BASE, ans, ctl, plan_of, status
-from tests.bot.test_status import _strangnas as strangnas
+from bot.domain.model import Action, Period, Risk
+from bot.domain.periods import Term
+from bot.domain.status import Summary
+from bot.reports.text import progress, status_json, status_text
+from tests.bot.domain.status_data import lindesberg_delar_2017
+from tests.bot.domain.test_status import AFTER_T1, BASE, ans, ctl, plan_of, status
+from tests.bot.domain.test_status import _strangnas as strangnas
 
 
 def _lindesberg() -> Summary:

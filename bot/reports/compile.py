@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.model import Plan
-from bot.periods import Term
+from bot.domain.model import Plan
+from bot.domain.periods import Term
+from bot.domain.status import SheetWritten, Summary, compile_status
 from bot.plans import PlanBook
-from bot.status import SheetWritten, Summary, compile_status
 from graph.protocol import GraphThrottled, WorkbookError, WorkbookLocked
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from bot.model import Action, Answer, Control, OutcomeOption, Plan, Severity
-from bot.periods import Term
+from bot.domain.model import Action, Answer, Control, OutcomeOption, Plan, Severity
+from bot.domain.periods import Term
 
 # Deviations are listed most serious first.
 _SEVERITY_RANK = {Severity.MAJOR: 0, Severity.NOT_PERFORMED: 1, Severity.MINOR: 2}

@@ -12,8 +12,17 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.model import Action, Answer, Control, OutcomeOption, OutcomeScale, Period, Plan, Severity
-from bot.periods import Term
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    OutcomeOption,
+    OutcomeScale,
+    Period,
+    Plan,
+    Severity,
+)
+from bot.domain.periods import Term
 
 LINDESBERG_KLK_2017_DELAR = """\
 Nr,Område,Process/rutin,Risk,Vad kan gå fel,Kontrollmoment,Resultat delår 2017,Kommentar

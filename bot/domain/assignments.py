@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.identity import User
-from bot.model import Answer, Control, ControlKey, Plan
-from bot.periods import Term, current_term, open_terms
+from bot.domain.identity import User
+from bot.domain.model import Answer, Control, ControlKey, Plan
+from bot.domain.periods import Term, current_term, open_terms
 
 
 class AnswerState(enum.StrEnum):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot import swedish
-from bot.model import Action
-from bot.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
-from bot.swedish import SEVERITY_ORDER, format_date
+from bot.domain import swedish
+from bot.domain.model import Action
+from bot.domain.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
+from bot.domain.swedish import SEVERITY_ORDER, format_date
 
 _NO_NAME = "Ej angivet"
 _SHORT = 200  # characters of iakttagelser/åtgärd per line

@@ -1,0 +1,1 @@
+"""Pure rules and data: no SDK, no HTTP, no SQL."""

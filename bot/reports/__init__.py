@@ -1,0 +1,1 @@
+"""Status compilation for chat and CLI, and its renderings."""

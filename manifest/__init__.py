@@ -1,0 +1,1 @@
+"""The Teams app package: template, icons and the package builder."""
