@@ -40,6 +40,7 @@ from graph.xlsx_reader import (
     answers_from,
     file_stamp,
     load_xlsx,
+    sheet_rows,
     translated_errors,
 )
 
@@ -125,7 +126,7 @@ def _upsert(
     ws: Worksheet, header_row: int, columns: dict[str, int], key: str, answers: list[Answer]
 ) -> tuple[WriteResult, int]:
     """Apply the batch to the sheet; return the result and the last row now in use."""
-    rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+    rows = sheet_rows(ws, header_row + 1)
     upsert = answer_rows.plan_upsert(rows, columns, key, answers)
     first_data = header_row + 1
     for index, answer in upsert.updates:
