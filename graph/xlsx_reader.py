@@ -130,7 +130,7 @@ def answer_area(ws: Worksheet) -> tuple[int, dict[str, int], Table | None] | Non
     if table is not None:
         min_col, min_row, max_col, _ = range_boundaries(table.ref)
         # Indexes count from column A, like the rows iter_rows gives us.
-        header = [None] * (min_col - 1)
+        header: list[object] = [None] * (min_col - 1)
         header += [from_xlsx_text(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1)]
         return min_row, layout.answer_columns(header), table
     for number, row in enumerate(itertools.islice(sheet_rows(ws), 50), start=1):
