@@ -15,7 +15,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,16 @@ async def eventually(check: Callable[[], Any], what: Callable[[], str] | str) ->
     return found
 
 
+async def eventually_async(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Await ``check()`` until it is true; fail after DEADLINE."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while not await check():
+        if loop.time() > end:
+            pytest.fail(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
 class Server:
     """One `ikbot serve` process (output to files: a full pipe would stall it)."""
 
@@ -85,12 +95,18 @@ class Server:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.cli", "serve", env=self.env, stdout=out, stderr=err
             )
-        await eventually(self._ready, f"ikbot serve to listen ({self.err})")
+        # /readyz, not the line it prints: that comes before the port is bound.
+        async with ClientSession() as session:
+            await eventually_async(lambda: self._ready(session), f"ikbot serve ({self.err})")
 
-    def _ready(self) -> bool:
+    async def _ready(self, session: ClientSession) -> bool:
         assert self.process is not None
         assert self.process.returncode is None, self.err.read_text()
-        return "Chatta med boten" in self.out.read_text()
+        try:
+            async with session.get(f"http://127.0.0.1:{self.port}/readyz") as response:
+                return response.status == 200
+        except ClientError:
+            return False
 
     @property
     def pid(self) -> int:
