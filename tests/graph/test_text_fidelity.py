@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from bot.model import Action, Answer, Period
-from bot.periods import Term
-from bot.status import compile_status
+from bot.domain.model import Action, Answer, Period
+from bot.domain.periods import Term
+from bot.domain.status import compile_status
 from graph import cells, layout
 from graph.excel_local import LocalSource
 from graph.graph_requests import to_graph_value
