@@ -97,7 +97,9 @@ def _serve(*, demo: bool) -> int:
     app = create_app(settings)
     endpoint = f"http://{settings.host}:{settings.port}/api/messages"
 
-    async def announce(app: web.Application) -> None:
+    lines: list[str] = []
+
+    async def prepare_banner(app: web.Application) -> None:
         # Reading the plans here also warms the cache the first turn would otherwise fill.
         try:
             plans = await app[SERVICES].plans.plans()
@@ -108,19 +110,23 @@ def _serve(*, demo: bool) -> int:
             where = f"{settings.graph.site} → {settings.graph.path} (Microsoft Graph)"
         else:
             where = str(settings.workbook.resolve()) if settings.workbook else ""
-        print(f"Arbetsbok: {where}{found}")
+        lines.append(f"Arbetsbok: {where}{found}")
         if settings.anonymous:
-            print(
+            lines.append(
                 f"Chatta med boten: kör `make playground` i ett annat fönster (Microsoft 365 "
-                f"Agents Playground mot {endpoint}) och skriv ”mina kontroller”.",
-                flush=True,
+                f"Agents Playground mot {endpoint}) och skriv ”mina kontroller”."
             )
         else:
-            print(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).", flush=True)
+            lines.append(f"Boten lyssnar på {endpoint} (Bot Framework-autentisering krävs).")
 
-    app.on_startup.append(announce)
+    def announce(_aiohttp_banner: str) -> None:
+        # run_app calls this once the port is bound, so whoever reads the banner (a person,
+        # a test, a supervisor) can connect at once.
+        print("\n".join(lines), flush=True)
+
+    app.on_startup.append(prepare_banner)
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=announce, access_log=None)
     except OSError as error:  # typically: the port is taken by another process
         where = f"{settings.host}:{settings.port}"
         print(f"ikbot: kan inte lyssna på {where}: {error}", file=sys.stderr)

@@ -60,14 +60,28 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _clean_text(value: Any) -> Any:
+def _storable(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
         bad = _UNSTORABLE.search(value)
         if bad is not None:
             raise PydanticCustomError("unstorable", UNSTORABLE, {"position": bad.start() + 1})
-        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+def _clean_text(value: Any) -> Any:
+    """A choice or an address: surrounding blanks are not part of it."""
+    value = _storable(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _exact_text(value: Any) -> Any:
+    """Free text is kept exactly as typed (every character lands in the workbook); only
+    text that is nothing but blanks counts as empty."""
+    value = _storable(value)
+    if isinstance(value, str) and not value.strip():
+        return ""
     return value
 
 
@@ -87,8 +101,8 @@ _Count = Annotated[
 _Date = Annotated[date | None, BeforeValidator(_blank_to_none)]
 
 # Lengths are checked after cleaning, so "du skrev" counts what would have been stored.
-_LongText = Annotated[str, BeforeValidator(_clean_text), _at_most(TEXT_MAX)]
-_ActionText = Annotated[str, BeforeValidator(_clean_text), _at_most(ACTION_MAX)]
+_LongText = Annotated[str, BeforeValidator(_exact_text), _at_most(TEXT_MAX)]
+_ActionText = Annotated[str, BeforeValidator(_exact_text), _at_most(ACTION_MAX)]
 _Name = Annotated[str, BeforeValidator(_clean_text), _at_most(NAME_MAX)]
 
 

@@ -85,6 +85,13 @@ def _moment(value: object) -> datetime | None:
         return None
 
 
+def typed_text(value: object) -> str:
+    """A free-text cell exactly as written (surrounding whitespace too; all-blank is "")."""
+    if isinstance(value, str):
+        return value if value.strip() else ""
+    return cell_text(value)
+
+
 def row_to_answer(
     values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
 ) -> Answer | None:
@@ -103,7 +110,7 @@ def row_to_answer(
         period = next(iter(parsed)) if parsed is not None and len(parsed) == 1 else None
     if not control_id or year is None or period is None:
         return None
-    action_text, action_owner = cell_text(get("Åtgärd")), cell_text(get("Åtgärdsansvarig"))
+    action_text, action_owner = typed_text(get("Åtgärd")), typed_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
     action = (
         Action(action_text, action_owner, due)
@@ -121,8 +128,8 @@ def row_to_answer(
         answered_at=_moment(get("Besvarad")) or UNKNOWN_TIME,
         checked=_int(get("Antal kontrollerade")),
         deviations=_int(get("Antal avvikelser")),
-        observations=cell_text(get("Iakttagelser")),
-        analysis=cell_text(get("Analys")),
+        observations=typed_text(get("Iakttagelser")),
+        analysis=typed_text(get("Analys")),
         action=action,
     )
 

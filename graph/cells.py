@@ -1,11 +1,17 @@
 """Single cell values both backends read and write: text, IDs, dates and Excel serials.
 
-Formula injection: text beginning with ``= + - @`` or a tab/CR is stored *as text with
-Excel's quote prefix* (what Excel itself does when someone types ``'=1+1``). The cell then
-shows exactly what the person wrote, reading it back gives the same text, and Excel keeps
-it as text even when someone edits the cell later. openpyxl does this with
-``data_type = "s"`` plus ``cell.quotePrefix``; over Microsoft Graph the same effect comes
-from sending the value with a leading apostrophe. ``needs_quote_prefix`` says when.
+What a person typed is what the cell shows, every character. Text beginning with
+``' = + - @`` or a tab/CR is stored *as text with Excel's quote prefix* (what Excel itself
+does when someone types ``'=1+1``): the cell shows exactly what was written, reading it
+back gives the same text, and Excel keeps it as text even when someone edits the cell
+later. openpyxl does this with ``data_type = "s"`` plus ``cell.quotePrefix``; over
+Microsoft Graph every text is sent with a leading apostrophe (see
+``graph.graph_requests.to_graph_value``). ``needs_quote_prefix`` says when a file needs it.
+
+In the .xlsx file itself, text is XML, which turns a carriage return into a line feed;
+Excel therefore writes it as ``_x000D_`` (and a literal ``_x…_`` as ``_x005F_x…_``).
+openpyxl does neither, so ``xlsx_text`` and ``from_xlsx_text`` do it for the local
+backend, and read files Excel saved as Excel shows them.
 """
 
 from __future__ import annotations
@@ -16,7 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from graph.layout import STOCKHOLM
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl's
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What makes Excel take a typed entry for something other than this very text: a formula
+# (= + - @, and a tab or CR before them), or its own text prefix (a leading apostrophe).
+_PREFIX_NEEDED = ("=", "+", "-", "@", "\t", "\r", "'")
+# OOXML's escape for characters XML cannot carry as they are (ST_Xstring): _xHHHH_.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_TO_ESCAPE = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def clean_text(value: object) -> str:
@@ -25,8 +36,23 @@ def clean_text(value: object) -> str:
 
 
 def needs_quote_prefix(text: str) -> bool:
-    """True when Excel would take this text for a formula unless it is quote-prefixed."""
-    return text.startswith(_FORMULA_START)
+    """True when Excel would not keep this text as it is (a formula, or a leading
+    apostrophe it would take for its prefix) unless the cell is quote-prefixed."""
+    return text.startswith(_PREFIX_NEEDED)
+
+
+def xlsx_text(text: str) -> str:
+    """Text as a .xlsx file stores it: CR as ``_x000D_``, a literal ``_xHHHH_`` escaped."""
+    if "\r" not in text and "_x" not in text:
+        return text
+    return _TO_ESCAPE.sub(lambda m: "_x000D_" if m.group() == "\r" else "_x005F_", text)
+
+
+def from_xlsx_text(value: object) -> object:
+    """A value read from a .xlsx file by openpyxl, with text unescaped as Excel shows it."""
+    if isinstance(value, str) and "_x" in value:
+        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
 
 
 def cell_text(value: object) -> str:

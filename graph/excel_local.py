@@ -2,7 +2,8 @@
 
 Reads run in a worker thread; writes run in a separate worker *process*, because rewriting
 a workbook of a thousand rows costs openpyxl about half a second of CPU and would otherwise
-hold the interpreter lock while people's turns wait. What was read is cached per file by
+hold the interpreter lock while people's turns wait; that process ends with the bot's,
+however the bot's ends (see ``_die_with_parent``). What was read is cached per file by
 (mtime_ns, size), revalidated at most once per ``revalidate_after`` seconds, so a turn
 usually costs no I/O at all; a write by the bot refreshes the cache from what it saved.
 """
@@ -10,7 +11,11 @@ usually costs no I/O at all; a write by the bot refreshes the cache from what it
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -30,9 +35,10 @@ from graph.xlsx_reader import (
     read_workbook_file,
 )
 from graph.xlsx_summary import write_summary_file
-from graph.xlsx_writer import Written, write_workbook_file
+from graph.xlsx_writer import Written, discard_in_flight, sweep_leftovers, write_workbook_file
 
 _T = TypeVar("_T")
+logger = logging.getLogger(__name__)
 
 REVALIDATE_AFTER = 1.0  # seconds: how stale a person's own edit of the plan may look
 
@@ -45,8 +51,36 @@ def _writer_process() -> ProcessPoolExecutor:
     if _write_pool is None:
         # "spawn": a fork of a process with running threads (SQLite, the event loop's
         # executor) can inherit locks held by those threads.
-        _write_pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        _write_pool = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+        )
     return _write_pool
+
+
+def _die_with_parent() -> None:
+    """In the writer process: end it, mid-save or idle, as soon as the bot process ends.
+
+    Nothing else would: a killed parent never sends the pool's stop message, and the worker
+    waits for work on a queue whose pipe it holds both ends of. While it lives, so does
+    multiprocessing's resource tracker (started for the pool's named semaphores, and kept
+    by every process holding its pipe); once the worker is gone the tracker removes the
+    semaphores and ends too. The parent's sentinel becomes readable when the parent ends,
+    however it ends (kill -9 included), on every platform.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        watch = threading.Thread(
+            target=_watch_parent, args=(parent.sentinel,), name="ikbot-parent", daemon=True
+        )
+        watch.start()
+
+
+def _watch_parent(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    # A half-written temp file must not stay beside the workbook; the journal still holds
+    # the batch, so the next bot process writes it again.
+    discard_in_flight()
+    os._exit(1)
 
 
 class LocalWorkbook:
@@ -180,8 +214,16 @@ class LocalSource:
         self._in_process = in_process
         self._books: dict[str, LocalWorkbook] = {}
         self._names_cache: tuple[float, list[str]] | None = None
+        self._swept = False
 
     def _names(self) -> list[str]:
+        if not self._swept:
+            # The first listing (``ikbot serve`` lists at start-up): what an earlier process
+            # killed mid-save left beside the workbooks goes now, not at the next save.
+            self._swept = True
+            folder = self._path.parent if self._single else self._path
+            for name in sweep_leftovers(folder):
+                logger.info("Removed %s, left by an interrupted save", name)
         if self._single:
             return [self._path.name]
         if not self._path.is_dir():

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from graph.cells import clean_text, needs_quote_prefix
+from graph.cells import clean_text
 from graph.protocol import (
     GraphThrottled,
     WorkbookError,
@@ -233,18 +233,16 @@ def area(row: int, first_column: int, last_row: int, last_column: int) -> str:
     return f"{column_letter(first_column)}{row}:{column_letter(last_column)}{last_row}"
 
 
-# Text Excel would read as something else when "typed" through Graph: a formula, a number,
-# a date, a truth value or an error. Sent with a leading apostrophe, it stays text.
-_COERCED = re.compile(r"^[\s]*[-+=@(.,$€£%#\d]|^\s*(true|false|sant|falskt)\s*$", re.I)
-
-
 def to_graph_value(value: object) -> object:
     """A cell value as Graph's ``values`` take it, which is what typing it into Excel does.
 
-    Text that Excel would take for a formula (or a number, date or truth value) gets a
-    leading apostrophe, so it stays text; dates go as ISO text, which Excel turns into a
-    date and formats as one (a serial number would need a second request for the format);
-    empty is "" (``None`` in a ``values`` array would leave the cell as it was).
+    Every text goes with a leading apostrophe, Excel's text prefix: what follows it is
+    stored exactly, whatever it looks like (a formula, a number, a date or a truth value in
+    the workbook's language, a second apostrophe). Sending only the texts that look risky
+    would need Excel's every parsing rule in every locale; "'Rutinen' följs inte" lost its
+    apostrophe that way. Dates go as ISO text, which Excel turns into a date and formats as
+    one (a serial number would need a second request for the format); empty is "" (``None``
+    in a ``values`` array would leave the cell as it was).
     """
     if value is None:
         return ""
@@ -255,9 +253,7 @@ def to_graph_value(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     text = clean_text(value)
-    if needs_quote_prefix(text) or _COERCED.match(text):
-        return "'" + text
-    return text
+    return "'" + text if text else ""
 
 
 def path_segment(name: str) -> str:

@@ -65,15 +65,15 @@ def find_sheet(wb: XlWorkbook, title: str) -> Worksheet | None:
 
 
 def put_cell(cell: Cell, value: object, number_format: str | None = None) -> None:
-    """Write one value; text that Excel could take for a formula is stored quote-prefixed."""
+    """Write one value; text that Excel would not keep as it is gets the quote prefix."""
     if value == "":
         value = None  # an empty cell, not an empty string
     if isinstance(value, str):
         text = cells.clean_text(value)
         quoted = cells.needs_quote_prefix(text)
-        cell.value = text
-        if quoted:
-            cell.data_type = "s"  # openpyxl made "=..." a formula; keep it plain text
+        cell.value = cells.xlsx_text(text)
+        # Plain text, always: openpyxl makes "=…" a formula and "#N/A" an error value.
+        cell.data_type = "s"
         if quoted or cell.quotePrefix:
             cell.quotePrefix = quoted
         return

@@ -8,6 +8,7 @@ raises leaves as our own ``WorkbookError``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat as stat_mode
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import Answer, Plan
 from graph import answer_rows, layout, plan_reader
+from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
 from graph.templates import find_sheet
 
@@ -80,8 +82,14 @@ def load_xlsx(path: Path, name: str, *, data_only: bool) -> XlWorkbook:
         return load_workbook(path, data_only=data_only)
 
 
+def sheet_rows(ws: Worksheet, min_row: int = 1) -> Iterator[list[Any]]:
+    """A sheet's values row by row, text as Excel shows it (``_x000D_`` is a CR)."""
+    for row in ws.iter_rows(min_row=min_row, values_only=True):
+        yield [from_xlsx_text(v) for v in row]
+
+
 def _sheet_rows(ws: Worksheet) -> list[list[Any]]:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+    return list(sheet_rows(ws))
 
 
 def _plan_from(wb: XlWorkbook, key: str) -> Plan:
@@ -122,10 +130,10 @@ def answer_area(ws: Worksheet) -> tuple[int, dict[str, int], Table | None] | Non
     if table is not None:
         min_col, min_row, max_col, _ = range_boundaries(table.ref)
         # Indexes count from column A, like the rows iter_rows gives us.
-        header = [None] * (min_col - 1)
-        header += [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+        header: list[object] = [None] * (min_col - 1)
+        header += [from_xlsx_text(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1)]
         return min_row, layout.answer_columns(header), table
-    for number, row in enumerate(ws.iter_rows(max_row=50, values_only=True), start=1):
+    for number, row in enumerate(itertools.islice(sheet_rows(ws), 50), start=1):
         columns = layout.answer_columns(row)
         if {"ID", "År", "Period"} <= columns.keys():
             return number, columns, None
@@ -139,7 +147,7 @@ def answers_from(wb: XlWorkbook, key: str) -> tuple[Answer, ...]:
     if ws is None or area is None:
         return ()
     header_row, columns, _ = area
-    rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+    rows = sheet_rows(ws, header_row + 1)
     found = (answer_rows.row_to_answer(row, key, columns) for row in rows)
     return tuple(a for a in found if a is not None)
 

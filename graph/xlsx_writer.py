@@ -6,6 +6,13 @@ same folder, then ``os.replace``). A file held by Excel (lock file ``~$name``), 
 someone else while we wrote, or not writable raises ``WorkbookLocked``; the journal keeps
 the answers and the writer retries.
 
+The temp file (``.~ikbot-….xlsx``) must sit beside the workbook: only there is it surely on
+the same file system, which ``os.replace`` needs to be atomic, and under the share's own
+permissions. People see it there (a dot does not hide a file on a Windows share), so it
+lives only while a save runs: a failed save removes it, the writer process removes it when
+the bot process dies under it (``discard_in_flight``), and what a killed process still left
+is swept at start-up and before each save (``sweep_leftovers``).
+
 What openpyxl keeps and drops when it rewrites a file: cell values, styles, number
 formats, column widths, merged cells, frozen panes, tables, data validations, conditional
 formatting, defined names and comments survive. Images, charts, shapes, form controls,
@@ -21,6 +28,7 @@ import contextlib
 import os
 import stat as stat_mode
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +48,7 @@ from graph.xlsx_reader import (
     answers_from,
     file_stamp,
     load_xlsx,
+    sheet_rows,
     translated_errors,
 )
 
@@ -106,10 +115,12 @@ def save_atomically(wb: Workbook, path: Path, key: str, before: Stamp, mode: int
     """Save to a temp file beside ``path`` and replace it, unless the file changed since
     ``before`` (then ``WorkbookLocked``); return the new stamp."""
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
+    sweep_leftovers(path.parent)
     with translated_errors(key):
-        fd, temp = tempfile.mkstemp(prefix=".~ikbot-", suffix=".xlsx", dir=path.parent)
-        os.close(fd)
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+        _in_flight.add(temp)
         try:
+            os.close(fd)
             wb.save(temp)
             os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
             _check_unlocked(path, key, expected=before)
@@ -118,14 +129,53 @@ def save_atomically(wb: Workbook, path: Path, key: str, before: Stamp, mode: int
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+        finally:
+            _in_flight.discard(temp)
         return file_stamp(path, key)
+
+
+TEMP_PREFIX, TEMP_SUFFIX = ".~ikbot-", ".xlsx"
+# A save writes its temp file and replaces the workbook with it within seconds; one left
+# untouched this long belongs to a process that died mid-save. Longer than any save and
+# than the clock skew a share allows (Kerberos refuses more than five minutes), so another
+# bot process's save in the same folder is never taken for a leftover.
+STALE_TEMP = 600.0
+_in_flight: set[str] = set()  # the temp files this process is writing now
+
+
+def sweep_leftovers(folder: Path, *, older_than: float = STALE_TEMP) -> list[str]:
+    """Remove the temp files interrupted saves left in ``folder``; return their names."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []  # the save itself reports what is wrong with the folder
+    limit = time.time() - older_than
+    ours = {os.path.basename(temp) for temp in _in_flight}
+    removed = []
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(TEMP_PREFIX) or not name.endswith(TEMP_SUFFIX) or name in ours:
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat_mode.S_ISREG(info.st_mode) and info.st_mtime < limit:
+                os.unlink(entry.path)
+                removed.append(name)
+    return removed
+
+
+def discard_in_flight() -> None:
+    """Remove the temp files this process is writing (it is about to end mid-save)."""
+    for temp in list(_in_flight):
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
 
 
 def _upsert(
     ws: Worksheet, header_row: int, columns: dict[str, int], key: str, answers: list[Answer]
 ) -> tuple[WriteResult, int]:
     """Apply the batch to the sheet; return the result and the last row now in use."""
-    rows = ws.iter_rows(min_row=header_row + 1, values_only=True)
+    rows = sheet_rows(ws, header_row + 1)
     upsert = answer_rows.plan_upsert(rows, columns, key, answers)
     first_data = header_row + 1
     for index, answer in upsert.updates:

@@ -21,7 +21,9 @@ def test_ok_answer_needs_no_action() -> None:
     result = check(outcome="ingen  AVVIKELSE", checked="12", deviations=0, observations=" Bra ")
     assert isinstance(result, ValidAnswer)
     assert result.outcome.label == "Ingen avvikelse"
-    assert (result.checked, result.deviations, result.observations) == (12, 0, "Bra")
+    # Free text is stored exactly as typed, blanks included (issue: what a person typed is
+    # what the cell shows).
+    assert (result.checked, result.deviations, result.observations) == (12, 0, " Bra ")
     assert result.action is None
 
 
@@ -98,12 +100,23 @@ def test_a_text_over_its_limit_is_refused_with_the_limit_and_the_length(
     [("observations", 4000), ("analysis", 4000), ("action_text", 2000), ("action_owner", 200)],
 )
 def test_a_text_at_its_limit_is_saved_whole(field, limit) -> None:
-    # Blanks around the text are not stored, so they do not count either.
-    result = check(**{**ANSWER_WITH_ACTION, field: "  " + "ä" * limit + "\n"})
+    result = check(**{**ANSWER_WITH_ACTION, field: "ä" * limit})
     assert isinstance(result, ValidAnswer)
     stored = result.action.owner if field == "action_owner" else None
     stored = stored or (result.action.text if field == "action_text" else getattr(result, field))
     assert stored == "ä" * limit
+
+
+def test_blanks_around_a_name_do_not_count_but_free_text_is_counted_as_typed() -> None:
+    owner = check(**{**ANSWER_WITH_ACTION, "action_owner": "  " + "ä" * 200 + "\n"})
+    assert isinstance(owner, ValidAnswer) and owner.action and owner.action.owner == "ä" * 200
+    text = check(**{**ANSWER_WITH_ACTION, "observations": "  " + "ä" * 4000})
+    assert text == {"observations": "Högst 4 000 tecken (du skrev 4 002)."}
+
+
+def test_text_of_only_blanks_is_empty() -> None:
+    result = check(outcome="Ingen avvikelse", observations=" \n\t ")
+    assert isinstance(result, ValidAnswer) and result.observations == ""
 
 
 def test_an_outcome_that_is_far_too_long_is_not_in_the_list() -> None:
@@ -198,9 +211,10 @@ def test_text_that_can_be_stored_is_kept_as_typed(text) -> None:
     assert isinstance(result, ValidAnswer) and result.observations == text
 
 
-def test_windows_line_ends_are_stored_as_line_ends() -> None:
-    result = check(outcome="Ingen avvikelse", observations="a\r\nb")
-    assert isinstance(result, ValidAnswer) and result.observations == "a\nb"
+def test_leading_quote_tab_and_carriage_return_are_kept() -> None:
+    typed = "\t'=1+1\r\nb "
+    result = check(outcome="Ingen avvikelse", observations=typed)
+    assert isinstance(result, ValidAnswer) and result.observations == typed
 
 
 def test_raw_values_show_an_unstorable_character_as_a_replacement() -> None:

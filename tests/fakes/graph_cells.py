@@ -6,6 +6,10 @@ Excel does (which is what Graph's ``values`` do): "'text" is text without the ap
 "=…" (and "+…", "-…", "@…" that are not numbers) become formulas, "12" becomes the number
 12, "TRUE" a boolean and an ISO date a date. A client that wants text must send "'".
 
+Text is kept in the file as Excel keeps it: a carriage return as ``_x000D_`` (XML would
+turn it into a line feed) and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``; values read back
+unescaped, as Graph reports them.
+
 Formulas are not calculated: a formula cell reads as its cached value, which openpyxl
 drops on save — so it reads as "" once the fake has written the file (the local backend
 sees the same).
@@ -22,6 +26,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
+from openpyxl.utils.escape import unescape
 from openpyxl.worksheet.worksheet import Worksheet
 
 _NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
@@ -29,6 +34,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _PLAIN_SHEET = re.compile(r"^[^\W\d][\w.]*$")
+_TO_ESCAPE = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 class ExcelError(Exception):
@@ -56,7 +62,9 @@ def excel_value(value: Any) -> Any:
     """A cell value as Graph's ``values`` carry it."""
     if value is None:
         return ""
-    if isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        return unescape(value)
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
@@ -203,6 +211,8 @@ def put_value(cell: Cell, value: Any) -> None:
 
 
 def _set(cell: Cell, value: Any, *, as_text: bool = False, quoted: bool = False) -> None:
+    if as_text:
+        value = _TO_ESCAPE.sub(lambda m: "_x000D_" if m.group() == "\r" else "_x005F_", value)
     cell.value = value
     if as_text:
         cell.data_type = "s"

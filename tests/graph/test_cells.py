@@ -10,9 +10,9 @@ from graph import cells
 
 
 @pytest.mark.parametrize(
-    "text", ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tfoo", "\rfoo"]
+    "text", ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tfoo", "\rfoo", "'Rutinen'"]
 )
-def test_formula_like_text_needs_a_quote_prefix(text: str) -> None:
+def test_formula_like_or_apostrophe_text_needs_a_quote_prefix(text: str) -> None:
     assert cells.needs_quote_prefix(text)
 
 

@@ -30,7 +30,6 @@ from graph.graph_requests import (
     call_error,
     column_letter,
     parse_address,
-    to_graph_value,
 )
 from graph.protocol import (
     GraphThrottled,
@@ -472,16 +471,6 @@ async def test_a_missing_workbook_is_not_found(source: GraphSource, fake: FakeGr
 
 
 # ---- the wire format ----
-
-
-def test_text_that_excel_would_take_for_something_else_is_quoted() -> None:
-    for text in ["=1+1", "+46 70", "-1", "@SUM(A1)", "0123", "12", "2026-01-01", "TRUE", "#N/A"]:
-        assert to_graph_value(text) == "'" + text
-    for text in ["Två", "Ingen avvikelse", "a@b.se"]:
-        assert to_graph_value(text) == text
-    assert to_graph_value(None) == "" and to_graph_value(7) == 7
-    assert to_graph_value(datetime(2026, 9, 3, 12, 15)) == "2026-09-03 12:15:00"
-    assert to_graph_value(datetime(2026, 9, 3).date()) == "2026-09-03"
 
 
 def test_addresses_and_columns() -> None:

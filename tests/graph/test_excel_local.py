@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook as XlWorkbook
 
-from graph import layout
+from graph import layout, xlsx_writer
 from graph.excel_local import LocalSource, LocalWorkbook
 from graph.protocol import (
     WorkbookError,
@@ -20,6 +21,7 @@ from graph.protocol import (
     WorkbookUnreadable,
     WriteResult,
 )
+from graph.xlsx_writer import STALE_TEMP
 from tests.graph.workbooks import HEADER, answer, plan_rows, write_xlsx
 
 
@@ -246,3 +248,58 @@ async def test_writes_run_in_the_worker_process_and_survive_its_death(folder: Pa
         await book.write_answers([answer("2", answer_id="a2")])
     assert await book.write_answers([answer("2", answer_id="a2")]) == WriteResult(added=1)
     assert sorted(a.answer_id for a in await book.read_answers()) == ["a1", "a2"]
+
+
+def leave_temp(folder: Path, name: str, age: float) -> Path:
+    """A temp file as a save killed ``age`` seconds ago leaves it."""
+    path = folder / name
+    path.write_bytes(b"PK half a workbook")
+    moment = time.time() - age
+    os.utime(path, (moment, moment))
+    return path
+
+
+async def test_what_a_killed_save_left_is_swept_at_start_up(folder: Path) -> None:
+    leave_temp(folder, ".~ikbot-dead.xlsx", STALE_TEMP + 60)
+    leave_temp(folder, ".~ikbot-live.xlsx", 5)  # another process's save, under way
+    leave_temp(folder, ".~lock.ks.xlsx#", STALE_TEMP + 60)  # not ours to touch
+    source = LocalSource(folder, revalidate_after=0, in_process=True)
+    assert leftovers(folder) == [".~ikbot-dead.xlsx", ".~ikbot-live.xlsx", ".~lock.ks.xlsx#"]
+
+    assert [b.key for b in await source.workbooks()] == ["ks.xlsx"]
+
+    assert leftovers(folder) == [".~ikbot-live.xlsx", ".~lock.ks.xlsx#"]
+
+
+async def test_a_single_file_source_sweeps_its_folder(folder: Path) -> None:
+    leave_temp(folder, ".~ikbot-dead.xlsx", STALE_TEMP + 60)
+    source = LocalSource(folder / "ks.xlsx", revalidate_after=0, in_process=True)
+    await source.workbooks()
+    assert leftovers(folder) == []
+
+
+async def test_each_save_sweeps_what_killed_saves_left(folder: Path) -> None:
+    book = workbook(folder)  # taken by key: the folder is never listed
+    leave_temp(folder, ".~ikbot-dead.xlsx", STALE_TEMP + 60)
+    await book.write_answers([answer("1")])
+    assert leftovers(folder) == []
+
+
+def test_a_save_under_way_in_this_process_is_never_swept(folder: Path) -> None:
+    temp = leave_temp(folder, ".~ikbot-mine.xlsx", STALE_TEMP + 60)
+    xlsx_writer._in_flight.add(str(temp))
+    try:
+        assert xlsx_writer.sweep_leftovers(folder) == []
+    finally:
+        xlsx_writer._in_flight.discard(str(temp))
+    assert xlsx_writer.sweep_leftovers(folder) == [".~ikbot-mine.xlsx"]
+
+
+def test_the_writer_process_removes_its_temp_file_when_it_must_end(folder: Path) -> None:
+    temp = leave_temp(folder, ".~ikbot-mine.xlsx", 0)
+    xlsx_writer._in_flight.add(str(temp))
+    try:
+        xlsx_writer.discard_in_flight()
+    finally:
+        xlsx_writer._in_flight.discard(str(temp))
+    assert leftovers(folder) == []
