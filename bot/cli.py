@@ -94,7 +94,11 @@ def _serve(*, demo: bool) -> int:
     if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SettingsError as error:  # what the Agents SDK makes of its own variables
+        print(f"ikbot: {error}", file=sys.stderr)
+        return 2
     endpoint = f"http://{settings.host}:{settings.port}/api/messages"
 
     lines: list[str] = []

@@ -158,7 +158,20 @@ class Settings:
         return not self.client_id
 
     def check_authentication(self) -> None:
-        """Refuse anonymous mode on anything but a loopback address."""
+        """Refuse anonymous mode on anything but a loopback address, and the SDK's
+        anonymous switch together with a client id."""
+        if self.client_id:
+            # The SDK lets a request without a token through whenever this is on, client id
+            # or not: with a client id, that would be a bot that checks only the tokens
+            # it happens to be sent.
+            for name, value in self.agent_env.items():
+                if name.upper().endswith("__ANONYMOUS_ALLOWED") and _switched_on(value):
+                    raise SettingsError(
+                        f"Boten vägrar starta: {name}={value.strip()} stänger av "
+                        f"inloggningskontrollen, och med {_CLIENT_ID} satt ska varje anrop ha "
+                        "en giltig Bot Framework-token. Ta bort variabeln (anonymt läge är "
+                        f"bara till för lokal utveckling, utan {_CLIENT_ID})."
+                    )
         if self.anonymous and not _is_loopback(self.host):
             raise SettingsError(
                 f"Boten vägrar starta anonymt på {self.host}: utan "
@@ -174,10 +187,19 @@ class Settings:
         if self.anonymous:
             env[_ANONYMOUS] = "true"
         else:
+            # check_authentication refuses the switch; spelling it out keeps the SDK's
+            # default (off) from depending on that alone.
+            env[_ANONYMOUS] = "false"
             # The SDK checks a token's issuer only on request; a single-tenant bot accepts
             # the Bot Framework's and its own tenant's issuers, nothing else.
             env.setdefault(_VALIDATE_ISSUER, "true")
         return env
+
+
+def _switched_on(value: str) -> bool:
+    """Whether an SDK flag is anything but unset or explicitly off (the SDK reads "true" and
+    "1" as on; anything unexpected is refused rather than guessed)."""
+    return value.strip().casefold() not in ("", "0", "false")
 
 
 def _strategist_groups(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ checks, and MSAL getting the bot's own token for the reply — runs unchanged.
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -22,18 +23,34 @@ from typing import Any
 import pytest
 from aiohttp import web
 from jwt import PyJWKClient
-from microsoft_agents.hosting.core.authorization import AuthenticationConstants
-from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
+from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
+from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator, _authorize_request
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import (
     _JwkClientCacheEntry,
 )
 
 from bot.domain.model import ControlKey, Period
+from bot.settings import SettingsError
 from tests.conftest import BotFactory
 from tests.fakes import activities
 from tests.fakes.connector import RecordingConnector
-from tests.fakes.entra import OUTBOUND_TOKEN, FakeEntra, bot_framework_claims, rsa_key
-from tests.fakes.harness import ALEX, MARIA, STRATEGIST, BotClient, cards_of, find_action
+from tests.fakes.entra import (
+    OUTBOUND_TOKEN,
+    FakeEntra,
+    bot_framework_claims,
+    rsa_key,
+    unsigned,
+)
+from tests.fakes.harness import (
+    ALEX,
+    MARIA,
+    STRATEGIST,
+    BotClient,
+    cards_of,
+    find_action,
+    standard_plan,
+    start_bot,
+)
 
 APP_ID = "8a3c1d2e-4f5a-4b6c-9d7e-0f1a2b3c4d5e"
 TENANT_ID = "11111111-2222-4333-8444-555555555555"
@@ -85,18 +102,24 @@ async def entra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     await fake.stop()
 
 
+PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+SECRET = "test-secret-of-the-bot-at-least-32-bytes"  # HS256 wants 32 bytes
+
+
+def production_env(entra: FakeEntra) -> dict[str, str]:
+    """The Agents SDK's settings of a bot with a client id, against the fake Entra."""
+    return {
+        f"{PREFIX}CLIENTID": APP_ID,
+        f"{PREFIX}CLIENTSECRET": SECRET,
+        f"{PREFIX}TENANTID": TENANT_ID,
+        f"{PREFIX}AUTHORITY": entra.authority,
+    }
+
+
 @pytest.fixture
 async def secured(start: BotFactory, entra: FakeEntra) -> BotClient:
     """The bot with a client id (Bot Framework authentication on), as in production."""
-    prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
-    return await start(
-        agent_env={
-            f"{prefix}CLIENTID": APP_ID,
-            f"{prefix}CLIENTSECRET": "test-secret",
-            f"{prefix}TENANTID": TENANT_ID,
-            f"{prefix}AUTHORITY": entra.authority,
-        }
-    )
+    return await start(agent_env=production_env(entra))
 
 
 async def post(bot: BotClient, activity: dict[str, Any], authorization: str | None) -> tuple:
@@ -134,7 +157,31 @@ def bad_authorization(kind: str, entra: FakeEntra, bot: BotClient) -> str | None
             return "Bearer " + entra.sign({**claims, "aud": OTHER_APP})
         case "wrong-issuer":
             return "Bearer " + entra.sign({**claims, "iss": "https://sts.example.org/"})
+        # Tokens that made the SDK's check raise instead of refusing (a 500, not a 401):
+        case "alg-none":  # no signature at all, naming the bot's real key
+            return "Bearer " + unsigned(claims, kid=entra.kid)
+        case "alg-none-without-kid":
+            return "Bearer " + unsigned(claims)
+        case "hs256-with-the-secret":  # "signed" with the bot's own client secret
+            return "Bearer " + entra.sign_hs256(claims, SECRET, kid=entra.kid)
+        case "hs256-without-kid":
+            return "Bearer " + entra.sign_hs256(claims, SECRET)
+        case "without-kid":  # correctly signed, but no key id in the header
+            return "Bearer " + entra.sign(claims, kid="")
+        case "garbage":
+            return "Bearer " + "eyJ!!.%%%.@@@"
+        case "claims-not-an-object":
+            return "Bearer " + entra.sign_raw(b"[1, 2, 3]")
+        # Correctly signed for this bot, but bound to another channel than the activity's.
+        case "another-channel":
+            return "Bearer " + entra.sign({**claims, "serviceurl": "https://evil.example/"})
+        case "channel-not-a-url":
+            return "Bearer " + entra.sign_raw(_json({**claims, "serviceurl": 5}))
     raise AssertionError(kind)
+
+
+def _json(claims: dict[str, Any]) -> bytes:
+    return json.dumps(claims).encode()
 
 
 BAD = [
@@ -146,6 +193,15 @@ BAD = [
     "expired",
     "wrong-audience",
     "wrong-issuer",
+    "alg-none",
+    "alg-none-without-kid",
+    "hs256-with-the-secret",
+    "hs256-without-kid",
+    "without-kid",
+    "garbage",
+    "claims-not-an-object",
+    "another-channel",
+    "channel-not-a-url",
 ]
 
 
@@ -169,6 +225,61 @@ async def test_a_request_without_a_valid_token_gets_401_and_changes_nothing(
     await nothing_happened(secured, entra)
 
 
+@pytest.mark.parametrize("value", ["true", "True", "1", " yes "])
+async def test_the_anonymous_switch_with_a_client_id_is_refused_at_start(
+    start: BotFactory, entra: FakeEntra, value: str
+) -> None:
+    env = {**production_env(entra), f"{PREFIX}ANONYMOUS_ALLOWED": value}
+    with pytest.raises(SettingsError, match="ANONYMOUS_ALLOWED"):
+        await start(agent_env=env)
+
+
+async def test_the_anonymous_switch_in_any_spelling_the_sdk_reads_is_refused_at_start(
+    start: BotFactory, entra: FakeEntra
+) -> None:
+    # The SDK also takes its settings' lower-case keyword names; the bot would see no
+    # client id and switch anonymous mode on, the SDK would see both.
+    env = {
+        f"{PREFIX}client_id": APP_ID,
+        f"{PREFIX}CLIENTSECRET": SECRET,
+        f"{PREFIX}AUTHORITY": entra.authority,
+    }
+    with pytest.raises(SettingsError, match="anonym åtkomst"):
+        await start(agent_env=env)
+
+
+async def test_with_a_client_id_no_request_gets_through_without_a_token_whatever_the_sdk_allows(
+    tmp_path: Path, connector: AuthRecordingConnector, entra: FakeEntra
+) -> None:
+    # The start-up check is one guard; the endpoint's own check of the claims is the other.
+    # Switch the SDK's anonymous access on behind the start-up check's back…
+    workbook = standard_plan(tmp_path / "plans" / "ks.xlsx").parent
+    bot, runner = await start_bot(
+        workbook, tmp_path / "var", connector, agent_env=production_env(entra)
+    )
+    try:
+        config = runner.app["agent_configuration"]
+        config.ANONYMOUS_ALLOWED = True
+        # …so that the SDK's check now lets a request without a token through…
+        assert isinstance(await _authorize_request(None, config), ClaimsIdentity)
+        # …and the endpoint still refuses it.
+        activity = activities.message("mina kontroller", ALEX, bot.service_url, "conv-alex")
+        status, body = await post(bot, activity, None)
+        assert status == 401 and body == {"error": "Ingen giltig token."}
+        answer = {
+            **{"verb": "submit", "plan": "ks.xlsx", "control": "1", "year": 2026},
+            **{"period": "YEAR", "nonce": "0" * 32, "outcome": "Ingen avvikelse"},
+        }
+        submitted = activities.execute(answer, ALEX, bot.service_url, "conv-alex")
+        assert (await post(bot, submitted, None))[0] == 401
+        await nothing_happened(bot, entra)
+        # A correctly signed token still works.
+        assert (await post(bot, activity, good_token(entra, bot)))[0] == 202
+    finally:
+        await bot.session.close()
+        await runner.cleanup()
+
+
 async def test_a_correctly_signed_token_gets_the_turn_run_and_the_reply_is_authenticated(
     secured: BotClient, entra: FakeEntra
 ) -> None:
@@ -180,7 +291,7 @@ async def test_a_correctly_signed_token_gets_the_turn_run_and_the_reply_is_authe
     # The bot asked the identity platform for its own token, as itself, for the channel…
     [request] = entra.token_requests
     assert request["grant_type"] == "client_credentials"
-    assert request["client_id"] == APP_ID and request["client_secret"] == "test-secret"
+    assert request["client_id"] == APP_ID and request["client_secret"] == SECRET
     assert "https://api.botframework.com/.default" in request["scope"]
     # …and used it for every call to the channel (the member lookup and the reply).
     connector = secured.connector
@@ -237,7 +348,7 @@ async def test_tokens_never_reach_the_log(
     assert (await post(secured, activity, forged))[0] == 401
     log = json_log.getvalue()
     assert "POST /api/messages -> 401" in log and "POST /api/messages -> 202" in log
-    for secret in (incoming.split()[1], forged.split()[1], OUTBOUND_TOKEN, "test-secret"):
+    for secret in (incoming.split()[1], forged.split()[1], OUTBOUND_TOKEN, SECRET):
         assert secret not in log
     # Nor any part of one: a JWT's header and payload are readable base64.
     assert "eyJ" not in log

@@ -90,7 +90,8 @@ async def test_an_unusable_request_id_is_replaced(bot: BotClient, incoming: str)
 
 
 async def test_a_rejected_request_still_gets_an_id(bot: BotClient) -> None:
-    async with bot.session.post(bot.url, data="garbage") as response:
+    headers = {"Content-Type": "application/json"}
+    async with bot.session.post(bot.url, data="garbage", headers=headers) as response:
         assert response.status == 400
         assert len(response.headers["X-Request-Id"]) == 32
 
@@ -157,7 +158,8 @@ async def test_ikbot_serve_writes_json_lines(tmp_path: Path) -> None:
             assert line, "ikbot serve ended before it served"
         async with ClientSession() as session:
             url = f"http://127.0.0.1:{port}/api/messages"
-            async with session.post(url, data="garbage", headers={"X-Request-Id": "cli-1"}):
+            headers = {"X-Request-Id": "cli-1", "Content-Type": "application/json"}
+            async with session.post(url, data="garbage", headers=headers):
                 pass
     finally:
         process.terminate()

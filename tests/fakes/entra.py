@@ -20,6 +20,7 @@ that loop could never answer.
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import ipaddress
 import json
@@ -159,9 +160,22 @@ class FakeEntra:
         key: rsa.RSAPrivateKey | None = None,
         kid: str | None = None,
     ) -> str:
-        """An RS256 token over ``claims``, signed with this server's key (or ``key``)."""
-        return jwt.encode(
-            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
+        """An RS256 token over ``claims``, signed with this server's key (or ``key``);
+        ``kid=""`` leaves the key id out of the header."""
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers=_kid(kid, self.kid))
+
+    def sign_raw(self, payload: bytes) -> str:
+        """An RS256 token, correctly signed with this server's key, over any payload bytes
+        (claims PyJWT would refuse to encode, or no JSON object at all)."""
+        return jwt.api_jws.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    @staticmethod
+    def sign_hs256(claims: dict[str, Any], secret: str, *, kid: str = "") -> str:
+        """A forgery: an HS256 token keyed with a shared secret (such as the bot's client
+        secret), which a check that took the key's type from the token would accept."""
+        secret_key = secret.encode()
+        return jwt.api_jws.encode(
+            json.dumps(claims).encode(), secret_key, algorithm="HS256", headers=_kid(kid, "")
         )
 
     async def _keys(self, _request: web.Request) -> web.Response:
@@ -184,6 +198,19 @@ class FakeEntra:
         return web.json_response(
             {"access_token": OUTBOUND_TOKEN, "token_type": "Bearer", "expires_in": 3600}
         )
+
+
+def _kid(kid: str | None, default: str) -> dict[str, str]:
+    """The header's key id: ``None`` takes ``default``, "" none at all."""
+    chosen = default if kid is None else kid
+    return {"kid": chosen} if chosen else {}
+
+
+def unsigned(claims: dict[str, Any], *, kid: str = "") -> str:
+    """A forgery: a token with ``alg: none`` and no signature."""
+    header = {"alg": "none", "typ": "JWT", **({"kid": kid} if kid else {})}
+    parts = [json.dumps(part).encode() for part in (header, claims)]
+    return ".".join(base64.urlsafe_b64encode(p).rstrip(b"=").decode() for p in parts) + "."
 
 
 def bot_framework_claims(app_id: str, service_url: str, **overrides: Any) -> dict[str, Any]:
