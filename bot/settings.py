@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.environment import (
+    CONNECTOR_TIMEOUT,
+    LOOKUP_TIMEOUT,
+    BadVariable,
+    read_environment,
+)
+
 _CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-MAX_STRATEGIST_GROUPS = 20  # Graph's checkMemberGroups takes at most 20 group ids
-CONNECTOR_TIMEOUT = 10.0  # seconds; see Settings.connector_timeout
-LOOKUP_TIMEOUT = 5.0
 _VALIDATE_ISSUER = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__VALIDATE_ISSUER"
-LOG_FORMATS = ("text", "json")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(Exception):
@@ -82,61 +82,48 @@ class Settings:
     # at most 10: Teams waits 15 s for an Action.Execute's answer, "who are you?" included).
     connector_timeout: float = CONNECTOR_TIMEOUT
     lookup_timeout: float = LOOKUP_TIMEOUT
+    # PostgreSQL for the store (IKBOT_DATABASE_URL, with our driver); None: SQLite in data_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read IKBOT_* and CONNECTIONS__* variables; raise SettingsError if they are wrong."""
-        env = os.environ if env is None else env
-        graph = _graph_settings(env)
-        workbook = env.get("IKBOT_WORKBOOK", "").strip()
-        if not workbook and graph is None:
+        """Read IKBOT_* and CONNECTIONS__* variables (``env``, or the process environment);
+        raise SettingsError if they are wrong."""
+        try:
+            variables = read_environment(env)
+        except BadVariable as error:
+            raise SettingsError(str(error)) from None
+        graph = _graph_settings(variables.graph_values())
+        if not variables.workbook and graph is None:
             raise SettingsError(
                 "IKBOT_WORKBOOK är inte satt: ange en .xlsx-fil eller en mapp med arbetsböcker "
                 "(eller IKBOT_GRAPH_SITE och IKBOT_GRAPH_PATH för SharePoint)."
             )
-        port_text = env.get("IKBOT_PORT", "3978").strip() or "3978"
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise SettingsError(f"IKBOT_PORT måste vara ett portnummer, inte {port_text!r}.")
-        today_text = env.get("IKBOT_TODAY", "").strip()
-        try:
-            today = date.fromisoformat(today_text) if today_text else None
-        except ValueError:
-            raise SettingsError(
-                f"IKBOT_TODAY måste vara ett datum (ÅÅÅÅ-MM-DD), inte {today_text!r}."
-            ) from None
-        log_level = (env.get("IKBOT_LOG_LEVEL", "").strip() or "INFO").upper()
-        if log_level not in LOG_LEVELS:
-            raise SettingsError(
-                f"IKBOT_LOG_LEVEL måste vara en av {', '.join(LOG_LEVELS)}, inte {log_level!r}."
-            )
-        log_format = (env.get("IKBOT_LOG_FORMAT", "").strip() or "text").casefold()
-        if log_format not in LOG_FORMATS:
-            raise SettingsError(
-                f"IKBOT_LOG_FORMAT måste vara text eller json, inte {log_format!r}."
-            )
-        strategists = frozenset(
-            s.strip().casefold() for s in env.get("IKBOT_STRATEGISTS", "").split(",") if s.strip()
-        )
+        # The Agents SDK reads its own CONNECTIONS__… variables; they are passed on untouched.
+        given = os.environ if env is None else env
         agent_env = {
-            k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
+            k: v for k, v in given.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
         }
-        groups = _strategist_groups(env)
-        credentials = _graph_credentials(env) if groups and graph is None else None
+        groups = variables.strategist_groups
+        credentials = (
+            _graph_credentials(variables.graph_values()) if groups and graph is None else None
+        )
         settings = cls(
-            workbook=Path(workbook) if workbook else None,
-            data_dir=Path(env.get("IKBOT_DATA_DIR", "").strip() or "var"),
-            host=env.get("IKBOT_HOST", "").strip() or "127.0.0.1",
-            port=int(port_text),
-            strategists=strategists,
-            today=today,
-            log_level=log_level,
-            log_format=log_format,
+            workbook=Path(variables.workbook) if variables.workbook else None,
+            data_dir=Path(variables.data_dir or "var"),
+            host=variables.host or "127.0.0.1",
+            port=variables.port,
+            strategists=variables.strategists,
+            today=variables.today,
+            log_level=variables.log_level,
+            log_format=variables.log_format,
             graph=graph,
             strategist_groups=groups,
             graph_credentials=credentials,
             agent_env=agent_env,
-            connector_timeout=_seconds(env, "IKBOT_CONNECTOR_TIMEOUT", CONNECTOR_TIMEOUT, most=60),
-            lookup_timeout=_seconds(env, "IKBOT_LOOKUP_TIMEOUT", LOOKUP_TIMEOUT, most=10),
+            connector_timeout=variables.connector_timeout,
+            lookup_timeout=variables.lookup_timeout,
+            database_url=variables.database_url,
         )
         settings.check_authentication()
         return settings
@@ -202,32 +189,10 @@ def _switched_on(value: str) -> bool:
     return value.strip().casefold() not in ("", "0", "false")
 
 
-def _strategist_groups(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The strategist groups' object ids (IKBOT_STRATEGIST_GROUP_ID), checked to be GUIDs."""
-    found: list[str] = []
-    for part in env.get("IKBOT_STRATEGIST_GROUP_ID", "").split(","):
-        group = part.strip().casefold()
-        if not group:
-            continue
-        if not _GUID.match(group):
-            raise SettingsError(
-                "IKBOT_STRATEGIST_GROUP_ID ska vara gruppens objekt-ID i Microsoft Entra ID (ett "
-                f"GUID som 0f8fad5b-d9cb-469f-a165-70867728950e), inte {part.strip()!r}. "
-                "Flera grupper skiljs åt med kommatecken."
-            )
-        if group not in found:
-            found.append(group)
-    if len(found) > MAX_STRATEGIST_GROUPS:
-        raise SettingsError(
-            f"IKBOT_STRATEGIST_GROUP_ID får innehålla högst {MAX_STRATEGIST_GROUPS} grupper, "
-            f"inte {len(found)}. Samla strategerna i en grupp (grupper i gruppen räknas med)."
-        )
-    return tuple(found)
 
-
-def _graph_credentials(env: Mapping[str, str]) -> GraphSettings:
+def _graph_credentials(value: dict[str, str]) -> GraphSettings:
     """The Graph sign-in for the group check when no SharePoint site is configured."""
-    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
+    value = dict(value)
     if not value["client_id"]:
         raise SettingsError(
             "IKBOT_STRATEGIST_GROUP_ID kräver att boten kan logga in i Microsoft Graph: sätt "
@@ -243,9 +208,9 @@ def _graph_credentials(env: Mapping[str, str]) -> GraphSettings:
     return GraphSettings(**{**value, "site": "", "path": "", "drive": ""})
 
 
-def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
+def _graph_settings(value: dict[str, str]) -> GraphSettings | None:
     """The SharePoint settings, or None when IKBOT_GRAPH_SITE is not set."""
-    value = {k: env.get(f"IKBOT_GRAPH_{k.upper()}", "").strip() for k in GraphSettings.__slots__}
+    value = dict(value)
     if not value["site"]:
         return None
     if ":" not in value["site"] or "/" not in value["site"]:
@@ -277,18 +242,3 @@ def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get(_CLIENT_ID, "").strip()
 
-
-def _seconds(env: Mapping[str, str], name: str, default: float, *, most: float) -> float:
-    """A timeout in seconds: more than 0 and at most ``most``; empty means ``default``."""
-    text = env.get(name, "").strip().replace(",", ".")
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value <= most:  # also refuses nan and inf
-        raise SettingsError(
-            f"{name} ska vara ett antal sekunder, mer än 0 och högst {most:g}, inte {text!r}."
-        )
-    return value
