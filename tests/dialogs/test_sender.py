@@ -129,7 +129,10 @@ async def test_only_teams_is_served(bot: BotClient, kind: str, channel_id: Any) 
     else:
         activity["channelId"] = channel_id
     status, body = await bot.post(activity)
-    assert status == 400 and body == {"error": "Boten svarar bara i Microsoft Teams."}
+    if isinstance(channel_id, str) and channel_id:
+        assert status == 400 and body == {"error": "Boten svarar bara i Microsoft Teams."}
+    else:  # no channel at all: the envelope itself is malformed
+        assert status == 400 and body == {"error": "Ogiltig aktivitet: channelId saknas."}
     # Refused before anything: no lookup, nothing sent to the activity's serviceUrl, no state.
     assert bot.connector.member_lookups == 0 and bot.connector.sent == []
     assert await state_keys(bot) == set()
