@@ -36,6 +36,7 @@ class StatusShown:
     summary: Summary
     pending: int  # answers in it that still wait to be written to Excel
     everything: bool  # every nämnd (a strategist); else the user's own kontrollmoment
+    can_write: bool  # the user may write it to the workbooks
     plans: int  # how many plans could be read
 
 
@@ -69,7 +70,13 @@ class StatusReports:
         compiled = await compile_term(
             self._book, shown, self.term(query, today), today, namnd=query.namnd
         )
-        return StatusShown(compiled.summary, compiled.pending, everything, len(plans))
+        return StatusShown(
+            compiled.summary,
+            compiled.pending,
+            everything=everything,
+            can_write=may_write_summaries(user) is None,
+            plans=len(plans),
+        )
 
     async def write(self, user: User, query: StatusQuery) -> SummariesWritten | Refusal:
         """Write each workbook's summary of the term to its sheet (strategists only)."""

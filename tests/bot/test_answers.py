@@ -210,6 +210,7 @@ async def test_status_is_everything_for_a_strategist_and_ones_own_otherwise(
     whole = await world.reports.show(STRATEGIST_USER, query)
     own = await world.reports.show(MARIA_USER, query)
     assert isinstance(whole, StatusShown) and whole.everything and whole.plans == 1
+    assert whole.can_write and not own.can_write
     assert whole.summary.term == HELAR and whole.pending == 1
     assert whole.summary.total.due == 4 and whole.summary.total.answered == 1
     assert not own.everything and own.summary.total.due == 1 and own.pending == 0
