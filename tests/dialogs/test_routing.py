@@ -70,7 +70,15 @@ def _invoke(bot: BotClient, action: dict[str, Any]) -> dict[str, Any]:
         {"type": "Action.Execute", "verb": "open", "data": {"verb": "list"}},  # verbs differ
         {"verb": "list", "data": {"verb": "list"}},  # no type
     ],
-    ids=["unknown-verb", "no-verb", "not-execute", "no-data", "data-a-list", "two-verbs", "no-type"],
+    ids=[
+        "unknown-verb",
+        "no-verb",
+        "not-execute",
+        "no-data",
+        "data-a-list",
+        "two-verbs",
+        "no-type",
+    ],
 )
 async def test_a_click_nothing_is_routed_for_gets_the_notice_not_an_error(
     bot: BotClient, action: dict[str, Any]
