@@ -184,11 +184,12 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     import json
 
     from bot.domain.clock import Clock
-    from bot.domain.periods import parse_periods, requested_term
-    from bot.domain.status import SheetWritten
+    from bot.domain.identity import User
+    from bot.domain.periods import parse_periods
+    from bot.domain.policy import Refusal
     from bot.journal import Journal
     from bot.plans import PlanBook
-    from bot.reports.compile import Compiled, compile_term, write_summaries
+    from bot.reports.status import StatusQuery, StatusReports, StatusShown, SummariesWritten
     from bot.reports.text import status_json, status_text
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
@@ -204,7 +205,6 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
         print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
         return 2
-    today = Clock(settings.today).today()
     chosen = None
     if period is not None:
         periods = parse_periods(period) if period.strip() else None
@@ -215,42 +215,45 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
             )
             return 2
         [chosen] = periods
-    term = requested_term(chosen, year, today)
+    query = StatusQuery(chosen, year, namnd)
+    # Whoever can run the command holds the workbooks and the journal: a strategist's view.
+    operator = User("ikbot", "", "ikbot status", strategist=True)
     # The journal holds answers not yet written to Excel; without its file there are none
     # (an in-memory database stands in, so nothing is created on disk).
     journal_file = settings.data_dir / "ikbot.sqlite3"
     db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
-    async def run() -> tuple[Compiled | None, list[SheetWritten] | None]:
+    async def run() -> StatusShown | SummariesWritten | Refusal:
         await db.open()
         try:
-            book = PlanBook(source, Journal(db))
-            plans = await book.plans()
-            if not plans:
-                return None, None
+            reports = StatusReports(PlanBook(source, Journal(db)), Clock(settings.today))
             if form == "xlsx":
-                return None, await write_summaries(book, plans, term, today, namnd=namnd)
-            return await compile_term(book, plans, term, today, namnd=namnd), None
+                return await reports.write(operator, query)
+            return await reports.show(operator, query)
         finally:
             await source.close()
             await db.close()
 
     try:
-        compiled, written = asyncio.run(run())
+        result = asyncio.run(run())
     except WorkbookError as error:
         print(f"ikbot: arbetsböckerna kunde inte läsas: {error}", file=sys.stderr)
         return 2
-    if compiled is None and written is None:
+    if isinstance(result, Refusal):  # the operator is a strategist: never, but typed
+        print(f"ikbot: {result.reason}", file=sys.stderr)
+        return 2
+    if not result.plans:
         print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
         return 2
-    if written is not None:
-        for result in written:
-            print(f"{result.workbook}: bladet {result.sheet!r}" if result.sheet else result.error)
-        if not written:
+    if isinstance(result, SummariesWritten):
+        for written in result.results:
+            print(
+                f"{written.workbook}: bladet {written.sheet!r}" if written.sheet else written.error
+            )
+        if not result.results:
             print("Inga kontrollmoment ska följas upp för perioden; inget blad skrevs.")
-        return 1 if any(r.error for r in written) else 0
-    assert compiled is not None
-    summary, pending = compiled.summary, compiled.pending
+        return 1 if any(r.error for r in result.results) else 0
+    summary, pending = result.summary, result.pending
     if form == "json":
         print(json.dumps(status_json(summary, pending=pending), ensure_ascii=False, indent=2))
     else:

@@ -1,288 +1,104 @@
-"""Performs the flow's effects: finds the controls, checks permissions, stores answers.
+"""Answering, in a personal chat: the list, the answer card, saving an answer, the next one.
 
-No Agents SDK here: the handlers turn activities into events and send what this returns.
+The routes parse the card's action once, hand the use case (``bot.answers``) typed data
+and turn its result into a card; every rule is the use case's.
 """
 
 from __future__ import annotations
 
-import logging
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
-from typing import Any
+from typing import Any, assert_never
 
-from bot.domain.assignments import AnswerState, Assignment, assignments_for
+from microsoft_agents.hosting.core import AgentApplication, TurnState
+
+from bot.answers import (
+    AllDone,
+    Answers,
+    Invalid,
+    Listed,
+    Opened,
+    Saved,
+    Stale,
+    Submission,
+)
 from bot.domain.identity import User
-from bot.domain.model import Answer, Control, Period, Plan
-from bot.domain.periods import Term, requested_term
-from bot.reports.compile import compile_term, write_summaries
-from bot.services import Services
-from cards.actions import SubmitAnswer
-from cards.answer import answer_card, answer_values
-from cards.common import format_date
+from bot.domain.model import ControlKey
+from bot.domain.periods import Term
+from bot.domain.policy import Refusal, Target
+from cards.actions import NextControl, OpenControl, ShowList, SubmitAnswer
+from cards.answer import answer_card
 from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
-from cards.size import fit_card
-from cards.status import status_card
-from cards.summary_written import summary_written_card
-from cards.unanswered import unanswered_card
-from cards.welcome import help_card, welcome_card
-from dialogs.commands import StatusQuery
-from dialogs.flow import (
-    Effect,
-    SaveAnswer,
-    ShowAnswerCard,
-    ShowHelpCard,
-    ShowMyList,
-    ShowNextAfter,
-    ShowNotUnderstood,
-    ShowStatusCard,
-    ShowWelcome,
-    Target,
-    WriteSummarySheet,
-)
-from dialogs.form import ValidAnswer, raw_values, validate_answer
+from dialogs.commands import Command
+from dialogs.form import CardInputs
+from dialogs.turn import Reply, Turns, refused_card
 
-logger = logging.getLogger(__name__)
-
-STRATEGISTS_ONLY = (
-    "Den fullständiga sammanställningen är till för kvalitetsstrategerna. Här är status "
-    "för dina egna kontrollmoment."
-)
-NOT_UNDERSTOOD = (
-    "Jag förstod inte riktigt. Skriv **mina kontroller** för att se och besvara dina "
-    "kontrollmoment, eller **hjälp** för att se vad jag kan."
-)
+ALL_DONE = "Alla dina kontrollmoment för perioden är besvarade. Tack!"
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What to send back: a card, plain text (typed messages only), or a card with a line of
-    text above it."""
+def register(agent: AgentApplication[TurnState], turns: Turns, answers: Answers) -> None:
+    """The routes of answering: ``mina kontroller`` and the list, open, submit, next buttons."""
 
-    card: dict[str, Any] | None = None
-    text: str | None = None
+    async def typed_list(user: User, _text: str) -> Reply:
+        return await show_list(answers, user)
+
+    async def clicked_list(user: User, _action: ShowList, _inputs: Mapping[str, Any]) -> Reply:
+        return await show_list(answers, user)
+
+    async def clicked_open(user: User, action: OpenControl, _inputs: Mapping[str, Any]) -> Reply:
+        return opened(await answers.open(user, target(action)))
+
+    async def clicked_submit(user: User, action: SubmitAnswer, inputs: Mapping[str, Any]) -> Reply:
+        form = CardInputs(inputs)
+        submission = Submission(target(action), action.nonce)
+        return submitted(await answers.submit(user, submission, form), form)
+
+    async def clicked_next(user: User, action: NextControl, _inputs: Mapping[str, Any]) -> Reply:
+        return opened(await answers.next_after(user, target(action)))
+
+    turns.on_typed(agent, Command.LIST, typed_list)
+    turns.on_card(agent, ShowList, clicked_list)
+    turns.on_card(agent, OpenControl, clicked_open)
+    turns.on_card(agent, SubmitAnswer, clicked_submit)
+    turns.on_card(agent, NextControl, clicked_next)
 
 
-class Refused(Exception):
-    """The user may not do this; the message says why, in Swedish."""
+def target(action: OpenControl | SubmitAnswer | NextControl) -> Target:
+    """The control and term a card's button points at."""
+    return Target(ControlKey(action.plan, action.control), Term(action.year, action.period))
 
 
-def new_nonce() -> str:
-    """A fresh per-card id; it becomes the Svar-ID of the answer saved from that card."""
-    return secrets.token_hex(16)
+async def show_list(answers: Answers, user: User) -> Reply:
+    """The user's list of kontrollmoment (also sent privately from a team channel)."""
+    listed: Listed = await answers.my_assignments(user)
+    return Reply(card=list_card(listed.assignments, listed.today))
 
 
-class Answering:
-    """The bot's answers to what users ask for."""
+def opened(result: Opened | AllDone | Refusal) -> Reply:
+    """The answer card, the "all done" notice, or why not."""
+    match result:
+        case Opened(assignment, options, nonce, today):
+            return Reply(card=answer_card(assignment, options, nonce, today))
+        case AllDone():
+            return Reply(card=notice_card(ALL_DONE, title="Klart"))
+        case Refusal(reason):
+            return Reply(card=refused_card(reason))
+        case unreachable:
+            assert_never(unreachable)
 
-    def __init__(self, services: Services) -> None:
-        self._s = services
 
-    async def perform(self, user: User, effect: Effect, inputs: Mapping[str, Any]) -> Reply:
-        """Carry out one effect for a user; refusals become a notice card, and every card
-        passes the size guard."""
-        try:
-            reply = await self._perform(user, effect, inputs)
-        except Refused as refusal:
-            reply = Reply(card=notice_card(str(refusal), title="Det gick inte", attention=True))
-        if reply.card is None:
-            return reply
-        return Reply(card=fit_card(reply.card), text=reply.text)
-
-    async def _perform(self, user: User, effect: Effect, inputs: Mapping[str, Any]) -> Reply:
-        if isinstance(effect, ShowWelcome):
-            return Reply(card=welcome_card())
-        if isinstance(effect, ShowHelpCard):
-            return Reply(card=help_card(strategist=user.strategist))
-        if isinstance(effect, ShowNotUnderstood):
-            return Reply(text=NOT_UNDERSTOOD)
-        if isinstance(effect, ShowMyList):
-            return Reply(card=list_card(await self._my_assignments(user), self._today()))
-        if isinstance(effect, ShowAnswerCard):
-            assignment, plan = await self._assignment(user, effect.target)
-            options = plan.scale.for_period(assignment.term.period)
-            previous = answer_values(assignment.answer) if assignment.answer else None
-            card = answer_card(assignment, options, new_nonce(), self._today(), values=previous)
-            return Reply(card=card)
-        if isinstance(effect, SaveAnswer):
-            return Reply(card=await self._save(user, effect.action, inputs))
-        if isinstance(effect, ShowNextAfter):
-            return await self._next(user, effect.target)
-        if isinstance(effect, ShowStatusCard):
-            return await self._status(user, effect)
-        if isinstance(effect, WriteSummarySheet):
-            return await self._write_summaries(user, effect)
-        raise AssertionError(f"unhandled effect {effect!r}")
-
-    def _today(self) -> date:
-        return self._s.clock.today()
-
-    async def _my_assignments(self, user: User) -> list[Assignment]:
-        plans = await self._s.plans.plans()
-        mine = [c.key for p in plans for c in p.controls if user.owns(c.owner)]
-        known = await self._s.plans.known(plans, mine)
-        return assignments_for(user, plans, known, self._today())
-
-    async def _assignment(self, user: User, target: Target) -> tuple[Assignment, Plan]:
-        """The assignment a card action points at, after every permission check."""
-        found = await self._s.plans.find(target.plan, target.control)
-        if found is None:
-            raise Refused(
-                "Kontrollmomentet finns inte längre i planen. Det kan ha tagits bort eller "
-                "fått ett nytt ID – öppna listan igen."
+def submitted(result: Saved | Invalid | Refusal | Stale, form: CardInputs) -> Reply:
+    """The receipt, the same card with its errors and the values as typed, or why not."""
+    match result:
+        case Saved(assignment, answer, pending, has_next):
+            return Reply(card=receipt_card(assignment, answer, pending=pending, has_next=has_next))
+        case Invalid(assignment, options, nonce, today, errors):
+            values = form.values()
+            return Reply(
+                card=answer_card(assignment, options, nonce, today, values=values, errors=errors)
             )
-        plan, control = found
-        try:
-            term = Term(int(target.year), Period(target.period))
-        except ValueError:
-            raise Refused("Perioden i kortet är ogiltig.") from None
-        _check_may_answer(user, control, term, self._today())
-        known = await self._s.plans.known([plan], [control.key])
-        answer, state = known.lookup(control.key, term)
-        assignment = Assignment(
-            control, plan.name, term, term.due_for(control), state, answer, can_answer=True
-        )
-        return assignment, plan
-
-    async def _save(self, user: User, action: SubmitAnswer, inputs: Mapping[str, Any]) -> dict:
-        target = Target(action.plan, action.control, action.year, action.period.value)
-        assignment, plan = await self._assignment(user, target)
-        control, term = assignment.control, assignment.term
-        existing = await self._s.journal.get(action.nonce)
-        if existing is not None:
-            # The same card submitted twice (a double click, an old client): one answer.
-            if existing.control_key == control.key and existing.slot[1:] == (
-                term.year,
-                term.period,
-            ):
-                return await self._receipt(user, assignment, existing)
-            raise Refused("Kortet har redan använts. Öppna kontrollmomentet från listan igen.")
-        result = validate_answer(inputs, plan.scale, term.period, self._today())
-        if not isinstance(result, ValidAnswer):
-            options = plan.scale.for_period(term.period)
-            errors = {"_form": "Svaret är inte sparat. Rätta det som är markerat.", **result}
-            return answer_card(
-                assignment,
-                options,
-                action.nonce,
-                self._today(),
-                values=raw_values(inputs),
-                errors=errors,
-            )
-        answer = Answer(
-            answer_id=action.nonce,
-            plan_key=control.plan_key,
-            control_id=control.id,
-            year=term.year,
-            period=term.period,
-            outcome=result.outcome.label,
-            answered_by=user.email,
-            answered_at=self._s.clock.now(),
-            checked=result.checked,
-            deviations=result.deviations,
-            observations=result.observations,
-            analysis=result.analysis,
-            action=result.action,
-        )
-        if not await self._s.journal.append(answer):
-            # Lost a race with the same card submitted concurrently: show what was stored.
-            stored = await self._s.journal.get(action.nonce)
-            if stored is None or stored.control_key != control.key:
-                raise Refused("Kortet har redan använts. Öppna kontrollmomentet igen.")
-            answer = stored
-        else:
-            self._s.writer.notify()
-            logger.info("Answer %s journalled for %s", answer.answer_id, control.plan_key)
-        return await self._receipt(user, assignment, answer)
-
-    async def _receipt(self, user: User, assignment: Assignment, answer: Answer) -> dict:
-        pending = await self._s.journal.is_pending(answer.answer_id)
-        remaining = [
-            a
-            for a in await self._my_assignments(user)
-            if a.can_answer
-            and a.state is AnswerState.UNANSWERED
-            and (a.control.key, a.term) != (assignment.control.key, assignment.term)
-        ]
-        return receipt_card(assignment, answer, pending=pending, has_next=bool(remaining))
-
-    def _term(self, query: StatusQuery) -> Term:
-        return requested_term(query.period, query.year, self._today())
-
-    async def _status(self, user: User, effect: ShowStatusCard) -> Reply:
-        """The compiled status: everything for a strategist, one's own controls otherwise."""
-        query, term = effect.query, self._term(effect.query)
-        plans = await self._s.plans.plans()
-        if not user.strategist:
-            plans = [
-                replace(p, controls=tuple(c for c in p.controls if user.owns(c.owner)))
-                for p in plans
-            ]
-        compiled = await compile_term(self._s.plans, plans, term, self._today(), namnd=query.namnd)
-        summary, can_write = compiled.summary, user.strategist
-        if effect.unanswered_only:
-            return Reply(card=unanswered_card(summary, can_write=can_write))
-        card = status_card(summary, full=effect.full, pending=compiled.pending, can_write=can_write)
-        return Reply(card=card, text=None if user.strategist else STRATEGISTS_ONLY)
-
-    async def _write_summaries(self, user: User, effect: WriteSummarySheet) -> Reply:
-        """Each workbook's summary of the term written to its sheet (strategists only)."""
-        if not user.strategist:
-            raise Refused(
-                "Det är kvalitetsstrategerna som skriver sammanställningen till Excel. Be "
-                "dem om den, eller skriv **status** för att se dina egna kontrollmoment."
-            )
-        query, term = effect.query, self._term(effect.query)
-        plans = await self._s.plans.plans()
-        results = await write_summaries(
-            self._s.plans, plans, term, self._today(), namnd=query.namnd
-        )
-        card = summary_written_card(results, year=term.year, period=term.period, namnd=query.namnd)
-        return Reply(card=card)
-
-    async def _next(self, user: User, after: Target) -> Reply:
-        mine = await self._my_assignments(user)
-        keys = [(a.control.plan_key, a.control.id, a.term.year, a.term.period.value) for a in mine]
-        here = (after.plan, after.control, int(after.year), after.period)
-        start = keys.index(here) + 1 if here in keys else 0
-        ordered = mine[start:] + mine[:start]
-        for assignment in ordered:
-            key = (
-                assignment.control.plan_key,
-                assignment.control.id,
-                assignment.term.year,
-                assignment.term.period.value,
-            )
-            if key != here and assignment.can_answer and assignment.state is AnswerState.UNANSWERED:
-                target = Target(*key)
-                return await self._perform(user, ShowAnswerCard(target), {})
-        return Reply(
-            card=notice_card(
-                "Alla dina kontrollmoment för perioden är besvarade. Tack!", title="Klart"
-            )
-        )
-
-
-def _check_may_answer(user: User, control: Control, term: Term, today: date) -> None:
-    """Raise Refused unless the user may answer this control in this term today."""
-    if not user.owns(control.owner) and not user.strategist:
-        raise Refused(
-            "Det här kontrollmomentet är tilldelat någon annan. Du kan bara svara på dina "
-            "egna kontrollmoment."
-        )
-    if term.period not in control.periods:
-        raise Refused(f"Kontrollmomentet ska inte följas upp för {term.label.lower()}.")
-    if user.strategist:
-        if abs(term.year - today.year) > 1:
-            raise Refused(f"{term.label} ligger för långt från i dag för att besvaras.")
-        return
-    if today < term.opens:
-        raise Refused(f"{term.label} öppnar för svar den {format_date(term.opens)}.")
-    if today > term.closes_for(control):
-        raise Refused(
-            f"{term.label} är stängd för svar sedan {format_date(term.closes_for(control))}. "
-            "Kontakta kvalitetsstrategen om svaret behöver ändras."
-        )
+        case Refusal(reason) | Stale(reason):
+            return Reply(card=refused_card(reason))
+        case unreachable:
+            assert_never(unreachable)

@@ -10,28 +10,56 @@ since an answer card must never be opened where others can read it.
 Only Teams is served (``served``): the Microsoft 365 Agents Playground sends the same
 channel id, ``msteams``. Activities from any other channel the bot registration might be
 connected to are refused before anything is looked up or sent.
+
+The routes here are registered ahead (``RouteRank.FIRST``) of every personal-chat route,
+so that nothing meant for one person is ever answered where others read it.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, assert_never
 
 import aiohttp
 from microsoft_agents.activity import (
     Activity,
+    ActivityTypes,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
 )
-from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ConnectorClientBase,
+    RouteRank,
+    TurnContext,
+    TurnState,
+)
+
+from bot.domain.clock import Clock
+from dialogs.activity import (
+    addressed_text,
+    is_card_invoke,
+    is_card_submit,
+    is_greeting,
+    is_shared,
+    tenant_id,
+)
+from dialogs.commands import Command, parse_command
+from dialogs.flow import ConversationState, Greeted, ShowWelcome, step
+from dialogs.turn import (
+    Reply,
+    Turns,
+    TypedAct,
+    activity_of,
+    message_response,
+    send,
+    send_invoke_response,
+)
 
 logger = logging.getLogger(__name__)
 
-SHARED_TYPES = ("channel", "groupchat")
 # Teams, and the Playground, which is started with `-c msteams` (its default as well).
 SERVED_CHANNELS = frozenset({"msteams"})
 NOT_SERVED = "Boten svarar bara i Microsoft Teams."
@@ -70,10 +98,6 @@ BUTTONS_ARE_PRIVATE = (
     "kontrollmoment och svar. Nämn mig och skriv **mina kontroller**, så skickar jag dem dit."
 )
 
-# Teams marks a mention as <at>name</at> in the text; what is left after the SDK removed the
-# bot's own (other people's mentions, a name Teams spelled differently) is not a command.
-_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-
 
 class PrivateChatUnavailable(Exception):
     """The personal chat with the user could not be created or written to."""
@@ -89,45 +113,78 @@ def served(body: Mapping[str, object]) -> bool:
     return isinstance(channel_id, str) and channel_id in SERVED_CHANNELS
 
 
-def is_shared(activity: Activity) -> bool:
-    """Whether others can read what the bot sends here (a team channel or a group chat)."""
-    conversation = activity.conversation
-    if conversation is None:
-        return False
-    kind = (conversation.conversation_type or "").casefold()
-    return kind in SHARED_TYPES or (bool(conversation.is_group) and kind != "personal")
+def register(
+    agent: AgentApplication[TurnState],
+    turns: Turns,
+    conversations: ConversationState,
+    clock: Clock,
+    private: Mapping[Command, TypedAct],
+) -> None:
+    """The routes for team channels and group chats, ahead of every personal-chat route;
+    ``private`` answers the commands whose answer goes to the sender's personal chat."""
+
+    async def on_card(context: TurnContext, _state: TurnState) -> None:
+        # The clicked card stays as it is for everyone; only the clicker sees this.
+        await send_invoke_response(context, message_response(BUTTONS_ARE_PRIVATE))
+
+    async def on_message(context: TurnContext, _state: TurnState) -> None:
+        activity = context.activity
+        if is_card_submit(activity):
+            await context.send_activity(BUTTONS_ARE_PRIVATE)
+            return
+        text = addressed_text(activity)
+        if text is None:
+            return  # people talking among themselves
+        command = parse_command(text) if text else Command.HELP  # a bare @mention
+        act = private.get(command)
+        if act is not None:
+            await send_private(
+                context, command, await turns.for_user(context, lambda u: act(u, text))
+            )
+        elif command is Command.HELP:
+            await context.send_activity(HELP)
+        elif command is Command.GREETING:
+            await context.send_activity(WELCOME)
+        else:
+            await context.send_activity(NOT_UNDERSTOOD)
+
+    async def on_greeting(context: TurnContext, _state: TurnState) -> None:
+        # Teams says both "installed" and "added": one short text for the whole team.
+        key = f"{context.activity.conversation.id}|"
+        for effect in await step(conversations, key, Greeted(), clock.now()):
+            match effect:
+                case ShowWelcome():
+                    await context.send_activity(WELCOME)
+                case unreachable:
+                    assert_never(unreachable)
+
+    def shared(kind: Callable[[Activity], bool]) -> Callable[[TurnContext], bool]:
+        return lambda context: is_shared(context.activity) and kind(context.activity)
+
+    agent.add_route(shared(is_card_invoke), on_card, is_invoke=True, rank=RouteRank.FIRST)
+    agent.add_route(shared(_is_message), on_message, rank=RouteRank.FIRST)
+    agent.add_route(shared(is_greeting), on_greeting, rank=RouteRank.FIRST)
 
 
-def addressed_text(activity: Activity) -> str | None:
-    """The message without mentions if it @mentions the bot; None if it is not for the bot."""
-    if not activity.is_recipient_mentioned():
-        return None
-    text = _MENTION.sub(" ", activity.text or "")
-    return " ".join(html.unescape(text).split())
+async def send_private(context: TurnContext, command: Command, reply: Reply) -> None:
+    """Send a reply to the sender's personal chat and say so in the shared one; a reply
+    with nothing personal in it (a "who are you?") stays where it was asked."""
+    if reply.card is None:
+        await send(context, reply)
+        return
+    try:
+        await send_privately(context, [activity_of(reply)])
+    except PrivateChatTimedOut:
+        await context.send_activity(PRIVATE_CHAT_SLOW)
+        return
+    except PrivateChatUnavailable:
+        await context.send_activity(NO_PRIVATE_CHAT)
+        return
+    await context.send_activity(SENT_LIST if command is Command.LIST else SENT_STATUS)
 
 
-def team_id(activity: Activity) -> str | None:
-    """The team a channel message belongs to (its members are looked up on the team)."""
-    team = _channel_data(activity).get("team")
-    value = team.get("id") if isinstance(team, dict) else None
-    return str(value) if value else None
-
-
-def tenant_id(activity: Activity) -> str | None:
-    """The Microsoft 365 tenant the conversation is in."""
-    tenant = _channel_data(activity).get("tenant")
-    value = tenant.get("id") if isinstance(tenant, dict) else None
-    if not value and activity.conversation is not None:
-        value = activity.conversation.tenant_id
-    return str(value) if value else None
-
-
-def _channel_data(activity: Activity) -> dict[str, Any]:
-    data = activity.channel_data
-    if isinstance(data, dict):
-        return data
-    dumped = getattr(data, "model_dump", None)  # a pydantic object with extra fields
-    return dumped(by_alias=True) if callable(dumped) else {}
+def _is_message(activity: Activity) -> bool:
+    return activity.type == ActivityTypes.message
 
 
 async def send_privately(context: TurnContext, activities: Sequence[Activity]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from bot.domain.model import Period
+from bot.reports.status import StatusQuery
 
 
 class Command(enum.Enum):
@@ -50,15 +50,6 @@ def parse_command(text: str) -> Command:
     if plain == "status" or plain.startswith("status "):
         return Command.STATUS
     return _PHRASES.get(plain, Command.UNKNOWN)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusQuery:
-    """What `status …` asks for: a period, a year and a nämnd, each optional."""
-
-    period: Period | None = None
-    year: int | None = None
-    namnd: str | None = None
 
 
 _PERIOD_WORDS = {"helar": Period.YEAR, "delar1": Period.T1, "delar2": Period.T2}

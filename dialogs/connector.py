@@ -24,7 +24,7 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot.domain.identity import LookupFailed, Member
-from dialogs.channel import team_id
+from dialogs.activity import team_id
 
 
 class BoundedClientFactory(RestChannelServiceClientFactory):

@@ -1,44 +1,34 @@
 """The conversation as a small state machine: advance(state, event) -> (state, effects).
 
-The state is JSON (it is stored by bot.state.ConversationStore and survives a restart);
-the handler loads it, advances, saves it if it changed, and performs the effects.
+Card buttons and typed commands are routed by the SDK straight to their use cases; what a
+conversation must remember across turns (and restarts) is only whether the bot has
+greeted it. The state is JSON (stored by ``services.conversations``); the greeting route
+advances it in one atomic update of the store (``step``) and performs the effects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, assert_never
 
-from cards.actions import (
-    CardPayload,
-    NextControl,
-    OpenControl,
-    ShowHelp,
-    ShowList,
-    ShowStatus,
-    ShowUnanswered,
-    SubmitAnswer,
-    WriteSummary,
-)
-from dialogs.commands import Command, StatusQuery
+State = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A control in a term, as carried by card actions."""
+class ConversationState(Protocol):
+    """Where conversation state is kept (``services.conversations``)."""
 
-    plan: str
-    control: str
-    year: int
-    period: str
+    async def update(self, key: str, change: Callable[[State], State], when: datetime) -> State:
+        """Load, change and save one key's state with no other update of it in between."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class FlowState:
-    """What the bot remembers about a conversation with one user."""
+    """What the bot remembers about a conversation."""
 
     welcomed: bool = False
-    current: Target | None = None  # the control whose card was last opened or submitted
 
     def to_json(self) -> dict[str, Any]:
         """The stored form."""
@@ -47,143 +37,53 @@ class FlowState:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FlowState:
         """Read the stored form; anything unreadable starts afresh rather than failing."""
-        current = data.get("current")
-        try:
-            target = Target(**current) if isinstance(current, dict) else None
-        except TypeError:
-            target = None
-        return cls(welcomed=bool(data.get("welcomed")), current=target)
+        return cls(welcomed=bool(data.get("welcomed")))
 
 
 # Events
 @dataclass(frozen=True, slots=True)
 class Greeted:
-    """The bot was installed or the conversation started."""
+    """The bot was installed or the conversation started (Teams says both at once)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Typed:
-    """The user typed a message."""
-
-    command: Command
-    status: StatusQuery | None = None  # what `status …` asked for
+class SaidHello:
+    """The user typed a greeting ("hej")."""
 
 
-@dataclass(frozen=True, slots=True)
-class Clicked:
-    """The user pressed a card button."""
-
-    action: CardPayload
-
-
-Event = Greeted | Typed | Clicked
+Event = Greeted | SaidHello
 
 
 # Effects
 @dataclass(frozen=True, slots=True)
 class ShowWelcome:
-    """Send the welcome card."""
+    """Send the welcome."""
 
 
-@dataclass(frozen=True, slots=True)
-class ShowHelpCard:
-    """Send the help card."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShowNotUnderstood:
-    """Say briefly what the bot understands."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShowMyList:
-    """Send the user's list of kontrollmoment."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShowAnswerCard:
-    """Open the answer card for a target."""
-
-    target: Target
-
-
-@dataclass(frozen=True, slots=True)
-class SaveAnswer:
-    """Validate and store a submitted answer."""
-
-    action: SubmitAnswer
-
-
-@dataclass(frozen=True, slots=True)
-class ShowNextAfter:
-    """Open the next unanswered control after a target."""
-
-    target: Target
-
-
-@dataclass(frozen=True, slots=True)
-class ShowStatusCard:
-    """Compile and show the status of a term (the term is chosen from the query)."""
-
-    query: StatusQuery
-    full: bool = False
-    unanswered_only: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class WriteSummarySheet:
-    """Write the status of a term to each workbook's summary sheet (strategists only)."""
-
-    query: StatusQuery
-
-
-Effect = (
-    ShowWelcome
-    | ShowHelpCard
-    | ShowNotUnderstood
-    | ShowMyList
-    | ShowAnswerCard
-    | SaveAnswer
-    | ShowNextAfter
-    | ShowStatusCard
-    | WriteSummarySheet
-)
-
-
-def _target(action: OpenControl | SubmitAnswer | NextControl) -> Target:
-    return Target(action.plan, action.control, action.year, action.period.value)
+Effect = ShowWelcome
 
 
 def advance(state: FlowState, event: Event) -> tuple[FlowState, list[Effect]]:
     """The next state and what to do, for one event."""
-    if isinstance(event, Greeted):
-        if state.welcomed:
-            return state, []  # Teams and the Playground greet twice (install + join)
-        return replace(state, welcomed=True), [ShowWelcome()]
-    if isinstance(event, Typed):
-        if event.command is Command.LIST:
-            return state, [ShowMyList()]
-        if event.command is Command.HELP:
-            return state, [ShowHelpCard()]
-        if event.command is Command.STATUS:
-            return state, [ShowStatusCard(event.status or StatusQuery())]
-        if event.command is Command.GREETING:
+    match event:
+        case Greeted():
+            if state.welcomed:
+                return state, []  # Teams and the Playground greet twice (install + join)
             return replace(state, welcomed=True), [ShowWelcome()]
-        return state, [ShowNotUnderstood()]
-    action = event.action
-    if isinstance(action, ShowList):
-        return state, [ShowMyList()]
-    if isinstance(action, ShowHelp):
-        return state, [ShowHelpCard()]
-    if isinstance(action, OpenControl):
-        return replace(state, current=_target(action)), [ShowAnswerCard(_target(action))]
-    if isinstance(action, SubmitAnswer):
-        return replace(state, current=_target(action)), [SaveAnswer(action)]
-    if isinstance(action, ShowStatus | ShowUnanswered):
-        query = StatusQuery(action.period, action.year, action.namnd)
-        if isinstance(action, ShowStatus):
-            return state, [ShowStatusCard(query, full=action.full)]
-        return state, [ShowStatusCard(query, unanswered_only=True)]
-    if isinstance(action, WriteSummary):
-        return state, [WriteSummarySheet(StatusQuery(action.period, action.year, action.namnd))]
-    return state, [ShowNextAfter(_target(action))]
+        case SaidHello():
+            return replace(state, welcomed=True), [ShowWelcome()]
+        case unreachable:
+            assert_never(unreachable)
+
+
+async def step(store: ConversationState, key: str, event: Event, when: datetime) -> list[Effect]:
+    """Advance one conversation's stored state by an event, atomically; the effects."""
+    effects: list[Effect] = []
+
+    def change(stored: State) -> State:
+        state, wanted = advance(FlowState.from_json(stored), event)
+        effects.extend(wanted)
+        return state.to_json()
+
+    await store.update(key, change, when)
+    return effects

@@ -18,7 +18,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.domain.model import Action, OutcomeOption, OutcomeScale, Period, Severity
+from bot.answers import ValidAnswer
+from bot.domain.model import Action, OutcomeScale, Period, Severity
 from cards.answer import (
     ACTION_OWNER,
     ACTION_TEXT,
@@ -121,18 +122,6 @@ class AnswerInputs(BaseModel):
     action_due: _Date = None
 
 
-@dataclass(frozen=True, slots=True)
-class ValidAnswer:
-    """A submission that passed every rule, ready to become an Answer."""
-
-    outcome: OutcomeOption
-    checked: int | None
-    deviations: int | None
-    observations: str
-    analysis: str
-    action: Action | None
-
-
 _MESSAGES = {
     "int_parsing": "Ange ett heltal, till exempel 12.",
     "int_from_float": "Ange ett heltal, till exempel 12.",
@@ -161,6 +150,23 @@ def raw_values(data: Mapping[str, Any]) -> dict[str, str]:
         for k, v in data.items()
         if k in fields and isinstance(v, str | int | float)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CardInputs:
+    """The inputs an answer card submitted, as the submit use case checks them."""
+
+    data: Mapping[str, Any]
+
+    def validate(
+        self, scale: OutcomeScale, period: Period, today: date
+    ) -> ValidAnswer | dict[str, str]:
+        """The valid answer, or Swedish error messages keyed by input id."""
+        return validate_answer(self.data, scale, period, today)
+
+    def values(self) -> dict[str, str]:
+        """The inputs as typed, to show them again on the card."""
+        return raw_values(self.data)
 
 
 def validate_answer(

@@ -36,7 +36,8 @@ from cards.summary_written import summary_written_card
 from cards.unanswered import unanswered_card
 from cards.welcome import help_card, welcome_card
 from dialogs.form import ValidAnswer, raw_values, validate_answer
-from dialogs.handlers import BAD_CARD, SOMETHING_WRONG, WHO_ARE_YOU
+from dialogs.handlers import SOMETHING_WRONG
+from dialogs.turn import BAD_CARD, WHO_ARE_YOU
 from graph.templates import demo_workbook
 from graph.xlsx_reader import list_workbook_names, read_workbook_file
 from tests.bot.domain.status_data import lindesberg_delar_2017, strangnas_helar_2017

@@ -80,6 +80,15 @@ def test_store_imports_no_sdk_and_no_outer_layer(path: Path) -> None:
             assert starts(name, ("bot.domain", "bot.store")), f"{rel(path)} imports {name}"
 
 
+@pytest.mark.parametrize("path", [ROOT / "bot/answers.py", *modules("bot/reports")], ids=rel)
+def test_use_cases_know_no_cards_no_dialogs_and_no_sdk(path: Path) -> None:
+    # The dialogs map the use cases' results to cards, never the other way round.
+    for name in imported(path):
+        assert not starts(name, AGENTS_SDK + HTTP + ("cards", "dialogs", "bot.app")), (
+            f"{rel(path)} imports {name}"
+        )
+
+
 @pytest.mark.parametrize("path", modules("cards"), ids=rel)
 def test_cards_import_only_the_domain(path: Path) -> None:
     for name in imported(path):

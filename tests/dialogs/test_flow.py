@@ -1,26 +1,12 @@
-"""The conversation state machine and the command parser."""
+"""The conversation state machine (the welcome) and the command parser."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.domain.model import Period
-from cards.actions import NextControl, OpenControl, ShowList, SubmitAnswer
 from dialogs.commands import Command, StatusQuery, parse_command, parse_status
-from dialogs.flow import (
-    Clicked,
-    FlowState,
-    Greeted,
-    SaveAnswer,
-    ShowAnswerCard,
-    ShowMyList,
-    ShowNextAfter,
-    ShowNotUnderstood,
-    ShowWelcome,
-    Target,
-    Typed,
-    advance,
-)
+from dialogs.flow import FlowState, Greeted, SaidHello, ShowWelcome, advance
 
 
 def test_welcome_only_once() -> None:
@@ -29,29 +15,20 @@ def test_welcome_only_once() -> None:
     assert advance(state, Greeted()) == (state, [])
 
 
-def test_typed_commands() -> None:
-    assert advance(FlowState(), Typed(Command.LIST))[1] == [ShowMyList()]
-    assert advance(FlowState(), Typed(Command.UNKNOWN))[1] == [ShowNotUnderstood()]
-
-
-def test_card_actions_track_the_current_control() -> None:
-    open_ = OpenControl(plan="ks.xlsx", control="7", year=2026, period=Period.YEAR)
-    state, effects = advance(FlowState(welcomed=True), Clicked(open_))
-    target = Target("ks.xlsx", "7", 2026, "YEAR")
-    assert state.current == target and effects == [ShowAnswerCard(target)]
-    submit = SubmitAnswer(
-        plan="ks.xlsx", control="7", year=2026, period=Period.YEAR, nonce="a" * 32
-    )
-    assert advance(state, Clicked(submit))[1] == [SaveAnswer(submit)]
-    nxt = NextControl(plan="ks.xlsx", control="7", year=2026, period=Period.YEAR)
-    assert advance(state, Clicked(nxt))[1] == [ShowNextAfter(target)]
-    assert advance(state, Clicked(ShowList()))[1] == [ShowMyList()]
+def test_a_typed_hello_is_always_welcomed_and_counts_as_the_greeting() -> None:
+    state, effects = advance(FlowState(), SaidHello())
+    assert effects == [ShowWelcome()] and state.welcomed
+    assert advance(state, SaidHello()) == (state, [ShowWelcome()])
+    assert advance(state, Greeted()) == (state, [])
 
 
 def test_state_round_trips_as_json_and_tolerates_garbage() -> None:
-    state = FlowState(welcomed=True, current=Target("a.xlsx", "1", 2026, "T1"))
+    state = FlowState(welcomed=True)
     assert FlowState.from_json(state.to_json()) == state
-    assert FlowState.from_json({"current": {"bogus": 1}}) == FlowState()
+    assert FlowState.from_json({"bogus": 1}) == FlowState()
+    # What an earlier release stored (with the control last opened) still reads.
+    stored = {"welcomed": True, "current": {"plan": "a.xlsx", "control": "1"}}
+    assert FlowState.from_json(stored) == state
 
 
 @pytest.mark.parametrize(

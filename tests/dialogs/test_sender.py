@@ -95,7 +95,10 @@ async def test_without_an_object_id_the_channels_user_id_decides(bot: BotClient)
     activity = activities.message("mina kontroller", ALEX, bot.service_url, "conv-user-alex")
     [card] = cards_of(await post_messages(bot, claiming(activity, None)))
     assert ALEX_CONTROL in card_text(card) and MARIA_CONTROL not in card_text(card)
-    # Alex's conversation state is keyed by the user id, whatever the activity claims.
+    # Alex's conversation state (written by a greeting) is keyed by the user id, whatever
+    # the activity claims.
+    hello = activities.message("hej", ALEX, bot.service_url, "conv-user-alex")
+    await post_messages(bot, claiming(hello, None))
     assert f"conv-user-alex|{ALEX.id}" in await state_keys(bot)
 
 
@@ -129,10 +132,12 @@ async def test_only_teams_is_served(bot: BotClient, kind: str, channel_id: Any) 
     else:
         activity["channelId"] = channel_id
     status, body = await bot.post(activity)
-    if isinstance(channel_id, str) and channel_id:
-        assert status == 400 and body == {"error": "Boten svarar bara i Microsoft Teams."}
-    else:  # no channel at all: the envelope itself is malformed
-        assert status == 400 and body == {"error": "Ogiltig aktivitet: channelId saknas."}
+    # No channel id at all is a malformed activity, refused by the envelope check first.
+    named = isinstance(channel_id, str) and channel_id
+    reason = (
+        "Boten svarar bara i Microsoft Teams." if named else "Ogiltig aktivitet: channelId saknas."
+    )
+    assert status == 400 and body == {"error": reason}
     # Refused before anything: no lookup, nothing sent to the activity's serviceUrl, no state.
     assert bot.connector.member_lookups == 0 and bot.connector.sent == []
     assert await state_keys(bot) == set()

@@ -1,0 +1,299 @@
+"""The use cases of answering: list, open, submit, next → typed results.
+
+No cards and no SDK: the dialogs turn each result into a card, the CLI and the reminders
+call the same methods. The rules themselves (who may answer, whether a term is open, the
+double-submit check, the next control) are ``bot.domain.policy``'s; this module finds the
+data they need and records what they allow.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from bot.domain.assignments import Assignment, Known, assignments_for
+from bot.domain.clock import Clock
+from bot.domain.identity import User
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    ControlKey,
+    OutcomeOption,
+    OutcomeScale,
+    Period,
+    Plan,
+)
+from bot.domain.policy import (
+    AlreadySaved,
+    Refusal,
+    Target,
+    UsedElsewhere,
+    card_reuse,
+    may_answer,
+    next_assignment,
+    target_of,
+)
+
+logger = logging.getLogger(__name__)
+
+GONE = (
+    "Kontrollmomentet finns inte längre i planen. Det kan ha tagits bort eller fått ett nytt "
+    "ID – öppna listan igen."
+)
+NOT_SAVED = "Svaret är inte sparat. Rätta det som är markerat."
+
+
+class PlanCatalog(Protocol):
+    """The plans and what is known about their answers (``bot.plans.PlanBook``)."""
+
+    async def plans(self) -> list[Plan]:
+        """Every plan that can be read now."""
+        ...
+
+    async def find(self, plan_key: str, control_id: str) -> tuple[Plan, Control] | None:
+        """The plan and control for these ids, if both exist now."""
+        ...
+
+    async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
+        """The newest answer per slot for these controls, and which are pending."""
+        ...
+
+
+class AnswerLog(Protocol):
+    """The answer journal, as far as answering needs it."""
+
+    async def get(self, answer_id: str) -> Answer | None:
+        """The answer with this Svar-ID, if stored."""
+        ...
+
+    async def append(self, answer: Answer) -> bool:
+        """Store an answer; False if its Svar-ID is already stored."""
+        ...
+
+    async def is_pending(self, answer_id: str) -> bool:
+        """Whether the answer still waits to be written to its workbook."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ValidAnswer:
+    """A submission that passed every rule, ready to become an Answer."""
+
+    outcome: OutcomeOption
+    checked: int | None
+    deviations: int | None
+    observations: str
+    analysis: str
+    action: Action | None
+
+
+class AnswerForm(Protocol):
+    """What the answer card submitted, parsed at the edge; its rules depend on the plan."""
+
+    def validate(
+        self, scale: OutcomeScale, period: Period, today: date
+    ) -> ValidAnswer | Mapping[str, str]:
+        """The valid answer, or Swedish error messages keyed by input id."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A press of "Spara svar": the control and term, and the card's nonce."""
+
+    target: Target
+    nonce: str
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """The user's controls to answer now, in the order they are shown."""
+
+    assignments: tuple[Assignment, ...]
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """An answer card to show: the assignment, the bedömningar offered, a fresh nonce."""
+
+    assignment: Assignment
+    options: tuple[OutcomeOption, ...]
+    nonce: str
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """The submission broke a rule: nothing is saved, the card comes back with errors."""
+
+    assignment: Assignment
+    options: tuple[OutcomeOption, ...]
+    nonce: str
+    today: date
+    errors: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The answer is journalled (now or by an earlier press of the same card)."""
+
+    assignment: Assignment
+    answer: Answer
+    pending: bool  # not yet written to the workbook
+    has_next: bool  # another control waits for an answer
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """The card was already used for another control or term."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllDone:
+    """Nothing is left to answer."""
+
+
+def new_nonce() -> str:
+    """A fresh per-card id; it becomes the Svar-ID of the answer saved from that card."""
+    return secrets.token_hex(16)
+
+
+class Answers:
+    """Answering kontrollmoment: the use cases over the plans, the journal and the clock."""
+
+    def __init__(
+        self,
+        plans: PlanCatalog,
+        journal: AnswerLog,
+        clock: Clock,
+        *,
+        notify: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._plans = plans
+        self._journal = journal
+        self._clock = clock
+        self._notify = notify  # wakes the writer when something new is journalled
+
+    async def my_assignments(self, user: User) -> Listed:
+        """The user's controls in the open terms (or the next term, when none is open)."""
+        today = self._clock.today()
+        return Listed(tuple(await self._mine(user, today)), today)
+
+    async def open(self, user: User, target: Target) -> Opened | Refusal:
+        """The answer card for a control in a term, if the user may answer it now."""
+        today = self._clock.today()
+        found = await self._assignment(user, target, today)
+        if isinstance(found, Refusal):
+            return found
+        assignment, plan = found
+        options = plan.scale.for_period(target.term.period)
+        return Opened(assignment, options, new_nonce(), today)
+
+    async def submit(
+        self, user: User, submission: Submission, inputs: AnswerForm
+    ) -> Saved | Invalid | Refusal | Stale:
+        """Check, validate and journal one answer; the same card twice saves it once."""
+        today = self._clock.today()
+        target = submission.target
+        found = await self._assignment(user, target, today)
+        if isinstance(found, Refusal):
+            return found
+        assignment, plan = found
+        match card_reuse(await self._journal.get(submission.nonce), target):
+            case AlreadySaved(answer):
+                return await self._saved(user, assignment, answer, today)
+            case UsedElsewhere(reason):
+                return Stale(reason)
+            case None:
+                pass
+        result = inputs.validate(plan.scale, target.term.period, today)
+        if not isinstance(result, ValidAnswer):
+            options = plan.scale.for_period(target.term.period)
+            errors = {"_form": NOT_SAVED, **result}
+            return Invalid(assignment, options, submission.nonce, today, errors)
+        answer = _answer(submission, assignment.control, user, result, self._clock)
+        if await self._journal.append(answer):
+            self._notify()
+            logger.info("Answer %s journalled for %s", answer.answer_id, answer.plan_key)
+            return await self._saved(user, assignment, answer, today)
+        # Lost a race with the same card submitted at the same moment: what was stored wins.
+        match card_reuse(await self._journal.get(submission.nonce), target):
+            case AlreadySaved(stored):
+                return await self._saved(user, assignment, stored, today)
+            case UsedElsewhere(reason):
+                return Stale(reason)
+            case None:  # appended by nobody, yet refused: a store that lost it
+                return Stale(UsedElsewhere().reason)
+
+    async def next_after(self, user: User, target: Target) -> Opened | AllDone | Refusal:
+        """The answer card of the next control waiting for an answer after ``target``."""
+        mine = await self._mine(user, self._clock.today())
+        following = next_assignment(mine, target)
+        if following is None:
+            return AllDone()
+        return await self.open(user, target_of(following))
+
+    async def _mine(self, user: User, today: date) -> list[Assignment]:
+        plans = await self._plans.plans()
+        keys = [c.key for p in plans for c in p.controls if user.owns(c.owner)]
+        known = await self._plans.known(plans, keys)
+        return assignments_for(user, plans, known, today)
+
+    async def _assignment(
+        self, user: User, target: Target, today: date
+    ) -> tuple[Assignment, Plan] | Refusal:
+        """The assignment a card points at, after every permission check."""
+        found = await self._plans.find(target.control.plan_key, target.control.control_id)
+        if found is None:
+            return Refusal(GONE)
+        plan, control = found
+        term = target.term
+        refusal = may_answer(user, control, term, today)
+        if refusal is not None:
+            return refusal
+        known = await self._plans.known([plan], [control.key])
+        answer, state = known.lookup(control.key, term)
+        assignment = Assignment(
+            control, plan.name, term, term.due_for(control), state, answer, can_answer=True
+        )
+        return assignment, plan
+
+    async def _saved(
+        self, user: User, assignment: Assignment, answer: Answer, today: date
+    ) -> Saved:
+        pending = await self._journal.is_pending(answer.answer_id)
+        after = target_of(assignment)
+        has_next = next_assignment(await self._mine(user, today), after) is not None
+        return Saved(assignment, answer, pending=pending, has_next=has_next)
+
+
+def _answer(
+    submission: Submission, control: Control, user: User, valid: ValidAnswer, clock: Clock
+) -> Answer:
+    term = submission.target.term
+    return Answer(
+        answer_id=submission.nonce,
+        plan_key=control.plan_key,
+        control_id=control.id,
+        year=term.year,
+        period=term.period,
+        outcome=valid.outcome.label,
+        answered_by=user.email,
+        answered_at=clock.now(),
+        checked=valid.checked,
+        deviations=valid.deviations,
+        observations=valid.observations,
+        analysis=valid.analysis,
+        action=valid.action,
+    )

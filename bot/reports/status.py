@@ -1,0 +1,94 @@
+"""The status use cases: a term's compiled status for a user, and the summary sheets.
+
+The chat (``status helår``, the status card's buttons) and ``ikbot status`` both come
+here: a strategist gets every nämnd, anyone else their own kontrollmoment, and only a
+strategist writes the summary into the workbooks (``bot.domain.policy``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from bot.domain.clock import Clock
+from bot.domain.identity import User
+from bot.domain.model import Period, Plan
+from bot.domain.periods import Term, requested_term
+from bot.domain.policy import Refusal, may_write_summaries, sees_everything
+from bot.domain.status import SheetWritten, Summary
+from bot.plans import PlanBook
+from bot.reports.compile import compile_term, write_summaries
+
+
+@dataclass(frozen=True, slots=True)
+class StatusQuery:
+    """What a status asks for: a period, a year and a nämnd, each optional."""
+
+    period: Period | None = None
+    year: int | None = None
+    namnd: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusShown:
+    """A compiled status, and how much of the picture it is."""
+
+    summary: Summary
+    pending: int  # answers in it that still wait to be written to Excel
+    everything: bool  # every nämnd (a strategist); else the user's own kontrollmoment
+    can_write: bool  # the user may write it to the workbooks
+    plans: int  # how many plans could be read
+
+
+@dataclass(frozen=True, slots=True)
+class SummariesWritten:
+    """What writing the summary sheets did, one result per workbook with something due."""
+
+    results: tuple[SheetWritten, ...]
+    term: Term
+    namnd: str | None
+    plans: int  # how many plans could be read
+
+
+class StatusReports:
+    """Compiles and writes statuses from the plans, the workbooks' answers and the journal."""
+
+    def __init__(self, book: PlanBook, clock: Clock) -> None:
+        self._book = book
+        self._clock = clock
+
+    def term(self, query: StatusQuery, today: date | None = None) -> Term:
+        """The term a query means (``status`` alone: the one being worked on)."""
+        return requested_term(query.period, query.year, today or self._clock.today())
+
+    async def show(self, user: User, query: StatusQuery) -> StatusShown:
+        """The status of the query's term: everything for a strategist, else the user's own."""
+        today = self._clock.today()
+        plans = await self._book.plans()
+        everything = sees_everything(user)
+        shown = plans if everything else [_own(plan, user) for plan in plans]
+        compiled = await compile_term(
+            self._book, shown, self.term(query, today), today, namnd=query.namnd
+        )
+        return StatusShown(
+            compiled.summary,
+            compiled.pending,
+            everything=everything,
+            can_write=may_write_summaries(user) is None,
+            plans=len(plans),
+        )
+
+    async def write(self, user: User, query: StatusQuery) -> SummariesWritten | Refusal:
+        """Write each workbook's summary of the term to its sheet (strategists only)."""
+        refusal = may_write_summaries(user)
+        if refusal is not None:
+            return refusal
+        today = self._clock.today()
+        term = self.term(query, today)
+        plans = await self._book.plans()
+        results = await write_summaries(self._book, plans, term, today, namnd=query.namnd)
+        return SummariesWritten(tuple(results), term, query.namnd, len(plans))
+
+
+def _own(plan: Plan, user: User) -> Plan:
+    return replace(plan, controls=tuple(c for c in plan.controls if user.owns(c.owner)))

@@ -1,0 +1,247 @@
+"""What every route shares: who is talking, card actions parsed once, and replies sent.
+
+A feature module (answering, status, greeting) registers its routes here on the Agents
+SDK's own routing: ``on_card`` puts one model of ``cards.actions`` on both
+``@app.adaptive_card.action_execute(verb)`` (the SDK sends the returned invoke response)
+and ``action_submit(verb)`` (older clients), ``on_typed`` a typed command on a message
+route. Every card passes the size guard (``fit_card``) on its way out, here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, assert_never
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
+from pydantic import BaseModel, ValidationError
+
+from bot.domain.identity import Directory, IdentityMismatch, LookupFailed, User
+from cards.notice import notice_card
+from cards.size import fit_card
+from dialogs.activity import sender_id
+from dialogs.commands import Command, parse_command
+from dialogs.connector import lookup_member
+
+logger = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+WHO_ARE_YOU = (
+    "Jag kunde inte ta reda på vem du är just nu, så jag visar inga kontrollmoment. "
+    "Försök igen om en stund."
+)
+NOT_YOU = (
+    "Jag kunde inte bekräfta vem du är: uppgifterna om avsändaren stämmer inte med vad Teams "
+    "säger om dig, så jag har inte gjort något. Kontakta IT-supporten om det här fortsätter."
+)
+BAD_CARD = (
+    "Kortet skickade något jag inte känner igen. Det kan vara ett gammalt kort – öppna listan igen."
+)
+
+Card = dict[str, Any]
+Action = TypeVar("Action", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to send back: a card, plain text (typed messages only), or a card with a line of
+    text above it."""
+
+    card: Card | None = None
+    text: str | None = None
+
+
+# Who is talking, as far as this turn can tell.
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """The channel confirmed the sender."""
+
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class Unidentified:
+    """The channel could not say who the sender is (the lookup failed or timed out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contradicted:
+    """The activity claims another Entra object id than the channel gives: refuse the turn."""
+
+
+Sender = Identified | Unidentified | Contradicted
+UserAct = Callable[[User], Awaitable[Reply]]
+TypedAct = Callable[[User, str], Awaitable[Reply]]
+CardAct = Callable[[User, Action, Mapping[str, Any]], Awaitable[Reply]]
+
+
+class Turns:
+    """Resolves the sender of a turn (once per turn, before anything is stored) and
+    registers routes that need one."""
+
+    def __init__(self, directory: Directory, lookup_timeout: float) -> None:
+        self._directory = directory
+        self._lookup_timeout = lookup_timeout
+
+    async def sender(self, context: TurnContext) -> Sender:
+        """Who sent the activity, by the channel's member lookup."""
+        sender = context.activity.from_property
+        try:
+            user = await self._directory.resolve(
+                sender_id(context.activity),
+                lambda: lookup_member(context, self._lookup_timeout),
+                object_id=(sender.aad_object_id or "") if sender else "",
+            )
+        except IdentityMismatch:
+            logger.warning("Refused a turn: the sender's Entra object id is not the channel's")
+            return Contradicted()
+        except LookupFailed as error:
+            logger.warning("Member lookup failed: %s", error)
+            return Unidentified()
+        return Identified(user)
+
+    async def for_user(self, context: TurnContext, act: UserAct) -> Reply:
+        """``act`` for the sender; without a confirmed sender, a reply that says why."""
+        match await self.sender(context):
+            case Identified(user):
+                return await act(user)
+            case Unidentified():
+                return Reply(text=WHO_ARE_YOU)
+            case Contradicted():
+                return Reply(text=NOT_YOU)
+            case unreachable:
+                assert_never(unreachable)
+
+    async def for_anyone(self, context: TurnContext, act: Callable[[], Awaitable[Reply]]) -> Reply:
+        """``act`` whoever the sender is (a greeting, a "not understood"), unless the
+        activity contradicts the channel about who sent it."""
+        if isinstance(await self.sender(context), Contradicted):
+            return Reply(text=NOT_YOU)
+        return await act()
+
+    def on_card(
+        self, agent: AgentApplication[TurnState], model: type[Action], act: CardAct[Action]
+    ) -> None:
+        """Route the model's verb, as Action.Execute and as Action.Submit, to ``act``."""
+        verb = str(model.model_fields["verb"].default)
+
+        @agent.adaptive_card.action_execute(verb)
+        async def execute(
+            context: TurnContext, _state: TurnState, data: object
+        ) -> AdaptiveCardInvokeResponse:
+            action = parse_action(model, data)
+            if action is None:
+                return card_response(bad_card())
+            reply = await self.for_user(context, lambda user: act(user, action, _inputs(data)))
+            return card_response(
+                reply.card or notice_card(reply.text or WHO_ARE_YOU, attention=True)
+            )
+
+        @agent.adaptive_card.action_submit(verb)
+        async def submit(context: TurnContext, _state: TurnState, data: object) -> None:
+            action = parse_action(model, data)
+            if action is None:
+                await send(context, Reply(card=bad_card()))
+                return
+            await send(
+                context,
+                await self.for_user(context, lambda user: act(user, action, _inputs(data))),
+            )
+
+    def on_typed(self, agent: AgentApplication[TurnState], command: Command, act: TypedAct) -> None:
+        """Route a typed command to ``act`` (with the text as typed)."""
+
+        async def route(context: TurnContext, _state: TurnState) -> None:
+            text = context.activity.text or ""
+            await send(context, await self.for_user(context, lambda user: act(user, text)))
+
+        agent.add_route(typed(command), route)
+
+
+def typed(command: Command) -> Callable[[TurnContext], bool]:
+    """A route selector: a message whose text asks for ``command``."""
+
+    def selector(context: TurnContext) -> bool:
+        activity = context.activity
+        return activity.type == ActivityTypes.message and (
+            parse_command(activity.text or "") is command
+        )
+
+    return selector
+
+
+def parse_action(model: type[Action], data: object) -> Action | None:
+    """The card's data as its action model; None if it is not one (an old or forged card).
+
+    The data must name the model's verb itself: the route was chosen by the Action.Execute's
+    own verb, which a card sets beside its data and a forged one may set apart from it.
+    """
+    if not isinstance(data, dict) or data.get("verb") != model.model_fields["verb"].default:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _inputs(data: object) -> Mapping[str, Any]:
+    # Action.Execute and Action.Submit both carry the card's inputs beside its data.
+    return data if isinstance(data, dict) else {}
+
+
+def bad_card() -> Card:
+    """The notice for card data the bot does not recognise."""
+    return notice_card(BAD_CARD, attention=True)
+
+
+def refused_card(reason: str) -> Card:
+    """The notice for something a rule refused; the reason says why."""
+    return notice_card(reason, title="Det gick inte", attention=True)
+
+
+def activity_of(reply: Reply) -> Activity:
+    """A reply as a message activity: a card (with a line of text above it) or text."""
+    if reply.card is not None:
+        return Activity(
+            type=ActivityTypes.message,
+            text=reply.text,  # shown above the card when there is one
+            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=fit_card(reply.card))],
+        )
+    return Activity(type=ActivityTypes.message, text=reply.text)
+
+
+async def send(context: TurnContext, reply: Reply) -> None:
+    """Send a reply as a message in the conversation (nothing, if it is empty)."""
+    if reply.card is not None or reply.text:
+        await context.send_activity(activity_of(reply))
+
+
+def card_response(card: Card) -> AdaptiveCardInvokeResponse:
+    """An Action.Execute's answer: the card that replaces the one clicked."""
+    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=fit_card(card))
+
+
+def message_response(text: str) -> AdaptiveCardInvokeResponse:
+    """An Action.Execute's answer that leaves the card as it was and tells the clicker."""
+    return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_CONTENT_TYPE, value=text)
+
+
+async def send_invoke_response(context: TurnContext, body: AdaptiveCardInvokeResponse) -> None:
+    """Answer an invoke from a route of our own (the SDK's card routes do it themselves)."""
+    await context.send_activity(
+        Activity(
+            type=ActivityTypes.invoke_response,
+            value=InvokeResponse(
+                status=200, body=body.model_dump(mode="json", by_alias=True, exclude_none=True)
+            ),
+        )
+    )
