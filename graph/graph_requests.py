@@ -229,7 +229,7 @@ def parse_address(address: str) -> tuple[int, int, int, int]:
 
 
 def area(row: int, first_column: int, last_row: int, last_column: int) -> str:
-    """An A1 range address: area(2, 0, 2, 13) -> "A2:N2"."""
+    """An A1 range address, e.g. "A2:N2" for row 2, columns 0 to 13."""
     return f"{column_letter(first_column)}{row}:{column_letter(last_column)}{last_row}"
 
 

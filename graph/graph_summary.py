@@ -40,7 +40,7 @@ POINTS_PER_CHARACTER = 5.8  # Excel's default font: a width of 8.43 characters i
 
 
 def look_requests(wb: str, session: str, sheet: SummarySheet) -> list[SubRequest]:
-    """Batch (1): is there a sheet of this name, and may it be replaced?"""
+    """Batch (1): is there a sheet of this name, and may it be replaced."""
     headers = {"workbook-session-id": session}
     ws = f"{wb}/worksheets/{path_segment(sheet.name)}"
     return [

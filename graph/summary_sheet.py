@@ -93,7 +93,7 @@ class SummarySheet:
 
 
 def sheet_name(period: Period, year: int) -> str:
-    """ "Sammanställning helår 2025", "Sammanställning delår 1 2025" (at most 31 characters)."""
+    """The sheet's name, e.g. "Sammanställning delår 1 2025" (at most 31 characters)."""
     return f"{layout.SUMMARY_PREFIX}{period.label.lower()} {year}"
 
 

@@ -1,4 +1,4 @@
-"""The Teams app package: fill the template in manifest/ and write the zip to upload.
+r"""The Teams app package: fill the template in manifest/ and write the zip to upload.
 
 The template is JSON with `${{NAME}}` placeholders (the convention of Microsoft's own Teams
 tooling). Filling walks the parsed JSON and replaces string values, never JSON text, so a

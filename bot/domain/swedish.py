@@ -46,14 +46,15 @@ SEVERITY_NAMES = {
 
 
 def progress(answered: int, due: int, percent: int) -> str:
-    """ "34 av 41 kontrollmoment besvarade (83 %)", or that nothing is due."""
+    """The progress line, e.g. "34 av 41 kontrollmoment besvarade (83 %)", or that nothing
+    is due."""
     if not due:
         return "Inga kontrollmoment ska följas upp denna period."
     return f"{answered} av {due} kontrollmoment besvarade ({percent} %)"
 
 
 def class_counts(by_class: Mapping[Severity, int], unknown: int, interim: bool) -> str:
-    """ "Ingen avvikelse 4 · Mindre avvikelse 2 · …": every class (Följs upp senare only at
+    """The class counts, e.g. "Ingen avvikelse 4 · Mindre avvikelse 2 · …": every class (Följs upp senare only at
     a delår or when counted), then the unknown labels if any."""
     parts = [
         f"{SEVERITY_NAMES[s]} {by_class.get(s, 0)}"

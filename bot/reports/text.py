@@ -24,7 +24,7 @@ def _short(text: str, limit: int = _SHORT) -> str:
 
 
 def progress(tally: Tally) -> str:
-    """ "34 av 41 kontrollmoment besvarade (83 %)"."""
+    """The progress line, e.g. "34 av 41 kontrollmoment besvarade (83 %)"."""
     return swedish.progress(tally.answered, tally.due, tally.percent_shown)
 
 
