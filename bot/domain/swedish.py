@@ -54,8 +54,8 @@ def progress(answered: int, due: int, percent: int) -> str:
 
 
 def class_counts(by_class: Mapping[Severity, int], unknown: int, interim: bool) -> str:
-    """The class counts, e.g. "Ingen avvikelse 4 · Mindre avvikelse 2 · …": every class (Följs upp senare only at
-    a delår or when counted), then the unknown labels if any."""
+    """The class counts, e.g. "Ingen avvikelse 4 · Mindre avvikelse 2 · …": every class
+    (Följs upp senare only at a delår or when counted), then the unknown labels if any."""
     parts = [
         f"{SEVERITY_NAMES[s]} {by_class.get(s, 0)}"
         for s in SEVERITY_ORDER
