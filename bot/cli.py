@@ -174,15 +174,15 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     import json
 
     from bot.clock import Clock
-    from bot.journal import Journal
     from bot.periods import parse_periods, requested_term
     from bot.plans import PlanBook
     from bot.reports import Compiled, compile_term, write_summaries
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
-    from bot.sql import Database
     from bot.status import SheetWritten
     from bot.status_text import status_json, status_text
+    from bot.store.database import Database
+    from bot.store.journal import Journal
     from graph.protocol import WorkbookError
 
     try:

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterable
 
 from bot.assignments import Known, index_answers
-from bot.journal import Journal
 from bot.model import Answer, Control, ControlKey, Plan
 from bot.status import Summary
+from bot.store.journal import Journal
 from graph.protocol import Workbook, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)

@@ -75,6 +75,8 @@ class Settings:
     graph_credentials: GraphSettings | None = None
     # The Agents SDK's own CONNECTIONS__… variables, passed through untouched.
     agent_env: Mapping[str, str] = field(default_factory=dict)
+    # PostgreSQL for the store (IKBOT_DATABASE_URL, with our driver); None: SQLite in data_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +130,7 @@ class Settings:
             strategist_groups=groups,
             graph_credentials=credentials,
             agent_env=agent_env,
+            database_url=database_url(env.get("IKBOT_DATABASE_URL", "")),
         )
         settings.check_authentication()
         return settings
@@ -235,6 +238,24 @@ def _graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
     if not value["base_url"]:
         del value["base_url"]
     return GraphSettings(**value)
+
+
+def database_url(text: str) -> str | None:
+    """IKBOT_DATABASE_URL as people write it (postgresql://user:password@host:5432/ikbot
+    ?sslmode=require) with the driver the store uses; None when it is empty."""
+    text = text.strip()
+    if not text:
+        return None
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.casefold() not in ("postgresql", "postgres", "postgresql+psycopg"):
+        # Never echo the value: it may hold a password.
+        given = f"en adress som börjar med {scheme[:20]!r}" if sep else "något annat"
+        raise SettingsError(
+            "IKBOT_DATABASE_URL ska vara en PostgreSQL-adress som "
+            f"postgresql://användare:lösenord@värd:5432/ikbot?sslmode=require, inte {given}. "
+            "Utan IKBOT_DATABASE_URL används SQLite i IKBOT_DATA_DIR."
+        )
+    return f"postgresql+psycopg://{rest}"
 
 
 def bot_client_id(env: Mapping[str, str] | None = None) -> str:

@@ -1,7 +1,7 @@
 """The conversation as a small state machine: advance(state, event) -> (state, effects).
 
-The state is JSON (it is stored by bot.state.ConversationStore and survives a restart);
-the handler loads it, advances, saves it if it changed, and performs the effects.
+The state is JSON (stored by bot.store.conversations.ConversationStore, it survives a
+restart); the handler loads it, advances, saves it if it changed, and performs the effects.
 """
 
 from __future__ import annotations

@@ -100,9 +100,9 @@ def test_status_reads_the_journal(
     import asyncio
     from datetime import UTC, datetime
 
-    from bot.journal import Journal
     from bot.model import Answer, Period
-    from bot.sql import Database
+    from bot.store.database import Database
+    from bot.store.journal import Journal
     from graph.templates import demo_workbook
 
     demo_workbook(tmp_path / "demo")

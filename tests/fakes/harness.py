@@ -194,9 +194,11 @@ async def start_bot(
     source: WorkbookSource | None = None,
     group_check: GroupCheck | None = None,
     agent_env: Mapping[str, str] | None = None,
+    database_url: str | None = None,
 ) -> tuple[BotClient, web.AppRunner]:
     """Start the real app on a free loopback port against the fake channel (``agent_env``:
-    the Agents SDK's CONNECTIONS__ settings; none = anonymous)."""
+    the Agents SDK's CONNECTIONS__ settings, none = anonymous; ``database_url``: the store
+    on PostgreSQL, none = SQLite in ``data_dir``)."""
     service_url = await connector.start()
     settings = Settings(
         workbook=workbook,
@@ -204,6 +206,7 @@ async def start_bot(
         strategists=frozenset(strategists),
         today=today,
         agent_env=dict(agent_env or {}),
+        database_url=database_url,
     )
     services = Services.build(
         settings,
