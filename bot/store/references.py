@@ -71,7 +71,9 @@ class ConversationReferences:
     async def for_user(self, user_id: str) -> list[StoredReference]:
         """A user's references, most recently used first."""
         rows = await self._db.fetchall(
-            select(refs).where(refs.c.user_id == user_id).order_by(refs.c.updated_at.desc())
+            select(refs)
+            .where(refs.c.user_id == user_id)
+            .order_by(refs.c.updated_at.desc(), refs.c.conversation_id)
         )
         return [
             StoredReference(
