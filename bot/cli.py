@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="text eller json på skärmen; xlsx skriver bladet Sammanställning i arbetsböckerna",
     )
     _add_manifest_parser(commands)
+    from bot.db_cli import add_db_parser, run_db
+
+    add_db_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -56,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_graph()
     if args.command == "manifest":
         return _manifest(args)
+    if args.command == "db":
+        return run_db(args)
     from graph import tools
 
     if args.command == "check-workbook":

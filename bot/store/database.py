@@ -89,8 +89,12 @@ class Database:
         # SQLAlchemy keeps that count for UPDATE and DELETE only unless asked.
         options = {"preserve_rowcount": True}
         if not self.is_sqlite:
-            # pre_ping: a server restart or a failover must not fail the next turn.
-            return create_async_engine(self.url, pool_pre_ping=True, execution_options=options)
+            # pre_ping: a server restart or a failover must not fail the next turn; and an
+            # unreachable server is reported in seconds, not after TCP's minutes.
+            connect = {} if "connect_timeout" in self.url.query else {"connect_timeout": 10}
+            return create_async_engine(
+                self.url, pool_pre_ping=True, execution_options=options, connect_args=connect
+            )
         database = self.url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
