@@ -7,8 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, bindparam, select, update
 
 from bot.store.database import Database
 from bot.store.dialects import insert, lock_key
@@ -29,51 +28,60 @@ class ConversationStore:
         installationUpdate and conversationUpdate at the same moment, possibly to two
         instances: two interleaved turns would both see "not welcomed"). ``change`` is
         called exactly once. Returns the new state."""
-        async with self._db.write() as conn:
+        dialect = self._db.dialect
+
+        def unit(conn: Connection) -> dict[str, Any]:
             # A lock rather than compare-and-swap: ``change`` may have effects (the turn's
             # replies), so it must not run twice.
-            await lock_key(conn, self._db.dialect, f"conversation:{key}")
-            stored = await _load(conn, key)
+            lock_key(conn, dialect, f"conversation:{key}")
+            stored = _load(conn, key)
             before = stored or {}
             after = change(dict(before))  # a change made in place still counts
             if after != before:
-                await self._save(conn, key, after, when, exists=stored is not None)
-        return after
+                _save(conn, dialect, key, after, when, exists=stored is not None)
+            return after
+
+        return await self._db.run(unit, write=True)
 
     async def load(self, key: str) -> dict[str, Any]:
         """The stored state, or an empty dict."""
-        async with self._db.read() as conn:
-            return await _load(conn, key) or {}
+        return await self._db.run(lambda conn: _load(conn, key) or {})
 
     async def save(self, key: str, state: dict[str, Any], when: datetime) -> None:
         """Replace the stored state."""
-        async with self._db.write() as conn:
-            await lock_key(conn, self._db.dialect, f"conversation:{key}")
-            await self._save(conn, key, state, when, exists=await _load(conn, key) is not None)
+        dialect = self._db.dialect
 
-    async def _save(
-        self,
-        conn: AsyncConnection,
-        key: str,
-        state: dict[str, Any],
-        when: datetime,
-        *,
-        exists: bool,
-    ) -> None:
-        values = {"state": json.dumps(state, ensure_ascii=False), "updated_at": stamp(when)}
-        if exists:
-            table = conversation_state
-            await conn.execute(update(table).where(table.c.key == key).values(**values))
-        else:
-            statement = insert(self._db.dialect, conversation_state).values(key=key, **values)
-            await conn.execute(statement)
+        def unit(conn: Connection) -> None:
+            lock_key(conn, dialect, f"conversation:{key}")
+            _save(conn, dialect, key, state, when, exists=_load(conn, key) is not None)
+
+        await self._db.run(unit, write=True)
 
 
-async def _load(conn: AsyncConnection, key: str) -> dict[str, Any] | None:
+def _save(
+    conn: Connection,
+    dialect: str,
+    key: str,
+    state: dict[str, Any],
+    when: datetime,
+    *,
+    exists: bool,
+) -> None:
+    state_json, updated_at = json.dumps(state, ensure_ascii=False), stamp(when)
+    if exists:
+        conn.execute(_UPDATE, {"the_key": key, "state": state_json, "updated_at": updated_at})
+    else:
+        conn.execute(_INSERT[dialect], {"key": key, "state": state_json, "updated_at": updated_at})
+
+
+def _load(conn: Connection, key: str) -> dict[str, Any] | None:
     """The stored state, or None when there is none (not even an empty one)."""
-    row = (
-        await conn.execute(
-            select(conversation_state.c.state).where(conversation_state.c.key == key)
-        )
-    ).first()
+    row = conn.execute(_LOAD, {"key": key}).first()
     return None if row is None else dict(json.loads(row.state))
+
+
+_table = conversation_state
+_LOAD = select(_table.c.state).where(_table.c.key == bindparam("key"))
+# UPDATE's SET takes the column names as parameters; the key travels under another name.
+_UPDATE = update(_table).where(_table.c.key == bindparam("the_key"))
+_INSERT = {dialect: insert(dialect, _table) for dialect in ("sqlite", "postgresql")}

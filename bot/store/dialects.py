@@ -9,9 +9,8 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam, column, func, select, text
+from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, column, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import ARRAY, Text
 
 Insert = postgresql.Insert | sqlite.Insert
@@ -43,7 +42,7 @@ def list_param(dialect: str, values: list[str]) -> Any:
     return json.dumps(values)
 
 
-async def lock_key(conn: AsyncConnection, dialect: str, key: str) -> None:
+def lock_key(conn: Connection, dialect: str, key: str) -> None:
     """Hold a lock on ``key`` until the transaction ends, whether or not a row exists yet.
 
     On SQLite the write transaction (BEGIN IMMEDIATE) already locks the whole file. On
@@ -54,7 +53,7 @@ async def lock_key(conn: AsyncConnection, dialect: str, key: str) -> None:
     if dialect != "postgresql":
         return
     digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    await conn.execute(_ADVISORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
+    conn.execute(_ADVISORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, update
 
 from bot.model import Action, Answer, ControlKey, Period
 from bot.store.database import Database
@@ -34,6 +34,8 @@ _COLUMNS = (
 
 
 _SELECT: Select[Any] = select(*_COLUMNS)
+_GET = _SELECT.where(answers.c.answer_id == bindparam("id"))
+_WRITTEN_AT = select(answers.c.written_at).where(answers.c.answer_id == bindparam("id"))
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -99,36 +101,41 @@ class Journal:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        dialect = db.dialect
+        # Statements a turn runs are built once (values travel as parameters): building
+        # and caching a Core statement costs more than SQLite takes to run it.
+        self._append = insert(dialect, answers).on_conflict_do_nothing(
+            index_elements=[answers.c.answer_id]
+        )
+        self._for_ids = (
+            _SELECT.where(answers.c.plan_key == bindparam("plan"))
+            .where(in_list(dialect, answers.c.control_id, "ids"))
+            .order_by(answers.c.seq)
+        )
 
     async def append(self, answer: Answer) -> bool:
         """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
-        statement = (
-            insert(self._db.dialect, answers)
-            .values(
-                answer_id=answer.answer_id,
-                plan_key=answer.plan_key,
-                control_id=answer.control_id,
-                year=answer.year,
-                period=answer.period.value,
-                answered_by=answer.answered_by,
-                answered_at=answer.answered_at.isoformat(),
-                payload=answer_to_json(answer),
-                written_at=None,
-            )
-            .on_conflict_do_nothing(index_elements=[answers.c.answer_id])
-        )
-        return await self._db.execute(statement) == 1
+        row = {
+            "answer_id": answer.answer_id,
+            "plan_key": answer.plan_key,
+            "control_id": answer.control_id,
+            "year": answer.year,
+            "period": answer.period.value,
+            "answered_by": answer.answered_by,
+            "answered_at": answer.answered_at.isoformat(),
+            "payload": answer_to_json(answer),
+            "written_at": None,
+        }
+        return await self._db.execute(self._append, row) == 1
 
     async def get(self, answer_id: str) -> Answer | None:
         """The answer with this Svar-ID, if stored."""
-        row = await self._db.fetchone(_SELECT.where(answers.c.answer_id == answer_id))
+        row = await self._db.fetchone(_GET, {"id": answer_id})
         return _answer_from_row(row) if row else None
 
     async def is_pending(self, answer_id: str) -> bool:
         """Whether this answer still waits to be written to its workbook."""
-        row = await self._db.fetchone(
-            select(answers.c.written_at).where(answers.c.answer_id == answer_id)
-        )
+        row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
         return row is not None and row.written_at is None
 
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
@@ -143,26 +150,24 @@ class Journal:
         self, by_plan: Mapping[str, Collection[str]]
     ) -> tuple[list[Answer], set[str]]:
         """``for_controls`` with the controls given as control ids per workbook."""
-        found: list[Answer] = []
-        pending: set[str] = set()
-        dialect = self._db.dialect
+        dialect, statement = self._db.dialect, self._for_ids
         # One query per workbook for any number of controls (the ids travel as one list
         # parameter); the answers_slot index serves (plan_key, control_id).
-        statement = (
-            _SELECT.where(answers.c.plan_key == bindparam("plan"))
-            .where(in_list(dialect, answers.c.control_id, "ids"))
-            .order_by(answers.c.seq)
-        )
-        async with self._db.read() as conn:
+
+        def read(conn: Connection) -> tuple[list[Answer], set[str]]:
+            found: list[Answer] = []
+            pending: set[str] = set()
             for plan_key, ids in by_plan.items():
                 if not ids:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
-                for row in await conn.execute(statement, params):
+                for row in conn.execute(statement, params):
                     found.append(_answer_from_row(row))
                     if row.written_at is None:
                         pending.add(row.answer_id)
-        return found, pending
+            return found, pending
+
+        return await self._db.run(read)
 
     async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
         """Every version answered for one slot, oldest first."""
@@ -205,15 +210,18 @@ class Journal:
     async def mark_written(self, plan_key: str, answer_ids: Sequence[str], when: datetime) -> None:
         """Record that these answers are in their workbook (or superseded there)."""
         dialect = self._db.dialect
-        async with self._db.write() as conn:
-            await conn.execute(
+
+        def mark(conn: Connection) -> None:
+            conn.execute(
                 update(answers)
                 .where(in_list(dialect, answers.c.answer_id, "ids"))
                 .where(answers.c.written_at.is_(None))
                 .values(written_at=when.isoformat()),
                 {"ids": list_param(dialect, list(answer_ids))},
             )
-            await conn.execute(delete(writer_state).where(writer_state.c.plan_key == plan_key))
+            conn.execute(delete(writer_state).where(writer_state.c.plan_key == plan_key))
+
+        await self._db.run(mark, write=True)
 
     async def record_failure(self, plan_key: str, retry_at: datetime, error: str) -> int:
         """Count one more failed write for a workbook; return the number of failures."""
@@ -231,12 +239,15 @@ class Journal:
                 "last_error": statement.excluded.last_error,
             },
         )
-        async with self._db.write() as conn:
-            await conn.execute(statement)
-            failures = await conn.scalar(
+
+        def record(conn: Connection) -> int:
+            conn.execute(statement)
+            failures = conn.scalar(
                 select(writer_state.c.failures).where(writer_state.c.plan_key == plan_key)
             )
-        return int(failures or 1)
+            return int(failures or 1)
+
+        return await self._db.run(record, write=True)
 
     async def writer_state(self, plan_key: str) -> WriterState | None:
         """The failure record of a workbook, if its last write failed."""

@@ -9,6 +9,7 @@ there, keeping every row.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from alembic import command
@@ -66,10 +67,16 @@ def _upgrade(connection: Connection) -> None:
 
 async def upgrade(db: Database) -> None:
     """Bring the database to the newest schema (nothing happens when it is there)."""
-    async with db.write() as conn:
-        if not db.is_sqlite:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        await conn.run_sync(_upgrade)
+
+    # Alembic announces each of its plugins at INFO on every run: noise in the start-up log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    def unit(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        _upgrade(conn)
+
+    await db.run(unit, write=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,4 @@ class SchemaState:
 
 async def check(db: Database) -> SchemaState:
     """The database's schema revision (raises if the database cannot be reached)."""
-    async with db.read() as conn:
-        current = await conn.run_sync(_current)
-    return SchemaState(current, head())
+    return SchemaState(await db.run(_current), head())

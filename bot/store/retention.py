@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Connection, delete, func, or_, select
 
 from bot.store.database import Database
 from bot.store.schema import answers, conversation_references, conversation_state
@@ -30,18 +30,21 @@ async def purge(db: Database, before_year: int) -> Purged:
     touched before that year began."""
     cutoff = f"{before_year:04d}-01-01"
     old_answers = answers.c.year < before_year
-    async with db.write() as conn:
-        removed = await conn.execute(
+
+    def unit(conn: Connection) -> Purged:
+        removed = conn.execute(
             delete(answers).where(old_answers, answers.c.written_at.is_not(None))
         )
-        kept = await conn.scalar(select(func.count()).select_from(answers).where(old_answers))
-        states = await conn.execute(
+        kept = conn.scalar(select(func.count()).select_from(answers).where(old_answers))
+        states = conn.execute(
             delete(conversation_state).where(conversation_state.c.updated_at < cutoff)
         )
-        refs = await conn.execute(
+        refs = conn.execute(
             delete(conversation_references).where(conversation_references.c.updated_at < cutoff)
         )
-    return Purged(removed.rowcount, states.rowcount, refs.rowcount, int(kept or 0))
+        return Purged(removed.rowcount, states.rowcount, refs.rowcount, int(kept or 0))
+
+    return await db.run(unit, write=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +61,21 @@ async def forget(db: Database, who: str) -> Forgotten:
     id or e-mail address (found through the references that recorded it)."""
     who = who.strip()
     refs = conversation_references
-    async with db.write() as conn:
+    state = conversation_state
+
+    def unit(conn: Connection) -> Forgotten:
         ids = {who}
         if "@" in who:
-            found = await conn.execute(
+            found = conn.execute(
                 select(refs.c.user_id).where(refs.c.email == who.casefold()).distinct()
             )
             ids = {row.user_id for row in found}
         if not ids:
             return Forgotten((), 0, 0)
         # State is keyed "conversation|user" (the user's object id, or the Teams id).
-        state = conversation_state
-        states = await conn.execute(
-            delete(state).where(
-                or_(*(state.c.key.endswith(f"|{user}", autoescape=True) for user in ids))
-            )
-        )
-        removed = await conn.execute(delete(refs).where(refs.c.user_id.in_(sorted(ids))))
-    return Forgotten(tuple(sorted(ids)), states.rowcount, removed.rowcount)
+        keys = [state.c.key.endswith(f"|{user}", autoescape=True) for user in ids]
+        states = conn.execute(delete(state).where(or_(*keys)))
+        removed = conn.execute(delete(refs).where(refs.c.user_id.in_(sorted(ids))))
+        return Forgotten(tuple(sorted(ids)), states.rowcount, removed.rowcount)
+
+    return await db.run(unit, write=True)

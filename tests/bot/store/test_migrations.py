@@ -32,8 +32,7 @@ def _differences(connection: Connection) -> list[object]:
 
 async def schema_differences(db: Database) -> list[object]:
     """What differs between the database's tables and the ones the code uses."""
-    async with db.read() as conn:
-        return await conn.run_sync(_differences)
+    return await db.run(_differences)
 
 
 def _not_a_key_nullability(difference: object) -> bool:
