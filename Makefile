@@ -77,20 +77,23 @@ playground:
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground start \
 		-e http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages -c msteams --disable-telemetry
 
-bench: $(STAMP)
+# bench/store.py starts a throwaway PostgreSQL like `make test` (or uses IKBOT_TEST_DATABASE_URL).
+bench: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/landing.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/profile_turn.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/store.py
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
 	$(BIN)/python bench/landing.py --quick
 	$(BIN)/python bench/startup.py --quick
 	$(BIN)/python bench/graph.py --quick
 	$(BIN)/python bench/status.py --quick
+	$(BIN)/python bench/store.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

@@ -8,14 +8,10 @@ A module runs on both engines with ``pytestmark = both_engines``; its tests then
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.settings import database_url as plain_to_driver_url
 from bot.store.database import Database
@@ -49,19 +45,6 @@ def pg_server_url() -> Iterator[str]:
         server.stop()
 
 
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server (dropped afterwards); yields a plain URL."""
-    name = f"ikbot_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
     """The store's engine for this test: ``sqlite`` unless the module runs on both."""
@@ -75,7 +58,7 @@ def database_url(engine: str, request: pytest.FixtureRequest) -> Iterator[str | 
         yield None
         return
     server_url = request.getfixturevalue("pg_server_url")
-    with fresh_database(server_url) as url:
+    with pg_server.fresh_database(server_url) as url:
         yield plain_to_driver_url(url)
 
 

@@ -69,8 +69,7 @@ class Database:
         if url.get_backend_name() == "sqlite":
             url = sqlite_url(url.database or ":memory:")
         self.url = url
-        self._sqlite: Engine | None = None
-        self._thread: ThreadPoolExecutor | None = None
+        self._sqlite: _SqliteThread | None = None
         self._postgres: AsyncEngine | None = None
 
     @property
@@ -97,18 +96,17 @@ class Database:
                 database = self.url.database or ""
                 if database and database != ":memory:":
                     Path(database).parent.mkdir(parents=True, exist_ok=True)
-                # One connection (the thread's), never left inside a transaction: nothing to
-                # reset when a unit of work hands it back.
-                self._sqlite = create_engine(
+                # One thread owns the SQLite connection, as aiosqlite's thread did: turns
+                # never block on the disk, and statements need no lock of their own. The
+                # connection is never left inside a transaction: nothing to reset.
+                engine = create_engine(
                     self.url,
                     execution_options=_OPTIONS,
                     poolclass=StaticPool,
                     pool_reset_on_return=None,
                 )
-                _sqlite_events(self._sqlite)
-                # One thread owns every SQLite connection, as aiosqlite's thread did: turns
-                # never block on the disk, and statements never need a lock of their own.
-                self._thread = ThreadPoolExecutor(1, thread_name_prefix="ikbot-sqlite")
+                _sqlite_events(engine)
+                self._sqlite = _SqliteThread(engine)
             else:
                 self._postgres = _postgres_engine(self.url)
         if upgrade:
@@ -119,11 +117,10 @@ class Database:
     async def close(self) -> None:
         """Close every pooled connection (idempotent)."""
         sqlite, self._sqlite = self._sqlite, None
-        thread, self._thread = self._thread, None
         postgres, self._postgres = self._postgres, None
-        if sqlite is not None and thread is not None:
-            await asyncio.get_running_loop().run_in_executor(thread, sqlite.dispose)
-            thread.shutdown(wait=False)
+        if sqlite is not None:
+            await asyncio.get_running_loop().run_in_executor(sqlite.executor, sqlite.dispose)
+            sqlite.executor.shutdown(wait=False)
         if postgres is not None:
             await postgres.dispose()
 
@@ -131,10 +128,10 @@ class Database:
         """Run ``work`` with a connection: inside one transaction when it writes (committed
         at the end, rolled back on error; on SQLite the write lock is taken at its start,
         so what it reads stays true until it commits), else reading the latest commits."""
-        if self._sqlite is not None and self._thread is not None:
-            engine = self._sqlite
+        if self._sqlite is not None:
+            sqlite = self._sqlite
             return await asyncio.get_running_loop().run_in_executor(
-                self._thread, _sqlite_unit, engine, work, write
+                sqlite.executor, sqlite.unit, work, write
             )
         if self._postgres is None:
             raise RuntimeError("Database is not open")
@@ -173,14 +170,43 @@ class Database:
 _PING = text("SELECT 1")
 
 
-def _sqlite_unit(engine: Engine, work: Work[T], write: bool) -> T:
-    """One unit of work on the SQLite thread."""
-    with engine.connect() as conn:
-        if not write:
-            return work(conn)
-        conn = conn.execution_options(**{_WRITE: True})
-        with conn.begin():
-            return work(conn)
+class _SqliteThread:
+    """The SQLite engine's thread and the one connection it keeps open between units."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="ikbot-sqlite")
+        self._conn: Connection | None = None
+
+    def unit(self, work: Work[T], write: bool) -> T:
+        """One unit of work (runs on the thread)."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        conn = self._conn
+        try:
+            if not write:
+                try:
+                    return work(conn)
+                finally:
+                    conn.rollback()  # ends SQLAlchemy's bookkeeping; SQLite had no BEGIN
+            conn.execution_options(**{_WRITE: True})
+            try:
+                with conn.begin():
+                    return work(conn)
+            finally:
+                conn.execution_options(**{_WRITE: False})
+        except BaseException:
+            # Whatever went wrong, the next unit starts on a fresh connection.
+            self._conn = None
+            conn.close()
+            raise
+
+    def dispose(self) -> None:
+        """Close the connection and the engine (runs on the thread)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.engine.dispose()
 
 
 def _postgres_engine(url: URL) -> AsyncEngine:
