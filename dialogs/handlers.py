@@ -86,6 +86,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
 
         await services.conversations.update(state_key, step, services.clock.now())
         replies: list[Reply] = []
+        email = ""
         for effect in effects:
             if isinstance(effect, _ANONYMOUS_EFFECTS):
                 user = User(sender_key, "", "", False)
@@ -98,12 +99,25 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
                     logger.warning("Member lookup failed: %s", error)
                     replies.append(Reply(text=WHO_ARE_YOU))
                     continue
+            email = user.email or email
             reply = await answering.perform(user, effect, inputs)
             if user.role_unknown and isinstance(effect, ShowStatusCard):
                 # Maybe a strategist whose group Graph could not confirm: say why the
                 # summary is only their own, rather than that it is not for them.
                 reply = Reply(card=reply.card, text=ROLE_UNKNOWN)
             replies.append(reply)
+        if sender is not None and sender.aad_object_id:
+            # How to reach this person later without being asked (reminders).
+            reference = activity.get_conversation_reference().model_dump(
+                mode="json", by_alias=True, exclude_none=True, exclude={"activity_id"}
+            )
+            await services.references.remember(
+                sender.aad_object_id,
+                activity.conversation.id,
+                reference,
+                services.clock.now(),
+                email=email or None,
+            )
         return replies
 
     def is_message(context: TurnContext) -> bool:

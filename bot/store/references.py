@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from bot.store.database import Database
 from bot.store.dialects import insert
@@ -47,7 +47,9 @@ class ConversationReferences:
         *,
         email: str | None = None,
     ) -> None:
-        """Store (or replace) the reference of one user's conversation."""
+        """Store (or replace) the reference of one user's conversation. Called on every
+        turn, it writes only when something changed, or once a day (so that ``updated_at``
+        says the conversation is in use)."""
         email = email.strip().casefold() if email else None
         statement = insert(self._db.dialect, refs).values(
             user_id=user_id,
@@ -57,6 +59,12 @@ class ConversationReferences:
             updated_at=stamp(when),
         )
         excluded = statement.excluded
+        changed = [
+            refs.c.reference != excluded.reference,
+            refs.c.updated_at < stamp(when - timedelta(days=1)),
+        ]
+        if email:
+            changed.append(or_(refs.c.email.is_(None), refs.c.email != excluded.email))
         statement = statement.on_conflict_do_update(
             index_elements=[refs.c.user_id, refs.c.conversation_id],
             # A turn that did not learn the e-mail address keeps the one known before.
@@ -65,6 +73,7 @@ class ConversationReferences:
                 "updated_at": excluded.updated_at,
                 "email": excluded.email if email else refs.c.email,
             },
+            where=or_(*changed),
         )
         await self._db.execute(statement)
 

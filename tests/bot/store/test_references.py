@@ -45,3 +45,17 @@ async def test_delete_one_conversation_or_all(store_db: Database) -> None:
     assert await refs.forget("aad-alex") == 2
     assert await refs.for_user("aad-alex") == []
     assert len(await refs.for_user("aad-maria")) == 1
+
+
+async def test_an_unchanged_reference_is_written_at_most_once_a_day(store_db: Database) -> None:
+    refs = ConversationReferences(store_db)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN + timedelta(hours=23))
+    [stored] = await refs.for_user("aad-alex")
+    assert stored.updated_at == WHEN  # every turn calls it; nothing changed, nothing written
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN + timedelta(hours=25))
+    [stored] = await refs.for_user("aad-alex")
+    assert stored.updated_at == WHEN + timedelta(hours=25)  # still in use: purge keeps it
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN, email="alexw@example.com")
+    [stored] = await refs.for_user("aad-alex")
+    assert stored.email == "alexw@example.com"  # a newly learnt address is written
