@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python bench/store.py`` (``--quick`` for a smoke run).
 
-For each engine: journal appends per second (each its own transaction, durable before it
+For each engine: a named floor (bare driver INSERTs, each its own transaction), journal
+appends per second (each its own transaction, durable before it
 returns: fsync'ed on SQLite; on PostgreSQL the server's commit), one at a time and 20 at
 once; and a `mina kontroller` turn of the real app over loopback HTTP (POST to the end of
 the response) for one user at a time and for 20 users at once, on the 1,000-row plan.
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -76,6 +78,31 @@ async def appends(url: str | Path, count: int) -> tuple[float, float]:
     finally:
         await db.close()
     return serial, concurrent
+
+
+async def floor(url: str | Path, count: int) -> float:
+    """The named baseline: bare driver INSERTs (stdlib sqlite3 with the store's durability
+    settings, or psycopg's async connection), each its own transaction, per second."""
+    row = ("x" * 300,)
+    if isinstance(url, Path):
+        conn = sqlite3.connect(url, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+        start = time.perf_counter()
+        for _ in range(count):
+            conn.execute("INSERT INTO t (payload) VALUES (?)", row)
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return count / elapsed
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as pg:
+        await pg.execute("CREATE TABLE t (id SERIAL PRIMARY KEY, payload TEXT)")
+        start = time.perf_counter()
+        for _ in range(count):
+            await pg.execute("INSERT INTO t (payload) VALUES (%s)", row)
+        return count / (time.perf_counter() - start)
 
 
 async def turns(
@@ -151,17 +178,20 @@ async def measure(quick: bool) -> None:
             for engine in ENGINES:
                 here = folder / f"{engine}-{n}"
                 if engine == "SQLite":
-                    sqlite_file = here / "store.sqlite3"
+                    here.mkdir(parents=True)
                     result = (
-                        *await appends(sqlite_file, append_count),
+                        await floor(here / "floor.sqlite3", append_count),
+                        *await appends(here / "store.sqlite3", append_count),
                         *await turns(plan, here, None, turn_count),
                     )
                 else:
                     with (
                         pg_server.fresh_database(server) as a,
                         pg_server.fresh_database(server) as b,
+                        pg_server.fresh_database(server) as c,
                     ):
                         result = (
+                            await floor(c, append_count),
                             *await appends(database_url(a) or "", append_count),
                             *await turns(plan, here, database_url(b), turn_count),
                         )
@@ -177,7 +207,7 @@ def _print(
     turn_count: int,
 ) -> None:
     median = {
-        e: [statistics.median(r[i] for r in rows) for i in range(5)] for e, rows in figures.items()
+        e: [statistics.median(r[i] for r in rows) for i in range(6)] for e, rows in figures.items()
     }
     print(
         f"\nThe store, SQLite vs PostgreSQL ({'quick' if quick else 'full'} run: "
@@ -187,11 +217,12 @@ def _print(
     print("| Figure | SQLite | PostgreSQL |")
     print("|---|---:|---:|")
     rows: list[tuple[str, int, str]] = [
-        ("journal appends/s, one at a time", 0, "{:,.0f}"),
-        (f"journal appends/s, {CONCURRENCY} at once", 1, "{:,.0f}"),
-        ("`mina kontroller` p50 ms, one user at a time", 2, "{:.1f}"),
-        ("`mina kontroller` p99 ms, one user at a time", 3, "{:.1f}"),
-        (f"`mina kontroller` turns/s, {CONCURRENCY} users at once", 4, "{:.0f}"),
+        ("floor: bare driver INSERTs/s, one transaction each", 0, "{:,.0f}"),
+        ("journal appends/s, one at a time", 1, "{:,.0f}"),
+        (f"journal appends/s, {CONCURRENCY} at once", 2, "{:,.0f}"),
+        ("`mina kontroller` p50 ms, one user at a time", 3, "{:.1f}"),
+        ("`mina kontroller` p99 ms, one user at a time", 4, "{:.1f}"),
+        (f"`mina kontroller` turns/s, {CONCURRENCY} users at once", 5, "{:.0f}"),
     ]
     for label, index, form in rows:
         sqlite, postgres = (form.format(median[e][index]) for e in ENGINES)

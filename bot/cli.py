@@ -214,10 +214,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     # The journal holds answers not yet written to Excel; without its file there are none
     # (an in-memory database stands in, so nothing is created on disk).
     journal_file = settings.data_dir / "ikbot.sqlite3"
-    db = Database(journal_file if journal_file.exists() else Path(":memory:"))
+    if settings.database_url:
+        db = Database(settings.database_url)
+    else:
+        db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
     async def run() -> tuple[Compiled | None, list[SheetWritten] | None]:
-        await db.open()
+        # Read only: an existing store is read as it is (the bot upgrades it when it starts).
+        await db.open(upgrade=db.url.database == ":memory:")
         try:
             book = PlanBook(source, Journal(db))
             plans = await book.plans()

@@ -75,7 +75,7 @@ def test_an_unreachable_database_is_said_in_swedish(
 
 @both_engines
 def test_purge_and_forget(
-    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str | None
+    env: Path, capsys: pytest.CaptureFixture[str], database_url: str | None
 ) -> None:
     async def fill() -> None:
         db = Database(database_url or env)
