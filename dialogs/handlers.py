@@ -42,6 +42,7 @@ from dialogs.flow import (
     Typed,
     advance,
 )
+from dialogs.references import remember_reference
 
 logger = logging.getLogger(__name__)
 
@@ -106,18 +107,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
                 # summary is only their own, rather than that it is not for them.
                 reply = Reply(card=reply.card, text=ROLE_UNKNOWN)
             replies.append(reply)
-        if sender is not None and sender.aad_object_id:
-            # How to reach this person later without being asked (reminders).
-            reference = activity.get_conversation_reference().model_dump(
-                mode="json", by_alias=True, exclude_none=True, exclude={"activity_id"}
-            )
-            await services.references.remember(
-                sender.aad_object_id,
-                activity.conversation.id,
-                reference,
-                services.clock.now(),
-                email=email or None,
-            )
+        await remember_reference(services, activity, email)  # for reminders
         return replies
 
     def is_message(context: TurnContext) -> bool:
