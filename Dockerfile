@@ -29,7 +29,8 @@ ENV PATH=/opt/ikbot/bin:$PATH \
     IKBOT_PORT=3978 \
     IKBOT_DATA_DIR=/data \
     IKBOT_LOG_FORMAT=json
-# The journal of answers (SQLite): keep it on a volume, and back it up.
+# Without IKBOT_DATABASE_URL (PostgreSQL) the store is SQLite here: keep it on a volume on
+# the host's local disk (never a network share), and back it up.
 VOLUME ["/data"]
 WORKDIR /data
 USER ikbot

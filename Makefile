@@ -11,7 +11,7 @@ IKBOT_HOST ?= 127.0.0.1
 IKBOT_PORT ?= 3978
 export IKBOT_DATA_DIR IKBOT_HOST IKBOT_PORT
 
-.PHONY: install run test lint playground bench bench-quick clean e2e
+.PHONY: install run test lint playground bench bench-quick clean e2e postgresql
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -36,8 +36,22 @@ else
 	$(BIN)/ikbot serve --demo
 endif
 
-test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest
+# The store's tests run on SQLite and on a real PostgreSQL: Debian's postgresql package
+# (installed here when missing), started as a throwaway server for the run by
+# tests/pg_server.py and stopped afterwards. IKBOT_TEST_DATABASE_URL (a server where the
+# user may CREATE DATABASE) is used instead when it is set.
+postgresql:
+ifndef IKBOT_TEST_DATABASE_URL
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+		echo "Installing PostgreSQL for the tests (Debian's postgresql package)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	} || { echo "make test needs PostgreSQL: install Debian's postgresql package" \
+		"(apt-get install postgresql) or set IKBOT_TEST_DATABASE_URL." >&2; exit 1; }
+endif
+
+test: $(STAMP) $(NODE_STAMP) postgresql
+	$(BIN)/python -m tests.pg_server run -- $(BIN)/python -m pytest
 
 # `make e2e`: the bot in the Microsoft 365 Agents Playground, driven in headless Chromium,
 # and every card through the Adaptive Cards renderer (see e2e/run.sh).
@@ -57,25 +71,29 @@ e2e: $(STAMP) $(E2E_STAMP) /usr/bin/chromium
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy --strict bot/domain bot/store
 
 playground:
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground start \
 		-e http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages -c msteams --disable-telemetry
 
-bench: $(STAMP)
+# bench/store.py starts a throwaway PostgreSQL like `make test` (or uses IKBOT_TEST_DATABASE_URL).
+bench: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/landing.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/profile_turn.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/store.py
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
 	$(BIN)/python bench/landing.py --quick
 	$(BIN)/python bench/startup.py --quick
 	$(BIN)/python bench/graph.py --quick
 	$(BIN)/python bench/status.py --quick
+	$(BIN)/python bench/store.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

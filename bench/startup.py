@@ -8,7 +8,7 @@ answered: this process polls with that message until the HTTP response is 200 an
 card has reached the recording connector. Memory is VmRSS (and the peak, VmHWM) from
 /proc/<pid>/status after the benchmark turns (every user lists, opens and submits). The
 named floor, in the same run: a bare interpreter importing the Agents SDK, aiohttp,
-openpyxl and aiosqlite. Benchmarks print; nothing here asserts a timing.
+openpyxl and SQLAlchemy. Benchmarks print; nothing here asserts a timing.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ POLL_S = 0.01
 STOP_LIMIT_S = 10.0  # after SIGTERM; then SIGKILL
 FLOOR = (
     "import time; t = time.perf_counter();"
-    "import aiohttp, openpyxl, aiosqlite, pydantic;"
+    "import aiohttp, openpyxl, sqlalchemy, pydantic;"
     "import microsoft_agents.hosting.aiohttp, microsoft_agents.authentication.msal;"
     "import microsoft_agents.hosting.core;"
     "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1];"
@@ -241,7 +241,7 @@ async def measure(quick: bool) -> None:
         f"{statistics.median(first):.0f} ms |"
     )
     print(
-        f"| floor: bare python importing the SDK, aiohttp, openpyxl, aiosqlite (median) | "
+        f"| floor: bare python importing the SDK, aiohttp, openpyxl, SQLAlchemy (median) | "
         f"{floor_total * 1000:.0f} ms to exit ({floor_imports * 1000:.0f} ms of imports), "
         f"RSS {floor_rss / mib:.0f} MiB |"
     )

@@ -49,12 +49,12 @@ from bot.app import MESSAGES_PATH, create_app  # noqa: E402
 from bot.domain.model import Action, Answer, Control, Period, Plan, Risk  # noqa: E402
 from bot.domain.periods import Term  # noqa: E402
 from bot.domain.status import compile_status  # noqa: E402
-from bot.journal import Journal  # noqa: E402
 from bot.plans import PlanBook  # noqa: E402
 from bot.reports.compile import compile_term  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.sql import Database  # noqa: E402
+from bot.store.database import Database  # noqa: E402
+from bot.store.journal import Journal  # noqa: E402
 from graph.excel_local import LocalSource  # noqa: E402
 
 TERM = Term(2026, Period.YEAR)

@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="text eller json på skärmen; xlsx skriver bladet Sammanställning i arbetsböckerna",
     )
     _add_manifest_parser(commands)
+    from bot.db_cli import add_db_parser, run_db
+
+    add_db_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -56,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_graph()
     if args.command == "manifest":
         return _manifest(args)
+    if args.command == "db":
+        return run_db(args)
     from graph import tools
 
     if args.command == "check-workbook":
@@ -187,13 +192,13 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     from bot.domain.identity import User
     from bot.domain.periods import parse_periods
     from bot.domain.policy import Refusal
-    from bot.journal import Journal
     from bot.plans import PlanBook
     from bot.reports.status import StatusQuery, StatusReports, StatusShown, SummariesWritten
     from bot.reports.text import status_json, status_text
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
-    from bot.sql import Database
+    from bot.store.database import Database
+    from bot.store.journal import Journal
     from graph.protocol import WorkbookError
 
     try:
@@ -221,10 +226,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     # The journal holds answers not yet written to Excel; without its file there are none
     # (an in-memory database stands in, so nothing is created on disk).
     journal_file = settings.data_dir / "ikbot.sqlite3"
-    db = Database(journal_file if journal_file.exists() else Path(":memory:"))
+    if settings.database_url:
+        db = Database(settings.database_url)
+    else:
+        db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
     async def run() -> StatusShown | SummariesWritten | Refusal:
-        await db.open()
+        # Read only: an existing store is read as it is (the bot upgrades it when it starts).
+        await db.open(upgrade=db.url.database == ":memory:")
         try:
             reports = StatusReports(PlanBook(source, Journal(db)), Clock(settings.today))
             if form == "xlsx":

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from bot.domain.assignments import Known, index_answers
 from bot.domain.model import Answer, Control, ControlKey, Plan
 from bot.domain.status import Summary
-from bot.journal import Journal
+from bot.store.journal import Journal
 from graph.protocol import Workbook, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.identity import Directory, GroupCheck
-from bot.journal import Journal
 from bot.plans import PlanBook
 from bot.settings import Settings
 from bot.sources import strategist_group_check, workbook_source
-from bot.sql import Database
-from bot.state import ConversationStore
+from bot.store.conversations import ConversationStore
+from bot.store.database import Database, store_url
+from bot.store.journal import Journal
+from bot.store.leases import Leases
+from bot.store.references import ConversationReferences
 from bot.writer import FIRST_RETRY, LINGER, Writer
 from graph.protocol import WorkbookSource
 
@@ -30,6 +32,8 @@ class Services:
     writer: Writer
     directory: Directory
     conversations: ConversationStore
+    references: ConversationReferences
+    leases: Leases
 
     @classmethod
     def build(
@@ -42,8 +46,9 @@ class Services:
         group_check: GroupCheck | None = None,
     ) -> Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
-        db = Database(settings.data_dir / "ikbot.sqlite3")
+        db = Database(store_url(settings.database_url, settings.data_dir))
         journal = Journal(db)
+        leases = Leases(db)
         workbooks = source or workbook_source(settings)
         return cls(
             settings=settings,
@@ -52,16 +57,21 @@ class Services:
             journal=journal,
             source=workbooks,
             plans=PlanBook(workbooks, journal),
-            writer=Writer(journal, workbooks, first_retry=writer_retry, linger=writer_linger),
+            writer=Writer(
+                journal, workbooks, leases=leases, first_retry=writer_retry, linger=writer_linger
+            ),
             directory=Directory(
                 settings.strategists,
                 group_check=group_check or strategist_group_check(settings),
             ),
             conversations=ConversationStore(db),
+            references=ConversationReferences(db),
+            leases=leases,
         )
 
     async def start(self) -> None:
-        """Open the database and start writing pending answers."""
+        """Open the database (bringing its schema up to date) and start writing pending
+        answers."""
         await self.db.open()
         self.writer.start()
 

@@ -233,6 +233,15 @@ def _graph_settings(value: dict[str, str]) -> GraphSettings | None:
     return GraphSettings(**value)
 
 
+def database_url(text: str) -> str | None:
+    """IKBOT_DATABASE_URL as people write it (postgresql://user:password@host:5432/ikbot
+    ?sslmode=require) with the driver the store uses; None when it is empty."""
+    try:
+        return read_environment({"IKBOT_DATABASE_URL": text}).database_url
+    except BadVariable as error:
+        raise SettingsError(str(error)) from None
+
+
 def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     """The bot's Entra client id (CONNECTIONS__…__CLIENTID), or "" when not configured.
 

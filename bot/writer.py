@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.journal import Journal
+from bot.store.journal import Journal
+from bot.store.leases import Held, Leases
 from graph.protocol import GraphThrottled, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ IDLE_POLL = 30.0  # seconds: also picks up workbooks whose backoff has passed
 # a workbook rewrite costs the same for one answer as for five hundred.
 LINGER = 1.0
 STOP_TIMEOUT = 10.0
+LEASE_RETRY = 1.0  # seconds: another instance is writing the workbook; look again soon
 
 
 def backoff(failures: int, first: timedelta = FIRST_RETRY) -> timedelta:
@@ -46,6 +48,7 @@ class Writer:
         batch_size: int = BATCH_SIZE,
         first_retry: timedelta = FIRST_RETRY,
         linger: float = LINGER,
+        leases: Leases | None = None,
     ) -> None:
         self._journal = journal
         self._source = source
@@ -53,6 +56,7 @@ class Writer:
         self._batch_size = batch_size
         self._first_retry = first_retry
         self._linger = linger
+        self._leases = leases  # None: this process is the only one writing
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -115,8 +119,19 @@ class Writer:
         return min(waits, default=None)
 
     async def _drain_plan(self, plan_key: str) -> float | None:
+        if self._leases is None:
+            return await self._write_plan(plan_key, None)
+        # Instances sharing the journal take turns: one writes a workbook at a time, and
+        # whoever holds the lease writes the others' answers too.
+        async with self._leases.hold(f"workbook:{plan_key}") as held:
+            return LEASE_RETRY if held is None else await self._write_plan(plan_key, held)
+
+    async def _write_plan(self, plan_key: str, held: Held | None) -> float | None:
         workbook = self._source.workbook(plan_key)
         while batch := await self._journal.pending(plan_key, self._batch_size):
+            if held is not None and held.lost:
+                return LEASE_RETRY
+            logger.debug("Writing %s answers to %s", len(batch), workbook.name)
             try:
                 result = await workbook.write_answers(batch)
             except Exception as error:

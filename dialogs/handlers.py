@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from microsoft_agents.activity import ActivityTypes
+from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
 from bot.answers import Answers
@@ -20,6 +20,7 @@ from bot.services import Services
 from cards.notice import notice_card
 from dialogs import answering, channel, greeting, status
 from dialogs.commands import Command, parse_status
+from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,10 @@ SOMETHING_WRONG = (
 
 def register(agent: AgentApplication[TurnState], services: Services) -> None:
     """Register every route of the bot on the agent application."""
-    turns = Turns(services.directory, services.settings.lookup_timeout)
+    async def remember(activity: Activity, email: str) -> None:
+        await remember_reference(services, activity, email)
+
+    turns = Turns(services.directory, services.settings.lookup_timeout, remember)
     answers = Answers(
         services.plans, services.journal, services.clock, notify=services.writer.notify
     )

@@ -88,9 +88,16 @@ class Turns:
     """Resolves the sender of a turn (once per turn, before anything is stored) and
     registers routes that need one."""
 
-    def __init__(self, directory: Directory, lookup_timeout: float) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        lookup_timeout: float,
+        remember: Callable[[Activity, str], Awaitable[None]] | None = None,
+    ) -> None:
         self._directory = directory
         self._lookup_timeout = lookup_timeout
+        # Keeps the sender's conversation reference (for reminders) once the turn is theirs.
+        self._remember = remember
 
     async def sender(self, context: TurnContext) -> Sender:
         """Who sent the activity, by the channel's member lookup."""
@@ -106,7 +113,11 @@ class Turns:
             return Contradicted()
         except LookupFailed as error:
             logger.warning("Member lookup failed: %s", error)
+            if self._remember is not None:
+                await self._remember(context.activity, "")
             return Unidentified()
+        if self._remember is not None:
+            await self._remember(context.activity, user.email)
         return Identified(user)
 
     async def for_user(self, context: TurnContext, act: UserAct) -> Reply:

@@ -13,6 +13,9 @@ from tests.fakes.harness import ALEX, MARIA, STRATEGIST, BotClient, standard_pla
 
 BotFactory = Callable[..., Awaitable[BotClient]]
 
+# The store's engines (SQLite, and PostgreSQL on a real server): tests/databases.py.
+pytest_plugins = ("tests.databases",)
+
 
 @pytest.fixture
 def connector() -> RecordingConnector:
@@ -24,12 +27,16 @@ def connector() -> RecordingConnector:
 
 
 @pytest.fixture
-async def start(tmp_path: Path, connector: RecordingConnector) -> AsyncIterator[BotFactory]:
-    """Start the bot (several times in one test, to simulate a restart)."""
+async def start(
+    tmp_path: Path, connector: RecordingConnector, database_url: str | None
+) -> AsyncIterator[BotFactory]:
+    """Start the bot (several times in one test, to simulate a restart), on the test's
+    engine (SQLite unless the module runs on both)."""
     running: list[Any] = []
 
     async def factory(workbook: Path | None = None, **kwargs: Any) -> BotClient:
         workbook = workbook or standard_plan(tmp_path / "plans" / "ks.xlsx").parent
+        kwargs.setdefault("database_url", database_url)
         client, runner = await start_bot(workbook, tmp_path / "var", connector, **kwargs)
         running.append((client, runner))
         return client

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import DEMO_STRATEGIST, _demo_environment, main
+from tests.databases import both_engines
 
 
 def test_init_check_and_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,24 +95,30 @@ def test_status_as_xlsx_writes_each_workbooks_sheet(
     assert f"{books[0]} är öppen eller låst just nu" in capsys.readouterr().out
 
 
+@both_engines
 def test_status_reads_the_journal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str | None,
 ) -> None:
     import asyncio
     from datetime import UTC, datetime
 
     from bot.domain.model import Answer, Period
-    from bot.journal import Journal
-    from bot.sql import Database
+    from bot.store.database import Database
+    from bot.store.journal import Journal
     from graph.templates import demo_workbook
 
     demo_workbook(tmp_path / "demo")
     monkeypatch.setenv("IKBOT_WORKBOOK", str(tmp_path / "demo"))
     monkeypatch.setenv("IKBOT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("IKBOT_TODAY", "2027-02-01")
+    if database_url:
+        monkeypatch.setenv("IKBOT_DATABASE_URL", database_url)
 
     async def journal_one() -> None:
-        db = Database(tmp_path / "ikbot.sqlite3")
+        db = Database(database_url or tmp_path / "ikbot.sqlite3")
         await db.open()
         answer = Answer(
             "a" * 32,

@@ -1,4 +1,5 @@
-"""Answering kontrollmoment end to end: real app over HTTP, real workbook, real SQLite."""
+"""Answering kontrollmoment end to end: real app over HTTP, real workbook, the real store
+(each test on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from bot.domain.model import ControlKey, Period
 from tests.conftest import BotFactory
+from tests.databases import both_engines
 from tests.fakes.card_schema import inputs, texts
 from tests.fakes.harness import (
     ALEX,
@@ -24,6 +26,8 @@ from tests.fakes.harness import (
     find_action,
     find_actions,
 )
+
+pytestmark = both_engines
 
 GOOD = {
     "outcome": "Ingen avvikelse",

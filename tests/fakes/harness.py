@@ -194,11 +194,13 @@ async def start_bot(
     source: WorkbookSource | None = None,
     group_check: GroupCheck | None = None,
     agent_env: Mapping[str, str] | None = None,
+    database_url: str | None = None,
     **settings_fields: Any,
 ) -> tuple[BotClient, web.AppRunner]:
     """Start the real app on a free loopback port against the fake channel (``agent_env``:
-    the Agents SDK's CONNECTIONS__ settings, none = anonymous; any other Settings field by
-    name, such as ``lookup_timeout``)."""
+    the Agents SDK's CONNECTIONS__ settings, none = anonymous; ``database_url``: the store
+    on PostgreSQL, none = SQLite in ``data_dir``; any other Settings field by name, such as
+    ``lookup_timeout``)."""
     service_url = await connector.start()
     settings = Settings(
         workbook=workbook,
@@ -206,6 +208,7 @@ async def start_bot(
         strategists=frozenset(strategists),
         today=today,
         agent_env=dict(agent_env or {}),
+        database_url=database_url,
         **settings_fields,
     )
     services = Services.build(

@@ -1,4 +1,4 @@
-"""The answer journal on real SQLite."""
+"""The answer journal, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.model import Action, Answer, ControlKey, Period
-from bot.journal import Journal
-from bot.sql import Database
+from bot.store.database import Database
+from bot.store.journal import Journal
+from tests.databases import both_engines, store_url
+
+pytestmark = both_engines
 
 
 def make_answer(answer_id: str, control: str = "1", minute: int = 0, **kw) -> Answer:
@@ -25,14 +28,14 @@ def make_answer(answer_id: str, control: str = "1", minute: int = 0, **kw) -> An
     )
 
 
-async def open_journal(path: Path) -> tuple[Database, Journal]:
-    db = Database(path / "j.sqlite3")
+async def open_journal(path: Path, url: str | None) -> tuple[Database, Journal]:
+    db = Database(store_url(url, path))
     await db.open()
     return db, Journal(db)
 
 
-async def test_round_trip_and_idempotent_append(tmp_path: Path) -> None:
-    db, journal = await open_journal(tmp_path)
+async def test_round_trip_and_idempotent_append(tmp_path: Path, database_url: str | None) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
     answer = make_answer(
         "a" * 32,
         checked=10,
@@ -47,17 +50,17 @@ async def test_round_trip_and_idempotent_append(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_survives_reopening(tmp_path: Path) -> None:
-    db, journal = await open_journal(tmp_path)
+async def test_survives_reopening(tmp_path: Path, database_url: str | None) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
     await journal.append(make_answer("b" * 32))
     await db.close()
-    db, journal = await open_journal(tmp_path)
+    db, journal = await open_journal(tmp_path, database_url)
     assert [a.answer_id for a in await journal.pending("ks.xlsx", 10)] == ["b" * 32]
     await db.close()
 
 
-async def test_history_pending_and_marking(tmp_path: Path) -> None:
-    db, journal = await open_journal(tmp_path)
+async def test_history_pending_and_marking(tmp_path: Path, database_url: str | None) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
     await journal.append(make_answer("1" * 32, minute=1))
     await journal.append(make_answer("2" * 32, minute=2, outcome="Mindre avvikelse"))
     await journal.append(make_answer("3" * 32, control="2", minute=3))
@@ -72,8 +75,8 @@ async def test_history_pending_and_marking(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_failures_are_counted_and_cleared(tmp_path: Path) -> None:
-    db, journal = await open_journal(tmp_path)
+async def test_failures_are_counted_and_cleared(tmp_path: Path, database_url: str | None) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
     await journal.append(make_answer("4" * 32))
     later = datetime.now(UTC) + timedelta(seconds=5)
     assert await journal.record_failure("ks.xlsx", later, "låst") == 1
@@ -83,8 +86,10 @@ async def test_failures_are_counted_and_cleared(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_concurrent_appends_and_transactions_do_not_interfere(tmp_path: Path) -> None:
-    db, journal = await open_journal(tmp_path)
+async def test_concurrent_appends_and_transactions_do_not_interfere(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
     ids = [f"{i:032x}" for i in range(50)]
     await asyncio.gather(
         *(journal.append(make_answer(i, control=str(n % 5))) for n, i in enumerate(ids)),
@@ -95,7 +100,9 @@ async def test_concurrent_appends_and_transactions_do_not_interfere(tmp_path: Pa
     await db.close()
 
 
-async def test_the_writer_waits_out_graphs_retry_after(tmp_path: Path) -> None:
+async def test_the_writer_waits_out_graphs_retry_after(
+    tmp_path: Path, database_url: str | None
+) -> None:
     from bot.writer import Writer
     from graph.protocol import GraphThrottled
 
@@ -110,7 +117,7 @@ async def test_the_writer_waits_out_graphs_retry_after(tmp_path: Path) -> None:
         async def write_answers(self, answers: object) -> None:
             raise GraphThrottled("Graph begränsar anropen", retry_after=120)
 
-    db, journal = await open_journal(tmp_path)
+    db, journal = await open_journal(tmp_path, database_url)
     await journal.append(make_answer("5" * 32))
     now = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
     writer = Writer(journal, ThrottledSource(), now=lambda: now)  # type: ignore[arg-type]

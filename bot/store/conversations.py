@@ -1,0 +1,87 @@
+"""Conversation state that must survive a restart, stored as JSON in the SQL layer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from bot.store.database import Database
+from bot.store.dialects import insert, lock_key
+from bot.store.schema import conversation_state, stamp
+
+
+class ConversationStore:
+    """JSON documents keyed by conversation and user."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def update(
+        self, key: str, change: Callable[[dict[str, Any]], dict[str, Any]], when: datetime
+    ) -> dict[str, Any]:
+        """Load, change and save one key's state with no other update of the same key in
+        between, in this instance or any other sharing the database (Teams sends
+        installationUpdate and conversationUpdate at the same moment, possibly to two
+        instances: two interleaved turns would both see "not welcomed"). ``change`` is
+        called exactly once. Returns the new state."""
+        dialect = self._db.dialect
+
+        def unit(conn: Connection) -> dict[str, Any]:
+            # A lock rather than compare-and-swap: ``change`` may have effects (the turn's
+            # replies), so it must not run twice.
+            lock_key(conn, dialect, f"conversation:{key}")
+            stored = _load(conn, key)
+            before = stored or {}
+            after = change(dict(before))  # a change made in place still counts
+            if after != before:
+                _save(conn, dialect, key, after, when, exists=stored is not None)
+            return after
+
+        return await self._db.run(unit, write=True)
+
+    async def load(self, key: str) -> dict[str, Any]:
+        """The stored state, or an empty dict."""
+        return await self._db.run(lambda conn: _load(conn, key) or {})
+
+    async def save(self, key: str, state: dict[str, Any], when: datetime) -> None:
+        """Replace the stored state."""
+        dialect = self._db.dialect
+
+        def unit(conn: Connection) -> None:
+            lock_key(conn, dialect, f"conversation:{key}")
+            _save(conn, dialect, key, state, when, exists=_load(conn, key) is not None)
+
+        await self._db.run(unit, write=True)
+
+
+def _save(
+    conn: Connection,
+    dialect: str,
+    key: str,
+    state: dict[str, Any],
+    when: datetime,
+    *,
+    exists: bool,
+) -> None:
+    state_json, updated_at = json.dumps(state, ensure_ascii=False), stamp(when)
+    if exists:
+        conn.execute(_UPDATE, {"the_key": key, "state": state_json, "updated_at": updated_at})
+    else:
+        conn.execute(_INSERT[dialect], {"key": key, "state": state_json, "updated_at": updated_at})
+
+
+def _load(conn: Connection, key: str) -> dict[str, Any] | None:
+    """The stored state, or None when there is none (not even an empty one)."""
+    row = conn.execute(_LOAD, {"key": key}).first()
+    return None if row is None else dict(json.loads(row.state))
+
+
+_table = conversation_state
+_LOAD = select(_table.c.state).where(_table.c.key == bindparam("key"))
+# UPDATE's SET takes the column names as parameters; the key travels under another name.
+_UPDATE = update(_table).where(_table.c.key == bindparam("the_key"))
+_INSERT = {dialect: insert(dialect, _table) for dialect in ("sqlite", "postgresql")}

@@ -1,0 +1,261 @@
+"""The answer journal: every accepted answer, durably, before anyone is told it is saved.
+
+The journal keeps every version (the history: who, when, what); the workbook gets the
+newest per (ID, År, Period). An entry is "pending" until the writer has put it into its
+workbook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, update
+
+from bot.domain.model import Action, Answer, ControlKey, Period
+from bot.store.database import Database
+from bot.store.dialects import in_list, insert, list_param
+from bot.store.schema import answers, writer_state
+
+_COLUMNS = (
+    answers.c.answer_id,
+    answers.c.plan_key,
+    answers.c.control_id,
+    answers.c.year,
+    answers.c.period,
+    answers.c.answered_by,
+    answers.c.answered_at,
+    answers.c.payload,
+    answers.c.written_at,
+)
+
+
+_SELECT: Select[Any] = select(*_COLUMNS)
+_GET = _SELECT.where(answers.c.answer_id == bindparam("id"))
+_WRITTEN_AT = select(answers.c.written_at).where(answers.c.answer_id == bindparam("id"))
+
+
+def answer_to_json(answer: Answer) -> str:
+    """The journal's payload: the whole answer as JSON."""
+    action = answer.action
+    return json.dumps(
+        {
+            "outcome": answer.outcome,
+            "checked": answer.checked,
+            "deviations": answer.deviations,
+            "observations": answer.observations,
+            "analysis": answer.analysis,
+            "action": None
+            if action is None
+            else {
+                "text": action.text,
+                "owner": action.owner,
+                "due": action.due.isoformat() if action.due else None,
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+def _answer_from_row(row: Row[Any]) -> Answer:
+    data = json.loads(row.payload)
+    action = data.get("action")
+    return Answer(
+        answer_id=row.answer_id,
+        plan_key=row.plan_key,
+        control_id=row.control_id,
+        year=int(row.year),
+        period=Period(row.period),
+        outcome=data["outcome"],
+        answered_by=row.answered_by,
+        answered_at=datetime.fromisoformat(row.answered_at),
+        checked=data.get("checked"),
+        deviations=data.get("deviations"),
+        observations=data.get("observations", ""),
+        analysis=data.get("analysis", ""),
+        action=None
+        if action is None
+        else Action(
+            action["text"],
+            action["owner"],
+            date.fromisoformat(action["due"]) if action.get("due") else None,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WriterState:
+    """How writing a workbook has been failing: count, next attempt, last error."""
+
+    plan_key: str
+    failures: int
+    retry_at: datetime
+    last_error: str
+
+
+class Journal:
+    """Durable, append-only store of answers, over the SQL layer."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        dialect = db.dialect
+        # Statements a turn runs are built once (values travel as parameters): building
+        # and caching a Core statement costs more than SQLite takes to run it.
+        self._append = insert(dialect, answers).on_conflict_do_nothing(
+            index_elements=[answers.c.answer_id]
+        )
+        self._for_ids = (
+            _SELECT.where(answers.c.plan_key == bindparam("plan"))
+            .where(in_list(dialect, answers.c.control_id, "ids"))
+            .order_by(answers.c.seq)
+        )
+
+    async def append(self, answer: Answer) -> bool:
+        """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
+        row = {
+            "answer_id": answer.answer_id,
+            "plan_key": answer.plan_key,
+            "control_id": answer.control_id,
+            "year": answer.year,
+            "period": answer.period.value,
+            "answered_by": answer.answered_by,
+            "answered_at": answer.answered_at.isoformat(),
+            "payload": answer_to_json(answer),
+            "written_at": None,
+        }
+        return await self._db.execute(self._append, row) == 1
+
+    async def get(self, answer_id: str) -> Answer | None:
+        """The answer with this Svar-ID, if stored."""
+        row = await self._db.fetchone(_GET, {"id": answer_id})
+        return _answer_from_row(row) if row else None
+
+    async def is_pending(self, answer_id: str) -> bool:
+        """Whether this answer still waits to be written to its workbook."""
+        row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
+        return row is not None and row.written_at is None
+
+    async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
+        """Every stored answer to these controls (oldest first within each workbook, so per
+        slot), and the ids still pending."""
+        by_plan: dict[str, list[str]] = {}
+        for key in keys:
+            by_plan.setdefault(key.plan_key, []).append(key.control_id)
+        return await self.for_ids(by_plan)
+
+    async def for_ids(
+        self, by_plan: Mapping[str, Collection[str]]
+    ) -> tuple[list[Answer], set[str]]:
+        """``for_controls`` with the controls given as control ids per workbook."""
+        dialect, statement = self._db.dialect, self._for_ids
+        # One query per workbook for any number of controls (the ids travel as one list
+        # parameter); the answers_slot index serves (plan_key, control_id).
+
+        def read(conn: Connection) -> tuple[list[Answer], set[str]]:
+            found: list[Answer] = []
+            pending: set[str] = set()
+            for plan_key, ids in by_plan.items():
+                if not ids:
+                    continue
+                params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
+                for row in conn.execute(statement, params):
+                    found.append(_answer_from_row(row))
+                    if row.written_at is None:
+                        pending.add(row.answer_id)
+            return found, pending
+
+        return await self._db.run(read)
+
+    async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
+        """Every version answered for one slot, oldest first."""
+        rows = await self._db.fetchall(
+            _SELECT.where(
+                answers.c.plan_key == key.plan_key,
+                answers.c.control_id == key.control_id,
+                answers.c.year == year,
+                answers.c.period == period.value,
+            ).order_by(answers.c.seq)
+        )
+        return [_answer_from_row(r) for r in rows]
+
+    async def pending_plans(self) -> list[str]:
+        """The workbooks that have answers waiting to be written."""
+        rows = await self._db.fetchall(
+            select(answers.c.plan_key)
+            .where(answers.c.written_at.is_(None))
+            .distinct()
+            .order_by(answers.c.plan_key)
+        )
+        return [r.plan_key for r in rows]
+
+    async def pending(self, plan_key: str, limit: int) -> list[Answer]:
+        """The oldest answers waiting to be written into one workbook."""
+        rows = await self._db.fetchall(
+            _SELECT.where(answers.c.plan_key == plan_key, answers.c.written_at.is_(None))
+            .order_by(answers.c.seq)
+            .limit(limit)
+        )
+        return [_answer_from_row(r) for r in rows]
+
+    async def count_pending(self) -> int:
+        """How many answers wait to be written, over all workbooks."""
+        row = await self._db.fetchone(
+            select(func.count().label("n")).where(answers.c.written_at.is_(None))
+        )
+        return int(row.n) if row else 0
+
+    async def mark_written(self, plan_key: str, answer_ids: Sequence[str], when: datetime) -> None:
+        """Record that these answers are in their workbook (or superseded there)."""
+        dialect = self._db.dialect
+
+        def mark(conn: Connection) -> None:
+            conn.execute(
+                update(answers)
+                .where(in_list(dialect, answers.c.answer_id, "ids"))
+                .where(answers.c.written_at.is_(None))
+                .values(written_at=when.isoformat()),
+                {"ids": list_param(dialect, list(answer_ids))},
+            )
+            conn.execute(delete(writer_state).where(writer_state.c.plan_key == plan_key))
+
+        await self._db.run(mark, write=True)
+
+    async def record_failure(self, plan_key: str, retry_at: datetime, error: str) -> int:
+        """Count one more failed write for a workbook; return the number of failures."""
+        statement = insert(self._db.dialect, writer_state).values(
+            plan_key=plan_key,
+            failures=1,
+            retry_at=retry_at.astimezone(UTC).isoformat(),
+            last_error=error[:500],
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[writer_state.c.plan_key],
+            set_={
+                "failures": writer_state.c.failures + 1,
+                "retry_at": statement.excluded.retry_at,
+                "last_error": statement.excluded.last_error,
+            },
+        )
+
+        def record(conn: Connection) -> int:
+            conn.execute(statement)
+            failures = conn.scalar(
+                select(writer_state.c.failures).where(writer_state.c.plan_key == plan_key)
+            )
+            return int(failures or 1)
+
+        return await self._db.run(record, write=True)
+
+    async def writer_state(self, plan_key: str) -> WriterState | None:
+        """The failure record of a workbook, if its last write failed."""
+        row = await self._db.fetchone(
+            select(writer_state).where(writer_state.c.plan_key == plan_key)
+        )
+        if row is None:
+            return None
+        return WriterState(
+            row.plan_key, int(row.failures), datetime.fromisoformat(row.retry_at), row.last_error
+        )

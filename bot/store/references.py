@@ -1,0 +1,110 @@
+"""Conversation references: how to reach a user first (reminders, follow-ups).
+
+One row per user and conversation, holding the JSON the Agents SDK gives for a turn's
+conversation (``Conversation.store_item_to_json()`` or a ConversationReference dump; the
+store does not look inside), and the user's e-mail address when the bot knew it, so that
+a person's data can be found by e-mail as well as by id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+
+from bot.store.database import Database
+from bot.store.dialects import insert
+from bot.store.schema import conversation_references as refs
+from bot.store.schema import stamp
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReference:
+    """One stored reference."""
+
+    user_id: str
+    conversation_id: str
+    email: str | None
+    reference: dict[str, Any]
+    updated_at: datetime
+
+
+class ConversationReferences:
+    """Store, read and delete references per user (Entra object id)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def remember(
+        self,
+        user_id: str,
+        conversation_id: str,
+        reference: dict[str, Any],
+        when: datetime,
+        *,
+        email: str | None = None,
+    ) -> None:
+        """Store (or replace) the reference of one user's conversation. Called on every
+        turn, it writes only when something changed, or once a day (so that ``updated_at``
+        says the conversation is in use)."""
+        email = email.strip().casefold() if email else None
+        statement = insert(self._db.dialect, refs).values(
+            user_id=user_id,
+            conversation_id=conversation_id,
+            email=email,
+            reference=json.dumps(reference, ensure_ascii=False, sort_keys=True),
+            updated_at=stamp(when),
+        )
+        excluded = statement.excluded
+        changed = [
+            refs.c.reference != excluded.reference,
+            refs.c.updated_at < stamp(when - timedelta(days=1)),
+        ]
+        if email:
+            changed.append(or_(refs.c.email.is_(None), refs.c.email != excluded.email))
+        statement = statement.on_conflict_do_update(
+            index_elements=[refs.c.user_id, refs.c.conversation_id],
+            # A turn that did not learn the e-mail address keeps the one known before.
+            set_={
+                "reference": excluded.reference,
+                "updated_at": excluded.updated_at,
+                "email": excluded.email if email else refs.c.email,
+            },
+            where=or_(*changed),
+        )
+        await self._db.execute(statement)
+
+    async def for_user(self, user_id: str) -> list[StoredReference]:
+        """A user's references, most recently used first."""
+        rows = await self._db.fetchall(
+            select(refs)
+            .where(refs.c.user_id == user_id)
+            .order_by(refs.c.updated_at.desc(), refs.c.conversation_id)
+        )
+        return [
+            StoredReference(
+                r.user_id,
+                r.conversation_id,
+                r.email,
+                json.loads(r.reference),
+                datetime.fromisoformat(r.updated_at),
+            )
+            for r in rows
+        ]
+
+    async def user_ids(self, email: str) -> list[str]:
+        """The user ids a (case-insensitive) e-mail address was seen with."""
+        rows = await self._db.fetchall(
+            select(refs.c.user_id).where(refs.c.email == email.strip().casefold()).distinct()
+        )
+        return sorted(r.user_id for r in rows)
+
+    async def forget(self, user_id: str, conversation_id: str | None = None) -> int:
+        """Delete a user's references (one conversation, or all); return how many."""
+        statement = delete(refs).where(refs.c.user_id == user_id)
+        if conversation_id is not None:
+            statement = statement.where(refs.c.conversation_id == conversation_id)
+        return await self._db.execute(statement)

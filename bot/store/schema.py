@@ -1,0 +1,81 @@
+"""The tables as the code reads and writes them (the migrations build them).
+
+Times are ISO 8601 text in UTC, as the first release stored them: the same on both
+engines, ordered correctly as text, readable in any database browser.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, text
+
+metadata = MetaData()
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", Text, nullable=False, unique=True),
+    Column("plan_key", Text, nullable=False),
+    Column("control_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("answered_by", Text, nullable=False),
+    Column("answered_at", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("written_at", Text),
+    Index("answers_slot", "plan_key", "control_id", "year", "period"),
+    Index(
+        "answers_pending",
+        "plan_key",
+        "seq",
+        sqlite_where=text("written_at IS NULL"),
+        postgresql_where=text("written_at IS NULL"),
+    ),
+    sqlite_autoincrement=True,
+)
+
+writer_state = Table(
+    "writer_state",
+    metadata,
+    Column("plan_key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("retry_at", Text, nullable=False),
+    Column("last_error", Text, nullable=False),
+)
+
+conversation_state = Table(
+    "conversation_state",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)
+
+# How to reach a user proactively: the reference Teams gave on their last turn in one
+# conversation (JSON), and their e-mail address when the bot knew it.
+conversation_references = Table(
+    "conversation_references",
+    metadata,
+    Column("user_id", Text, primary_key=True),  # the user's Entra object id
+    Column("conversation_id", Text, primary_key=True),
+    Column("email", Text),
+    Column("reference", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Index("conversation_references_email", "email"),
+)
+
+# Work one instance must do alone (writing a workbook): who holds it, and until when.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("owner", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+
+def stamp(when: datetime) -> str:
+    """A time as stored: UTC, ISO 8601 with microseconds (so text order is time order)."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
