@@ -37,7 +37,7 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 
 def quiet_libraries() -> None:
     """Keep third-party loggers to what an operator needs (and away from user texts)."""
-    for name in ("httpx", "kiota", "msal", "aiosqlite", "microsoft_agents"):
+    for name in ("httpx", "kiota", "msal", "sqlalchemy", "alembic", "microsoft_agents"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # Logs the whole rejected input (user text) when an activity does not validate.
     logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
