@@ -7,30 +7,114 @@ the bot speaks in these types.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 
 class Period(enum.StrEnum):
-    """A follow-up period of the year (delår 1, delår 2, helår)."""
+    """A follow-up period of the year: delår 1 and 2, kvartal 1–3 (for a workbook whose
+    Perioder table has them) and helår."""
 
     T1 = "T1"
     T2 = "T2"
     YEAR = "YEAR"
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
 
     @property
     def label(self) -> str:
-        """The Swedish name people see ("Delår 1", "Delår 2", "Helår")."""
+        """The Swedish name people see ("Delår 1", "Kvartal 2", "Helår")."""
         return _PERIOD_LABELS[self]
 
     @property
     def is_interim(self) -> bool:
-        """True for delår 1 and delår 2: only these may be answered "Följs upp på helår"."""
+        """True for every period but helår: only these may be answered "Följs upp på helår"."""
         return self is not Period.YEAR
 
+    @property
+    def rank(self) -> int:
+        """Where the period falls in the year on any calendar (kvartal 1 before delår 1 …)."""
+        return _PERIOD_RANKS[self]
 
-_PERIOD_LABELS = {Period.T1: "Delår 1", Period.T2: "Delår 2", Period.YEAR: "Helår"}
+
+_PERIOD_LABELS = {
+    Period.T1: "Delår 1",
+    Period.T2: "Delår 2",
+    Period.YEAR: "Helår",
+    Period.Q1: "Kvartal 1",
+    Period.Q2: "Kvartal 2",
+    Period.Q3: "Kvartal 3",
+}
+_PERIOD_RANKS = {
+    Period.Q1: 1,
+    Period.T1: 2,
+    Period.Q2: 3,
+    Period.T2: 4,
+    Period.Q3: 5,
+    Period.YEAR: 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodEnd:
+    """When one period of a calendar ends (month, day) and how many days later answers are
+    due."""
+
+    period: Period
+    month: int
+    day: int
+    due_days: int = 14
+
+    def end(self, year: int) -> date:
+        """The last day the period covers in ``year`` (29 february falls back to the 28th)."""
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:
+            return date(year, self.month, 28)
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """A workbook's follow-up periods in the order they end (the Perioder table), or the
+    default: delår 1 per 30 april, delår 2 per 31 augusti, helår per 31 december."""
+
+    ends: tuple[PeriodEnd, ...]
+
+    @classmethod
+    def default(cls) -> Calendar:
+        """Delår 1, delår 2 and helår, each due 14 days after its end."""
+        return DEFAULT_CALENDAR
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """The calendar's periods, in the order they end."""
+        return tuple(e.period for e in self.ends)
+
+    @property
+    def interim(self) -> tuple[Period, ...]:
+        """Every period but helår, in order."""
+        return tuple(e.period for e in self.ends if e.period.is_interim)
+
+    def end_of(self, period: Period) -> PeriodEnd:
+        """The end of a period; a period the calendar lacks ends as on the default calendar."""
+        for end in self.ends:
+            if end.period is period:
+                return end
+        return _FALLBACK_ENDS[period]
+
+
+DEFAULT_CALENDAR = Calendar(
+    (PeriodEnd(Period.T1, 4, 30), PeriodEnd(Period.T2, 8, 31), PeriodEnd(Period.YEAR, 12, 31))
+)
+_FALLBACK_ENDS = {
+    **{e.period: e for e in DEFAULT_CALENDAR.ends},
+    Period.Q1: PeriodEnd(Period.Q1, 3, 31),
+    Period.Q2: PeriodEnd(Period.Q2, 6, 30),
+    Period.Q3: PeriodEnd(Period.Q3, 9, 30),
+}
 
 
 class Severity(enum.StrEnum):
@@ -49,8 +133,13 @@ class Severity(enum.StrEnum):
 
     @property
     def needs_action(self) -> bool:
-        """Deviations and controls not performed need an åtgärd; ok and deferred do not."""
-        return self in (Severity.MINOR, Severity.MAJOR, Severity.NOT_PERFORMED)
+        """Deviations need an åtgärd; ok, deferred and not performed do not."""
+        return self in (Severity.MINOR, Severity.MAJOR)
+
+    @property
+    def needs_reason(self) -> bool:
+        """A control not performed needs the reason, in iakttagelser."""
+        return self is Severity.NOT_PERFORMED
 
 
 _SEVERITY_LABELS = {
@@ -62,21 +151,82 @@ _SEVERITY_LABELS = {
 }
 
 
+# What people write in the Allvarlighet column, besides the words above.
+_SEVERITY_WORDS = {
+    Severity.OK: (
+        "ok",
+        "ingen avvikelse",
+        "utan anmärkning",
+        "ingen anmärkning",
+        "fungerar",
+        "godkänd",
+        "grön",
+        "avslutad",
+        "klar",
+    ),
+    Severity.MINOR: (
+        "mindre avvikelse",
+        "förbättringsområde",
+        "förbättringsområden",
+        "behöver utvecklas",
+        "fungerar delvis",
+        "gul",
+        "liten avvikelse",
+    ),
+    Severity.MAJOR: (
+        "större avvikelse",
+        "avvikelse",
+        "avvikelser",
+        "allvarlig avvikelse",
+        "allvarlig",
+        "brist",
+        "röd",
+        "stor avvikelse",
+    ),
+    Severity.NOT_PERFORMED: (
+        "ej genomförd",
+        "inte genomförd",
+        "ej utförd",
+        "inte utförd",
+        "inte kontrollerat",
+        "ej kontrollerad",
+        "ej kontrollerat",
+    ),
+    Severity.DEFERRED: (
+        "uppskjuten",
+        "följs upp senare",
+        "följs upp på helår",
+        "senare",
+        "pågår",
+        "skjuten",
+    ),
+}
+_SEVERITY_BY_WORD = {
+    word: severity
+    for severity in Severity
+    for word in (severity.value, _SEVERITY_LABELS[severity], *_SEVERITY_WORDS[severity])
+}
+
+
 def severity_from_label(text: str) -> Severity | None:
-    """Parse the Allvarlighet column of the Bedömningsskala table (tolerant of case)."""
-    wanted = " ".join(str(text).split()).casefold()
-    for severity, label in _SEVERITY_LABELS.items():
-        if wanted in (label, severity.value):
-            return severity
+    """Parse the Allvarlighet column of the Bedömningsskala table: the bot's own words (ok,
+    mindre, större, ej genomförd, uppskjuten) or the words people use (Fungerar,
+    Förbättringsområde, Avvikelse, Allvarlig avvikelse, Inte kontrollerat …)."""
+    wanted = " ".join(str(text).replace("/", " / ").split()).casefold().strip(" .")
+    for part in (wanted, *(p.strip() for p in wanted.split(" / "))):
+        if part in _SEVERITY_BY_WORD:
+            return _SEVERITY_BY_WORD[part]
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class OutcomeOption:
-    """One bedömning a person can choose, and the class it belongs to."""
+    """One bedömning, and the class it belongs to; ``offered=False`` for words that are
+    understood in answers already typed but not offered on the answer card."""
 
     label: str
     severity: Severity
+    offered: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +237,20 @@ class OutcomeScale:
 
     @classmethod
     def default(cls) -> OutcomeScale:
-        """Lindesberg's scale, used when a workbook defines none."""
-        return cls(
-            (
-                OutcomeOption("Ingen avvikelse", Severity.OK),
-                OutcomeOption("Mindre avvikelse", Severity.MINOR),
-                OutcomeOption("Större avvikelse", Severity.MAJOR),
-                OutcomeOption("Ej genomförd", Severity.NOT_PERFORMED),
-                OutcomeOption("Följs upp på helår", Severity.DEFERRED),
-            )
-        )
+        """Lindesberg's scale, used when a workbook defines none; its delår 2017 follow-up
+        also wrote "Kontrolleras över helår" and "Inte kontrollerat", which are understood
+        (and counted under their own names) but not offered."""
+        return _DEFAULT_SCALE
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is the default scale (the summaries then use its words)."""
+        return self == _DEFAULT_SCALE
 
     def for_period(self, period: Period) -> tuple[OutcomeOption, ...]:
-        """The options offered for a period: deferring is only possible at a delår."""
+        """The options offered for a period: deferring to helår only at a delår."""
         return tuple(
-            o for o in self.options if period.is_interim or o.severity is not Severity.DEFERRED
+            o for o in self.options if o.offered and (period.is_interim or not _defers_to_helar(o))
         )
 
     def find(self, label: str) -> OutcomeOption | None:
@@ -111,6 +260,26 @@ class OutcomeScale:
             if " ".join(option.label.split()).casefold() == wanted:
                 return option
         return None
+
+
+def _defers_to_helar(option: OutcomeOption) -> bool:
+    # "Följs upp på helår" makes no sense at helår; "Följs upp under 2022" does.
+    return option.severity is Severity.DEFERRED and (
+        "helår" in option.label.casefold() or option.label.casefold() == "uppskjuten"
+    )
+
+
+_DEFAULT_SCALE = OutcomeScale(
+    (
+        OutcomeOption("Ingen avvikelse", Severity.OK),
+        OutcomeOption("Mindre avvikelse", Severity.MINOR),
+        OutcomeOption("Större avvikelse", Severity.MAJOR),
+        OutcomeOption("Ej genomförd", Severity.NOT_PERFORMED),
+        OutcomeOption("Följs upp på helår", Severity.DEFERRED),
+        OutcomeOption("Kontrolleras över helår", Severity.DEFERRED, offered=False),
+        OutcomeOption("Inte kontrollerat", Severity.NOT_PERFORMED, offered=False),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +301,26 @@ class Risk:
         return None
 
 
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def is_email(text: str) -> bool:
+    """Whether a text is one e-mail address/UPN (nothing around it)."""
+    return _EMAIL.match(text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Control:
-    """One kontrollmoment of a plan: what to check, how, by whom and when."""
+    """One kontrollmoment of a plan: what to check, how, by whom and when.
+
+    ``owner`` is the ansvarig as the plan names it (an e-mail, a role such as
+    "Ekonomichef" or a person's name); ``owner_emails`` are the addresses it resolves to
+    (the Ansvarig e-post column, or the Ansvariga table). A control whose ansvarig
+    resolves to nobody is kept: it "saknar ansvarig", and a strategist answers it.
+    ``periods`` is empty when the plan's period text was not understood
+    (``period_text`` keeps it): the control is then due nowhere until the plan is fixed.
+    ``year`` is the plan's year (None: every year).
+    """
 
     id: str
     plan_key: str
@@ -150,11 +336,41 @@ class Control:
     sample: str = ""
     due_date: date | None = None
     row: int = 0
+    owner_emails: frozenset[str] = frozenset()
+    group: str = ""  # a section row's grouping (perspektiv), or a Grupp/Perspektiv column
+    goal: str = ""  # strategiskt mål
+    failure: str = ""  # vad kan gå fel
+    origin: str = ""  # ursprunglig risk
+    report_to: str = ""  # rapporteras till
+    year: int | None = None
+    calendar: Calendar = DEFAULT_CALENDAR
+    period_text: str = ""  # the period as written, when it was not understood
 
     @property
     def key(self) -> ControlKey:
         """The identity of the control across workbooks."""
         return ControlKey(self.plan_key, self.id)
+
+    @property
+    def owners(self) -> frozenset[str]:
+        """The addresses that answer as ansvarig (lower case); empty: saknar ansvarig."""
+        if self.owner_emails:
+            return self.owner_emails
+        return frozenset({self.owner}) if is_email(self.owner) else frozenset()
+
+    @property
+    def has_owner(self) -> bool:
+        """False when the ansvarig resolves to no address ("saknar ansvarig")."""
+        return bool(self.owners)
+
+    @property
+    def grouping(self) -> str:
+        """The most specific grouping: the mål, else the grupp."""
+        return self.goal or self.group
+
+    def due_in(self, term_year: int, period: Period) -> bool:
+        """Whether the control is followed up in this period of this year."""
+        return period in self.periods and (self.year is None or self.year == term_year)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -167,11 +383,16 @@ class ControlKey:
 
 @dataclass(frozen=True, slots=True)
 class PlanIssue:
-    """A row of the plan that could not be (fully) understood."""
+    """A row of the plan that could not be (fully) understood.
+
+    ``kind`` groups issues `ikbot check-workbook` sums up ("owner": an ansvarig without
+    an address, "period": a period not understood), ``subject`` is the text concerned."""
 
     row: int
     message: str
     skipped: bool = True
+    kind: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +405,17 @@ class Plan:
     scale: OutcomeScale = field(default_factory=OutcomeScale.default)
     issues: tuple[PlanIssue, ...] = ()
     sheet: str = "Kontrollplan"
+    title: str = ""  # the title row above the header, e.g. "Internkontrollplan 2026"
+    year: int | None = None
+    year_source: str = ""  # where the year came from (Swedish, for check-workbook)
+    calendar: Calendar = DEFAULT_CALENDAR
+    ignored_headers: tuple[str, ...] = ()  # header cells the bot does not use
+    header_rows: tuple[int, int] = (0, 0)  # the first and last Excel row of the header
+
+    @property
+    def label(self) -> str:
+        """What the plan is called where no nämnd is given: its title, else its name."""
+        return self.title.strip() or self.name
 
     def control(self, control_id: str) -> Control | None:
         """The control with this ID, if the plan has it."""
@@ -200,6 +432,11 @@ class Action:
     text: str
     owner: str
     due: date | None
+
+
+# Rows typed in by hand may lack Besvarad; they then lose every newest-wins comparison,
+# and the time is never shown (``Answer.when``).
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +461,11 @@ class Answer:
     def control_key(self) -> ControlKey:
         """The control this answer belongs to."""
         return ControlKey(self.plan_key, self.control_id)
+
+    @property
+    def when(self) -> datetime | None:
+        """When it was answered; None for a row typed by hand without Besvarad."""
+        return None if self.answered_at == UNKNOWN_TIME else self.answered_at
 
     @property
     def slot(self) -> tuple[str, int, Period]:

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.domain.model import Control, Period
+from bot.domain.model import DEFAULT_CALENDAR, Control, Period
 from bot.domain.periods import Term, current_term, open_terms, parse_periods
 
-ALL = frozenset(Period)
+ALL = frozenset(DEFAULT_CALENDAR.periods)  # delår 1, delår 2 and helår
 
 
 def control(periods=ALL, due: date | None = None) -> Control:
