@@ -117,7 +117,7 @@ class Answering:
 
     async def _my_assignments(self, user: User) -> list[Assignment]:
         plans = await self._s.plans.plans()
-        mine = [c.key for p in plans for c in p.controls if user.owns(c.owner)]
+        mine = [c.key for p in plans for c in p.controls if user.may_answer_as_owner(c)]
         known = await self._s.plans.known(plans, mine)
         return assignments_for(user, plans, known, self._today())
 
@@ -131,7 +131,7 @@ class Answering:
             )
         plan, control = found
         try:
-            term = Term(int(target.year), Period(target.period))
+            term = Term(int(target.year), Period(target.period), control.calendar)
         except ValueError:
             raise Refused("Perioden i kortet är ogiltig.") from None
         _check_may_answer(user, control, term, self._today())
@@ -213,7 +213,7 @@ class Answering:
         plans = await self._s.plans.plans()
         if not user.strategist:
             plans = [
-                replace(p, controls=tuple(c for c in p.controls if user.owns(c.owner)))
+                replace(p, controls=tuple(c for c in p.controls if user.owns(c)))
                 for p in plans
             ]
         compiled = await compile_term(self._s.plans, plans, term, self._today(), namnd=query.namnd)
@@ -263,12 +263,12 @@ class Answering:
 
 def _check_may_answer(user: User, control: Control, term: Term, today: date) -> None:
     """Raise Refused unless the user may answer this control in this term today."""
-    if not user.owns(control.owner) and not user.strategist:
+    if not user.owns(control) and not user.strategist:
         raise Refused(
             "Det här kontrollmomentet är tilldelat någon annan. Du kan bara svara på dina "
             "egna kontrollmoment."
         )
-    if term.period not in control.periods:
+    if not control.due_in(term.year, term.period):
         raise Refused(f"Kontrollmomentet ska inte följas upp för {term.label.lower()}.")
     if user.strategist:
         if abs(term.year - today.year) > 1:

@@ -134,6 +134,8 @@ def validate_answer(
             errors.setdefault("action_owner", "Ange vem som ansvarar för åtgärden.")
         if inputs.action_due is None:
             errors.setdefault("action_due", "Ange när åtgärden ska vara klar.")
+    if option is not None and option.severity.needs_reason and not inputs.observations:
+        errors.setdefault("observations", "Skriv varför kontrollen inte har gjorts.")
     if inputs.action_due is not None:
         if inputs.action_due < today:
             errors["action_due"] = "Datumet har redan passerat."

@@ -22,7 +22,9 @@ _PROBABILITY_WORDS = {"mycket liten": 1, "liten": 2, "stor": 3, "mycket stor": 4
 _CONSEQUENCE_WORDS = {"försumbar": 1, "lindrig": 2, "kännbar": 3, "allvarlig": 4}
 # "6", "6.0", "6. Lindrig", "6 Lindrig", "12: Allvarlig"
 _RISK_VALUE = re.compile(r"^(\d{1,2})(?:[.,]0+(?!\d))?\s*[.:–-]?\s*(.*)$", re.S)
-_PARTS = re.compile(r"\s*(?:[,;/&+]|\boch\b)\s*")
+# Several ansvariga in one cell: "HR-avdelningen, IT-avdelningen", "Ekonomichef och HR-chef"
+# (but "Kultur- och fritidschef" is one).
+_PARTS = re.compile(r"\s*[,;/&+]\s*|(?<!-)\s+och\s+")
 _PREFIXES = {  # a section row may say which level it is: "Perspektiv: Hållbar utveckling"
     "perspektiv": 0,
     "grupp": 0,
@@ -236,7 +238,8 @@ class RowReader:
         parts = [p for p in _PARTS.split(name) if p]
         resolved = {p: self._owners.get(owner_key(p)) for p in parts} if len(parts) > 1 else {}
         addresses = frozenset().union(*(v for v in resolved.values() if v))
-        missing = [p for p, v in resolved.items() if not v] if addresses else [name]
+        # Say exactly what to map: each name of several, or the cell as it is.
+        missing = [p for p, v in resolved.items() if not v] if resolved else [name]
         for unknown in missing:
             message = (
                 f"Ansvarig {unknown!r} har ingen e-postadress: lägg till den i tabellen "

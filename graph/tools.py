@@ -4,9 +4,10 @@ exactly what to change or map where it does not."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
-from bot.domain.model import DEFAULT_CALENDAR, Calendar, OutcomeScale, Plan, PlanIssue
+from bot.domain.model import DEFAULT_CALENDAR, Calendar, OutcomeScale, PeriodEnd, Plan, PlanIssue
 from bot.domain.swedish import MONTHS, plural
 from graph import layout, plan_reader
 from graph.protocol import WorkbookError
@@ -27,14 +28,17 @@ def _scale_lines(scale: OutcomeScale) -> list[str]:
 
 
 def _calendar_line(calendar: Calendar) -> str:
-    def one(period: object) -> str:
-        end = calendar.end_of(period)  # type: ignore[arg-type]
-        due = "" if end.due_days == 14 else f", svar {end.due_days} dagar efter"
-        return f"{end.period.label} per {end.day} {MONTHS[end.month - 1]}{due}"
+    def one(end: PeriodEnd) -> str:
+        last = end.end(2001)
+        due = last + timedelta(days=end.due_days)
+        return (
+            f"{end.period.label} {last.day} {MONTHS[last.month - 1]} "
+            f"(svar senast {due.day} {MONTHS[due.month - 1]})"
+        )
 
-    parts = ", ".join(one(p) for p in calendar.periods)
+    parts = ", ".join(one(e) for e in calendar.ends)
     if calendar == DEFAULT_CALENDAR:
-        return f"  Perioder (standard): {parts}; svar 14 dagar efter periodens slut"
+        return f"  Perioder (standard): {parts}"
     return f"  Perioder (från tabellen {layout.PERIODS_TABLE} på bladet Inställningar): {parts}"
 
 
@@ -49,7 +53,9 @@ def _year_line(plan: Plan) -> str:
 
 
 def _rows(issues: Sequence[PlanIssue]) -> str:
-    return ", ".join(str(i.row) for i in issues)
+    """ "rad 5", "rader 6, 13"."""
+    numbers = ", ".join(str(i.row) for i in issues)
+    return f"{'rad' if len(issues) == 1 else 'rader'} {numbers}"
 
 
 def _owner_lines(issues: Sequence[PlanIssue]) -> list[str]:
@@ -68,12 +74,10 @@ def _owner_lines(issues: Sequence[PlanIssue]) -> list[str]:
             "kontrollmomenten ansvarig och en strateg kan svara på dem:"
         )
         lines += [
-            f"    {name} – {plural(len(found), 'rad', 'rader')} {_rows(found)}"
-            for name, found in named.items()
-            if found[0] not in other
+            f"    {name} – {_rows(found)}" for name, found in named.items() if found[0] not in other
         ]
     if empty:
-        lines.append(f"  Ansvarig saknas på {plural(len(empty), 'rad', 'rader')} {_rows(empty)}.")
+        lines.append(f"  Ansvarig saknas på {_rows(empty)}.")
     lines += [f"  rad {i.row}: {i.message}" for i in other]
     return lines
 

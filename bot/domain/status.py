@@ -176,6 +176,7 @@ class Summary:
     risk: RiskMatrix
     by_group: Mapping[str, Tally] = field(default_factory=lambda: MappingProxyType({}))
     group_heading: str = "Per grupp"  # "Per mål" when the groupings are strategiska mål
+    area_heading: str = "Per område"  # "Per process/rutin" for plans without an Område
     wording: Wording = field(default_factory=Wording)
     unscheduled: tuple[Unscheduled, ...] = ()  # "period okänd" in the plans asked about
     unowned: int = 0  # due controls that saknar ansvarig
@@ -231,6 +232,8 @@ def compile_status(
     # made 10,000 controls take 120 ms instead of a few dozen.
     control_by_slot = {(plan.key, c.id): c for plan in plans for c in plan.controls}
     shown_namnd = {plan.key: plan.label for plan in plans}
+    # Plans without an Område (Strängnäs groups by Riktlinje/rutin) are counted per process.
+    by_process = not any(c.area.strip() for plan in plans for c in plan.controls)
 
     def namnd_of(control: Control) -> str:
         return control.namnd.strip() or shown_namnd.get(control.plan_key, "")
@@ -283,7 +286,7 @@ def compile_status(
             shown = namnd_of(control)
             if wanted is not None and _fold(shown) != wanted:
                 continue
-            where = (shown, control.area, control.grouping)
+            where = (shown, control.process if by_process else control.area, control.grouping)
             counters = counters_by_place.get(where)
             if counters is None:  # most rows share their nämnd and område with others
                 counters = counters_by_place[where] = [total]
@@ -361,6 +364,7 @@ def compile_status(
         risk=matrix,
         by_group=MappingProxyType({g: c.freeze() for g, c in groups["group"].items()}),
         group_heading="Per mål" if goals else "Per grupp",
+        area_heading="Per process/rutin" if by_process else "Per område",
         wording=wording_for(plan.scale for plan in plans),
         unscheduled=tuple(unscheduled),
         unowned=unowned,

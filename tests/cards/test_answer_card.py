@@ -135,9 +135,11 @@ def test_the_inputs_have_the_agreed_ids_labels_and_limits() -> None:
 def test_the_action_inputs_say_when_they_are_needed() -> None:
     text = all_text(_card())
     assert (
-        "Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är ”Mindre avvikelse”, "
-        "”Större avvikelse” eller ”Ej genomförd”."
+        "Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är ”Mindre avvikelse” "
+        "eller ”Större avvikelse”."
     ) in text
+    # Not performed asks for the reason, not for an åtgärd.
+    assert "Är bedömningen ”Ej genomförd”: skriv varför under Iakttagelser." in text
 
 
 def test_the_choices_are_exactly_the_options_passed_in() -> None:

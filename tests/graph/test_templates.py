@@ -148,7 +148,7 @@ def test_check_workbook_lists_skipped_rows(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "plan.xlsx", rows)
     text, code = check_workbook(tmp_path / "plan.xlsx")
     assert code == 1
-    assert "Ansvarig saknas på 1 rad 4." in text
+    assert "Ansvarig saknas på rad 4." in text
     assert "Period okänd (1)" in text and "rad 5: 'Kvartal 3'" in text
     assert "3 kontrollmoment inlästa" in text
 
