@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = commands.add_parser(
         "status", help="sammanställ uppföljningen för en period (alla nämnder, som strateg)"
     )
-    status.add_argument("--period", help='"helår", "delår 1" eller "delår 2" (standard: aktuell)')
+    status.add_argument(
+        "--period", help='"helår", "delår 1", "delår 2" eller "kvartal 1–3" (standard: aktuell)'
+    )
     status.add_argument("--year", type=int, help="år (standard: det år perioden gäller)")
     status.add_argument("--namnd", help="bara denna nämnd")
     status.add_argument(
@@ -174,7 +176,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     import json
 
     from bot.domain.clock import Clock
-    from bot.domain.periods import parse_periods, requested_term
+    from bot.domain.periods import parse_period_name, requested_term
     from bot.domain.status import SheetWritten
     from bot.journal import Journal
     from bot.plans import PlanBook
@@ -197,14 +199,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     today = Clock(settings.today).today()
     chosen = None
     if period is not None:
-        periods = parse_periods(period) if period.strip() else None
-        if periods is None or len(periods) != 1:
+        chosen = parse_period_name(period)
+        if chosen is None:
             print(
-                f'ikbot: okänd period {period!r}; ange "helår", "delår 1" eller "delår 2".',
+                f'ikbot: okänd period {period!r}; ange "helår", "delår 1", "delår 2" eller '
+                '"kvartal 1"–"kvartal 3".',
                 file=sys.stderr,
             )
             return 2
-        [chosen] = periods
     term = requested_term(chosen, year, today)
     # The journal holds answers not yet written to Excel; without its file there are none
     # (an in-memory database stands in, so nothing is created on disk).
