@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/profile_turn.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/plans.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/turns.py --quick
@@ -76,6 +77,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/startup.py --quick
 	$(BIN)/python bench/graph.py --quick
 	$(BIN)/python bench/status.py --quick
+	$(BIN)/python bench/plans.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

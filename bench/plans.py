@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _old_reader as old  # noqa: E402
 import openpyxl  # noqa: E402

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
-from bot.domain.swedish import class_counts, progress
+from bot.domain.swedish import class_counts, plural, progress
 from bot.domain.swedish import unanswered_line as _unanswered_words
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
@@ -198,7 +198,7 @@ def _group_fact(item: object, words: Mapping[Severity, str]) -> Element:
     parts = [f"{tally.answered} av {tally.due} besvarade"]
     parts += [f"{tally.by_class[s]} {words[s]}" for s in _COMPACT if tally.by_class.get(s)]
     if tally.unknown:
-        parts.append(f"{tally.unknown} okänd bedömning")
+        parts.append(plural(tally.unknown, "okänd bedömning", "okända bedömningar"))
     return {"title": shorten(name, 60) or "Ej angivet", "value": " · ".join(parts)}
 
 

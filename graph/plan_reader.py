@@ -128,13 +128,15 @@ def _title(rows: Sequence[Sequence[object]]) -> tuple[str, int | None]:
 def _is_section(row: Sequence[object], first_col: int) -> str | None:
     """The text of a section row (one text, alone in the row, from the table's first
     column, or repeated over a merged row), else None."""
-    texts = [(i, cell_text(c)) for i, c in enumerate(row) if cell_text(c)]
-    if not texts or texts[0][0] != first_col:
+    first = row[first_col] if first_col < len(row) else None
+    if not isinstance(first, str):
+        return None  # a control row starts with its ID (or nothing); a section with text
+    # Every filled cell holds that same text (merged across) or the row is not a section:
+    # compared raw, since this runs for every row of the plan.
+    if any(c is not None and c != "" and c != first for c in row):
         return None
-    text = texts[0][1]
-    if any(t != text for _, t in texts) or isinstance(row[first_col], int | float):
-        return None
-    if _ID_LIKE.match(text) or not any(ch.isalpha() for ch in text):
+    text = " ".join(first.split())
+    if not text or _ID_LIKE.match(text) or not any(ch.isalpha() for ch in text):
         return None
     return text
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.domain.model import Calendar, Control, Period, PlanIssue, Risk
 from bot.domain.periods import parse_periods
@@ -55,6 +56,8 @@ def parse_risk_value(value: object) -> tuple[int | None, str] | None:
 
 def _scale_value(value: object, words: Mapping[str, int]) -> int | None:
     text = cell_text(value).casefold()
+    if not text:
+        return None
     number = re.match(r"^(\d)\b", text)
     result = int(number.group(1)) if number else words.get(" ".join(text.split()), 0)
     return result if 1 <= result <= 4 else None
@@ -129,6 +132,7 @@ class RowReader:
         self._calendar = calendar
         self._year = year
         self._periods: dict[str, frozenset[Period] | None] = {}
+        self._owners_seen: dict[tuple[str, str], tuple[str, frozenset[str], list[Any]]] = {}
         self._seen: dict[str, int] = {}
         self.controls: list[Control] = []
         self.issues: list[PlanIssue] = []
@@ -154,9 +158,8 @@ class RowReader:
             return
         self._seen[control_id] = number
         kept: list[PlanIssue] = []
-        owner, emails = self._owner(
-            text.get("owner", ""), text.get("owner_email", ""), number, kept
-        )
+        owner, emails, problems = self._owner_of(text.get("owner", ""), text.get("owner_email", ""))
+        kept += [PlanIssue(number, m, skipped=False, kind="owner", subject=s) for m, s in problems]
         period_text = text.get("periods", "")
         periods = self._periods.get(period_text, ())
         if periods == ():
@@ -211,16 +214,28 @@ class RowReader:
     def _kept(row: int, message: str) -> PlanIssue:
         return PlanIssue(row, f"{message} (raden används utan den)", skipped=False)
 
+    def _owner_of(
+        self, name: str, email_text: str
+    ) -> tuple[str, frozenset[str], list[tuple[str, str]]]:
+        """``_owner`` once per distinct cell pair: a plan names the same few roles over
+        and over."""
+        key = (name, email_text)
+        found = self._owners_seen.get(key)
+        if found is None:
+            problems: list[tuple[str, str]] = []
+            owner, emails = self._owner(name, email_text, problems)
+            found = self._owners_seen[key] = (owner, emails, problems)
+        return found
+
     def _owner(
-        self, name: str, email_text: str, row: int, kept: list[PlanIssue]
+        self, name: str, email_text: str, problems: list[tuple[str, str]]
     ) -> tuple[str, frozenset[str]]:
         """(the ansvarig as people see it, its addresses); an ansvarig that resolves to
-        nobody is reported (kind "owner") and kept."""
+        nobody is reported (message, subject) and kept."""
         if email_text:
             emails, others = emails_in(email_text)
             if others:
-                message = f"Ansvarig e-post är ingen e-postadress: {email_text!r}"
-                kept.append(PlanIssue(row, message, skipped=False, kind="owner", subject=name))
+                problems.append((f"Ansvarig e-post är ingen e-postadress: {email_text!r}", name))
             if emails:
                 return name or ", ".join(emails), frozenset(emails)
         emails, _ = emails_in(name)
@@ -230,7 +245,7 @@ class RowReader:
                 emails
             )
         if not name:
-            kept.append(PlanIssue(row, "Ansvarig saknas", skipped=False, kind="owner"))
+            problems.append(("Ansvarig saknas", ""))
             return "", frozenset()
         found = self._owners.get(owner_key(name))
         if found:
@@ -245,7 +260,7 @@ class RowReader:
                 f"Ansvarig {unknown!r} har ingen e-postadress: lägg till den i tabellen "
                 "Ansvariga på bladet Inställningar (kontrollmomentet behålls; en strateg kan svara)"
             )
-            kept.append(PlanIssue(row, message, skipped=False, kind="owner", subject=unknown))
+            problems.append((message, unknown))
         return name, addresses
 
     def _risk(

@@ -217,7 +217,9 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
         area = summary.area_heading.removeprefix("Per ").capitalize()
         levels.append((area, dict(summary.by_area)))
     if summary.by_group:
-        levels.append((summary.group_heading.removeprefix("Per ").capitalize(), summary.by_group))
+        levels.append(
+            (summary.group_heading.removeprefix("Per ").capitalize(), dict(summary.by_group))
+        )
     rows = [
         _tally_row(level, group, tally, classes)
         for level, groups in levels

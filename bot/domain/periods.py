@@ -91,11 +91,10 @@ class Term:
 
     def next(self) -> Term:
         """The term that follows this one on its calendar."""
-        order = self.calendar.periods
-        index = order.index(self.period) if self.period in order else len(order) - 1
-        if index + 1 < len(order):
-            return Term(self.year, order[index + 1], self.calendar)
-        return Term(self.year + 1, order[0], self.calendar)
+        later = [p for p in self.calendar.periods if p.rank > self.period.rank]
+        if later:
+            return Term(self.year, later[0], self.calendar)
+        return Term(self.year + 1, self.calendar.periods[0], self.calendar)
 
 
 def terms_around(today: date, calendar: Calendar = DEFAULT_CALENDAR) -> list[Term]:
