@@ -253,9 +253,9 @@ async def test_the_scale_in_peoples_words(backend: LocalBackend) -> None:
 async def test_answers_typed_by_hand_under_peoples_headers(backend: LocalBackend) -> None:
     def typed(book: openpyxl.Workbook) -> None:
         ws = book.create_sheet(layout.ANSWER_SHEET)
-        ws.append(["Nr", "Resultat helår 2026", "Kommentar", "Förslag på åtgärder"])
-        ws.append([1, "Mindre avvikelse", "Två saknar attest", "Informera attestanterna"])
-        ws.append([2, "Ingen avvikelse", None, None])
+        ws.append(["Nr", "Resultat helår 2026", "Kommentar", "Förslag på åtgärder", "Övrigt"])
+        ws.append([1, "Mindre avvikelse", "Två saknar attest", "Informera attestanterna", "x"])
+        ws.append([2, "Ingen avvikelse", None, None, "y"])
 
     rows = [HEAD, [1, "a", "Helår", "a@example.com"], [2, "b", "Helår", "a@example.com"]]
     write_xlsx(backend.path(KEY), rows, extra=typed)
@@ -278,3 +278,9 @@ async def test_answers_typed_by_hand_under_peoples_headers(backend: LocalBackend
         ("2", "Ingen avvikelse"),
     ]
     assert again[0].when is not None and again[1].when is None
+    # The columns the bot needs go to the right of the people's own, which keep theirs.
+    ws = (await backend.load(KEY))[layout.ANSWER_SHEET]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["Nr", "Resultat helår 2026", "Kommentar", "Förslag på åtgärder", "Övrigt"]
+    assert {"År", "Period", "Besvarad", "Svar-ID"} <= set(header[5:])
+    assert [ws.cell(r, 5).value for r in (2, 3)] == ["x", "y"]
