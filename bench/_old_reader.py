@@ -6,8 +6,8 @@ Copied, not imported from git at run time: the bench then runs the same from any
 modules change. What it copies: ``graph/layout.py``'s header matching, ``bot/domain/
 periods.py``'s ``parse_periods``, ``graph/plan_reader.py``, and the reading and report
 parts of ``graph/xlsx_reader.py`` and ``graph/tools.py``. Cell helpers (``graph.cells``),
-openpyxl's loading and ``graph.answer_rows.row_to_answer`` (which reads a plain column
-dict exactly as before) are shared with the live code.
+openpyxl's loading and ``graph.answer_rows.row_to_answer`` (which reads the bot's own
+Uppföljning table as before) are shared with the live code.
 """
 
 # ruff: noqa: E501, D103, C901

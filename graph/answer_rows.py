@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain.model import UNKNOWN_TIME, Action, Answer, Period, latest_by_slot
-from bot.domain.periods import parse_periods
+from bot.domain.periods import parse_period_name
 from graph.cells import (
     cell_text,
     clean_text,
@@ -100,9 +100,8 @@ def row_to_answer(
     control_id = normalise_id(get("ID"))
     year = _int(get("År"))
     period = _PERIOD_BY_LABEL.get(" ".join(cell_text(get("Period")).split()).casefold())
-    if period is None:
-        parsed = parse_periods(get("Period")) if cell_text(get("Period")) else None
-        period = next(iter(parsed)) if parsed is not None and len(parsed) == 1 else None
+    if period is None:  # "helår", "Delår" (the one delår of a Perioder table), "Kvartal 2"
+        period = parse_period_name(get("Period")) if cell_text(get("Period")) else None
     if year is None and not cell_text(get("År")):
         year = getattr(where, "year", None)
     if period is None and not cell_text(get("Period")):
