@@ -341,3 +341,29 @@ def test_a_maximal_answer_fits_in_a_teams_card() -> None:
     }
     card = _card(values=values, errors={k: "Fel." for k in INPUT_IDS})
     assert len(json.dumps(card, ensure_ascii=False).encode()) < 28 * 1024
+
+
+def test_the_card_shows_what_real_plans_say_about_a_control() -> None:
+    control = backup_control(
+        owner="Ekonomichef",
+        owner_emails=frozenset({"eva@example.com"}),
+        group="Effektiv organisation",
+        goal="STABIL EKONOMI",
+        failure="Fel belopp betalas ut",
+        origin="Förvaltning, ny 2021",
+        report_to="Kommunstyrelsen",
+    )
+    text = all_text(answer_card(assignment(control), YEAR_OPTIONS, NONCE, BEFORE_DUE))
+    for fact in (
+        "Ansvarig: Ekonomichef",
+        "Grupp: Effektiv organisation",
+        "Mål: STABIL EKONOMI",
+        "Vad kan gå fel: Fel belopp betalas ut",
+        "Ursprunglig risk: Förvaltning, ny 2021",
+        "Rapporteras till: Kommunstyrelsen",
+    ):
+        assert fact in text
+    unowned = answer_card(
+        assignment(backup_control(owner="IT-chef")), YEAR_OPTIONS, NONCE, BEFORE_DUE
+    )
+    assert "Ansvarig: IT-chef – saknar ansvarig" in all_text(unowned)
