@@ -86,6 +86,7 @@ bench: $(STAMP) postgresql
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/plans.py
 
 bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
@@ -94,6 +95,7 @@ bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/graph.py --quick
 	$(BIN)/python bench/status.py --quick
 	$(BIN)/python bench/store.py --quick
+	$(BIN)/python bench/plans.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

@@ -28,6 +28,7 @@ from bot.domain.model import (
     Period,
     Plan,
 )
+from bot.domain.periods import Term
 from bot.domain.policy import (
     AlreadySaved,
     Refusal,
@@ -246,7 +247,7 @@ class Answers:
 
     async def _mine(self, user: User, today: date) -> list[Assignment]:
         plans = await self._plans.plans()
-        keys = [c.key for p in plans for c in p.controls if user.owns(c.owner)]
+        keys = [c.key for p in plans for c in p.controls if user.may_answer_as_owner(c)]
         known = await self._plans.known(plans, keys)
         return assignments_for(user, plans, known, today)
 
@@ -258,7 +259,8 @@ class Answers:
         if found is None:
             return Refusal(GONE)
         plan, control = found
-        term = target.term
+        # The card carries the year and period; the workbook's calendar gives the dates.
+        term = Term(target.term.year, target.term.period, control.calendar)
         refusal = may_answer(user, control, term, today)
         if refusal is not None:
             return refusal

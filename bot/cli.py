@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = commands.add_parser(
         "status", help="sammanställ uppföljningen för en period (alla nämnder, som strateg)"
     )
-    status.add_argument("--period", help='"helår", "delår 1" eller "delår 2" (standard: aktuell)')
+    status.add_argument(
+        "--period", help='"helår", "delår 1", "delår 2" eller "kvartal 1–3" (standard: aktuell)'
+    )
     status.add_argument("--year", type=int, help="år (standard: det år perioden gäller)")
     status.add_argument("--namnd", help="bara denna nämnd")
     status.add_argument(
@@ -190,7 +192,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
 
     from bot.domain.clock import Clock
     from bot.domain.identity import User
-    from bot.domain.periods import parse_periods
+    from bot.domain.periods import parse_period_name
     from bot.domain.policy import Refusal
     from bot.plans import PlanBook
     from bot.reports.status import StatusQuery, StatusReports, StatusShown, SummariesWritten
@@ -212,14 +214,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         return 2
     chosen = None
     if period is not None:
-        periods = parse_periods(period) if period.strip() else None
-        if periods is None or len(periods) != 1:
+        chosen = parse_period_name(period)
+        if chosen is None:
             print(
-                f'ikbot: okänd period {period!r}; ange "helår", "delår 1" eller "delår 2".',
+                f'ikbot: okänd period {period!r}; ange "helår", "delår 1", "delår 2" eller '
+                '"kvartal 1"–"kvartal 3".',
                 file=sys.stderr,
             )
             return 2
-        [chosen] = periods
     query = StatusQuery(chosen, year, namnd)
     # Whoever can run the command holds the workbooks and the journal: a strategist's view.
     operator = User("ikbot", "", "ikbot status", strategist=True)

@@ -12,6 +12,7 @@ from datetime import date
 
 from bot.domain.assignments import AnswerState, Assignment
 from bot.domain.model import Answer, OutcomeOption
+from bot.domain.status import owner_text
 from cards.actions import ShowList, SubmitAnswer
 from cards.common import (
     Element,
@@ -138,12 +139,17 @@ def _card(
         fact_set(
             [
                 ("Område", control.area),
+                ("Grupp", control.group),
+                ("Mål", control.goal),
                 ("Process/rutin", control.process),
                 ("Risk", control.risk_text),
+                ("Vad kan gå fel", control.failure),
+                ("Ursprunglig risk", control.origin),
                 ("Riskbedömning", risk_summary(control.risk)),
                 ("Metod", control.method),
                 ("Urval", control.sample),
-                ("Ansvarig", control.owner),
+                ("Ansvarig", owner_text(control)),
+                ("Rapporteras till", control.report_to),
                 ("Period", term.label),
                 ("Sista svarsdag", format_date(assignment.due)),
             ]
@@ -248,17 +254,29 @@ def _previous_note(assignment: Assignment) -> Element | None:
     answer = assignment.answer
     if answer is None or assignment.state is AnswerState.UNANSWERED:
         return None
+    when = answer.when  # a row typed into Excel by hand may have no time or name
+    given = f" den {format_datetime(when)}" if when else ""
+    given += f" av {answer.answered_by}" if answer.answered_by else ""
     return text_block(
-        f"Senaste svaret lämnades den {format_datetime(answer.answered_at)} av "
-        f"{answer.answered_by}. Sparar du igen ersätts det svaret.",
+        f"Senaste svaret lämnades{given or ' i Excel'}. Sparar du igen ersätts det svaret.",
         subtle=True,
         spacing="medium",
     )
 
 
+def _either(labels: Sequence[str]) -> str:
+    quoted = [f"”{label}”" for label in labels]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} eller {quoted[-1]}"
+
+
 def _action_hint(options: Sequence[OutcomeOption]) -> str:
-    needing = [f"”{o.label}”" for o in options if o.severity.needs_action]
-    if not needing:
-        return "Fyll i om en åtgärd behövs."
-    either = needing[0] if len(needing) == 1 else f"{', '.join(needing[:-1])} eller {needing[-1]}"
-    return f"Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är {either}."
+    needing = [o.label for o in options if o.severity.needs_action]
+    reason = [o.label for o in options if o.severity.needs_reason]
+    text = (
+        f"Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är {_either(needing)}."
+        if needing
+        else "Fyll i om en åtgärd behövs."
+    )
+    if reason:
+        text += f" Är bedömningen {_either(reason)}: skriv varför under Iakttagelser."
+    return text

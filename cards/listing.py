@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.domain.assignments import AnswerState, Assignment
+from bot.domain.model import Control
 from cards.actions import OpenControl, ShowHelp
 from cards.common import (
     Element,
@@ -99,11 +100,17 @@ def _item(assignment: Assignment, today: date, source: str) -> Element:
             if source
             else None,
             text_block(deadline, spacing="none"),
+            None if control.has_owner else text_block(_no_owner(control), spacing="none"),
             _state_line(assignment, today),
             _open_button(assignment, today),
         ],
         separator=True,
     )
+
+
+def _no_owner(control: Control) -> str:
+    named = f" ({shorten(control.owner, 60)})" if control.owner.strip() else ""
+    return f"Saknar ansvarig{named} – du kan svara som strateg"
 
 
 def _state_line(assignment: Assignment, today: date) -> Element:

@@ -1,22 +1,26 @@
-"""The risk matrix section of the status card: a 4×4 table of controls coloured by band."""
+"""The risk section of the status card: a 4×4 matrix of controls coloured by band, or —
+for a plan with a riskvärde or a traffic-light colour but no sannolikhet × konsekvens —
+the count per band; nothing for a plan without any risk assessment."""
 
 from __future__ import annotations
 
 from bot.domain.status import RISK_AXIS, Summary, band_ranges
-from cards.common import Element, heading, text_block
+from bot.domain.swedish import plural
+from cards.common import Element, fact_set, heading, text_block
 
 _BAND_STYLES = {"Kritisk": "attention", "Medium": "warning", "Låg": "good"}
 _BAND_COLOURS = {"Kritisk": "röd", "Medium": "gul", "Låg": "grön"}
 
 
 def risk_section(summary: Summary) -> list[Element | None]:
-    """The "Riskmatris" heading, table, legend and unassessed count of a summary."""
+    """The "Riskmatris" heading, table, legend and unassessed count of a summary; the
+    "Risknivåer" per band when there are no axes; nothing without any assessment."""
     matrix = summary.risk
+    if not matrix.has_cells:
+        return _band_section(summary) if matrix.has_bands else []
     unassessed = f"Utan riskbedömning: {matrix.unassessed}"
     if matrix.unassessed_deviations:
-        unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
-    if not any(cell.controls for cell in matrix.cells):
-        return [heading("Riskmatris", size="medium"), text_block(unassessed)]
+        unassessed += f" (varav {plural(matrix.unassessed_deviations, 'avvikelse', 'avvikelser')})"
     # "S ↓ K →" fits the narrow corner cell (the legend below spells it out).
     header = ["S ↓ K →", *(str(k) for k in RISK_AXIS)]
     rows = [_row([_cell(text, bold=True) for text in header])]
@@ -43,6 +47,34 @@ def risk_section(summary: Summary) -> list[Element | None]:
         table,
         text_block(legend, subtle=True, size="small"),
         text_block(unassessed, spacing="small"),
+    ]
+
+
+def _band_section(summary: Summary) -> list[Element | None]:
+    matrix = summary.risk
+    facts = [
+        (
+            f"{b.band} ({_BAND_COLOURS[b.band]})",
+            f"{b.controls} kontrollmoment"
+            + (
+                f", varav {plural(b.deviations, 'avvikelse', 'avvikelser')}" if b.deviations else ""
+            ),
+        )
+        for b in matrix.bands
+        if b.controls
+    ]
+    legend = (
+        "Efter riskvärde ("
+        + ", ".join(f"{band} {low}–{high}" for band, low, high in reversed(band_ranges()))
+        + ") eller färg (röd, gul, grön)."
+    )
+    return [
+        heading("Risknivåer", size="medium"),
+        fact_set(facts),
+        text_block(legend, subtle=True, size="small"),
+        text_block(f"Utan riskbedömning: {matrix.unbanded}", spacing="small")
+        if matrix.unbanded
+        else None,
     ]
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from bot.domain.model import Severity
-from bot.domain.status import Finding, Missing, Orphan, Summary, Tally
-from bot.domain.swedish import SEVERITY_ORDER, class_counts, progress
+from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
+from bot.domain.swedish import class_counts, plural, progress
+from bot.domain.swedish import unanswered_line as _unanswered_words
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
@@ -39,10 +40,10 @@ EXCEL_NOTE = "Hela listan finns i Excel-bladet."
 NO_OWNER = "Ingen ansvarig angiven"
 
 _COMPACT = (  # the classes a per-nämnd/område line mentions, most serious first
-    (Severity.MAJOR, "större"),
-    (Severity.NOT_PERFORMED, "ej genomförd"),
-    (Severity.MINOR, "mindre"),
-    (Severity.DEFERRED, "följs upp senare"),
+    Severity.MAJOR,
+    Severity.NOT_PERFORMED,
+    Severity.MINOR,
+    Severity.DEFERRED,
 )
 _COLORS = {Severity.MAJOR: "attention", Severity.NOT_PERFORMED: "attention"}
 
@@ -80,6 +81,7 @@ def status_card(
         if pending > 0
         else None,
         _overdue_line(summary),
+        _unowned_line(summary),
         _section("Bedömningar"),
         fact_set(_outcome_facts(summary)),
         fact_set(
@@ -91,12 +93,18 @@ def status_card(
     buttons_probe = _buttons(summary, cut=True, full=full, can_write=can_write)
     budget = CARD_BUDGET - NOTES_RESERVE - card_size(adaptive_card([*fixed, *risk], buttons_probe))
 
+    compact = summary.wording.compact
+
+    def group_fact(item: object) -> Element:
+        return _group_fact(item, compact)
+
     sections: dict[str, tuple[Sequence[object], Callable[[object], Element]]] = {
-        "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], _group_fact),
-        "area": (_groups(summary.by_area) if len(summary.by_area) > 1 else [], _group_fact),
+        "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], group_fact),
+        "area": (_groups(summary.by_area) if len(summary.by_area) > 1 else [], group_fact),
+        "group": (_groups(summary.by_group) if len(summary.by_group) > 1 else [], group_fact),
         "deviations": (summary.deviations, _deviation_item),
         "deferred": (summary.deferred, _deferred_item),
-        "check": ([*summary.unknown, *summary.orphans], _check_item),
+        "check": ([*summary.unknown, *summary.orphans, *summary.unscheduled], _check_item),
         "unanswered": (summary.unanswered, _missing_item),
     }
     rendered = {
@@ -107,15 +115,21 @@ def status_card(
     cuts = {name: _take(rendered[name], len(sections[name][0]), shares[name]) for name in sections}
 
     body: list[Element | None] = [*fixed]
-    for name, title in (("namnd", "Per nämnd"), ("area", "Per område")):
+    for name, title in (
+        ("namnd", "Per nämnd"),
+        ("area", summary.area_heading),
+        ("group", summary.group_heading),
+    ):
         cut = cuts[name]
         if cut.shown or cut.hidden:
             facts: Element | None = {"type": "FactSet", "facts": cut.shown} if cut.shown else None
             body += [_section(title), facts, _more(cut)]
-    body += _list_section(f"Avvikelser ({len(summary.deviations)})", cuts["deviations"])
+    deviations = f"{summary.wording.deviations} ({len(summary.deviations)})"
+    body += _list_section(deviations, cuts["deviations"])
     if summary.deferred:
-        body += _list_section(f"Följs upp på helår ({len(summary.deferred)})", cuts["deferred"])
-    checks = len(summary.unknown) + len(summary.orphans)
+        later = "Följs upp på helår" if summary.term.period.is_interim else "Följs upp senare"
+        body += _list_section(f"{later} ({len(summary.deferred)})", cuts["deferred"])
+    checks = len(summary.unknown) + len(summary.orphans) + len(summary.unscheduled)
     if checks:
         body += _list_section(f"Att kontrollera ({checks})", cuts["check"])
     body += _list_section(f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
@@ -142,24 +156,25 @@ def _overdue_line(summary: Summary) -> Element | None:
 
 
 def unanswered_line(summary: Summary) -> str:
-    """How many are unanswered, and how many of them are late."""
-    count = len(summary.unanswered)
+    """How many are unanswered, and how many of them are late ("1 obesvarat, varav 1
+    försenat.")."""
     late = sum(1 for m in summary.unanswered if m.days_overdue > 0)
-    text = f"{count} {'obesvarat' if count == 1 else 'obesvarade'}"
-    if late:
-        text += f", varav {late} {'försenat' if late == 1 else 'försenade'}"
-    return f"{text}."
+    return _unanswered_words(len(summary.unanswered), late)
+
+
+def _unowned_line(summary: Summary) -> Element | None:
+    if not summary.unowned:
+        return None
+    text = (
+        f"{summary.unowned} kontrollmoment saknar ansvarig – en strateg kan svara på dem. "
+        "Lägg till ansvariga i tabellen Ansvariga på bladet Inställningar."
+    )
+    return text_block(text, color="warning", spacing="none")
 
 
 def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
     total = summary.total
-    # The summary does not carry the scale; the findings say each label's class, and a
-    # label without a finding is "ok". Labels are then shown class by class.
-    classes = {f.label: f.severity for f in (*summary.deviations, *summary.deferred)}
-    labels = sorted(
-        total.by_label,
-        key=lambda label: SEVERITY_ORDER.index(classes.get(label) or Severity.OK),
-    )
+    labels = summary.wording.order_labels(total.by_label)
     facts = [(shorten(label, NAME_CHARS), str(total.by_label[label])) for label in labels]
     if total.unknown:
         facts.append(("Okänd bedömning", str(total.unknown)))
@@ -170,19 +185,20 @@ def _outcome_facts(summary: Summary) -> list[tuple[str, str]]:
 
 def _class_line(summary: Summary) -> str:
     tally = summary.total
-    return class_counts(tally.by_class, tally.unknown, summary.term.period.is_interim)
+    interim = summary.term.period.is_interim
+    return class_counts(tally.by_class, tally.unknown, interim, summary.wording.class_names)
 
 
 def _groups(tallies: Mapping[str, Tally]) -> list[tuple[str, Tally]]:
     return list(tallies.items())
 
 
-def _group_fact(item: object) -> Element:
+def _group_fact(item: object, words: Mapping[Severity, str]) -> Element:
     name, tally = cast("tuple[str, Tally]", item)
     parts = [f"{tally.answered} av {tally.due} besvarade"]
-    parts += [f"{tally.by_class[s]} {word}" for s, word in _COMPACT if tally.by_class.get(s)]
+    parts += [f"{tally.by_class[s]} {words[s]}" for s in _COMPACT if tally.by_class.get(s)]
     if tally.unknown:
-        parts.append(f"{tally.unknown} okänd bedömning")
+        parts.append(plural(tally.unknown, "okänd bedömning", "okända bedömningar"))
     return {"title": shorten(name, 60) or "Ej angivet", "value": " · ".join(parts)}
 
 
@@ -235,7 +251,7 @@ def _list_section(title: str, cut: _Cut) -> list[Element | None]:
     return [_section(title), *cut.shown, _more(cut)]
 
 
-def control_title(finding: Finding | Missing) -> str:
+def control_title(finding: Finding | Missing | Unscheduled) -> str:
     """A control's id and shortened description."""
     control = finding.control
     return f"{control.id} – {shorten(control.description, _TITLE_CHARS)}"
@@ -246,9 +262,14 @@ def _deviation_item(item: object) -> Element:
     color = _COLORS.get(finding.severity, "warning") if finding.severity else "warning"
     action = finding.action
     source = source_line(finding.namnd, finding.plan_name)
+    # Not performed: the reason is what matters, not an åtgärd.
+    reason = finding.severity is not None and finding.severity.needs_reason
+    observations = shorten(finding.observations, _TEXT_CHARS)
     facts = [
         ("Ansvarig", shorten(finding.owner, NAME_CHARS)),
-        ("Iakttagelser", shorten(finding.observations, _TEXT_CHARS)),
+        ("Skäl", observations or "Inget skäl angivet")
+        if reason
+        else ("Iakttagelser", observations),
     ]
     if action is not None:
         facts += [
@@ -256,7 +277,7 @@ def _deviation_item(item: object) -> Element:
             ("Åtgärdsansvarig", shorten(action.owner, NAME_CHARS)),
             ("Klart senast", format_date(action.due) if action.due else ""),
         ]
-    if action is None or not action.text.strip():
+    if not reason and (action is None or not action.text.strip()):
         facts.append(("Åtgärd", "Ingen åtgärd angiven"))
     return container(
         [
@@ -276,6 +297,12 @@ def _deferred_item(item: object) -> Element:
 
 
 def _check_item(item: object) -> Element:
+    if isinstance(item, Unscheduled):
+        text = (
+            f"{control_title(item)}: period okänd ”{shorten(item.control.period_text, 60)}” "
+            "– följs inte upp förrän planen rättas."
+        )
+        return text_block(text, spacing="small")
     if isinstance(item, Orphan):
         answer = item.answer
         text = (

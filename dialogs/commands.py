@@ -53,6 +53,7 @@ def parse_command(text: str) -> Command:
 
 
 _PERIOD_WORDS = {"helar": Period.YEAR, "delar1": Period.T1, "delar2": Period.T2}
+_PERIOD_WORDS |= {f"kvartal{q.label[-1]}": q for q in (Period.Q1, Period.Q2, Period.Q3)}
 
 
 def parse_status(text: str) -> StatusQuery:

@@ -207,6 +207,8 @@ def validate_answer(
         if inputs.action_due is None:
             errors.setdefault("action_due", "Ange när åtgärden ska vara klar.")
     _check_total_size(inputs, errors)
+    if option is not None and option.severity.needs_reason and not inputs.observations:
+        errors.setdefault("observations", "Skriv varför kontrollen inte har gjorts.")
     if inputs.action_due is not None:
         if inputs.action_due < today:
             errors["action_due"] = "Datumet har redan passerat."

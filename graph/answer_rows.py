@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from bot.domain.model import Action, Answer, Period, latest_by_slot
-from bot.domain.periods import parse_periods
+from bot.domain.model import UNKNOWN_TIME, Action, Answer, Period, latest_by_slot
+from bot.domain.periods import parse_period_name
 from graph.cells import (
     cell_text,
     clean_text,
@@ -24,8 +24,7 @@ from graph.cells import (
 from graph.layout import ANSWER_HEADERS, STOCKHOLM
 from graph.protocol import WriteResult
 
-# Rows typed in by hand may lack Besvarad; they then lose every newest-wins comparison.
-UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+__all__ = ["UNKNOWN_TIME", "answer_to_row", "answer_values", "plan_upsert", "row_to_answer"]
 
 _PERIOD_BY_LABEL = {p.label.casefold(): p for p in Period}
 _CANONICAL = {h: i for i, h in enumerate(ANSWER_HEADERS)}
@@ -95,7 +94,10 @@ def typed_text(value: object) -> str:
 def row_to_answer(
     values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
 ) -> Answer | None:
-    """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown."""
+    """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown.
+
+    A row without its own År or Period takes the one its columns' header names
+    ("Resultat helår 2017": ``AnswerColumns.year`` and ``.period``)."""
     where = columns or _CANONICAL
 
     def get(header: str) -> object:
@@ -105,17 +107,18 @@ def row_to_answer(
     control_id = normalise_id(get("ID"))
     year = _int(get("År"))
     period = _PERIOD_BY_LABEL.get(" ".join(cell_text(get("Period")).split()).casefold())
-    if period is None:
-        parsed = parse_periods(get("Period")) if cell_text(get("Period")) else None
-        period = next(iter(parsed)) if parsed is not None and len(parsed) == 1 else None
+    if period is None:  # "helår", "Delår" (the one delår of a Perioder table), "Kvartal 2"
+        period = parse_period_name(get("Period")) if cell_text(get("Period")) else None
+    if year is None and not cell_text(get("År")):
+        year = getattr(where, "year", None)
+    if period is None and not cell_text(get("Period")):
+        period = getattr(where, "period", None)
     if not control_id or year is None or period is None:
         return None
     action_text, action_owner = typed_text(get("Åtgärd")), typed_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
     action = (
-        Action(action_text, action_owner, due)
-        if (action_text or action_owner or due)
-        else None
+        Action(action_text, action_owner, due) if (action_text or action_owner or due) else None
     )
     return Answer(
         answer_id=cell_text(get("Svar-ID")),

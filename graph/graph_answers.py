@@ -82,7 +82,7 @@ async def area_without_table(
         return None, True  # empty: e.g. our own creation was cut short
     if found is None:
         raise WorkbookUnreadable(
-            f"{name}: bladet {layout.ANSWER_SHEET} saknar kolumnerna ID, År, Period."
+            f"{name}: bladet {layout.ANSWER_SHEET} saknar kolumnerna ID och Bedömning."
         )
     return found, True
 

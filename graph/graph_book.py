@@ -51,7 +51,7 @@ from graph.graph_summary import (
     rename_requests,
     sheet_requests,
 )
-from graph.plan_reader import find_header_row
+from graph.plan_reader import find_header
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.summary_sheet import SummarySheet, summary_sheet
 
@@ -353,4 +353,4 @@ def valid_key(key: str) -> bool:
 
 
 def _has_header(used: Any) -> bool:
-    return find_header_row((used or {}).get("values") or []) is not None
+    return find_header((used or {}).get("values") or []) is not None

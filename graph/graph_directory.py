@@ -70,7 +70,6 @@ class StrategistGroups:
             raise DirectoryUnavailable("checkMemberGroups answered without a value list")
         return any(str(v).casefold() in self.group_ids for v in value)
 
-
     async def describe(self) -> list[str]:
         """Each strategist group's display name, read from Graph (for ``ikbot check-graph``);
         raises DirectoryUnavailable with what is wrong."""

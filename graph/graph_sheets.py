@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.model import Answer, Plan
-from graph import answer_rows, layout, plan_reader
+from graph import answer_rows, layout, plan_reader, settings_reader
 from graph.graph_requests import area, parse_address, to_graph_value
 from graph.protocol import WorkbookUnreadable
 
@@ -45,27 +45,20 @@ def read_plan(
     key: str,
     name: str,
 ) -> Plan:
-    """The plan from the first of ``sheets`` (name, usedRange) with a header row."""
-    scale, scale_issues = plan_reader.parse_scale([])
+    """The plan from the first of ``sheets`` (name, usedRange) with a header row, with what
+    the Inställningar sheet's usedRange (``settings``) says."""
+    found = settings_reader.Settings()
     if settings is not None:
         first, _, rows = range_rows(settings)
-        scale, scale_issues = plan_reader.parse_scale(rows, first_row=first)
+        found = settings_reader.parse_settings(rows, first_row=first)
     for sheet, used in sheets:
         first, _, rows = range_rows(used)
-        if plan_reader.find_header_row(rows) is None:
+        if plan_reader.find_header(rows) is None:
             continue
         return plan_reader.parse_plan(
-            rows,
-            plan_key=key,
-            name=name,
-            sheet=sheet,
-            first_row=first,
-            scale=scale,
-            scale_issues=scale_issues,
+            rows, plan_key=key, name=name, sheet=sheet, first_row=first, settings=found
         )
-    raise WorkbookUnreadable(
-        f"{name}: inget blad har en rubrikrad med ID, Kontrollmoment och Ansvarig."
-    )
+    raise WorkbookUnreadable(f"{name}: inget blad har en rubrikrad med ID och Kontrollmoment.")
 
 
 def plan_candidates(names: Sequence[str]) -> list[str]:
@@ -118,10 +111,11 @@ def table_area(name: str, table_range: Mapping[str, Any]) -> AnswerArea:
 
 
 def sheet_area(sheet: str, used: Mapping[str, Any]) -> AnswerArea | None:
-    """The area of a sheet without a table: below the first row naming ID, År and Period."""
+    """The area of a sheet without a table: below the first row naming ID and Bedömning
+    (or ID, År and Period)."""
     first_row, first_col, values = range_rows(used)
     for index, row in enumerate(values[:_HEADER_SEARCH]):
-        if {"ID", "År", "Period"} <= layout.answer_columns(row).keys():
+        if layout.is_answer_header(layout.answer_columns(row)):
             header = list(row)
             while header and header[-1] in (None, ""):
                 header.pop()

@@ -8,12 +8,13 @@ PATCHes of values plus a few table and format requests. No I/O here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.model import Period, Severity
+from bot.domain.model import Answer, Period, Severity
 from bot.domain.status import RISK_AXIS, Finding, Summary, Tally, band_ranges, risk_band
-from bot.domain.swedish import SEVERITY_NAMES, SEVERITY_ORDER, progress
+from bot.domain.swedish import SEVERITY_ORDER, plural, progress
 from graph import layout
 from graph.answer_rows import to_local
 from graph.cells import clean_text
@@ -28,7 +29,14 @@ TABLE_STYLE = "TableStyleLight9"  # a quiet blue: the sheet is read, not decorat
 MAX_WIDTH = 60  # characters: a long iakttagelse shows its start; the cell holds it all
 MIN_WIDTH = 10
 WIDTH_STEP = 5
-_TOKENS = {Period.T1: "delar1", Period.T2: "delar2", Period.YEAR: "helar"}
+_TOKENS = {
+    Period.T1: "delar1",
+    Period.T2: "delar2",
+    Period.YEAR: "helar",
+    Period.Q1: "kvartal1",
+    Period.Q2: "kvartal2",
+    Period.Q3: "kvartal3",
+}
 _NO_NAME = "Ej angivet"
 # The second line of every summary sheet: tells people the sheet is rewritten, and tells
 # the bot a sheet of that name is its own (a hand-made one is never replaced).
@@ -186,7 +194,10 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
     grid.line("Obesvarade", summary.total.unanswered)
     grid.line("Försenade", sum(1 for m in summary.unanswered if m.days_overdue > 0))
     grid.line("Väntar på att skrivas till Excel", pending)
+    if summary.unowned:
+        grid.line("Saknar ansvarig", summary.unowned)
 
+    names = summary.wording.class_names
     grid.heading("Utfall per nämnd och område")
     interim = term.period.is_interim
     classes = [s for s in SEVERITY_ORDER if s is not Severity.DEFERRED or interim]
@@ -197,11 +208,18 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
         "Besvarade",
         "Obesvarade",
         "Andel besvarade (%)",
-        *(SEVERITY_NAMES[s] for s in classes),
+        *(names[s] for s in classes),
         "Okänd bedömning",
     ]
     levels = [("Totalt", {"Alla": summary.total})]
-    levels += [("Nämnd", dict(summary.by_namnd)), ("Område", dict(summary.by_area))]
+    levels.append(("Nämnd", dict(summary.by_namnd)))
+    if set(summary.by_area) != {""}:  # a plan without Område or Process/rutin: no such level
+        area = summary.area_heading.removeprefix("Per ").capitalize()
+        levels.append((area, dict(summary.by_area)))
+    if summary.by_group:
+        levels.append(
+            (summary.group_heading.removeprefix("Per ").capitalize(), dict(summary.by_group))
+        )
     rows = [
         _tally_row(level, group, tally, classes)
         for level, groups in levels
@@ -210,12 +228,15 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
     grid.table("Utfall", headers, rows, "Inga kontrollmoment ska följas upp denna period.")
 
     grid.heading("Bedömningar")
-    labels: list[list[Value]] = [[label, count] for label, count in summary.total.by_label.items()]
+    by_label = summary.total.by_label
+    labels: list[list[Value]] = [
+        [label, by_label[label]] for label in summary.wording.order_labels(by_label)
+    ]
     if summary.total.unknown:
         labels.append(["Okänd bedömning", summary.total.unknown])
     grid.table("Bedomningar", ["Bedömning", "Antal"], labels, "Inga svar ännu.")
 
-    grid.heading(f"Avvikelser ({len(summary.deviations)}), allvarligast först")
+    grid.heading(f"{summary.wording.deviations} ({len(summary.deviations)}), allvarligast först")
     grid.table(
         "Avvikelser",
         [
@@ -233,7 +254,7 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
             "Klart senast",
             "Besvarad",
         ],
-        [_deviation_row(f) for f in summary.deviations],
+        [_deviation_row(f, names) for f in summary.deviations],
         "Inga avvikelser.",
     )
 
@@ -254,7 +275,7 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
             [
                 m.control.id,
                 m.control.description,
-                m.control.namnd.strip() or _NO_NAME,
+                m.namnd.strip() or _NO_NAME,
                 m.control.area.strip() or _NO_NAME,
                 m.owner,
                 m.deadline,
@@ -267,15 +288,15 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
 
     _risk_grid(grid, summary)
 
-    if summary.unknown or summary.orphans:
-        grid.heading("Att utreda: svar som inte räknas som vanligt")
+    if summary.unknown or summary.orphans or summary.unscheduled:
+        grid.heading("Att utreda: svar och kontrollmoment som inte räknas som vanligt")
         rows = [
             [
                 "Bedömningen finns inte i skalan",
                 f.control.id,
                 f.label,
                 f.answer.answered_by,
-                to_local(f.answer.answered_at),
+                _when(f.answer),
             ]
             for f in summary.unknown
         ]
@@ -285,9 +306,13 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
                 o.answer.control_id,
                 o.answer.outcome,
                 o.answer.answered_by,
-                to_local(o.answer.answered_at),
+                _when(o.answer),
             ]
             for o in summary.orphans
+        ]
+        rows += [
+            [f"{u.reason} – rätta perioden i planen", u.control.id, "", "", None]
+            for u in summary.unscheduled
         ]
         grid.table(
             "Att_utreda", ["Orsak", "ID", "Bedömning", "Besvarad av", "Besvarad"], rows, "Inga."
@@ -308,34 +333,40 @@ def _tally_row(level: str, name: str, tally: Tally, classes: list[Severity]) -> 
     ]
 
 
+def _when(answer: Answer) -> datetime | None:
+    """Besvarad as Excel shows it; empty for a row typed by hand without it."""
+    when = answer.when
+    return to_local(when) if when else None
+
+
 def _control_cells(finding: Finding) -> list[Value]:
     control = finding.control
     return [
         control.id,
         control.description,
-        control.namnd.strip() or _NO_NAME,
+        finding.namnd.strip() or _NO_NAME,
         control.area.strip() or _NO_NAME,
-        control.owner,
+        finding.owner,
     ]
 
 
-def _deviation_row(finding: Finding) -> list[Value]:
+def _deviation_row(finding: Finding, names: Mapping[Severity, str]) -> list[Value]:
     control, action = finding.control, finding.action
-    severity = SEVERITY_NAMES[finding.severity] if finding.severity else ""
+    severity = names[finding.severity] if finding.severity else ""
     return [
         severity,
         finding.label,
         control.id,
         control.description,
-        control.namnd.strip() or _NO_NAME,
+        finding.namnd.strip() or _NO_NAME,
         control.area.strip() or _NO_NAME,
-        control.owner,
-        finding.risk_score,
+        finding.owner,
+        finding.risk_score if finding.risk_score is not None else control.risk.label or None,
         finding.observations,
         action.text if action else "",
         action.owner if action else "",
         action.due if action else None,
-        to_local(finding.answer.answered_at),
+        _when(finding.answer),
     ]
 
 
@@ -343,6 +374,22 @@ def _risk_grid(grid: _Grid, summary: Summary) -> None:
     """Sannolikhet 4→1 down, konsekvens 1→4 across; each cell "kontrollmoment (avvikelser)",
     filled by riskvärde band."""
     matrix = summary.risk
+    if not matrix.has_cells:  # no empty matrix: the bands, or nothing without any assessment
+        if matrix.has_bands:
+            grid.heading("Risknivåer: antal kontrollmoment (varav avvikelser)")
+            for band in matrix.bands:
+                if band.controls:
+                    grid.line(band.band, f"{band.controls} ({band.deviations})")
+                    grid.fills.append(
+                        Fill(
+                            Area(len(grid.rows) - 1, 0, len(grid.rows) - 1, 1),
+                            BAND_FILLS[band.band],
+                        )
+                    )
+            grid.line("Efter riskvärde eller färg (röd = Kritisk, gul = Medium, grön = Låg).")
+            if matrix.unbanded:
+                grid.line(f"Utan riskbedömning: {matrix.unbanded}")
+        return
     grid.heading("Riskmatris: antal kontrollmoment (varav avvikelser)")
     header = grid.line("Sannolikhet ↓ / konsekvens →", *RISK_AXIS, bold=True)
     first = header + 1
@@ -357,7 +404,8 @@ def _risk_grid(grid: _Grid, summary: Summary) -> None:
     grid.line(f"Färg efter riskvärde (sannolikhet × konsekvens): {legend}.")
     unassessed = f"Utan riskbedömning: {matrix.unassessed}"
     if matrix.unassessed_deviations:
-        unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
+        deviations = plural(matrix.unassessed_deviations, "avvikelse", "avvikelser")
+        unassessed += f" (varav {deviations})"
     grid.line(unassessed)
 
 

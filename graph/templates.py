@@ -34,6 +34,8 @@ PERIOD_CHOICES = (
     "Delår 2 och helår",
     "Varje delår",
     "Alla perioder",
+    "Halvårsvis",
+    "Årligen",
 )
 _WIDTHS = {
     "id": 8,
@@ -120,16 +122,43 @@ def _table(ws: Worksheet, name: str, first_row: int, columns: int, last_row: int
     ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=_STYLE))
 
 
-def add_settings_sheet(wb: XlWorkbook, scale: OutcomeScale) -> Worksheet:
-    """Add the Inställningar sheet with the Bedomningsskala table filled from ``scale``."""
+def _settings_table(
+    ws: Worksheet, name: str, column: int, headers: Sequence[str], rows: Sequence[Sequence[str]]
+) -> int:
+    """A table at row 1 from ``column`` (1-based); returns its last row."""
+    for offset, header in enumerate(headers):
+        put_cell(ws.cell(1, column + offset), header)
+    for number, row in enumerate(rows, start=2):
+        for offset, value in enumerate(row):
+            put_cell(ws.cell(number, column + offset), value)
+    last = max(len(rows) + 1, 2)
+    first, end = get_column_letter(column), get_column_letter(column + len(headers) - 1)
+    ws.add_table(Table(displayName=name, ref=f"{first}1:{end}{last}", tableStyleInfo=_STYLE))
+    return last
+
+
+_CALENDAR_ROWS = (
+    ("Delår 1", "30 april", "14 maj"),
+    ("Delår 2", "31 augusti", "14 september"),
+    ("Helår", "31 december", "14 januari"),
+)
+_SETTINGS_NOTES = (
+    "Bedömningsskala – Allvarlighet: {severities}. Bedömningarna visas i den ordningen.",
+    "Ansvariga – en roll eller ett namn som kolumnen Ansvarig i planen skriver det "
+    "(t.ex. Ekonomichef), och e-postadressen; flera adresser med komma eller på flera rader.",
+    "Perioder – Delår 1, Delår 2, Delår, Kvartal 1–3 och Helår, när de slutar och när svaren "
+    "ska vara inne (tom: 14 dagar efter). Ta bort raderna som kommunen inte använder.",
+    "År – skriv planens år på en egen rad, t.ex. År | 2026 (annars tas det från titelraden "
+    "eller filnamnet).",
+)
+
+
+def add_settings_sheet(wb: XlWorkbook, scale: OutcomeScale, *, tables: bool = False) -> Worksheet:
+    """Add the Inställningar sheet with the Bedomningsskala table filled from ``scale``
+    (the options offered) and, with ``tables``, empty Ansvariga and the default Perioder."""
     ws = wb.create_sheet(layout.SETTINGS_SHEET)
-    for column, header in enumerate(layout.SCALE_HEADERS, start=1):
-        put_cell(ws.cell(1, column), header)
-    for row, option in enumerate(scale.options, start=2):
-        put_cell(ws.cell(row, 1), option.label)
-        put_cell(ws.cell(row, 2), option.severity.label)
-    last = len(scale.options) + 1
-    _table(ws, layout.SCALE_TABLE, 1, 2, last)
+    offered = [(o.label, o.severity.label) for o in scale.options if o.offered]
+    last = _settings_table(ws, layout.SCALE_TABLE, 1, layout.SCALE_HEADERS, offered)
     severities = [s.label for s in Severity]
     _validation(
         ws,
@@ -138,7 +167,17 @@ def add_settings_sheet(wb: XlWorkbook, scale: OutcomeScale) -> Worksheet:
         _fixed_list(severities),
         "Allvarlighet ska vara en av: " + ", ".join(severities) + ".",
     )
-    ws["D1"] = "Allvarlighet: " + ", ".join(severities) + ". Bedömningarna visas i den ordningen."
+    notes = 11  # the notes' column: right of every table, so no table runs into them
+    if tables:
+        _settings_table(ws, layout.OWNERS_TABLE, 4, layout.OWNERS_HEADERS, [])
+        _settings_table(ws, layout.PERIODS_TABLE, 7, layout.PERIODS_HEADERS, _CALENDAR_ROWS)
+        for letter, width in (("D", 28), ("E", 40), ("G", 12), ("H", 16), ("I", 16)):
+            ws.column_dimensions[letter].width = width
+    else:
+        notes = 4
+    texts = _SETTINGS_NOTES if tables else _SETTINGS_NOTES[:1]
+    for row, text in enumerate(texts, start=1):
+        put_cell(ws.cell(row, notes), text.format(severities=", ".join(severities)))
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 16
     target = f"{quote_sheetname(ws.title)}!$A$2:$A${last}"
@@ -171,13 +210,13 @@ def add_answers_sheet(wb: XlWorkbook, index: int | None = None) -> Worksheet:
             outcomes,
             "Välj en bedömning ur listan (bladet Inställningar).",
         )
-    periods = [p.label for p in Period]
+    periods = [p.label for p in sorted(Period, key=lambda p: p.rank)]
     _validation(
         ws,
         f"{at['Period']}2:{at['Period']}{_LAST}",
         "list",
         _fixed_list(periods),
-        "Period ska vara Delår 1, Delår 2 eller Helår.",
+        "Period ska vara Delår 1, Delår 2, Helår eller Kvartal 1–3.",
     )
     for header in ("Antal kontrollerade", "Antal avvikelser"):
         _validation(
@@ -243,11 +282,13 @@ def _new_workbook(
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
     scale: OutcomeScale | None,
+    *,
+    tables: bool = False,
 ) -> XlWorkbook:
     wb = XlWorkbook()
     _plan_sheet(wb.active, title, subtitle, headers, rows)
     if scale is not None:
-        add_settings_sheet(wb, scale)
+        add_settings_sheet(wb, scale, tables=tables)
     add_answers_sheet(wb, index=1)
     return wb
 
@@ -263,14 +304,17 @@ def _save_new(wb: XlWorkbook, path: Path, overwrite: bool) -> bool:
 def init_workbook(path: Path, *, overwrite: bool = False) -> Path:
     """Write an empty plan workbook; raise FileExistsError rather than overwrite one."""
     path = Path(path)
-    headers = [names[0] for names in layout.PLAN_HEADERS.values()]
+    headers = [layout.PLAN_HEADERS[f][0] for f in layout.TEMPLATE_FIELDS]
     wb = _new_workbook(
         "Internkontrollplan",
-        "En rad per kontrollmoment. ID, Kontrollmoment och Ansvarig (e-postadress) krävs. "
-        'Period: Delår 1, Delår 2, Helår eller t.ex. "Delår 2 och helår"; tom = Helår.',
+        "En rad per kontrollmoment. ID och Kontrollmoment krävs; Ansvarig är en e-postadress, "
+        "eller en roll eller ett namn som tabellen Ansvariga på bladet Inställningar ger en "
+        'adress. Period: Delår 1, Delår 2, Helår, t.ex. "Delår 2 och helår", Halvårsvis, '
+        "Årligen; tom = Helår.",
         headers,
         [],
         OutcomeScale.default(),
+        tables=True,
     )
     if not _save_new(wb, path, overwrite):
         raise FileExistsError(f"{path} finns redan.")

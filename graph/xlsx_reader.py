@@ -23,7 +23,8 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import Answer, Plan
-from graph import answer_rows, layout, plan_reader
+from graph import answer_rows, layout, plan_reader, settings_reader
+from graph.answer_check import check_answers
 from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
 from graph.templates import find_sheet
@@ -93,37 +94,31 @@ def _sheet_rows(ws: Worksheet) -> list[list[Any]]:
 
 
 def _plan_from(wb: XlWorkbook, key: str) -> Plan:
-    scale_ws = find_sheet(wb, layout.SETTINGS_SHEET)
-    scale, scale_issues = plan_reader.parse_scale(_sheet_rows(scale_ws) if scale_ws else [])
+    settings_ws = find_sheet(wb, layout.SETTINGS_SHEET)
+    settings = settings_reader.parse_settings(_sheet_rows(settings_ws) if settings_ws else [])
     ours = find_sheet(wb, layout.PLAN_SHEET)
     others = [ws for ws in wb.worksheets if ws is not ours and layout.may_hold_plan(ws.title)]
     for ws in [ours, *others] if ours is not None else others:
         rows = _sheet_rows(ws)
-        header = plan_reader.find_header_row(rows)
+        header = plan_reader.find_header(rows)
         if header is None:
             continue
-        # Merged cells below the header (e.g. one Område over several rows) count for
-        # every row they cover; openpyxl only gives the top-left cell a value.
+        # Merged cells below the header (e.g. one Område over several rows, a section row
+        # over the whole width) count for every cell they cover; openpyxl only gives the
+        # top-left cell a value.
         for merged in ws.merged_cells.ranges:
-            if merged.min_row - 1 > header:
+            if merged.min_row - 1 >= header.data_start:
                 value = rows[merged.min_row - 1][merged.min_col - 1]
                 for r in range(merged.min_row - 1, merged.max_row):
                     for c in range(merged.min_col - 1, merged.max_col):
                         rows[r][c] = value
         return plan_reader.parse_plan(
-            rows,
-            plan_key=key,
-            name=Path(key).stem,
-            sheet=ws.title,
-            scale=scale,
-            scale_issues=scale_issues,
+            rows, plan_key=key, name=Path(key).stem, sheet=ws.title, settings=settings
         )
-    raise WorkbookUnreadable(
-        f"{key}: inget blad har en rubrikrad med ID, Kontrollmoment och Ansvarig."
-    )
+    raise WorkbookUnreadable(f"{key}: inget blad har en rubrikrad med ID och Kontrollmoment.")
 
 
-def answer_area(ws: Worksheet) -> tuple[int, dict[str, int], Table | None] | None:
+def answer_area(ws: Worksheet) -> tuple[int, layout.AnswerColumns, Table | None] | None:
     """The header row (1-based), the answer columns and the table, if the sheet has them."""
     tables = list(ws.tables.values())
     table = ws.tables.get(layout.ANSWER_TABLE) or (tables[0] if tables else None)
@@ -135,7 +130,7 @@ def answer_area(ws: Worksheet) -> tuple[int, dict[str, int], Table | None] | Non
         return min_row, layout.answer_columns(header), table
     for number, row in enumerate(itertools.islice(sheet_rows(ws), 50), start=1):
         columns = layout.answer_columns(row)
-        if {"ID", "År", "Period"} <= columns.keys():
+        if layout.is_answer_header(columns):
             return number, columns, None
     return None
 
@@ -152,12 +147,41 @@ def answers_from(wb: XlWorkbook, key: str) -> tuple[Answer, ...]:
     return tuple(a for a in found if a is not None)
 
 
+def _read_plan(wb: XlWorkbook, key: str) -> Plan:
+    try:
+        return _plan_from(wb, key)
+    except plan_reader.PlanLayoutError as e:
+        raise WorkbookUnreadable(f"{key}: {e}") from e
+
+
 def read_workbook_file(path: Path, key: str) -> Snapshot:
     """Read a workbook file's plan and answers (blocking; callers run it in a thread)."""
     stamp = file_stamp(path, key)
     wb = load_xlsx(path, key, data_only=True)
-    try:
-        plan = _plan_from(wb, key)
-    except plan_reader.PlanLayoutError as e:
-        raise WorkbookUnreadable(f"{key}: {e}") from e
-    return Snapshot(stamp, plan, answers_from(wb, key))
+    return Snapshot(stamp, _read_plan(wb, key), answers_from(wb, key))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRows:
+    """What `ikbot check-workbook` says about the answers sheet."""
+
+    sheet: str
+    header_row: int
+    columns: layout.AnswerColumns
+    read: int  # rows that read as answers
+    problems: list[tuple[int, str]]  # (Excel row, problem)
+
+
+def read_workbook_report(path: Path, key: str) -> tuple[Plan, AnswerRows | None]:
+    """The plan, and the answers sheet checked row by row against it (for check-workbook)."""
+    wb = load_xlsx(path, key, data_only=True)
+    plan = _read_plan(wb, key)
+    ws = find_sheet(wb, layout.ANSWER_SHEET)
+    area = answer_area(ws) if ws is not None else None
+    if ws is None or area is None:
+        return plan, None
+    header_row, columns, _ = area
+    rows = [list(r) for r in ws.iter_rows(min_row=header_row + 1, values_only=True)]
+    read = sum(1 for r in rows if answer_rows.row_to_answer(r, key, columns) is not None)
+    problems = check_answers(rows, columns, header_row + 1, plan)
+    return plan, AnswerRows(ws.title, header_row, columns, read, problems)

@@ -203,8 +203,9 @@ def _add_missing_columns(
     if table is not None:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         end = max_col
-    else:
-        end = max((i + 1 for i in columns.values()), default=0)
+    else:  # after the header's last cell: a column people added keeps its header
+        filled = [c.column for c in ws[header_row] if c.value not in (None, "")]
+        end = max([*filled, *(i + 1 for i in columns.values())], default=0)
     for header in missing:
         end += 1
         ws.cell(header_row, end, header)

@@ -80,12 +80,14 @@ def index_answers(answers: Iterable[Answer], pending_ids: Iterable[str] = ()) ->
 def assignments_for(
     user: User, plans: Iterable[Plan], known: Known, today: date
 ) -> list[Assignment]:
-    """The user's controls in the open terms, ordered by deadline, plan and row.
+    """The user's controls in the open terms, ordered by deadline, plan and row; for a
+    strategist also the controls that "saknar ansvarig" (their ansvarig resolves to
+    nobody), so that someone can answer them.
 
     When none of the user's controls is open, the controls of the term that opens next are
     listed instead, answerable only by a strategist (who may answer at any time).
     """
-    mine = [(plan, c) for plan in plans for c in plan.controls if user.owns(c.owner)]
+    mine = [(plan, c) for plan in plans for c in plan.controls if user.may_answer_as_owner(c)]
     result: list[Assignment] = []
     for plan, control in mine:
         for term in open_terms(control, today):
@@ -94,9 +96,9 @@ def assignments_for(
                 Assignment(control, plan.name, term, term.due_for(control), state, answer, True)
             )
     if not result:
-        upcoming = current_term(today)
         for plan, control in mine:
-            if upcoming.period in control.periods:
+            upcoming = current_term(today, control.calendar)
+            if control.due_in(upcoming.year, upcoming.period):
                 answer, state = known.lookup(control.key, upcoming)
                 result.append(
                     Assignment(

@@ -16,6 +16,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.domain.model import Control
+
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 12 * 3600
@@ -42,9 +44,18 @@ class User:
     # The strategist group could not be checked this turn: treated as a non-strategist.
     role_unknown: bool = False
 
-    def owns(self, owner: str) -> bool:
-        """Whether a plan's Ansvarig value names this user."""
+    def owns(self, owner: str | Control) -> bool:
+        """Whether a control (or a plan's Ansvarig address) names this user as ansvarig:
+        a control by any address its ansvarig resolves to (a role may have several)."""
+        if isinstance(owner, Control):
+            owners = owner.owners
+            return self.email in owners or not owners.isdisjoint(self.addresses)
         return owner == self.email or owner in self.addresses
+
+    def may_answer_as_owner(self, control: Control) -> bool:
+        """Whether the control is this user's to answer: their own, or — for a strategist —
+        one whose ansvarig resolves to nobody ("saknar ansvarig")."""
+        return self.owns(control) or (self.strategist and not control.has_owner)
 
 
 @dataclass(frozen=True, slots=True)

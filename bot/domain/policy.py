@@ -57,7 +57,7 @@ def target_of(assignment: Assignment) -> Target:
 
 def term_open(control: Control, term: Term, today: date) -> Refusal | None:
     """Whether the ansvarig may answer this control in this term today (DESIGN §6)."""
-    if term.period not in control.periods:
+    if not control.due_in(term.year, term.period):
         return Refusal(f"Kontrollmomentet ska inte följas upp för {term.label.lower()}.")
     if today < term.opens:
         return Refusal(f"{term.label} öppnar för svar den {format_date(term.opens)}.")
@@ -73,11 +73,11 @@ def term_open(control: Control, term: Term, today: date) -> Refusal | None:
 def may_answer(user: User, control: Control, term: Term, today: date) -> Refusal | None:
     """Whether this user may answer this control in this term today: the ansvarig while
     the term is open, a strategist any control in any term near today."""
-    if not user.owns(control.owner) and not user.strategist:
+    if not user.may_answer_as_owner(control) and not user.strategist:
         return Refusal(NOT_YOURS)
     if not user.strategist:
         return term_open(control, term, today)
-    if term.period not in control.periods:
+    if not control.due_in(term.year, term.period):
         return Refusal(f"Kontrollmomentet ska inte följas upp för {term.label.lower()}.")
     if abs(term.year - today.year) > STRATEGIST_YEARS:
         return Refusal(f"{term.label} ligger för långt från i dag för att besvaras.")

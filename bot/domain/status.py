@@ -15,6 +15,19 @@ from types import MappingProxyType
 
 from bot.domain.model import Action, Answer, Control, OutcomeOption, Plan, Severity
 from bot.domain.periods import Term
+from bot.domain.risk import (
+    BAND_ORDER,
+    RISK_AXIS,
+    RISK_BANDS,
+    BandCount,
+    RiskCell,
+    RiskMatrix,
+    band_of,
+    band_ranges,
+    risk_band,
+    sort_score,
+)
+from bot.domain.swedish import Wording, wording_for
 
 # Deviations are listed most serious first.
 _SEVERITY_RANK = {Severity.MAJOR: 0, Severity.NOT_PERFORMED: 1, Severity.MINOR: 2}
@@ -22,31 +35,25 @@ DEVIATIONS = frozenset(_SEVERITY_RANK)
 
 NOT_IN_PLAN = "Kontrollmomentet finns inte i planen"
 NOT_DUE = "Kontrollmomentet ska inte följas upp denna period"
+NO_OWNER = "saknar ansvarig"
 
-# Risk bands by riskvärde (sannolikhet × konsekvens). Lindesberg's 2018 heat-map legend
-# (REFERENCE §A) reads Kritisk / Medium / Låg with "14 Medium, Totalt: 16"; its 16 risks
-# have the values 12 (×2), 8 (×3), 6 (×10) and 4 (×1), so the two 12s are Kritisk and the
-# 4, 6 and 8s are the 14 Medium. Hence 4–8 Medium and 12 Kritisk; 9 (3×3) is put with the
-# values above 8, and 1–3 (only reachable with a 1 on an axis) are Låg.
-RISK_BANDS = ((3, "Låg"), (8, "Medium"), (16, "Kritisk"))
-RISK_AXIS = range(1, 5)
-
-
-def band_ranges() -> list[tuple[str, int, int]]:
-    """Each band with its lowest and highest riskvärde: [("Låg", 1, 3), …]."""
-    ranges, lower = [], 1
-    for upper, band in RISK_BANDS:
-        ranges.append((band, lower, upper))
-        lower = upper + 1
-    return ranges
+__all__ = [  # the risk names are used from here by the cards and reports
+    "RISK_AXIS",
+    "RISK_BANDS",
+    "BandCount",
+    "RiskCell",
+    "RiskMatrix",
+    "band_ranges",
+    "risk_band",
+]
 
 
-def risk_band(score: int) -> str:
-    """The Swedish band (Låg / Medium / Kritisk) of a riskvärde 1–16."""
-    for upper, label in RISK_BANDS:
-        if score <= upper:
-            return label
-    return RISK_BANDS[-1][1]
+def owner_text(control: Control) -> str:
+    """The ansvarig as people see it, with "saknar ansvarig" when it resolves to nobody."""
+    owner = control.owner.strip()
+    if control.has_owner:
+        return owner
+    return f"{owner} – {NO_OWNER}" if owner else NO_OWNER.capitalize()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,16 +96,12 @@ class Finding:
     answer: Answer
     severity: Severity | None  # None: the label is not in the plan's scale
     label: str  # the scale's spelling, or the answer's text when unknown
-
-    @property
-    def namnd(self) -> str:
-        """The control's nämnd."""
-        return self.control.namnd
+    namnd: str = ""  # the control's nämnd, else its plan's title or file name
 
     @property
     def owner(self) -> str:
-        """The control's ansvarig."""
-        return self.control.owner
+        """The control's ansvarig ("… – saknar ansvarig" when it resolves to nobody)."""
+        return owner_text(self.control)
 
     @property
     def observations(self) -> str:
@@ -124,11 +127,27 @@ class Missing:
     plan_name: str
     deadline: date
     days_overdue: int
+    namnd: str = ""  # the control's nämnd, else its plan's title or file name
 
     @property
     def owner(self) -> str:
-        """The control's ansvarig."""
-        return self.control.owner
+        """The control's ansvarig ("… – saknar ansvarig" when it resolves to nobody)."""
+        return owner_text(self.control)
+
+
+@dataclass(frozen=True, slots=True)
+class Unscheduled:
+    """A control whose period the plan does not say in words the bot knows ("period
+    okänd"): kept, due nowhere until the plan is fixed."""
+
+    control: Control
+    plan_name: str
+    namnd: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The reason shown, e.g. "Period okänd: 'Varannan månad'"."""
+        return f"Period okänd: {self.control.period_text!r}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,39 +156,6 @@ class Orphan:
 
     answer: Answer
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RiskCell:
-    """One cell of the 4×4 risk matrix."""
-
-    probability: int
-    consequence: int
-    controls: int
-    deviations: int
-
-    @property
-    def score(self) -> int:
-        """The cell's riskvärde."""
-        return self.probability * self.consequence
-
-    @property
-    def band(self) -> str:
-        """Låg / Medium / Kritisk."""
-        return risk_band(self.score)
-
-
-@dataclass(frozen=True, slots=True)
-class RiskMatrix:
-    """Due controls and deviations per sannolikhet × konsekvens."""
-
-    cells: tuple[RiskCell, ...]  # probability-major: (1,1), (1,2) … (4,4)
-    unassessed: int  # due controls "utan riskbedömning"
-    unassessed_deviations: int
-
-    def cell(self, probability: int, consequence: int) -> RiskCell:
-        """The cell for sannolikhet and konsekvens (1–4 each)."""
-        return self.cells[(probability - 1) * 4 + (consequence - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +174,12 @@ class Summary:
     unanswered: tuple[Missing, ...]
     orphans: tuple[Orphan, ...]
     risk: RiskMatrix
+    by_group: Mapping[str, Tally] = field(default_factory=lambda: MappingProxyType({}))
+    group_heading: str = "Per grupp"  # "Per mål" when the groupings are strategiska mål
+    area_heading: str = "Per område"  # "Per process/rutin" for plans without an Område
+    wording: Wording = field(default_factory=Wording)
+    unscheduled: tuple[Unscheduled, ...] = ()  # "period okänd" in the plans asked about
+    unowned: int = 0  # due controls that saknar ansvarig
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +221,22 @@ def compile_status(
     *,
     namnd: str | None = None,
 ) -> Summary:
-    """Compile the status of every control due in the term (optionally one nämnd)."""
+    """Compile the status of every control due in the term (optionally one nämnd).
+
+    A control is due when its period is the term's and its plan's year (if the plan has
+    one) is the term's year. A control without a nämnd is counted under its plan's title
+    (or file name), and that is also the name a nämnd filter matches.
+    """
     wanted = _fold(namnd) if namnd is not None else None
     # One index for all plans: looking controls up one answer at a time by scanning a plan
     # made 10,000 controls take 120 ms instead of a few dozen.
     control_by_slot = {(plan.key, c.id): c for plan in plans for c in plan.controls}
+    shown_namnd = {plan.key: plan.label for plan in plans}
+    # Plans without an Område (Strängnäs groups by Riktlinje/rutin) are counted per process.
+    by_process = not any(c.area.strip() for plan in plans for c in plan.controls)
+
+    def namnd_of(control: Control) -> str:
+        return control.namnd.strip() or shown_namnd.get(control.plan_key, "")
 
     latest: dict[tuple[str, str], Answer] = {}
     for answer in answers:
@@ -249,68 +252,78 @@ def compile_status(
         control = control_by_slot.get((plan_key, control_id))
         if control is None:
             orphans.append(Orphan(stale, NOT_IN_PLAN))
-        elif term.period not in control.periods and wanted in (None, _fold(control.namnd)):
+        elif not control.due_in(term.year, term.period) and wanted in (
+            None,
+            _fold(namnd_of(control)),
+        ):
             orphans.append(Orphan(stale, NOT_DUE))
 
     total = _Counter()
-    groups: dict[str, dict[str, _Counter]] = {"namnd": {}, "area": {}}
-    spelling: dict[str, dict[str, str]] = {"namnd": {}, "area": {}}
-    counters_by_place: dict[tuple[str, str], list[_Counter]] = {}
+    kinds = ("namnd", "area", "group")
+    groups: dict[str, dict[str, _Counter]] = {k: {} for k in kinds}
+    spelling: dict[str, dict[str, str]] = {k: {} for k in kinds}
+    counters_by_place: dict[tuple[str, str, str], list[_Counter]] = {}
     cells = {(p, k): [0, 0] for p in RISK_AXIS for k in RISK_AXIS}
     unassessed = [0, 0]
+    bands = {band: [0, 0] for band in BAND_ORDER}
+    unbanded = [0, 0]
     deviations: list[tuple[tuple[int, int, int, int, str], Finding]] = []
     deferred: list[Finding] = []
     unknown: list[Finding] = []
     missing: list[tuple[tuple[int, int, int, str], Missing]] = []
+    unscheduled: list[Unscheduled] = []
+    unowned = 0
+    goals = False
 
     for index, plan in enumerate(plans):
         # The same few labels over and over: look each spelling up in the scale once.
         options: dict[str, OutcomeOption | None] = {}
         for control in plan.controls:
-            if term.period not in control.periods:
+            if not control.due_in(term.year, term.period):
+                if not control.periods and wanted in (None, _fold(namnd_of(control))):
+                    unscheduled.append(Unscheduled(control, plan.name, namnd_of(control)))
                 continue
-            if wanted is not None and _fold(control.namnd) != wanted:
+            shown = namnd_of(control)
+            if wanted is not None and _fold(shown) != wanted:
                 continue
-            where = (control.namnd, control.area)
+            where = (shown, control.process if by_process else control.area, control.grouping)
             counters = counters_by_place.get(where)
             if counters is None:  # most rows share their nämnd and område with others
                 counters = counters_by_place[where] = [total]
-                for kind, name in zip(("namnd", "area"), where, strict=True):
-                    shown = spelling[kind].get(name)
-                    if shown is None:  # fold each spelling once
-                        folded = _fold(name)
-                        shown = next(
-                            (v for n, v in spelling[kind].items() if _fold(n) == folded),
-                            name.strip(),
-                        )
-                        spelling[kind][name] = shown
-                    counter = groups[kind].get(shown)
-                    if counter is None:
-                        counter = groups[kind][shown] = _Counter()
-                    counters.append(counter)
+                for kind, name in zip(kinds, where, strict=True):
+                    if kind == "group" and not name.strip():
+                        continue  # ungrouped controls are not a group of their own
+                    counters.append(_group_counter(groups[kind], spelling[kind], name))
             for counter in counters:
                 counter.due += 1
+            goals = goals or bool(control.goal)
+            if not control.has_owner:
+                unowned += 1
             p, k = control.risk.probability, control.risk.consequence
             cell = cells.get((p, k)) if p is not None and k is not None else None
             cell = cell if cell is not None else unassessed
             cell[0] += 1
+            band = band_of(control.risk)
+            band_cell = bands[band] if band is not None else unbanded
+            band_cell[0] += 1
 
             given = latest.get((plan.key, control.id))
             if given is None:
                 deadline = term.due_for(control)
                 overdue = max(0, (today - deadline).days)
                 place = (index, control.row, control.id)
-                missing.append(((-overdue, *place), Missing(control, plan.name, deadline, overdue)))
+                item = Missing(control, plan.name, deadline, overdue, shown)
+                missing.append(((-overdue, *place), item))
                 continue
             if given.outcome in options:
                 option = options[given.outcome]
             else:
                 option = options[given.outcome] = plan.scale.find(given.outcome)
             if option is None:
-                finding = Finding(control, plan.name, given, None, given.outcome.strip())
+                finding = Finding(control, plan.name, given, None, given.outcome.strip(), shown)
                 unknown.append(finding)
             else:
-                finding = Finding(control, plan.name, given, option.severity, option.label)
+                finding = Finding(control, plan.name, given, option.severity, option.label, shown)
             for counter in counters:
                 counter.answered += 1
                 if option is None:
@@ -320,10 +333,10 @@ def compile_status(
                     counter.by_label[option.label] = counter.by_label.get(option.label, 0) + 1
             if finding.severity in DEVIATIONS:
                 rank = _SEVERITY_RANK[option.severity] if option else 0
-                score = control.risk.score or 0
-                key = (rank, -score, index, control.row, control.id)
+                key = (rank, -sort_score(control.risk), index, control.row, control.id)
                 deviations.append((key, finding))
                 cell[1] += 1
+                band_cell[1] += 1
             elif finding.severity is Severity.DEFERRED:
                 deferred.append(finding)
 
@@ -333,6 +346,8 @@ def compile_status(
         tuple(RiskCell(p, k, *cells[(p, k)]) for p in RISK_AXIS for k in RISK_AXIS),
         unassessed[0],
         unassessed[1],
+        tuple(BandCount(band, *bands[band]) for band in BAND_ORDER),
+        unbanded[0],
     )
     return Summary(
         term=term,
@@ -347,4 +362,24 @@ def compile_status(
         unanswered=tuple(item for _, item in missing),
         orphans=tuple(sorted(orphans, key=lambda o: (o.answer.answered_at, o.answer.answer_id))),
         risk=matrix,
+        by_group=MappingProxyType({g: c.freeze() for g, c in groups["group"].items()}),
+        group_heading="Per mål" if goals else "Per grupp",
+        area_heading="Per process/rutin" if by_process else "Per område",
+        wording=wording_for(plan.scale for plan in plans),
+        unscheduled=tuple(unscheduled),
+        unowned=unowned,
     )
+
+
+def _group_counter(counters: dict[str, _Counter], spelling: dict[str, str], name: str) -> _Counter:
+    """The counter of a nämnd, område or grupp, whatever the case and spacing it is
+    written with (each spelling is folded once)."""
+    shown = spelling.get(name)
+    if shown is None:
+        folded = _fold(name)
+        shown = next((v for n, v in spelling.items() if _fold(n) == folded), name.strip())
+        spelling[name] = shown
+    counter = counters.get(shown)
+    if counter is None:
+        counter = counters[shown] = _Counter()
+    return counter

@@ -91,4 +91,4 @@ class StatusReports:
 
 
 def _own(plan: Plan, user: User) -> Plan:
-    return replace(plan, controls=tuple(c for c in plan.controls if user.owns(c.owner)))
+    return replace(plan, controls=tuple(c for c in plan.controls if user.owns(c)))

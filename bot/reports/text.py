@@ -10,9 +10,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain import swedish
-from bot.domain.model import Action
-from bot.domain.status import RISK_AXIS, Finding, Missing, Orphan, Summary, Tally, band_ranges
-from bot.domain.swedish import SEVERITY_ORDER, format_date
+from bot.domain.model import Action, Answer
+from bot.domain.status import (
+    RISK_AXIS,
+    Finding,
+    Missing,
+    Orphan,
+    Summary,
+    Tally,
+    Unscheduled,
+    band_ranges,
+)
+from bot.domain.swedish import SEVERITY_ORDER, Wording, format_date, plural
 
 _NO_NAME = "Ej angivet"
 _SHORT = 200  # characters of iakttagelser/åtgärd per line
@@ -35,17 +44,21 @@ def _title(summary: Summary) -> str:
     return f"{title} – {namnd}" if namnd else title
 
 
-def _classes(tally: Tally, interim: bool) -> str:
-    return swedish.class_counts(tally.by_class, tally.unknown, interim)
+def _classes(tally: Tally, interim: bool, wording: Wording) -> str:
+    return swedish.class_counts(tally.by_class, tally.unknown, interim, wording.class_names)
 
 
-def _group_lines(title: str, groups: Mapping[str, Tally], interim: bool) -> list[str]:
+def _group_lines(
+    title: str, groups: Mapping[str, Tally], interim: bool, wording: Wording
+) -> list[str]:
     lines = ["", title]
+    if set(groups) == {""}:
+        return []  # nothing to group by (no column for it): no section of "Ej angivet"
     if not groups:
         return [*lines, "  (inga)"]
     for name, tally in groups.items():
         lines.append(f"  {name.strip() or _NO_NAME}: {tally.answered} av {tally.due} besvarade")
-        lines.append(f"    {_classes(tally, interim)}")
+        lines.append(f"    {_classes(tally, interim, wording)}")
     return lines
 
 
@@ -65,12 +78,20 @@ def _finding_lines(number: int, finding: Finding, *, with_action: bool) -> list[
     control = finding.control
     head = f"  {number}. [{finding.label}] {control.id} {_short(control.description, 120)}"
     where = [finding.namnd.strip() or _NO_NAME, f"ansvarig {finding.owner}", finding.plan_name]
+    if control.grouping:
+        where.insert(1, control.grouping)
     if finding.risk_score is not None:
         where.append(f"riskvärde {finding.risk_score}")
+    elif control.risk.label:
+        where.append(f"risk {control.risk.label}")
     lines = [head, f"     {' · '.join(where)}"]
-    if finding.observations.strip():
+    # Not performed: the reason is what matters, not an åtgärd.
+    reason = finding.severity is not None and finding.severity.needs_reason
+    if reason:
+        lines.append(f"     Skäl: {_short(finding.observations) or 'inget skäl angivet'}")
+    elif finding.observations.strip():
         lines.append(f"     Iakttagelser: {_short(finding.observations)}")
-    if with_action:
+    if with_action and not (reason and finding.action is None):
         lines.append(f"     {_action_line(finding.action)}")
     return lines
 
@@ -84,21 +105,37 @@ def _missing_line(missing: Missing) -> str:
     )
     return (
         f"  - {control.id} {_short(control.description, 120)} – {missing.owner}"
-        f" ({control.namnd.strip() or _NO_NAME}, {missing.plan_name});"
+        f" ({missing.namnd.strip() or _NO_NAME}, {missing.plan_name});"
         f" sista svarsdag {format_date(missing.deadline)}, {late}"
     )
+
+
+def _who_when(answer: Answer) -> str:
+    when = answer.when
+    parts = [answer.answered_by, when.date().isoformat() if when else ""]
+    return ", ".join(p for p in parts if p) or "inskrivet i Excel"
 
 
 def _orphan_line(orphan: Orphan) -> str:
     answer = orphan.answer
     return (
         f"  - {answer.control_id} i {answer.plan_key}: {answer.outcome!r}"
-        f" ({answer.answered_by}, {answer.answered_at.date().isoformat()}) – {orphan.reason}"
+        f" ({_who_when(answer)}) – {orphan.reason}"
+    )
+
+
+def _unscheduled_line(item: Unscheduled) -> str:
+    control = item.control
+    return (
+        f"  - {control.id} {_short(control.description, 120)} ({item.plan_name}, rad "
+        f"{control.row}): {item.reason} – följs inte upp förrän planen rättas"
     )
 
 
 def _risk_lines(summary: Summary) -> list[str]:
     matrix = summary.risk
+    if not matrix.has_cells:
+        return _band_lines(summary) if matrix.has_bands else []
     lines = ["", "Riskmatris (antal kontrollmoment, varav avvikelser inom parentes)"]
     width = 10
     lines.append("  S \\ K " + "".join(f"{k:>{width}}" for k in RISK_AXIS))
@@ -112,8 +149,23 @@ def _risk_lines(summary: Summary) -> list[str]:
     lines.append(f"  S = sannolikhet, K = konsekvens. Riskvärde: {', '.join(bands)}.")
     unassessed = f"  Utan riskbedömning: {matrix.unassessed}"
     if matrix.unassessed_deviations:
-        unassessed += f" (varav {matrix.unassessed_deviations} avvikelser)"
+        deviations = plural(matrix.unassessed_deviations, "avvikelse", "avvikelser")
+        unassessed += f" (varav {deviations})"
     lines.append(unassessed)
+    return lines
+
+
+def _band_lines(summary: Summary) -> list[str]:
+    matrix = summary.risk
+    lines = ["", "Risknivåer (efter riskvärde eller färg)"]
+    for band in matrix.bands:
+        if band.controls:
+            line = f"  {band.band}: {band.controls} kontrollmoment"
+            if band.deviations:
+                line += f", varav {plural(band.deviations, 'avvikelse', 'avvikelser')}"
+            lines.append(line)
+    if matrix.unbanded:
+        lines.append(f"  Utan riskbedömning: {matrix.unbanded}")
     return lines
 
 
@@ -124,25 +176,33 @@ def status_text(summary: Summary, *, pending: int = 0) -> str:
     title = _title(summary)
     lines = [title, "=" * len(title), f"Sammanställd {format_date(summary.today)}", ""]
     lines.append(progress(total))
+    wording = summary.wording
     if summary.unanswered:
         late = sum(1 for m in summary.unanswered if m.days_overdue > 0)
-        lines.append(f"{len(summary.unanswered)} obesvarade, varav {late} försenade.")
+        lines.append(swedish.unanswered_line(len(summary.unanswered), late))
+    if summary.unowned:
+        lines.append(
+            f"{summary.unowned} kontrollmoment saknar ansvarig – en strateg kan svara på dem; "
+            "lägg till ansvariga i tabellen Ansvariga på bladet Inställningar."
+        )
     if pending:
         lines.append(f"{pending} av svaren väntar på att skrivas till Excel.")
 
     lines += ["", "Bedömningar"]
-    for label, count in total.by_label.items():
-        lines.append(f"  {label}: {count}")
+    for label in wording.order_labels(total.by_label):
+        lines.append(f"  {label}: {total.by_label[label]}")
     if total.unknown:
         lines.append(f"  Okänd bedömning: {total.unknown}")
     if total.unanswered:
         lines.append(f"  Obesvarade: {total.unanswered}")
-    lines.append(f"  Per klass: {_classes(total, interim)}")
+    lines.append(f"  Per klass: {_classes(total, interim, wording)}")
 
-    lines += _group_lines("Per nämnd", summary.by_namnd, interim)
-    lines += _group_lines("Per område", summary.by_area, interim)
+    lines += _group_lines("Per nämnd", summary.by_namnd, interim, wording)
+    lines += _group_lines(summary.area_heading, summary.by_area, interim, wording)
+    if summary.by_group:
+        lines += _group_lines(summary.group_heading, summary.by_group, interim, wording)
 
-    lines += ["", f"Avvikelser ({len(summary.deviations)}), allvarligast först"]
+    lines += ["", f"{wording.deviations} ({len(summary.deviations)}), allvarligast först"]
     if not summary.deviations:
         lines.append("  Inga avvikelser.")
     for number, finding in enumerate(summary.deviations, 1):
@@ -169,6 +229,9 @@ def status_text(summary: Summary, *, pending: int = 0) -> str:
     if summary.orphans:
         lines += ["", f"Svar som inte passar planen ({len(summary.orphans)}) – räknas inte"]
         lines += [_orphan_line(o) for o in summary.orphans]
+    if summary.unscheduled:
+        lines += ["", f"Period okänd ({len(summary.unscheduled)}) – rätta perioden i planen"]
+        lines += [_unscheduled_line(u) for u in summary.unscheduled]
     return "\n".join(lines) + "\n"
 
 
@@ -187,6 +250,28 @@ def _tally_json(tally: Tally) -> dict[str, Any]:
     }
 
 
+def _when(answer: Answer) -> str | None:
+    when = answer.when
+    return when.isoformat() if when else None
+
+
+def _control_json(finding: Finding | Missing | Unscheduled) -> dict[str, Any]:
+    control = finding.control
+    return {
+        "plan": control.plan_key,
+        "plan_name": finding.plan_name,
+        "control_id": control.id,
+        "control": control.description,
+        "namnd": finding.namnd,
+        "area": control.area,
+        "group": control.group,
+        "goal": control.goal,
+        "owner": control.owner,
+        "owner_emails": sorted(control.owners),
+        "has_owner": control.has_owner,
+    }
+
+
 def _action_json(action: Action | None) -> dict[str, Any] | None:
     if action is None:
         return None
@@ -198,15 +283,9 @@ def _action_json(action: Action | None) -> dict[str, Any] | None:
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
-    control, answer = finding.control, finding.answer
+    answer = finding.answer
     return {
-        "plan": control.plan_key,
-        "plan_name": finding.plan_name,
-        "control_id": control.id,
-        "control": control.description,
-        "namnd": control.namnd,
-        "area": control.area,
-        "owner": control.owner,
+        **_control_json(finding),
         "label": finding.label,
         "severity": finding.severity.value if finding.severity else None,
         "risk_score": finding.risk_score,
@@ -214,21 +293,14 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         "analysis": answer.analysis,
         "action": _action_json(answer.action),
         "answered_by": answer.answered_by,
-        "answered_at": answer.answered_at.isoformat(),
+        "answered_at": _when(answer),
         "answer_id": answer.answer_id,
     }
 
 
 def _missing_json(missing: Missing) -> dict[str, Any]:
-    control = missing.control
     return {
-        "plan": control.plan_key,
-        "plan_name": missing.plan_name,
-        "control_id": control.id,
-        "control": control.description,
-        "namnd": control.namnd,
-        "area": control.area,
-        "owner": control.owner,
+        **_control_json(missing),
         "deadline": missing.deadline.isoformat(),
         "days_overdue": missing.days_overdue,
     }
@@ -241,7 +313,7 @@ def _orphan_json(orphan: Orphan) -> dict[str, Any]:
         "control_id": answer.control_id,
         "outcome": answer.outcome,
         "answered_by": answer.answered_by,
-        "answered_at": answer.answered_at.isoformat(),
+        "answered_at": _when(answer),
         "answer_id": answer.answer_id,
         "reason": orphan.reason,
     }
@@ -262,6 +334,12 @@ def status_json(summary: Summary, *, pending: int = 0) -> dict[str, Any]:
         "total": _tally_json(summary.total),
         "by_namnd": {n: _tally_json(t) for n, t in summary.by_namnd.items()},
         "by_area": {a: _tally_json(t) for a, t in summary.by_area.items()},
+        "by_group": {g: _tally_json(t) for g, t in summary.by_group.items()},
+        "class_names": {s.value: summary.wording.class_names[s] for s in SEVERITY_ORDER},
+        "unowned": summary.unowned,
+        "unscheduled": [
+            {**_control_json(u), "period_text": u.control.period_text} for u in summary.unscheduled
+        ],
         "deviations": [_finding_json(f) for f in summary.deviations],
         "deferred": [_finding_json(f) for f in summary.deferred],
         "unknown": [_finding_json(f) for f in summary.unknown],
@@ -281,5 +359,10 @@ def status_json(summary: Summary, *, pending: int = 0) -> dict[str, Any]:
             ],
             "unassessed": matrix.unassessed,
             "unassessed_deviations": matrix.unassessed_deviations,
+            "bands": [
+                {"band": b.band, "controls": b.controls, "deviations": b.deviations}
+                for b in matrix.bands
+            ],
+            "unbanded": matrix.unbanded,
         },
     }

@@ -135,9 +135,11 @@ def test_the_inputs_have_the_agreed_ids_labels_and_limits() -> None:
 def test_the_action_inputs_say_when_they_are_needed() -> None:
     text = all_text(_card())
     assert (
-        "Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är ”Mindre avvikelse”, "
-        "”Större avvikelse” eller ”Ej genomförd”."
+        "Fyll i åtgärd, åtgärdsansvarig och klart senast om bedömningen är ”Mindre avvikelse” "
+        "eller ”Större avvikelse”."
     ) in text
+    # Not performed asks for the reason, not for an åtgärd.
+    assert "Är bedömningen ”Ej genomförd”: skriv varför under Iakttagelser." in text
 
 
 def test_the_choices_are_exactly_the_options_passed_in() -> None:
@@ -339,3 +341,29 @@ def test_a_maximal_answer_fits_in_a_teams_card() -> None:
     }
     card = _card(values=values, errors={k: "Fel." for k in INPUT_IDS})
     assert len(json.dumps(card, ensure_ascii=False).encode()) < 28 * 1024
+
+
+def test_the_card_shows_what_real_plans_say_about_a_control() -> None:
+    control = backup_control(
+        owner="Ekonomichef",
+        owner_emails=frozenset({"eva@example.com"}),
+        group="Effektiv organisation",
+        goal="STABIL EKONOMI",
+        failure="Fel belopp betalas ut",
+        origin="Förvaltning, ny 2021",
+        report_to="Kommunstyrelsen",
+    )
+    text = all_text(answer_card(assignment(control), YEAR_OPTIONS, NONCE, BEFORE_DUE))
+    for fact in (
+        "Ansvarig: Ekonomichef",
+        "Grupp: Effektiv organisation",
+        "Mål: STABIL EKONOMI",
+        "Vad kan gå fel: Fel belopp betalas ut",
+        "Ursprunglig risk: Förvaltning, ny 2021",
+        "Rapporteras till: Kommunstyrelsen",
+    ):
+        assert fact in text
+    unowned = answer_card(
+        assignment(backup_control(owner="IT-chef")), YEAR_OPTIONS, NONCE, BEFORE_DUE
+    )
+    assert "Ansvarig: IT-chef – saknar ansvarig" in all_text(unowned)

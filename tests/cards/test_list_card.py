@@ -212,3 +212,12 @@ def test_quotes_newlines_braces_and_emoji_cannot_break_the_card() -> None:
     assert 'Nämnd "A" · {plan}' in text
     [svara] = actions(card)
     assert card_action.validate_python(svara["data"]).control == '8"}'
+
+
+def test_a_control_without_ansvarig_says_so_to_the_strategist() -> None:
+    control = backup_control(owner="Ekonomiavdelningen")  # a role the Ansvariga lack
+    card = list_card([assignment(control)], BEFORE_DUE)
+    assert_valid_card(card)
+    [item] = _items(card)
+    assert "Saknar ansvarig (Ekonomiavdelningen) – du kan svara som strateg" in _blocks(item)
+    assert "Saknar ansvarig" not in all_text(list_card([assignment()], BEFORE_DUE))

@@ -131,8 +131,9 @@ def test_lindesberg_delar_2017_shows_its_real_counts() -> None:
     assert "Ekonomi: 5 av 5 besvarade · 4 följs upp senare" in shown
     assert "Avvikelser (5)" in shown and "Följs upp på helår (7)" in shown
     assert not [t for t in shown if t.startswith(("Obesvarade (", "Att kontrollera ("))]
-    assert "Utan riskbedömning: 16 (varav 5 avvikelser)" in shown
-    assert not [e for e in walk(card) if e["type"] == "Table"]  # nothing to put in it
+    # No sannolikhet × konsekvens, no riskvärde: no (empty) risk matrix at all.
+    assert not [t for t in shown if t.startswith(("Riskmatris", "Risknivåer", "Utan risk"))]
+    assert not [e for e in walk(card) if e["type"] == "Table"]
     assert [a["title"] for a in actions(card)] == ["Skriv sammanställning till Excel"]
 
 
@@ -176,7 +177,10 @@ def test_strangnas_helar_2017_shows_its_real_counts_and_actions() -> None:
     assert "Åtgärd: Riktlinjer för avslut i IT-system" in text
     assert "Åtgärdsansvarig: ekonomichef@example.com" in text
     assert "Klart senast: 30 juni 2018" in text
-    assert "Informationssäkerhet: 2 av 2 besvarade · 2 större" in text
+    # Strängnäs' own scale: its classes are not named in Lindesberg's words.
+    assert "Informationssäkerhet: 2 av 2 besvarade · 2 avvikelser" in text
+    assert "Större avvikelse" not in text
+    assert "Avvikelser och förbättringsområden (9)" in shown
     assert "Följs upp på helår" not in text
     # Iakttagelser are cut to 200 characters.
     facts = [f for e in walk(card) if e["type"] == "FactSet" for f in e["facts"]]
@@ -397,5 +401,5 @@ def test_one_ansvarig_with_everything_unanswered_is_cut_inside_the_group() -> No
 
 def test_helar_counts_no_deferred_class_when_there_is_none() -> None:
     text = all_text(status_card(strangnas()))
-    assert "Per klass: Ingen avvikelse 0 · Mindre avvikelse 4 · Större avvikelse 5 · " in text
+    assert "Per klass: Utan anmärkning 0 · Förbättringsområden 4 · Avvikelser 5 · " in text
     assert "Följs upp senare" not in text

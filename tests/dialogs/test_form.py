@@ -27,7 +27,7 @@ def test_ok_answer_needs_no_action() -> None:
     assert result.action is None
 
 
-@pytest.mark.parametrize("outcome", ["Mindre avvikelse", "Större avvikelse", "Ej genomförd"])
+@pytest.mark.parametrize("outcome", ["Mindre avvikelse", "Större avvikelse"])
 def test_deviation_requires_the_action(outcome) -> None:
     errors = check(outcome=outcome)
     assert set(errors) == {"action_text", "action_owner", "action_due"}
@@ -35,6 +35,21 @@ def test_deviation_requires_the_action(outcome) -> None:
         outcome=outcome, action_text="Gör så", action_owner="Eva", action_due="2027-02-01"
     )
     assert isinstance(result, ValidAnswer) and result.action.due == date(2027, 2, 1)
+
+
+def test_not_performed_asks_for_the_reason_not_an_action() -> None:
+    assert check(outcome="Ej genomförd") == {
+        "observations": "Skriv varför kontrollen inte har gjorts."
+    }
+    result = check(outcome="Ej genomförd", observations="Bara ett fall; görs vid helår.")
+    assert isinstance(result, ValidAnswer) and result.action is None
+
+
+def test_words_only_understood_in_typed_answers_are_not_offered() -> None:
+    # "Inte kontrollerat" (Lindesberg's delår 2017) is read from Excel, not chosen on a card.
+    assert check(outcome="Inte kontrollerat", observations="x") == {
+        "outcome": "Välj en av bedömningarna i listan."
+    }
 
 
 def test_deferral_only_at_a_delar() -> None:

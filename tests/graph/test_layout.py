@@ -11,16 +11,25 @@ from graph import layout
     ("headers", "field"),
     [
         (("Nr", "Risknummer", "Risknr", " id "), "id"),
-        (("Förvaltning", "Verksamhet"), "namnd"),
+        (("Förvaltning", "Nämnd"), "namnd"),
+        # "Verksamhet" is a grouping (Lindesberg writes it as an Område value), not a nämnd.
+        (("Område", "Verksamhet", "Verksamhetsområde"), "area"),
         (
             ("Process", "Rutin", "Processer/rutiner", "Riktlinje/rutin", "Process / rutin"),
             "process",
         ),
         (("Risker", "RISK"), "risk_text"),
         (("Riskbedömning", "Riskvärde:"), "value"),
-        (("Kontroll", "kontrollmoment"), "description"),
+        (("Kontroll", "kontrollmoment", "Åtgärd/kontroll", "Åtgärd / kontroll"), "description"),
         (("Frekvens", "Tidpunkt"), "periods"),
-        (("Ansvarig e-post", "Ansvarig (e-post)", "ANSVARIG"), "owner"),
+        (("ANSVARIG", "Ansvarig funktion", "Kontrollansvarig"), "owner"),
+        (("Ansvarig e-post", "Ansvarig (e-post)", "E-post"), "owner_email"),
+        (("Vad kan gå fel",), "failure"),
+        (("Ursprunglig risk",), "origin"),
+        (("Rapporteras till",), "report_to"),
+        (("Perspektiv", "Grupp"), "group"),
+        (("Strategiskt mål", "Mål"), "goal"),
+        (("År",), "year"),
         (("Ska  kontrolleras",), "active"),
     ],
 )

@@ -17,7 +17,7 @@ def parse(rows, **kwargs):
 
 
 def test_canonical_headers_give_every_field() -> None:
-    header = [names[0] for names in layout.PLAN_HEADERS.values()]
+    header = [layout.PLAN_HEADERS[f][0] for f in layout.TEMPLATE_FIELDS]
     row = [
         3,
         "KS",
@@ -78,7 +78,7 @@ def test_title_rows_columns_in_any_order_extra_columns_and_blank_rows() -> None:
 
 def test_first_row_offsets_the_reported_row_numbers() -> None:
     plan = parse([["ID", "Kontrollmoment", "Ansvarig"], [1, "x", None]], first_row=10)
-    assert plan.issues == (PlanIssue(11, "Ansvarig saknas"),)
+    assert plan.issues == (PlanIssue(11, "Ansvarig saknas", skipped=False, kind="owner"),)
 
 
 def test_no_header_row_is_an_error() -> None:
@@ -86,7 +86,7 @@ def test_no_header_row_is_an_error() -> None:
         parse([["Nr", "Risk"], [1, "något"]])
 
 
-def test_malformed_rows_are_reported_by_row_and_skipped() -> None:
+def test_malformed_rows_are_reported_by_row_and_kept_unless_id_or_text_is_missing() -> None:
     rows = [
         ["Internkontrollplan"],
         ["ID", "Kontrollmoment", "Ansvarig", "Period", "Sista svarsdag"],
@@ -100,12 +100,25 @@ def test_malformed_rows_are_reported_by_row_and_skipped() -> None:
         [6, None, OWNER, "Helår", None],
     ]
     plan = parse(rows)
-    assert [c.id for c in plan.controls] == ["1", "5"]
+    # Without an ansvarig's address or a known period the control is kept (a strategist
+    # answers it; it is due nowhere until the period is fixed); without ID or text, not.
+    assert [c.id for c in plan.controls] == ["1", "2", "3", "4", "5"]
     assert plan.control("5").due_date is None
+    assert [c.has_owner for c in plan.controls] == [True, False, False, True, True]
+    assert plan.control("3").owner == "Maria Lind" and plan.control("3").owners == set()
+    assert plan.control("4").periods == set() and plan.control("4").period_text == "Kvartal 3"
+    maria = (
+        "Ansvarig 'Maria Lind' har ingen e-postadress: lägg till den i tabellen Ansvariga på "
+        "bladet Inställningar (kontrollmomentet behålls; en strateg kan svara)"
+    )
+    period = (
+        "Okänd period: 'Kvartal 3' – kontrollmomentet behålls men följs inte upp förrän "
+        "perioden är rättad"
+    )
     assert plan.issues == (
-        PlanIssue(4, "Ansvarig saknas"),
-        PlanIssue(5, "Ansvarig är ingen e-postadress: 'Maria Lind'"),
-        PlanIssue(6, "Okänd period: 'Kvartal 3'"),
+        PlanIssue(4, "Ansvarig saknas", skipped=False, kind="owner"),
+        PlanIssue(5, maria, skipped=False, kind="owner", subject="Maria Lind"),
+        PlanIssue(6, period, skipped=False, kind="period", subject="Kvartal 3"),
         PlanIssue(7, "ID 1 finns redan på rad 3"),
         PlanIssue(8, "Ogiltig sista svarsdag: '15 maj' (raden används utan den)", skipped=False),
         PlanIssue(9, "ID saknas"),

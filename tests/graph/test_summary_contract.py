@@ -24,8 +24,10 @@ SHEET = "Sammanställning helår 2026"
 
 
 async def summarised(backend: LocalBackend | GraphBackend, answers=None):
-    """A plan of 8 controls with some answers written, and its compiled helår summary."""
-    write_xlsx(backend.path(KEY), [HEADER, *plan_rows(8)])
+    """A plan of 8 controls (with sannolikhet × konsekvens, so the sheet has a risk matrix)
+    with some answers written, and its compiled helår summary."""
+    rows = [[*r, 1 + i % 4, 1 + i // 4] for i, r in enumerate(plan_rows(8))]
+    write_xlsx(backend.path(KEY), [[*HEADER, "Sannolikhet", "Konsekvens"], *rows])
     workbook = await backend.workbook(KEY)
     await workbook.write_answers(
         answers

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from bot.domain.model import Period
+from bot.domain.model import Period, Risk
 from bot.domain.status import RISK_AXIS, compile_status, risk_band
 from graph.summary_sheet import (
     BAND_FILLS,
@@ -77,10 +77,12 @@ def test_deviations_are_listed_most_serious_first_with_their_action() -> None:
     summary = compile_status(f.plans, f.answers, f.term, f.today)
     sheet = summary_sheet(summary)
     rows = table_rows(sheet, "Avvikelser")
+    assert find_row(sheet, "Avvikelser och förbättringsområden (9), allvarligast först")
     # Strängnäs helår 2017: every one of the 9 is a deviation (4 mindre, 5 större).
     assert len(rows) == len(summary.deviations) == 9
     assert [r["ID"] for r in rows] == [d.control.id for d in summary.deviations]
-    order = {"Större avvikelse": 0, "Ej genomförd": 1, "Mindre avvikelse": 2}
+    # Strängnäs' own scale: the classes in neutral words, not Lindesberg's labels.
+    order = {"Avvikelser": 0, "Ej genomförda": 1, "Förbättringsområden": 2}
     assert [order[str(r["Allvarlighet"])] for r in rows] == sorted(
         order[str(r["Allvarlighet"])] for r in rows
     )
@@ -145,8 +147,22 @@ def test_interim_summary_lists_the_deferred_even_when_none() -> None:
     assert deferred or any(str(t).startswith("Följs upp senare") for t in text)
 
 
+def test_a_plan_without_any_risk_assessment_gets_no_matrix() -> None:
+    sheet = lindesberg()  # the 2017 follow-up has no sannolikhet, konsekvens or riskvärde
+    text = [str(r[0]) for r in sheet.rows]
+    assert not [t for t in text if t.startswith(("Riskmatris", "Risknivåer", "Utan risk"))]
+    assert sheet.fills == ()
+
+
 def test_risk_matrix_is_coloured_by_band_in_seven_rectangles() -> None:
-    sheet = lindesberg()
+    f = lindesberg_delar_2017()
+    # Lindesberg's 16 controls spread over the 4×4 grid.
+    risks = {str(i): Risk(1 + (i - 1) % 4, 1 + (i - 1) // 4) for i in range(1, 17)}
+    plans = [
+        replace(p, controls=tuple(replace(c, risk=risks[c.id]) for c in p.controls))
+        for p in f.plans
+    ]
+    sheet = summary_sheet(compile_status(plans, f.answers, f.term, f.today))
     header = next(i for i, row in enumerate(sheet.rows) if row[0] == "Sannolikhet ↓ / konsekvens →")
     assert sheet.rows[header][1:5] == tuple(RISK_AXIS)
     assert len(sheet.fills) == 7

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.domain.model import OutcomeScale, Period, Severity
+from bot.domain.model import DEFAULT_CALENDAR, OutcomeScale, Severity
 from graph import layout, plan_reader
 from graph.excel_local import LocalSource
 from graph.protocol import WriteResult
@@ -33,7 +33,7 @@ def test_init_workbook_parses_as_an_empty_plan(tmp_path: Path) -> None:
     plan = book[layout.PLAN_SHEET]
     assert plan["A1"].value == "Internkontrollplan"
     header = [c.value for c in plan[4]]
-    assert header == [names[0] for names in layout.PLAN_HEADERS.values()]
+    assert header == [layout.PLAN_HEADERS[f][0] for f in layout.TEMPLATE_FIELDS]
     assert plan.tables[layout.PLAN_TABLE].ref == "A4:O5"
     assert plan.freeze_panes == "A5"
     assert plan.column_dimensions["I"].width == 50  # Kontrollmoment
@@ -85,7 +85,7 @@ async def test_demo_folder_holds_two_clean_plans(tmp_path: Path) -> None:
     assert [c.id for c in strangnas.controls if c.owner == ALEX] == ["5", "6", "9"]
     for plan in plans.values():
         mine = [c for c in plan.controls if c.owner == ALEX]
-        assert all(any(p in c.periods for c in mine) for p in Period)  # something every term
+        assert all(any(p in c.periods for c in mine) for p in DEFAULT_CALENDAR.periods)
         assert all(c.owner.endswith("@example.com") for c in plan.controls)
     assert lindesberg.scale == OutcomeScale.default()
     assert strangnas.scale == STRANGNAS_SCALE
@@ -148,9 +148,9 @@ def test_check_workbook_lists_skipped_rows(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "plan.xlsx", rows)
     text, code = check_workbook(tmp_path / "plan.xlsx")
     assert code == 1
-    assert "rad 4: Ansvarig saknas" in text
-    assert "rad 5: Okänd period: 'Kvartal 3'" in text
-    assert "1 kontrollmoment" in text
+    assert "Ansvarig saknas på rad 4." in text
+    assert "Period okänd (1)" in text and "rad 5: 'Kvartal 3'" in text
+    assert "3 kontrollmoment inlästa" in text
 
 
 def test_check_workbook_is_calm_about_rows_marked_nej(tmp_path: Path) -> None:

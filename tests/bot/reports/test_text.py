@@ -36,7 +36,8 @@ def test_lindesberg_text_carries_the_real_counts() -> None:
     assert text.index("[Större avvikelse] 2 ") < text.index("[Mindre avvikelse] 1 ")
     assert "Följs upp senare (7)" in text
     assert "Verksamhet: 7 av 7 besvarade" in text
-    assert "Utan riskbedömning: 16 (varav 5 avvikelser)" in text
+    # The 2017 follow-up has no risk assessment: no (empty) risk matrix.
+    assert "Riskmatris" not in text and "Utan riskbedömning" not in text
     assert "Alla har svarat." in text
 
 
@@ -63,7 +64,9 @@ def test_strangnas_text_and_json() -> None:
     text = status_text(summary)
     assert "Status helår 2017" in text
     assert "9 av 9 kontrollmoment besvarade (100 %)" in text
-    assert "Avvikelser (9), allvarligast först" in text
+    assert "Avvikelser och förbättringsområden (9), allvarligast först" in text
+    assert "Per klass: Utan anmärkning 0 · Förbättringsområden 4 · Avvikelser 5" in text
+    assert "Större avvikelse" not in text
     assert "Åtgärd: Riktlinjer för avslut" in text
     assert "Informationssäkerhet: 2 av 2 besvarade" in text
     data = json.loads(json.dumps(status_json(summary)))
@@ -109,7 +112,11 @@ def test_unanswered_unknown_orphans_and_risk_grid() -> None:
         "control": "Kontroll 3",
         "namnd": "Kommunstyrelsen",
         "area": "Ekonomi",
+        "group": "",
+        "goal": "",
         "owner": "owner3@example.com",
+        "owner_emails": ["owner3@example.com"],
+        "has_owner": True,
         "deadline": "2026-05-20",
         "days_overdue": 12,
     }
