@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 from microsoft_agents.activity import load_configuration_from_env
@@ -106,7 +107,13 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
         except ValidationError:
             logger.warning("Rejected a malformed activity")
             return web.json_response({"error": "Ogiltig aktivitet."}, status=400)
-        return response if response is not None else web.Response(status=202)
+        if response is None:
+            return web.Response(status=202)
+        if response.status == HTTPStatus.NOT_IMPLEMENTED:
+            # The SDK's answer to an invoke no route handles (a name Teams never sends this
+            # bot): a request the bot does not understand is the client's error, not a 5xx.
+            return web.json_response({"error": "Okänd begäran."}, status=400)
+        return response
 
     # Only the bot's endpoint needs a Bot Framework token (when a client id is set); the
     # SDK's middleware would guard every route, probes included, so it guards this one.

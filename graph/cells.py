@@ -21,7 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from graph.layout import STOCKHOLM
 
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl's
+# The control characters openpyxl refuses, and what XML cannot carry at all: one lone
+# surrogate, U+FFFE or U+FFFF in a cell would make the whole workbook unreadable. The answer
+# form refuses them with a message; this keeps any other path (a plan read back, a typed
+# nämnd in a summary title) from writing one.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # What makes Excel take a typed entry for something other than this very text: a formula
 # (= + - @, and a tab or CR before them), or its own text prefix (a leading apostrophe).
 _PREFIX_NEEDED = ("=", "+", "-", "@", "\t", "\r", "'")

@@ -279,3 +279,16 @@ def test_ikbot_serve_refuses_a_client_id_the_sdk_reads_with_anonymous_access(
     )
     assert done.returncode == 2
     assert "vägrar starta" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["composeExtension/query", "task/fetch", "signin/verifyState", "x", "fileConsent/invoke"]
+)
+async def test_an_invoke_the_bot_does_not_handle_is_a_4xx_not_a_5xx(
+    bot: BotClient, name: str
+) -> None:
+    activity = activities.execute({"verb": "list"}, ALEX, bot.service_url, "conv-user-alex")
+    activity["name"] = name
+    status, _body = await bot.post(activity)
+    assert 400 <= status < 500
+    assert bot.connector.sent == []
