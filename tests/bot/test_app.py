@@ -282,7 +282,8 @@ def test_ikbot_serve_refuses_a_client_id_the_sdk_reads_with_anonymous_access(
 
 
 @pytest.mark.parametrize(
-    "name", ["composeExtension/query", "task/fetch", "signin/verifyState", "x", "fileConsent/invoke"]
+    "name",
+    ["composeExtension/query", "task/fetch", "signin/verifyState", "x", "fileConsent/invoke"],
 )
 async def test_an_invoke_the_bot_does_not_handle_is_a_4xx_not_a_5xx(
     bot: BotClient, name: str
