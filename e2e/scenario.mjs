@@ -275,7 +275,8 @@ try {
     await card.waitFor();
     await card.getByText(after.progress, { exact: true }).waitFor();
     await heading(card, `Obesvarade (${after.unanswered.length})`).waitFor();
-    await heading(card, `Avvikelser (${after.deviations.length})`).waitFor();
+    // The heading speaks the scale's words ("Avvikelser och förbättringsområden" where it has them).
+    await heading(card, `${after.deviations_heading} (${after.deviations.length})`).waitFor();
     const title = `${target.control_id} – ${target.control}`;
     const deviation = card.locator('.ac-container').filter({ hasText: startsWith(title) });
     await deviation.getByText(ANSWER.outcome, { exact: true }).first().waitFor();

@@ -336,6 +336,7 @@ def status_json(summary: Summary, *, pending: int = 0) -> dict[str, Any]:
         "by_area": {a: _tally_json(t) for a, t in summary.by_area.items()},
         "by_group": {g: _tally_json(t) for g, t in summary.by_group.items()},
         "class_names": {s.value: summary.wording.class_names[s] for s in SEVERITY_ORDER},
+        "deviations_heading": summary.wording.deviations,
         "unowned": summary.unowned,
         "unscheduled": [
             {**_control_json(u), "period_text": u.control.period_text} for u in summary.unscheduled

@@ -56,6 +56,8 @@ def test_lindesberg_json_round_trips() -> None:
     }
     assert [d["control_id"] for d in again["deviations"]] == ["2", "3", "10", "1", "5"]
     assert again["deviations"][0]["severity"] == "major"
+    # The default scale has no förbättringsområden.
+    assert again["deviations_heading"] == "Avvikelser"
     assert len(again["risk"]["cells"]) == 16 and again["risk"]["unassessed"] == 16
 
 
