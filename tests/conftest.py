@@ -7,11 +7,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.fakes.connector import RecordingConnector
 from tests.fakes.harness import ALEX, MARIA, STRATEGIST, BotClient, standard_plan, start_bot
 
 BotFactory = Callable[..., Awaitable[BotClient]]
+
+# Property-based tests (tests/fuzz) run the same examples on every run, so `make test` is
+# repeatable and a failure reproduces; each test sets its own number of examples. Examples
+# talk to a running app over HTTP, so there is no per-example deadline (no timing
+# assertions) and "too slow" is not a failure. `pytest --hypothesis-profile=explore`
+# draws new examples each run and remembers failing ones in .hypothesis/.
+settings.register_profile(
+    "ikbot",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    settings.get_profile("ikbot"),
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(Path(".hypothesis") / "examples"),
+)
+settings.load_profile("ikbot")
 
 # The store's engines (SQLite, and PostgreSQL on a real server): tests/databases.py.
 pytest_plugins = ("tests.databases",)
