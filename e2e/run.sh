@@ -131,6 +131,9 @@ wait_for_port "$bot_port" "$bot_pid" "Boten"
 # its working directory: the temporary one.
 asked_port=$(free_port)
 say "startar Microsoft 365 Agents Playground"
+# The log exists before the background start opens it: the loop below may read it first,
+# and under `set -e -o pipefail` a sed on a missing file would end the run.
+: >"$work/playground.log"
 (
   cd "$work"
   TEAMSAPPTESTER_BROWSER=none exec setsid "$E2E/node_modules/.bin/agentsplayground" start \
@@ -139,7 +142,7 @@ say "startar Microsoft 365 Agents Playground"
 playground_pid=$!
 playground_port=""
 for _ in $(seq $((STARTUP_SECONDS * 10))); do
-  playground_port=$(sed -n 's/^Listening on \([0-9]*\).*/\1/p' "$work/playground.log" | head -n 1)
+  playground_port=$(sed -n 's/^Listening on \([0-9]*\).*/\1/p' "$work/playground.log" | head -n 1) || true
   [ -n "$playground_port" ] && break
   if ! kill -0 "$playground_pid" 2>/dev/null; then break; fi
   sleep 0.1
