@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -218,6 +220,27 @@ def _postgres_engine(url: URL) -> AsyncEngine:
     )
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL once; a file already in WAL is left as it is.
+
+    The switch needs the file to itself, and SQLite refuses it at once (no busy wait: it
+    would risk a deadlock) while another connection holds a read lock, as happens when
+    several instances open a new file together. The mode is stored in the file, so the
+    first connection that succeeds switches it for all of them; the others retry briefly.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_events(engine: Engine) -> None:
     """Durable settings on every SQLite connection, and transactions we begin ourselves."""
 
@@ -227,12 +250,12 @@ def _sqlite_events(engine: Engine) -> None:
         # write transaction begins with BEGIN IMMEDIATE below, reads need none.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         # WAL lets readers run beside the writer (local disk only: WAL needs shared memory,
         # which network file systems do not give); FULL sync means an acknowledged answer
         # survives a power cut, not only a process crash.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
