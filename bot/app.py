@@ -63,12 +63,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
             "CLIENTID och ta bort …__ANONYMOUS_ALLOWED."
         )
     services = services or Services.build(settings)
-    adapter = CloudAdapter(
-        connection_manager=connections,
-        channel_service_client_factory=BoundedClientFactory(
-            connections, timeout=settings.connector_timeout
-        ),
-    )
+    clients = BoundedClientFactory(connections, timeout=settings.connector_timeout)
+    adapter = CloudAdapter(connection_manager=connections, channel_service_client_factory=clients)
     # The SDK's turn state is not used for anything that must survive a restart (our
     # conversation state is JSON in the SQL layer), so its memory storage is enough.
     agent = AgentApplication[TurnState](
@@ -121,6 +117,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     add_health_routes(app, services)
     app.on_response_prepare.append(_plain_server_header)
     app.cleanup_ctx.append(_services_context)
+
+    async def close_connections(_app: web.Application) -> None:
+        await clients.close()
+
+    app.on_cleanup.append(close_connections)
     return app
 
 

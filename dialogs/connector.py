@@ -7,13 +7,17 @@ never answers would hold a turn far past the 15 seconds Teams waits for an Actio
 a session with a deadline on every call: replies, member lookups, personal chats and
 proactive messages alike. The member lookup (``lookup_member``) has a shorter deadline of
 its own, so that a click is still answered in time, with a "who are you?" card.
+
+Those per-turn sessions share one connection pool (an aiohttp ``TCPConnector`` the factory
+owns): the SDK would otherwise open a new TCP (and TLS) connection to the channel for every
+turn, while Teams' connector keeps connections alive between calls.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from aiohttp import ClientSession, ClientTimeout
+from aiohttp import ClientSession, ClientTimeout, TCPConnector
 from microsoft_agents.hosting.core import (
     ClaimsIdentity,
     Connections,
@@ -33,6 +37,19 @@ class BoundedClientFactory(RestChannelServiceClientFactory):
     def __init__(self, connection_manager: Connections, *, timeout: float) -> None:
         super().__init__(connection_manager)
         self._timeout = ClientTimeout(total=timeout)
+        self._pool: TCPConnector | None = None
+
+    def _connections(self) -> TCPConnector:
+        # Made on first use, inside the running event loop the sessions will use.
+        if self._pool is None or self._pool.closed:
+            self._pool = TCPConnector(limit=100, keepalive_timeout=30)
+        return self._pool
+
+    async def close(self) -> None:
+        """Close the pooled connections (the app's shutdown)."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     async def create_connector_client(
         self,
@@ -56,7 +73,13 @@ class BoundedClientFactory(RestChannelServiceClientFactory):
         # first session has made no request yet, so closing it costs nothing.
         unbounded = client.client
         endpoint = service_url if service_url.endswith("/") else f"{service_url}/"
-        bounded = ClientSession(base_url=endpoint, headers=unbounded.headers, timeout=self._timeout)
+        bounded = ClientSession(
+            base_url=endpoint,
+            headers=unbounded.headers,
+            timeout=self._timeout,
+            connector=self._connections(),
+            connector_owner=False,  # closing a turn's session keeps its connections pooled
+        )
         await unbounded.close()
         return TeamsConnectorClient(endpoint, "", session=bounded)  # "": the header is copied
 

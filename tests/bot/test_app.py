@@ -40,6 +40,15 @@ async def test_unreachable_channel_does_not_break_the_process(bot: BotClient) ->
     assert await bot.say("mina kontroller")
 
 
+async def test_turns_reuse_the_connection_to_the_channel(bot: BotClient) -> None:
+    # The SDK makes a connector client per turn; without a shared pool each turn would
+    # open its own TCP connection to the channel (and a TLS handshake in Teams).
+    for text in ("hjälp", "mina kontroller", "hjälp", "mina kontroller"):
+        assert await bot.say(text)
+    assert len(bot.connector.sent) >= 4
+    assert len(bot.connector.peers) == 1
+
+
 def test_anonymous_mode_is_refused_off_loopback(tmp_path: Path) -> None:
     env = {"IKBOT_WORKBOOK": str(tmp_path), "IKBOT_HOST": "0.0.0.0"}
     with pytest.raises(SettingsError, match="vägrar starta anonymt"):

@@ -48,6 +48,7 @@ class RecordingConnector:
     hung: list[str] = field(default_factory=list)  # every call left unanswered, by kind
     object_ids: dict[str, str] = field(default_factory=dict)  # user id -> the lookup's claim
     object_id_field: str = "objectId"
+    peers: set[tuple[str, int]] = field(default_factory=set)  # client (host, port) per call
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Condition | None = None
@@ -93,7 +94,13 @@ class RecordingConnector:
         await self._released.wait()
         return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
 
+    def _seen(self, request: web.Request) -> None:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.peers.add((peer[0], peer[1]))
+
     async def _post(self, request: web.Request) -> web.Response:
+        self._seen(request)
         if "reply" in self.hang:
             return await self._hang("reply")
         activity = await request.json()
@@ -133,6 +140,7 @@ class RecordingConnector:
         return f"a:personal-{person.id}"
 
     async def _member(self, request: web.Request) -> web.Response:
+        self._seen(request)
         self.member_lookups += 1
         self.lookups.append((request.match_info["conv"], request.match_info["member"]))
         if "lookup" in self.hang:
