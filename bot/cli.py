@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _add_manifest_parser(commands)
     from bot.db_cli import add_db_parser, run_db
+    from bot.report_cli import add_report_parser, run_report
+
+    add_report_parser(commands)
 
     add_db_parser(commands)
     args = parser.parse_args(argv)
@@ -57,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(demo=args.demo)
     if args.command == "status":
         return _status(args.period, args.year, args.namnd, args.format)
+    if args.command == "report":
+        return run_report(args)
     if args.command == "check-graph":
         return _check_graph()
     if args.command == "manifest":
