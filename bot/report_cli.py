@@ -122,7 +122,7 @@ class _ExactFile:
 
 def _print_result(result: Any) -> int:
     from bot.domain.policy import Refusal
-    from bot.reports.namnder import NoPlanForYear, UnknownNamnd
+    from bot.domain.namnder import NoPlanForYear, UnknownNamnd
     from bot.reports.report import NoPlans, ReportFailed, ReportMade
 
     match result:

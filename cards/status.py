@@ -10,7 +10,7 @@ from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
 from bot.domain.swedish import unanswered_line as _unanswered_words
-from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
+from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
@@ -343,6 +343,8 @@ def summary_scope(summary: Summary) -> dict[str, Any]:
 def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
     scope = summary_scope(summary)
     found = [button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
+    if can_write and summary.total.due:
+        found.append(button("Skapa rapport", MakeReport(**scope)))
     if summary.unanswered:
         found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:

@@ -14,7 +14,7 @@ from bot.domain.periods import Term
 from bot.domain.policy import Refusal, may_write_summaries
 from bot.plans import PlanBook
 from bot.reports.document import Report, build_report
-from bot.reports.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
+from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
 from bot.reports.status import StatusQuery
 from bot.reports.word import render_report
 from graph.protocol import ReportSaved, ReportShelf, WorkbookError

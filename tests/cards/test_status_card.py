@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.domain.model import Action, Answer, Control, Period, Plan, Risk
 from bot.domain.periods import Term
 from bot.domain.status import Summary, compile_status
-from cards.actions import ShowStatus, ShowUnanswered, WriteSummary, card_action
+from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary, card_action
 from cards.status import EXCEL_NOTE, status_card
 from cards.unanswered import unanswered_card
 from tests.bot.domain.status_data import (
@@ -134,7 +134,10 @@ def test_lindesberg_delar_2017_shows_its_real_counts() -> None:
     # No sannolikhet × konsekvens, no riskvärde: no (empty) risk matrix at all.
     assert not [t for t in shown if t.startswith(("Riskmatris", "Risknivåer", "Utan risk"))]
     assert not [e for e in walk(card) if e["type"] == "Table"]
-    assert [a["title"] for a in actions(card)] == ["Skriv sammanställning till Excel"]
+    assert [a["title"] for a in actions(card)] == [
+        "Skriv sammanställning till Excel",
+        "Skapa rapport",
+    ]
 
 
 LINDESBERG_SCALE_LABELS = {o.label for o in LINDESBERG_SCALE.options}
@@ -351,10 +354,16 @@ def test_buttons_parse_back_to_typed_actions() -> None:
     summary = big(40, namnd="Nämnd 1")
     card = status_card(summary, limit=2)
     found = buttons(card)
-    assert list(found) == ["Skriv sammanställning till Excel", "Visa obesvarade", "Visa allt"]
+    assert list(found) == [
+        "Skriv sammanställning till Excel",
+        "Skapa rapport",
+        "Visa obesvarade",
+        "Visa allt",
+    ]
     parsed = [card_action.validate_python(b["data"]) for b in found.values()]
     assert parsed == [
         WriteSummary(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
+        MakeReport(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowUnanswered(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowStatus(year=2026, period=Period.YEAR, namnd="Nämnd 1", full=True),
     ]
@@ -365,12 +374,13 @@ def test_buttons_parse_back_to_typed_actions() -> None:
 
 
 def test_without_a_namnd_the_payload_says_none() -> None:
-    [write] = [a for a in actions(status_card(lindesberg()))]
+    write, report = actions(status_card(lindesberg()))
     assert card_action.validate_python(write["data"]) == WriteSummary(year=2017, period=Period.T1)
+    assert card_action.validate_python(report["data"]) == MakeReport(year=2017, period=Period.T1)
 
 
 def test_every_status_button_is_a_card_action() -> None:
-    for verb in ("status", "show_unanswered", "write_summary"):
+    for verb in ("status", "show_unanswered", "write_summary", "make_report"):
         assert card_action.validate_python({"verb": verb, "year": 2026, "period": "YEAR"})
     with pytest.raises(ValidationError):
         card_action.validate_python({"verb": "write_summary", "year": 1900, "period": "YEAR"})
