@@ -197,6 +197,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
 
     from bot.domain.clock import Clock
     from bot.domain.identity import User
+    from bot.domain.namnder import NoPlanForYear, UnknownNamnd
     from bot.domain.periods import parse_period_name
     from bot.domain.policy import Refusal
     from bot.plans import PlanBook
@@ -238,7 +239,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     else:
         db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
-    async def run() -> StatusShown | SummariesWritten | Refusal:
+    async def run() -> StatusShown | SummariesWritten | Refusal | UnknownNamnd | NoPlanForYear:
         # Read only: an existing store is read as it is (the bot upgrades it when it starts).
         await db.open(upgrade=db.url.database == ":memory:")
         try:
@@ -258,6 +259,10 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     if isinstance(result, Refusal):  # the operator is a strategist: never, but typed
         print(f"ikbot: {result.reason}", file=sys.stderr)
         return 2
+    if isinstance(result, UnknownNamnd | NoPlanForYear):
+        from bot.report_cli import print_not_found
+
+        return print_not_found(result)
     if not result.plans:
         print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
         return 2

@@ -133,19 +133,8 @@ def _print_result(result: Any) -> int:
             if saved.url:
                 print(f"  {saved.url}")
             return 0
-        case UnknownNamnd(asked, known, suggestions):
-            hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
-            print(
-                f"ikbot: nämnden {asked!r} finns inte i planerna.{hint} "
-                f"Nämnderna är: {', '.join(known)}.",
-                file=sys.stderr,
-            )
-            return 2
-        case NoPlanForYear(year, years):
-            have = ", ".join(str(y) for y in years) or "inga år"
-            print(f"ikbot: det finns ingen kontrollplan för {year} (planer finns för {have}).",
-                  file=sys.stderr)
-            return 2
+        case UnknownNamnd() | NoPlanForYear():
+            return print_not_found(result)
         case NoPlans():
             print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
             return 2
@@ -153,3 +142,23 @@ def _print_result(result: Any) -> int:
             print(f"ikbot: {reason}", file=sys.stderr)
             return 1
     raise AssertionError(result)
+
+
+def print_not_found(result: Any) -> int:
+    """Say on stderr that the nämnd or the year asked for has no plan; exit code 2."""
+    from bot.domain.namnder import NoPlanForYear, UnknownNamnd
+
+    if isinstance(result, UnknownNamnd):
+        hint = f" Menade du {' eller '.join(result.suggestions)}?" if result.suggestions else ""
+        print(
+            f"ikbot: nämnden {result.asked!r} finns inte i planerna.{hint} "
+            f"Nämnderna är: {', '.join(result.known)}.",
+            file=sys.stderr,
+        )
+    elif isinstance(result, NoPlanForYear):
+        have = ", ".join(str(y) for y in result.years) or "inga år"
+        print(
+            f"ikbot: det finns ingen kontrollplan för {result.year} (planer finns för {have}).",
+            file=sys.stderr,
+        )
+    return 2

@@ -41,7 +41,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     answers = Answers(
         services.plans, services.journal, services.clock, notify=services.writer.notify
     )
-    reports = StatusReports(services.plans, services.clock)
+    reports = StatusReports(services.plans, services.clock, services.references.names)
 
     async def private_list(user: User, _text: str) -> Reply:
         return await answering.show_list(answers, user)

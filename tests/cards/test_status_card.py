@@ -85,9 +85,17 @@ def big(n: int = 1_000, *, text: str = "", namnd: str | None = None) -> Summary:
     return compile_status([plan], answers, YEAR_2026, AFTER_DEADLINE, namnd=namnd)
 
 
+def _section(card: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The items of a folded section (``f-<key>``), empty when the card has none."""
+    for element in walk(card):
+        if element.get("id") == f"f-{key}":
+            return list(element["items"])
+    return []
+
+
 def _deviation_titles(card: dict[str, Any]) -> list[str]:
     found = []
-    for element in card["body"]:
+    for element in _section(card, "deviations"):
         if element["type"] == "Container" and element["items"][2:3]:
             label = element["items"][2]
             if label.get("color") in ("attention", "warning"):
@@ -115,7 +123,8 @@ def test_lindesberg_delar_2017_shows_its_real_counts() -> None:
         "Kontrolleras över helår: 2",
     ):
         assert fact in shown
-    facts = [t for t in shown if t.split(":")[0] in LINDESBERG_SCALE_LABELS]
+    outcomes = texts({"body": _section(card, "outcomes")})
+    facts = [t for t in outcomes if t.split(":")[0] in LINDESBERG_SCALE_LABELS]
     # Scale order: ok, mindre, större, ej genomförd, uppskjuten.
     assert [f.split(":")[0] for f in facts][:4] == [
         "Ingen avvikelse",
@@ -149,7 +158,7 @@ def test_lindesberg_deviations_most_serious_first_with_colours() -> None:
     assert [t.split(" – ")[0] for t in titles] == ["2", "3", "10", "1", "5"]
     colours = {
         e["items"][0]["text"].split(" – ")[0]: e["items"][2]["color"]
-        for e in card["body"]
+        for e in _section(card, "deviations")
         if e["type"] == "Container" and e["items"][0]["text"] in titles
     }
     assert colours == {"2": "attention", "3": "attention", "10": "attention", "1": "warning"} | {
@@ -169,7 +178,8 @@ def test_strangnas_helar_2017_shows_its_real_counts_and_actions() -> None:
     shown = texts(card)
     assert card["body"][0]["text"] == "Status helår 2017"
     assert "9 av 9 kontrollmoment besvarade (100 %)" in shown
-    labels = [t for t in shown if t.startswith(("Process/", "Avvikelser mot", "Dokumenterad"))]
+    outcomes = texts({"body": _section(card, "outcomes")})
+    labels = [t for t in outcomes if t.startswith(("Process/", "Avvikelser mot", "Dokumenterad"))]
     assert labels[:3] == [
         "Process/rutin/riktlinje fungerar men behöver utvecklas: 4",
         "Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats: 4",
