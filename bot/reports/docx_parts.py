@@ -78,33 +78,58 @@ def new_section(document: Document, *, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
 
 
+def paragraph(document: Document, text: str = "", style_id: str | None = None) -> Paragraph:
+    """A paragraph with a style given by its id ("Heading1", "ListBullet", "Title").
+
+    python-docx looks a style up by name by scanning every style of the document, twice,
+    for each paragraph (a report of 1,000 controls spent most of its time there): the id
+    is written directly instead."""
+    made = document.add_paragraph(text)
+    if style_id:
+        made._p.get_or_add_pPr().style = style_id
+    return made
+
+
+def heading(document: Document, text: str, level: int) -> Paragraph:
+    """A heading in Word's own heading style (level 0: the title)."""
+    return paragraph(document, text, "Title" if level == 0 else f"Heading{level}")
+
+
 def table(
     document: Document,
-    header: Sequence[str],
+    header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
     *,
     widths: Sequence[float] | None = None,
+    bold_first_column: bool = False,
 ) -> Table:
-    """A grid table with a bold header row that repeats on every page."""
-    grid = document.add_table(rows=1, cols=len(header))
-    grid.style = "Table Grid"
-    for cell, text in zip(grid.rows[0].cells, header, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        shade(cell, "D9E2F3")
-    for values in rows:
-        cells = grid.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-    repeat_header(grid)
+    """A grid table; its bold, shaded header row (if any) repeats on every page."""
+    columns = len(header) if header is not None else len(rows[0])
+    grid = document.add_table(rows=len(rows) + (header is not None), cols=columns)
+    grid._tbl.tblStyle_val = "TableGrid"  # by id: see ``paragraph``
+    cells = grid._cells  # row-major; python-docx rebuilds this list on every cell() call
+    values = ([list(header)] if header is not None else []) + [list(r) for r in rows]
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            cell = cells[r * columns + c]
+            run = cell.paragraphs[0].add_run(text)
+            if (header is not None and r == 0) or (bold_first_column and c == 0):
+                run.bold = True
+    if header is not None:
+        for cell in cells[:columns]:
+            shade(cell, "D9E2F3")
+        repeat_header(grid)
     if widths:
         from docx.shared import Cm
 
-        for row in grid.rows:
-            for cell, width in zip(row.cells, widths, strict=False):
-                cell.width = Cm(width)
+        for column, width in zip(grid.columns, widths, strict=False):
+            column.width = Cm(width)
     return grid
+
+
+def cell_at(grid: Table, row: int, column: int) -> _Cell:
+    """One cell of a table built by ``table`` (no merged cells)."""
+    return grid._cells[row * len(grid.columns) + column]
 
 
 def small(table_: Table, size: float = 9) -> None:

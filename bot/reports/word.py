@@ -15,7 +15,16 @@ from docx.shared import Pt, RGBColor
 from bot.domain.model import Severity
 from bot.domain.status import RISK_AXIS, Summary, Tally, band_ranges
 from bot.domain.swedish import class_counts, format_date, plural, progress
-from bot.reports.docx_parts import new_section, page_footer, shade, small, table
+from bot.reports.docx_parts import (
+    cell_at,
+    heading,
+    new_section,
+    page_footer,
+    paragraph,
+    shade,
+    small,
+    table,
+)
 from bot.reports.document import NOT_ANSWERED, ControlResult, NamndReport, Report, owner_of
 
 BAND_FILLS = {"Kritisk": "F4B6B6", "Medium": "FFE699", "Låg": "C6E0B4"}
@@ -44,47 +53,47 @@ def render_report(report: Report) -> bytes:
     fill = report.texts.fill
     name = report.recipient
 
-    doc.add_heading("1 Inledning", 1)
+    heading(doc, "1 Inledning", 1)
     for paragraph in fill(
         report.texts.introduction, namnd=name, period=period, year=report.term.year
     ).split("\n"):
         if paragraph.strip():
             doc.add_paragraph(paragraph.strip())
-    doc.add_heading("2 Sammanfattning", 1)
+    heading(doc, "2 Sammanfattning", 1)
     _summary(doc, report, report.overall, level=2, per_namnd=report.combined)
     if not report.parts:
         doc.add_paragraph(NOT_DUE)
     if report.combined:
         chapter = 3
         for part in report.parts:
-            doc.add_heading(f"{chapter} {part.name}", 1)
-            doc.add_heading(f"{chapter}.1 Sammanfattning", 2)
+            heading(doc, f"{chapter} {part.name}", 1)
+            heading(doc, f"{chapter}.1 Sammanfattning", 2)
             _summary(doc, report, part.summary, level=3, per_namnd=False)
-            doc.add_heading(f"{chapter}.2 Resultat per kontrollmoment", 2)
+            heading(doc, f"{chapter}.2 Resultat per kontrollmoment", 2)
             _results(doc, report, part, level=3)
-            doc.add_heading(f"{chapter}.3 Uppföljning av tidigare åtgärder", 2)
+            heading(doc, f"{chapter}.3 Uppföljning av tidigare åtgärder", 2)
             _earlier(doc, report, part)
-            doc.add_heading(f"{chapter}.4 Slutsatser", 2)
+            heading(doc, f"{chapter}.4 Slutsatser", 2)
             _conclusions(doc, part.conclusions)
             chapter += 1
     else:
         part = report.parts[0] if report.parts else None
-        doc.add_heading("3 Resultat per kontrollmoment", 1)
+        heading(doc, "3 Resultat per kontrollmoment", 1)
         if part is not None:
             _results(doc, report, part, level=2)
         else:
             doc.add_paragraph(NOT_DUE)
-        doc.add_heading("4 Uppföljning av tidigare åtgärder", 1)
+        heading(doc, "4 Uppföljning av tidigare åtgärder", 1)
         if part is not None:
             _earlier(doc, report, part)
         else:
             doc.add_paragraph("Inga åtgärder från tidigare perioder att följa upp.")
-        doc.add_heading("5 Slutsatser", 1)
+        heading(doc, "5 Slutsatser", 1)
         _conclusions(doc, part.conclusions if part else (NOT_DUE,))
         chapter = 6
-    doc.add_heading(f"{chapter} Förslag till beslut", 1)
+    heading(doc, f"{chapter} Förslag till beslut", 1)
     doc.add_paragraph(fill(report.texts.decision, namnd=name, period=period, year=report.term.year))
-    doc.add_heading("Beslutet skickas till", 2)
+    heading(doc, "Beslutet skickas till", 2)
     for line in fill(report.texts.recipients, namnd=name, period=period, year=report.term.year).split(
         "\n"
     ):
@@ -97,7 +106,7 @@ def render_report(report: Report) -> bytes:
 
 
 def _title_page(doc: DocumentType, report: Report) -> None:
-    doc.add_heading(report.title, 0)
+    heading(doc, report.title, 0)
     recipient = doc.add_paragraph()
     recipient.add_run(report.recipient).bold = True
     doc.add_paragraph(f"Datum: {format_date(report.today)}")
@@ -123,12 +132,13 @@ def _summary(
         rows.append(["Okänd bedömning", str(total.unknown)])
     if total.unanswered:
         rows.append([NOT_ANSWERED, str(total.unanswered)])
-    doc.add_heading("Resultat", level)
+    heading(doc, "Resultat", level)
     grid = table(doc, ["Bedömning", "Antal kontrollmoment"], rows)
-    for row in grid.rows[1:]:
-        severity = wording.label_classes.get(row.cells[0].text)
+    cells = grid._cells
+    for index, (label, _count) in enumerate(rows, start=1):
+        severity = wording.label_classes.get(label)
         if severity is not None:
-            shade(row.cells[0], SEVERITY_FILLS[severity])
+            shade(cells[index * 2], SEVERITY_FILLS[severity])
     interim = summary.term.period.is_interim
     groups: list[tuple[str, dict[str, Tally]]] = []
     if per_namnd:
@@ -137,11 +147,11 @@ def _summary(
         groups.append((summary.group_heading, dict(summary.by_group)))
     if [k for k in summary.by_area if k.strip()]:
         groups.append((summary.area_heading, dict(summary.by_area)))
-    for heading, tallies in groups:
-        doc.add_heading(heading, level)
+    for title, tallies in groups:
+        heading(doc, title, level)
         table(
             doc,
-            [heading.removeprefix("Per ").capitalize(), "Besvarade", "Utfall"],
+            [title.removeprefix("Per ").capitalize(), "Besvarade", "Utfall"],
             [
                 [
                     name.strip() or "Ej angivet",
@@ -152,7 +162,7 @@ def _summary(
             ],
         )
     _risk(doc, summary, level)
-    doc.add_heading(wording.deviations, level)
+    heading(doc, wording.deviations, level)
     if not summary.deviations:
         doc.add_paragraph(NO_DEVIATIONS)
     for finding in summary.deviations:
@@ -160,8 +170,8 @@ def _summary(
         text = f"{finding.label}: {c.id} {_short(c.description)} ({report.person(c.owner)})"
         if per_namnd:
             text += f" – {finding.namnd}"
-        doc.add_paragraph(text, style="List Bullet")
-    doc.add_heading("Ej besvarade", level)
+        paragraph(doc, text, "ListBullet")
+    heading(doc, "Ej besvarade", level)
     if not summary.unanswered:
         doc.add_paragraph("Alla kontrollmoment är besvarade.")
         return
@@ -183,7 +193,7 @@ def _summary(
 def _risk(doc: DocumentType, summary: Summary, level: int) -> None:
     matrix = summary.risk
     if matrix.has_cells:
-        doc.add_heading("Riskmatris", level)
+        heading(doc, "Riskmatris", level)
         header = ["Sannolikhet \\ konsekvens", *(str(k) for k in RISK_AXIS)]
         rows = []
         for p in reversed(RISK_AXIS):
@@ -197,21 +207,21 @@ def _risk(doc: DocumentType, summary: Summary, level: int) -> None:
         grid = table(doc, header, rows)
         for r, p in enumerate(reversed(RISK_AXIS), start=1):
             for k in RISK_AXIS:
-                shade(grid.rows[r].cells[k], BAND_FILLS[matrix.cell(p, k).band])
+                shade(cell_at(grid, r, k), BAND_FILLS[matrix.cell(p, k).band])
         bands = ", ".join(f"{band} {low}–{high}" for band, low, high in reversed(band_ranges()))
         doc.add_paragraph(
             f"Antal kontrollmoment (varav avvikelser) per sannolikhet och konsekvens. "
             f"Riskvärde: {bands}. Utan riskbedömning: {matrix.unassessed}."
         )
     elif matrix.has_bands:
-        doc.add_heading("Risknivåer", level)
+        heading(doc, "Risknivåer", level)
         grid = table(
             doc,
             ["Risknivå", "Kontrollmoment", "Varav avvikelser"],
             [[b.band, str(b.controls), str(b.deviations)] for b in matrix.bands],
         )
-        for row, band in zip(grid.rows[1:], matrix.bands, strict=True):
-            shade(row.cells[0], BAND_FILLS[band.band])
+        for r, band in enumerate(matrix.bands, start=1):
+            shade(cell_at(grid, r, 0), BAND_FILLS[band.band])
 
 
 def _results(doc: DocumentType, report: Report, part: NamndReport, *, level: int) -> None:
@@ -221,18 +231,15 @@ def _results(doc: DocumentType, report: Report, part: NamndReport, *, level: int
     ordered = sorted(part.results, key=lambda r: _first_seen(part.results, r.grouping))
     for grouping, members in groupby(ordered, key=lambda r: r.grouping):
         if grouping:
-            doc.add_heading(grouping, level)
+            heading(doc, grouping, level)
         for result in members:
             c = result.control
-            doc.add_heading(f"{c.id}. {_short(c.description, 110)}", level + 1)
+            heading(doc, f"{c.id}. {_short(c.description, 110)}", level + 1)
             rows = _result_rows(report, result)
-            grid = table(doc, ["", ""], rows, widths=(4.5, 12))
-            grid.rows[0]._tr.getparent().remove(grid.rows[0]._tr)  # no header in a fact table
-            for row in grid.rows:
-                row.cells[0].paragraphs[0].runs[0].bold = True
-                if row.cells[0].text == "Resultat":
-                    fill = SEVERITY_FILLS.get(result.severity) if result.severity else None
-                    shade(row.cells[1], fill or "EDEDED")
+            grid = table(doc, None, rows, widths=(4.5, 12), bold_first_column=True)
+            at = next(i for i, (name, _) in enumerate(rows) if name == "Resultat")
+            fill = SEVERITY_FILLS.get(result.severity) if result.severity else None
+            shade(cell_at(grid, at, 1), fill or "EDEDED")
 
 
 def _first_seen(results: Sequence[ControlResult], grouping: str) -> int:
@@ -318,7 +325,7 @@ def _conclusions(doc: DocumentType, lines: Sequence[str]) -> None:
     run.italic = True
     run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     for line in lines:
-        doc.add_paragraph(line, style="List Bullet")
+        paragraph(doc, line, "ListBullet")
 
 
 def _short(text: str, limit: int = 120) -> str:
