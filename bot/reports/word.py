@@ -167,7 +167,7 @@ def _summary(
         doc.add_paragraph(NO_DEVIATIONS)
     for finding in summary.deviations:
         c = finding.control
-        text = f"{finding.label}: {c.id} {_short(c.description)} ({report.person(c.owner)})"
+        text = f"{finding.label}: {c.id} – {_short(c.description)} ({report.person(c.owner)})"
         if per_namnd:
             text += f" – {finding.namnd}"
         paragraph(doc, text, "ListBullet")

@@ -160,7 +160,7 @@ def test_a_combined_report_has_a_chapter_per_namnd() -> None:
         assert heading in opened.headings, heading
     assert len(opened.facts()) == 2
     # The two controls "1" are told apart by their nämnd.
-    assert any("Större avvikelse: 1 Kontroll 1" in p and "Socialnämnden" in p
+    assert any("Större avvikelse: 1 – Kontroll 1" in p and "Socialnämnden" in p
                for p in opened.paragraphs)
     one = build_report([ks, son], answers, YEAR, TODAY, author="A", namnd="socialnämnden")
     assert not one.combined and one.controls == 1
