@@ -54,15 +54,15 @@ def render_report(report: Report) -> bytes:
     name = report.recipient
 
     heading(doc, "1 Inledning", 1)
-    for paragraph in fill(
+    for text in fill(
         report.texts.introduction, namnd=name, period=period, year=report.term.year
     ).split("\n"):
-        if paragraph.strip():
-            doc.add_paragraph(paragraph.strip())
+        if text.strip():
+            paragraph(doc, text.strip())
     heading(doc, "2 Sammanfattning", 1)
     _summary(doc, report, report.overall, level=2, per_namnd=report.combined)
     if not report.parts:
-        doc.add_paragraph(NOT_DUE)
+        paragraph(doc, NOT_DUE)
     if report.combined:
         chapter = 3
         for part in report.parts:
@@ -82,23 +82,23 @@ def render_report(report: Report) -> bytes:
         if part is not None:
             _results(doc, report, part, level=2)
         else:
-            doc.add_paragraph(NOT_DUE)
+            paragraph(doc, NOT_DUE)
         heading(doc, "4 Uppföljning av tidigare åtgärder", 1)
         if part is not None:
             _earlier(doc, report, part)
         else:
-            doc.add_paragraph("Inga åtgärder från tidigare perioder att följa upp.")
+            paragraph(doc, "Inga åtgärder från tidigare perioder att följa upp.")
         heading(doc, "5 Slutsatser", 1)
         _conclusions(doc, part.conclusions if part else (NOT_DUE,))
         chapter = 6
     heading(doc, f"{chapter} Förslag till beslut", 1)
-    doc.add_paragraph(fill(report.texts.decision, namnd=name, period=period, year=report.term.year))
+    paragraph(doc, fill(report.texts.decision, namnd=name, period=period, year=report.term.year))
     heading(doc, "Beslutet skickas till", 2)
-    for line in fill(report.texts.recipients, namnd=name, period=period, year=report.term.year).split(
-        "\n"
-    ):
+    for line in fill(
+        report.texts.recipients, namnd=name, period=period, year=report.term.year
+    ).split("\n"):
         if line.strip():
-            doc.add_paragraph(line.strip())
+            paragraph(doc, line.strip())
     page_footer(doc, f"{report.title} – {report.recipient}")
     out = io.BytesIO()
     doc.save(out)
@@ -107,14 +107,15 @@ def render_report(report: Report) -> bytes:
 
 def _title_page(doc: DocumentType, report: Report) -> None:
     heading(doc, report.title, 0)
-    recipient = doc.add_paragraph()
+    recipient = paragraph(doc)
     recipient.add_run(report.recipient).bold = True
-    doc.add_paragraph(f"Datum: {format_date(report.today)}")
-    doc.add_paragraph(f"Handläggare: {report.author}")
+    paragraph(doc, f"Datum: {format_date(report.today)}")
+    paragraph(doc, f"Handläggare: {report.author}")
     if report.combined:
-        doc.add_paragraph(
+        paragraph(
+            doc,
             "Sammanställning över nämndernas uppföljning av intern kontroll "
-            f"({', '.join(p.name for p in report.parts)})."
+            f"({', '.join(p.name for p in report.parts)}).",
         )
     doc.add_page_break()
 
@@ -123,7 +124,7 @@ def _summary(
     doc: DocumentType, report: Report, summary: Summary, *, level: int, per_namnd: bool
 ) -> None:
     total = summary.total
-    doc.add_paragraph(progress(total.answered, total.due, total.percent_shown) + ".")
+    paragraph(doc, progress(total.answered, total.due, total.percent_shown) + ".")
     if not total.due:
         return
     wording = summary.wording
@@ -164,7 +165,7 @@ def _summary(
     _risk(doc, summary, level)
     heading(doc, wording.deviations, level)
     if not summary.deviations:
-        doc.add_paragraph(NO_DEVIATIONS)
+        paragraph(doc, NO_DEVIATIONS)
     for finding in summary.deviations:
         c = finding.control
         text = f"{finding.label}: {c.id} – {_short(c.description)} ({report.person(c.owner)})"
@@ -173,7 +174,7 @@ def _summary(
         paragraph(doc, text, "ListBullet")
     heading(doc, "Ej besvarade", level)
     if not summary.unanswered:
-        doc.add_paragraph("Alla kontrollmoment är besvarade.")
+        paragraph(doc, "Alla kontrollmoment är besvarade.")
         return
     table(
         doc,
@@ -209,9 +210,10 @@ def _risk(doc: DocumentType, summary: Summary, level: int) -> None:
             for k in RISK_AXIS:
                 shade(cell_at(grid, r, k), BAND_FILLS[matrix.cell(p, k).band])
         bands = ", ".join(f"{band} {low}–{high}" for band, low, high in reversed(band_ranges()))
-        doc.add_paragraph(
+        paragraph(
+            doc,
             f"Antal kontrollmoment (varav avvikelser) per sannolikhet och konsekvens. "
-            f"Riskvärde: {bands}. Utan riskbedömning: {matrix.unassessed}."
+            f"Riskvärde: {bands}. Utan riskbedömning: {matrix.unassessed}.",
         )
     elif matrix.has_bands:
         heading(doc, "Risknivåer", level)
@@ -226,7 +228,7 @@ def _risk(doc: DocumentType, summary: Summary, level: int) -> None:
 
 def _results(doc: DocumentType, report: Report, part: NamndReport, *, level: int) -> None:
     if not part.results:
-        doc.add_paragraph(NOT_DUE)
+        paragraph(doc, NOT_DUE)
         return
     ordered = sorted(part.results, key=lambda r: _first_seen(part.results, r.grouping))
     for grouping, members in groupby(ordered, key=lambda r: r.grouping):
@@ -296,7 +298,7 @@ def _result_rows(report: Report, result: ControlResult) -> list[list[str]]:
 
 def _earlier(doc: DocumentType, report: Report, part: NamndReport) -> None:
     if not part.earlier_actions:
-        doc.add_paragraph("Inga åtgärder från tidigare perioder att följa upp.")
+        paragraph(doc, "Inga åtgärder från tidigare perioder att följa upp.")
         return
     new_section(doc, landscape=True)
     grid = table(
@@ -320,7 +322,7 @@ def _earlier(doc: DocumentType, report: Report, part: NamndReport) -> None:
 
 
 def _conclusions(doc: DocumentType, lines: Sequence[str]) -> None:
-    note = doc.add_paragraph()
+    note = paragraph(doc)
     run = note.add_run(DRAFT_NOTE)
     run.italic = True
     run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
