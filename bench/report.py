@@ -23,10 +23,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import statistics
-import sys
 import resource
+import statistics
 import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,8 +64,10 @@ def workbooks(count: int, per_workbook: int) -> tuple[list[Plan], list[Answer]]:
             for i, c in enumerate(controls[w * per_workbook : (w + 1) * per_workbook])
         ]
         old = {(c.plan_key, c.id) for c in controls[w * per_workbook : (w + 1) * per_workbook]}
-        lookup = {(c.plan_key, c.id): str(i + 1) for i, c in enumerate(
-            controls[w * per_workbook : (w + 1) * per_workbook])}
+        lookup = {
+            (c.plan_key, c.id): str(i + 1)
+            for i, c in enumerate(controls[w * per_workbook : (w + 1) * per_workbook])
+        }
         kept += [
             dataclasses.replace(a, plan_key=key, control_id=lookup[(a.plan_key, a.control_id)])
             for a in answers
@@ -91,7 +93,9 @@ def _earlier(plan: Plan) -> list[Answer]:
             c.owner,
             __import__("datetime").datetime(2026, 9, 10, 9, 0),
             observations="Brister i dokumentationen.",
-            action=Action("Rutinen ses över.", c.owner, due if int(c.id) % 20 else date(2027, 6, 1)),
+            action=Action(
+                "Rutinen ses över.", c.owner, due if int(c.id) % 20 else date(2027, 6, 1)
+            ),
         )
         for c in plan.controls
         if int(c.id) % 10 == 0

@@ -88,7 +88,9 @@ def run_report(args: argparse.Namespace) -> int:
                     folder=settings.report_folder,
                 )
             references = ConversationReferences(db)
-            reports = Reports(PlanBook(source, Journal(db)), Clock(settings.today), shelf, references.names)
+            reports = Reports(
+                PlanBook(source, Journal(db)), Clock(settings.today), shelf, references.names
+            )
             return await reports.write(operator, query)
         finally:
             await source.close()
@@ -109,7 +111,14 @@ class _ExactFile:
         self.path = path
 
     async def save_report(self, name: str, content: bytes) -> Any:
-        from graph.protocol import ReportSaved, WorkbookError
+        """Create the file with the report (an existing file is an error)."""
+        from graph.protocol import ReportSaved
+
+        await asyncio.to_thread(self._write, content)
+        return ReportSaved(self.path.name, str(self.path), None)
+
+    def _write(self, content: bytes) -> None:
+        from graph.protocol import WorkbookError
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,12 +126,11 @@ class _ExactFile:
                 file.write(content)
         except OSError as error:
             raise WorkbookError(f"{self.path} kunde inte skrivas: {error}") from error
-        return ReportSaved(self.path.name, str(self.path), None)
 
 
 def _print_result(result: Any) -> int:
-    from bot.domain.policy import Refusal
     from bot.domain.namnder import NoPlanForYear, UnknownNamnd
+    from bot.domain.policy import Refusal
     from bot.reports.report import NoPlans, ReportFailed, ReportMade
 
     match result:
@@ -136,7 +144,9 @@ def _print_result(result: Any) -> int:
         case UnknownNamnd() | NoPlanForYear():
             return print_not_found(result)
         case NoPlans():
-            print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
+            print(
+                "ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr
+            )
             return 2
         case ReportFailed(reason) | Refusal(reason):
             print(f"ikbot: {reason}", file=sys.stderr)

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from cards.common import Element, heading
 
 
-
 def folded(
     key: str, title: str, items: Iterable[Element | None], *, open_: bool = False
 ) -> list[Element]:

@@ -97,7 +97,10 @@ def status_card(
     risk = risk_section(summary)
     buttons_probe = _buttons(summary, cut=True, full=full, can_write=can_write)
     risk_title = str(risk[0]["text"]) if risk and risk[0] is not None else "Riskmatris"
-    head_parts = [*folded("outcomes", "Bedömningar", outcomes), *folded("risk", risk_title, risk[1:])]
+    head_parts = [
+        *folded("outcomes", "Bedömningar", outcomes),
+        *folded("risk", risk_title, risk[1:]),
+    ]
     probe = adaptive_card([*fixed, *head_parts], buttons_probe)
     budget = CARD_BUDGET - NOTES_RESERVE - FOLD_RESERVE - card_size(probe)
 
@@ -126,7 +129,9 @@ def status_card(
     # Most important first: what went wrong, who has not answered, then the counts.
     deviations = f"{summary.wording.deviations} ({len(summary.deviations)})"
     body += _folded_list("deviations", deviations, cuts["deviations"])
-    body += _folded_list("unanswered", f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
+    body += _folded_list(
+        "unanswered", f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"]
+    )
     body += head_parts[:2]  # Bedömningar
     for name, title in (
         ("namnd", "Per nämnd"),

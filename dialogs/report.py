@@ -11,7 +11,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnState
 from bot.domain.identity import User
 from bot.domain.namnder import NoPlanForYear, UnknownNamnd
 from bot.domain.policy import Refusal
-from bot.reports.report import NoPlans, ReportFailed, ReportMade, Reports, ReportResult
+from bot.reports.report import NoPlans, ReportFailed, ReportMade, ReportResult, Reports
 from bot.reports.status import StatusQuery
 from cards.actions import MakeReport
 from cards.notice import notice_card
@@ -29,7 +29,9 @@ def register(agent: AgentApplication[TurnState], turns: Turns, reports: Reports)
         return await make_report(reports, user, parse_status(text))
 
     async def clicked_report(user: User, action: MakeReport, _inputs: Mapping[str, Any]) -> Reply:
-        return await make_report(reports, user, StatusQuery(action.period, action.year, action.namnd))
+        return await make_report(
+            reports, user, StatusQuery(action.period, action.year, action.namnd)
+        )
 
     turns.on_typed(agent, Command.REPORT, typed_report)
     turns.on_card(agent, MakeReport, clicked_report)

@@ -59,7 +59,9 @@ class LocalReports:
             except FileExistsError:
                 continue
             except OSError as error:
-                raise WorkbookError(f"Rapporten kunde inte sparas i {self.folder}: {error}") from error
+                raise WorkbookError(
+                    f"Rapporten kunde inte sparas i {self.folder}: {error}"
+                ) from error
             return ReportSaved(candidate, str(path), None, new_version=False)
         raise WorkbookError(f"För många rapporter med namnet {name} i {self.folder}.")
 

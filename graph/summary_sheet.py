@@ -59,6 +59,7 @@ def is_ours(marker: object) -> bool:
     wrote the sheet, so replacing it loses nobody's work."""
     return isinstance(marker, str) and marker.startswith(MARKER)
 
+
 def hand_made(workbook: str, sheet: str) -> str:
     """The refusal when a sheet of the summary's name was not made by the bot (Swedish)."""
     return (
@@ -296,6 +297,7 @@ def _deviation_row(finding: Finding, names: Mapping[Severity, str]) -> list[Valu
         action.due if action else None,
         _when(finding.answer),
     ]
+
 
 def number_format(value: Value) -> str | None:
     """Excel's number format for a value of the sheet: dates and moments, else none."""

@@ -24,8 +24,7 @@ def conclusions(summary: Summary, results: Sequence[ControlResult]) -> tuple[str
         return ("Inga kontrollmoment skulle följas upp denna period.",)
     names = summary.wording.class_names
     lines = [
-        f"{total.answered} av {total.due} kontrollmoment har följts upp "
-        f"({total.percent_shown} %)."
+        f"{total.answered} av {total.due} kontrollmoment har följts upp ({total.percent_shown} %)."
     ]
     found = [r for r in results if r.severity in DEVIATIONS]
     if not found:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from bot.domain.clock import Clock
 from bot.domain.identity import User
+from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
 from bot.domain.periods import Term
 from bot.domain.policy import Refusal, may_write_summaries
 from bot.plans import PlanBook
 from bot.reports.document import Report, build_report
-from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
 from bot.reports.status import StatusQuery
 from bot.reports.word import render_report
 from graph.protocol import ReportSaved, ReportShelf, WorkbookError
@@ -103,4 +103,6 @@ class Reports:
             saved = await self._shelf.save_report(name, content)
         except WorkbookError as error:
             return ReportFailed(str(error))
-        return ReportMade(saved, report.title, report.recipient, report.term, report.controls, query.namnd)
+        return ReportMade(
+            saved, report.title, report.recipient, report.term, report.controls, query.namnd
+        )

@@ -15,6 +15,7 @@ from docx.shared import Pt, RGBColor
 from bot.domain.model import Severity
 from bot.domain.status import RISK_AXIS, Summary, Tally, band_ranges
 from bot.domain.swedish import class_counts, format_date, plural, progress
+from bot.reports.document import NOT_ANSWERED, ControlResult, NamndReport, Report, owner_of
 from bot.reports.docx_parts import (
     cell_at,
     heading,
@@ -25,7 +26,6 @@ from bot.reports.docx_parts import (
     small,
     table,
 )
-from bot.reports.document import NOT_ANSWERED, ControlResult, NamndReport, Report, owner_of
 
 BAND_FILLS = {"Kritisk": "F4B6B6", "Medium": "FFE699", "Låg": "C6E0B4"}
 SEVERITY_FILLS = {
@@ -65,16 +65,16 @@ def render_report(report: Report) -> bytes:
         paragraph(doc, NOT_DUE)
     if report.combined:
         chapter = 3
-        for part in report.parts:
-            heading(doc, f"{chapter} {part.name}", 1)
+        for each in report.parts:
+            heading(doc, f"{chapter} {each.name}", 1)
             heading(doc, f"{chapter}.1 Sammanfattning", 2)
-            _summary(doc, report, part.summary, level=3, per_namnd=False)
+            _summary(doc, report, each.summary, level=3, per_namnd=False)
             heading(doc, f"{chapter}.2 Resultat per kontrollmoment", 2)
-            _results(doc, report, part, level=3)
+            _results(doc, report, each, level=3)
             heading(doc, f"{chapter}.3 Uppföljning av tidigare åtgärder", 2)
-            _earlier(doc, report, part)
+            _earlier(doc, report, each)
             heading(doc, f"{chapter}.4 Slutsatser", 2)
-            _conclusions(doc, part.conclusions)
+            _conclusions(doc, each.conclusions)
             chapter += 1
     else:
         part = report.parts[0] if report.parts else None

@@ -38,7 +38,9 @@ def test_report_into_the_rapporter_folder(demo: Path, capsys: pytest.CaptureFixt
 
 def test_report_to_a_file(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "ut" / "ks.docx"
-    assert main(["report", "--period", "helår", "--namnd", "Kommunstyrelsen", "--out", str(out)]) == 0
+    assert (
+        main(["report", "--period", "helår", "--namnd", "Kommunstyrelsen", "--out", str(out)]) == 0
+    )
     assert open_docx(out.read_bytes()).facts()
     assert main(["report", "--out", str(out)]) == 1  # never overwrites
     assert "finns redan" in capsys.readouterr().err

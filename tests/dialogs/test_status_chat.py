@@ -89,7 +89,9 @@ async def test_the_card_is_folded_most_important_first(bot: BotClient) -> None:
     [message] = await bot.say("status helår", STRATEGIST)
     [card] = cards_of([message])
     toggles = [
-        e for e in card["body"] if e.get("selectAction", {}).get("type") == "Action.ToggleVisibility"
+        e
+        for e in card["body"]
+        if e.get("selectAction", {}).get("type") == "Action.ToggleVisibility"
     ]
     titles = [t["items"][0]["text"] for t in toggles]
     assert titles[:3] == ["Avvikelser (1)", "Obesvarade (3)", "Bedömningar"]

@@ -66,7 +66,9 @@ async def test_upload_a_new_file_then_a_new_version(tmp_path: Path) -> None:
         first = await shelf.save_report(NAME, b"PK version 1")
         assert len(graph.fake.requests) - before == 1  # one PUT
         put = graph.fake.requests[-1]
-        assert put.method == "PUT" and put.path.endswith(f"/root:/{FOLDER}/Rapporter/{NAME}:/content")
+        assert put.method == "PUT" and put.path.endswith(
+            f"/root:/{FOLDER}/Rapporter/{NAME}:/content"
+        )
         assert put.status == 201 and not first.new_version
         assert first.url is not None and first.url.endswith(f"{FOLDER}/Rapporter/{NAME}")
         assert first.where == f"/{FOLDER}/Rapporter/{NAME}"

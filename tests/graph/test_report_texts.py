@@ -52,7 +52,7 @@ async def test_report_texts_from_the_workbook(backend: LocalBackend) -> None:
     assert "Socialnämnden följer upp sin plan." in opened.paragraphs
     assert f"Andra stycket om {report.recipient} helår 2026." in opened.paragraphs
     assert "Nämnden godkänner rapporten." in opened.paragraphs
-    assert ["Kommunstyrelsen", "Revisionen"] == opened.paragraphs[-2:]
+    assert opened.paragraphs[-2:] == ["Kommunstyrelsen", "Revisionen"]
     assert "Kommunallagen" not in opened.text
 
 

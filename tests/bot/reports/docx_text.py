@@ -19,12 +19,16 @@ class Opened:
     @property
     def headings(self) -> list[str]:
         return [
-            p.text for p in self.doc.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+            p.text
+            for p in self.doc.paragraphs
+            if p.style is not None and p.style.name.startswith("Heading")
         ]
 
     @property
     def title(self) -> str:
-        return next(p.text for p in self.doc.paragraphs if p.style is not None and p.style.name == "Title")
+        return next(
+            p.text for p in self.doc.paragraphs if p.style is not None and p.style.name == "Title"
+        )
 
     @property
     def paragraphs(self) -> list[str]:
@@ -58,18 +62,20 @@ class Opened:
         return sum(
             1
             for table in self.doc.tables
-            if table.rows and table.rows[0]._tr.trPr is not None
+            if table.rows
+            and table.rows[0]._tr.trPr is not None
             and table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         )
 
     def shaded_fills(self) -> list[str]:
-        return [
-            element.get(qn("w:fill"))
-            for element in self.doc.element.body.iter(qn("w:shd"))
-        ]
+        return [element.get(qn("w:fill")) for element in self.doc.element.body.iter(qn("w:shd"))]
 
     def landscape_sections(self) -> int:
-        return sum(1 for s in self.doc.sections if s.page_width and s.page_height and s.page_width > s.page_height)
+        return sum(
+            1
+            for s in self.doc.sections
+            if s.page_width and s.page_height and s.page_width > s.page_height
+        )
 
 
 def open_docx(data: bytes) -> Opened:

@@ -33,13 +33,24 @@ def _plan():
 def _answers():
     action = Action("Rutinen ses över", "anna@example.com", date(2027, 3, 31))
     return [
-        ans("1", "Större avvikelse", term=YEAR, at=LATER, observations="3 av 20 fakturor fel",
-            action=action),
+        ans(
+            "1",
+            "Större avvikelse",
+            term=YEAR,
+            at=LATER,
+            observations="3 av 20 fakturor fel",
+            action=action,
+        ),
         ans("2", "Ingen avvikelse", term=YEAR, at=LATER, observations="Inga fel"),
         # Delår 1's answer to control 1: shown as the earlier period (komplettering),
         # and its åtgärd is followed up in chapter 4.
-        ans("1", "Mindre avvikelse", term=T1, observations="Brister i attesten",
-            action=Action("Utbilda attestanter", "anna@example.com", date(2026, 9, 30))),
+        ans(
+            "1",
+            "Mindre avvikelse",
+            term=T1,
+            observations="Brister i attesten",
+            action=Action("Utbilda attestanter", "anna@example.com", date(2026, 9, 30)),
+        ),
     ]
 
 
@@ -73,9 +84,10 @@ def test_the_report_has_the_chapters_of_the_real_reports() -> None:
     assert first["Resultat"] == "Större avvikelse"
     assert first["Iakttagelser"] == "3 av 20 fakturor fel"
     assert first["Ansvarig"] == "Anna Andersson"  # a name, not the address
-    assert "Rutinen ses över (Anna Andersson, klart senast 31 mars 2027)" == first[
-        "Förslag på åtgärder"
-    ]
+    assert (
+        first["Förslag på åtgärder"]
+        == "Rutinen ses över (Anna Andersson, klart senast 31 mars 2027)"
+    )
     assert first["Tidigare: delår 1 2026"] == "Mindre avvikelse. Brister i attesten"
     assert facts[2]["Resultat"] == "Ej besvarad"
     assert "anna@example.com" not in opened.text
@@ -155,13 +167,20 @@ def test_a_combined_report_has_a_chapter_per_namnd() -> None:
     report = build_report([ks, son], answers, YEAR, TODAY, author="A")
     assert report.combined and report.recipient == "Kommunstyrelsen"
     opened = open_docx(render_report(report))
-    for heading in ("3 Kommunstyrelsen", "4 Socialnämnden", "3.2 Resultat per kontrollmoment",
-                    "4.2 Resultat per kontrollmoment", "Per nämnd", "5 Förslag till beslut"):
+    for heading in (
+        "3 Kommunstyrelsen",
+        "4 Socialnämnden",
+        "3.2 Resultat per kontrollmoment",
+        "4.2 Resultat per kontrollmoment",
+        "Per nämnd",
+        "5 Förslag till beslut",
+    ):
         assert heading in opened.headings, heading
     assert len(opened.facts()) == 2
     # The two controls "1" are told apart by their nämnd.
-    assert any("Större avvikelse: 1 – Kontroll 1" in p and "Socialnämnden" in p
-               for p in opened.paragraphs)
+    assert any(
+        "Större avvikelse: 1 – Kontroll 1" in p and "Socialnämnden" in p for p in opened.paragraphs
+    )
     one = build_report([ks, son], answers, YEAR, TODAY, author="A", namnd="socialnämnden")
     assert not one.combined and one.controls == 1
 
