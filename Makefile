@@ -11,7 +11,7 @@ IKBOT_HOST ?= 127.0.0.1
 IKBOT_PORT ?= 3978
 export IKBOT_DATA_DIR IKBOT_HOST IKBOT_PORT
 
-.PHONY: install run test lint playground bench bench-quick clean e2e postgresql
+.PHONY: install run test lint playground bench bench-quick clean e2e postgresql report-pdf
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -68,6 +68,11 @@ $(E2E_STAMP): e2e/package.json e2e/package-lock.json
 e2e: $(STAMP) $(E2E_STAMP) /usr/bin/chromium
 	bash e2e/run.sh
 
+# The follow-up reports through LibreOffice to PDF, checked with pdftotext, pages as images
+# in e2e/artifacts/report/ (installs libreoffice-writer and poppler-utils when missing).
+report-pdf: $(STAMP)
+	bash e2e/report_pdf.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -87,6 +92,7 @@ bench: $(STAMP) postgresql
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/plans.py
+	$(BIN)/python bench/report.py
 
 bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
@@ -96,6 +102,7 @@ bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/status.py --quick
 	$(BIN)/python bench/store.py --quick
 	$(BIN)/python bench/plans.py --quick
+	$(BIN)/python bench/report.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _add_manifest_parser(commands)
     from bot.db_cli import add_db_parser, run_db
+    from bot.report_cli import add_report_parser, run_report
+
+    add_report_parser(commands)
 
     add_db_parser(commands)
     args = parser.parse_args(argv)
@@ -57,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(demo=args.demo)
     if args.command == "status":
         return _status(args.period, args.year, args.namnd, args.format)
+    if args.command == "report":
+        return run_report(args)
     if args.command == "check-graph":
         return _check_graph()
     if args.command == "manifest":
@@ -192,6 +197,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
 
     from bot.domain.clock import Clock
     from bot.domain.identity import User
+    from bot.domain.namnder import NoPlanForYear, UnknownNamnd
     from bot.domain.periods import parse_period_name
     from bot.domain.policy import Refusal
     from bot.plans import PlanBook
@@ -233,7 +239,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     else:
         db = Database(journal_file if journal_file.exists() else Path(":memory:"))
 
-    async def run() -> StatusShown | SummariesWritten | Refusal:
+    async def run() -> StatusShown | SummariesWritten | Refusal | UnknownNamnd | NoPlanForYear:
         # Read only: an existing store is read as it is (the bot upgrades it when it starts).
         await db.open(upgrade=db.url.database == ":memory:")
         try:
@@ -253,6 +259,10 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     if isinstance(result, Refusal):  # the operator is a strategist: never, but typed
         print(f"ikbot: {result.reason}", file=sys.stderr)
         return 2
+    if isinstance(result, UnknownNamnd | NoPlanForYear):
+        from bot.report_cli import print_not_found
+
+        return print_not_found(result)
     if not result.plans:
         print("ikbot: ingen kontrollplan kunde läsas (kör ikbot check-workbook).", file=sys.stderr)
         return 2

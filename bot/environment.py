@@ -73,6 +73,7 @@ class Environment(BaseSettings):
     lookup_timeout: float = Field(LOOKUP_TIMEOUT, alias="IKBOT_LOOKUP_TIMEOUT")
     # Holds a password: never echoed in a message.
     database_url: str | None = Field(None, alias="IKBOT_DATABASE_URL", repr=False)
+    report_folder: str = Field("", alias="IKBOT_REPORT_FOLDER")
     graph_site: str = Field("", alias="IKBOT_GRAPH_SITE")
     graph_path: str = Field("", alias="IKBOT_GRAPH_PATH")
     graph_drive: str = Field("", alias="IKBOT_GRAPH_DRIVE")
@@ -86,6 +87,7 @@ class Environment(BaseSettings):
         "workbook",
         "data_dir",
         "host",
+        "report_folder",
         *(f"graph_{name}" for name in GRAPH_FIELDS),
         mode="before",
     )

@@ -16,7 +16,8 @@ from bot.store.journal import Journal
 from bot.store.leases import Leases
 from bot.store.references import ConversationReferences
 from bot.writer import FIRST_RETRY, LINGER, Writer
-from graph.protocol import WorkbookSource
+from graph.protocol import ReportShelf, WorkbookSource
+from graph.report_files import report_shelf
 
 
 @dataclass(slots=True)
@@ -34,6 +35,7 @@ class Services:
     conversations: ConversationStore
     references: ConversationReferences
     leases: Leases
+    reports: ReportShelf  # where written follow-up reports are saved
 
     @classmethod
     def build(
@@ -67,6 +69,12 @@ class Services:
             conversations=ConversationStore(db),
             references=ConversationReferences(db),
             leases=leases,
+            reports=report_shelf(
+                workbooks,
+                workbook=settings.workbook,
+                fallback=settings.data_dir,
+                folder=settings.report_folder,
+            ),
         )
 
     async def start(self) -> None:

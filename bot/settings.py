@@ -21,6 +21,9 @@ _ANONYMOUS = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"
 _VALIDATE_ISSUER = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__VALIDATE_ISSUER"
 
 
+REPORT_FOLDER = "Rapporter"
+
+
 class SettingsError(Exception):
     """The configuration cannot work; the message says what to change (Swedish)."""
 
@@ -84,6 +87,8 @@ class Settings:
     lookup_timeout: float = LOOKUP_TIMEOUT
     # PostgreSQL for the store (IKBOT_DATABASE_URL, with our driver); None: SQLite in data_dir.
     database_url: str | None = field(default=None, repr=False)
+    # Where reports go (IKBOT_REPORT_FOLDER): beside the workbooks, or in the library.
+    report_folder: str = REPORT_FOLDER
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +129,7 @@ class Settings:
             connector_timeout=variables.connector_timeout,
             lookup_timeout=variables.lookup_timeout,
             database_url=variables.database_url,
+            report_folder=variables.report_folder or REPORT_FOLDER,
         )
         settings.check_authentication()
         return settings
@@ -189,7 +195,6 @@ def _switched_on(value: str) -> bool:
     return value.strip().casefold() not in ("", "0", "false")
 
 
-
 def _graph_credentials(value: dict[str, str]) -> GraphSettings:
     """The Graph sign-in for the group check when no SharePoint site is configured."""
     value = dict(value)
@@ -250,4 +255,3 @@ def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     """
     env = os.environ if env is None else env
     return env.get(_CLIENT_ID, "").strip()
-

@@ -98,6 +98,15 @@ class ShowStatus(_Action):
     full: bool = False
 
 
+class MakeReport(_Action):
+    """Write the follow-up report (.docx) of a term (optionally one nämnd)."""
+
+    verb: Literal["make_report"] = "make_report"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
 # What a card button may ask for: the payloads, and the same discriminated by verb.
 CardPayload = (
     ShowList
@@ -108,6 +117,7 @@ CardPayload = (
     | ShowStatus
     | ShowUnanswered
     | WriteSummary
+    | MakeReport
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

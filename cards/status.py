@@ -10,7 +10,7 @@ from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
 from bot.domain.swedish import unanswered_line as _unanswered_words
-from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
+from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
@@ -24,14 +24,17 @@ from cards.common import (
     source_line,
     text_block,
 )
+from cards.fold import folded
 from cards.risk_matrix import risk_section
 from cards.size import card_size, printable
 
-# Teams refuses cards over 28 KB (28,672 bytes). The whole card is kept under this many
-# bytes of JSON, leaving room for the activity around it; the lists share what the fixed
-# parts (heading, counts, risk matrix, buttons) leave, and stop early when it is used up.
-CARD_BUDGET = 26_000
+# The whole card is kept under 28 KB (28,672 bytes) of JSON: the Power Automate Teams
+# connector's limit, well inside the 100 KB a bot's message may take (PLATFORM-NEXT §6),
+# so the activity around the card has room. The lists share what the fixed parts
+# (heading, counts, risk matrix, buttons) leave, and stop early when it is used up.
+CARD_BUDGET = 27_000
 NOTES_RESERVE = 1_000  # the "… och N till" lines
+FOLD_RESERVE = 600  # the lists' fold headings cost ~100 bytes more than plain ones
 
 _TITLE_CHARS = 120
 _TEXT_CHARS = 200
@@ -64,11 +67,15 @@ def status_card(
     limit: int = 10,
     pending: int = 0,
     can_write: bool = True,
+    names: Mapping[str, str] | None = None,
 ) -> Element:
     """The compiled status of a term; lists stop at ``limit`` items unless ``full``.
 
-    ``can_write=False`` leaves out "Skriv sammanställning till Excel" (a person who may not
-    write the summary, or a backend that cannot yet)."""
+    The head (progress, late, unowned) is always shown; the sections below are folded
+    (tap to open) with the most important first, so the card fits a phone. ``names`` (by
+    e-mail, lower case) names people instead of their addresses. ``can_write=False``
+    leaves out "Skriv sammanställning till Excel" and "Skapa rapport"."""
+    people = names or {}
     count = None if full else max(limit, 0)
     total = summary.total
     fixed: list[Element | None] = [
@@ -82,16 +89,20 @@ def status_card(
         else None,
         _overdue_line(summary),
         _unowned_line(summary),
-        _section("Bedömningar"),
+    ]
+    outcomes = [
         fact_set(_outcome_facts(summary)),
-        fact_set(
-            [("Per klass", _class_line(summary))],
-            spacing="small",
-        ),
+        fact_set([("Per klass", _class_line(summary))], spacing="small"),
     ]
     risk = risk_section(summary)
     buttons_probe = _buttons(summary, cut=True, full=full, can_write=can_write)
-    budget = CARD_BUDGET - NOTES_RESERVE - card_size(adaptive_card([*fixed, *risk], buttons_probe))
+    risk_title = str(risk[0]["text"]) if risk and risk[0] is not None else "Riskmatris"
+    head_parts = [
+        *folded("outcomes", "Bedömningar", outcomes),
+        *folded("risk", risk_title, risk[1:]),
+    ]
+    probe = adaptive_card([*fixed, *head_parts], buttons_probe)
+    budget = CARD_BUDGET - NOTES_RESERVE - FOLD_RESERVE - card_size(probe)
 
     compact = summary.wording.compact
 
@@ -102,10 +113,10 @@ def status_card(
         "namnd": (_groups(summary.by_namnd) if len(summary.by_namnd) > 1 else [], group_fact),
         "area": (_groups(summary.by_area) if len(summary.by_area) > 1 else [], group_fact),
         "group": (_groups(summary.by_group) if len(summary.by_group) > 1 else [], group_fact),
-        "deviations": (summary.deviations, _deviation_item),
-        "deferred": (summary.deferred, _deferred_item),
+        "deviations": (summary.deviations, lambda item: _deviation_item(item, people)),
+        "deferred": (summary.deferred, lambda item: _deferred_item(item, people)),
         "check": ([*summary.unknown, *summary.orphans, *summary.unscheduled], _check_item),
-        "unanswered": (summary.unanswered, _missing_item),
+        "unanswered": (summary.unanswered, lambda item: _missing_item(item, people)),
     }
     rendered = {
         name: [render(item) for item in (items[:count] if count is not None else items)]
@@ -115,6 +126,13 @@ def status_card(
     cuts = {name: _take(rendered[name], len(sections[name][0]), shares[name]) for name in sections}
 
     body: list[Element | None] = [*fixed]
+    # Most important first: what went wrong, who has not answered, then the counts.
+    deviations = f"{summary.wording.deviations} ({len(summary.deviations)})"
+    body += _folded_list("deviations", deviations, cuts["deviations"])
+    body += _folded_list(
+        "unanswered", f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"]
+    )
+    body += head_parts[:2]  # Bedömningar
     for name, title in (
         ("namnd", "Per nämnd"),
         ("area", summary.area_heading),
@@ -123,17 +141,14 @@ def status_card(
         cut = cuts[name]
         if cut.shown or cut.hidden:
             facts: Element | None = {"type": "FactSet", "facts": cut.shown} if cut.shown else None
-            body += [_section(title), facts, _more(cut)]
-    deviations = f"{summary.wording.deviations} ({len(summary.deviations)})"
-    body += _list_section(deviations, cuts["deviations"])
+            body += folded(name, title, [facts, _more(cut)])
     if summary.deferred:
         later = "Följs upp på helår" if summary.term.period.is_interim else "Följs upp senare"
-        body += _list_section(f"{later} ({len(summary.deferred)})", cuts["deferred"])
+        body += _folded_list("deferred", f"{later} ({len(summary.deferred)})", cuts["deferred"])
     checks = len(summary.unknown) + len(summary.orphans) + len(summary.unscheduled)
     if checks:
-        body += _list_section(f"Att kontrollera ({checks})", cuts["check"])
-    body += _list_section(f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
-    body += risk
+        body += _folded_list("check", f"Att kontrollera ({checks})", cuts["check"])
+    body += head_parts[2:]  # the risk matrix, last
     cut_any = any(c.hidden for c in cuts.values())
     return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
 
@@ -245,10 +260,15 @@ def _section(title: str) -> Element:
     return heading(title, size="medium")
 
 
-def _list_section(title: str, cut: _Cut) -> list[Element | None]:
+def _folded_list(key: str, title: str, cut: _Cut) -> list[Element]:
     if not cut.shown and not cut.hidden:
         return []
-    return [_section(title), *cut.shown, _more(cut)]
+    return folded(key, title, [*cut.shown, _more(cut)])
+
+
+def _person(who: str, names: Mapping[str, str]) -> str:
+    """A person's name where Teams told it, else as the plan or answer wrote it."""
+    return names.get(who.strip().casefold(), who)
 
 
 def control_title(finding: Finding | Missing | Unscheduled) -> str:
@@ -257,7 +277,7 @@ def control_title(finding: Finding | Missing | Unscheduled) -> str:
     return f"{control.id} – {shorten(control.description, _TITLE_CHARS)}"
 
 
-def _deviation_item(item: object) -> Element:
+def _deviation_item(item: object, names: Mapping[str, str]) -> Element:
     finding = cast(Finding, item)
     color = _COLORS.get(finding.severity, "warning") if finding.severity else "warning"
     action = finding.action
@@ -266,7 +286,7 @@ def _deviation_item(item: object) -> Element:
     reason = finding.severity is not None and finding.severity.needs_reason
     observations = shorten(finding.observations, _TEXT_CHARS)
     facts = [
-        ("Ansvarig", shorten(finding.owner, NAME_CHARS)),
+        ("Ansvarig", shorten(_person(finding.owner, names), NAME_CHARS)),
         ("Skäl", observations or "Inget skäl angivet")
         if reason
         else ("Iakttagelser", observations),
@@ -274,7 +294,7 @@ def _deviation_item(item: object) -> Element:
     if action is not None:
         facts += [
             ("Åtgärd", shorten(action.text, _TEXT_CHARS)),
-            ("Åtgärdsansvarig", shorten(action.owner, NAME_CHARS)),
+            ("Åtgärdsansvarig", shorten(_person(action.owner, names), NAME_CHARS)),
             ("Klart senast", format_date(action.due) if action.due else ""),
         ]
     if not reason and (action is None or not action.text.strip()):
@@ -290,9 +310,9 @@ def _deviation_item(item: object) -> Element:
     )
 
 
-def _deferred_item(item: object) -> Element:
+def _deferred_item(item: object, names: Mapping[str, str]) -> Element:
     finding = cast(Finding, item)
-    owner = shorten(finding.owner, NAME_CHARS)
+    owner = shorten(_person(finding.owner, names), NAME_CHARS)
     return text_block(f"{control_title(finding)} · {owner}", spacing="small")
 
 
@@ -315,9 +335,9 @@ def _check_item(item: object) -> Element:
     return text_block(f"{control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
 
 
-def _missing_item(item: object) -> Element:
+def _missing_item(item: object, names: Mapping[str, str]) -> Element:
     missing = cast(Missing, item)
-    line = f"{shorten(missing.owner, NAME_CHARS) or NO_OWNER} · sista svarsdag "
+    line = f"{shorten(_person(missing.owner, names), NAME_CHARS) or NO_OWNER} · sista svarsdag "
     line += format_date(missing.deadline)
     if missing.days_overdue:
         line += f" · försenad {days_text(missing.days_overdue)}"
@@ -343,6 +363,8 @@ def summary_scope(summary: Summary) -> dict[str, Any]:
 def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> list[Element]:
     scope = summary_scope(summary)
     found = [button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
+    if can_write and summary.total.due:
+        found.append(button("Skapa rapport", MakeReport(**scope)))
     if summary.unanswered:
         found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
     if cut and not full:

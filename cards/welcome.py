@@ -63,6 +63,18 @@ def help_card(*, strategist: bool) -> Element:
                         "till för kvalitetsstrategerna."
                     ),
                 ),
+                *(
+                    [
+                        (
+                            "rapport",
+                            "skriver uppföljningsrapporten till nämnden som ett Word-dokument, "
+                            "till exempel ”rapport helår” eller ”rapport delår 2 2026 "
+                            "Socialnämnden”.",
+                        )
+                    ]
+                    if strategist
+                    else []
+                ),
                 (_HELP_COMMAND, "visar den här hjälpen."),
             ]
         ),

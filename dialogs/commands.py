@@ -15,6 +15,7 @@ class Command(enum.Enum):
 
     LIST = "list"
     STATUS = "status"
+    REPORT = "report"
     HELP = "help"
     GREETING = "greeting"
     UNKNOWN = "unknown"
@@ -49,6 +50,8 @@ def parse_command(text: str) -> Command:
     plain = normalise(text)
     if plain == "status" or plain.startswith("status "):
         return Command.STATUS
+    if plain == "rapport" or plain.startswith("rapport "):
+        return Command.REPORT
     return _PHRASES.get(plain, Command.UNKNOWN)
 
 
@@ -57,7 +60,8 @@ _PERIOD_WORDS |= {f"kvartal{q.label[-1]}": q for q in (Period.Q1, Period.Q2, Per
 
 
 def parse_status(text: str) -> StatusQuery:
-    """Read `status [helår|delår 1|delår 2] [år] [nämnd]`; what is left over is the nämnd,
+    """Read `status [helår|delår 1|delår 2] [år] [nämnd]` (or `rapport …`: the first word
+    is skipped either way); what is left over is the nämnd,
     kept as typed (accents and all) so it matches the plan's Nämnd column."""
     words = text.split()[1:]  # the first word is "status"
     period: Period | None = None

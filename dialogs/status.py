@@ -12,9 +12,11 @@ from typing import Any, assert_never
 from microsoft_agents.hosting.core import AgentApplication, TurnState
 
 from bot.domain.identity import User
+from bot.domain.namnder import NoPlanForYear, UnknownNamnd
 from bot.domain.policy import Refusal
 from bot.reports.status import StatusQuery, StatusReports, SummariesWritten
 from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
+from cards.report import no_plan_card, unknown_namnd_card
 from cards.status import status_card
 from cards.summary_written import summary_written_card
 from cards.unanswered import unanswered_card
@@ -67,12 +69,19 @@ async def show_status(
 ) -> Reply:
     """The status card (or the unanswered), with a word when it is only the user's own."""
     shown = await reports.show(user, query)
+    if isinstance(shown, UnknownNamnd):
+        term = reports.term(query)
+        return Reply(card=unknown_namnd_card(shown, year=term.year, period=term.period))
+    if isinstance(shown, NoPlanForYear):
+        return Reply(card=no_plan_card(shown))
     summary, can_write = shown.summary, shown.can_write
     if unanswered_only:
         card = unanswered_card(summary, can_write=can_write)
         text = None
     else:
-        card = status_card(summary, full=full, pending=shown.pending, can_write=can_write)
+        card = status_card(
+            summary, full=full, pending=shown.pending, can_write=can_write, names=shown.names
+        )
         text = None if shown.everything else STRATEGISTS_ONLY
     if user.role_unknown:
         # Maybe a strategist whose group Graph could not confirm: say why the summary is

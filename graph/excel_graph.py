@@ -144,6 +144,31 @@ class Transport:
             raise call_error(response.status_code, dict(response.headers), data)
         return data
 
+    async def put_content(self, url: str, content: bytes, content_type: str) -> tuple[int, Any]:
+        """PUT a file's bytes (``…:/content``); (status, the DriveItem JSON): 201 when the
+        file is new, 200 when it replaced one (a new version where the library keeps them)."""
+        info = RequestInformation(Method.PUT)
+        info.url = self._adapter.base_url.rstrip("/") + url
+        info.headers.try_add("Accept", "application/json")
+        info.set_stream_content(content, content_type)
+        info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
+        self.requests_sent += 1
+        try:
+            response: Any = await self._adapter.send_primitive_async(  # type: ignore[func-returns-value]
+                info, "bytes", None
+            )
+        except ClientAuthenticationError as e:
+            raise GraphCallError(401, "credential", "token request failed") from e
+        except Exception as e:  # the service never answered
+            raise GraphCallError(0, "network", type(e).__name__) from e
+        try:
+            data = json.loads(response.content) if response.content.strip() else None
+        except ValueError:
+            data = None
+        if not 200 <= response.status_code < 300:
+            raise call_error(response.status_code, dict(response.headers), data)
+        return response.status_code, data
+
     async def batch(
         self, requests: Sequence[SubRequest], *, retry: bool = True
     ) -> dict[str, SubResponse]:

@@ -100,6 +100,9 @@ def sheet_requests(
         chain.add("PATCH", _range(fill.area.address) + "/format/fill", {"color": f"#{fill.rgb}"})
     for area in sheet.centred:
         chain.add("PATCH", _range(area.address) + "/format", {"horizontalAlignment": "Center"})
+    for area in sheet.wrapped:
+        body = {"wrapText": True, "verticalAlignment": "Top"}
+        chain.add("PATCH", _range(area.address) + "/format", body)
     last_row = len(sheet.rows)
     for first, last, width in width_runs(sheet.widths):
         columns = f"{column_letter(first)}1:{column_letter(last)}{last_row}"

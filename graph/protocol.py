@@ -47,6 +47,25 @@ class WriteResult:
     unchanged: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ReportSaved:
+    """Where a report was saved: its file name, path, web address (SharePoint) and whether
+    it became a new version of a file with the same name."""
+
+    name: str
+    where: str
+    url: str | None
+    new_version: bool = False
+
+
+class ReportShelf(Protocol):
+    """Where reports are saved: a local folder, or a folder in the SharePoint library."""
+
+    async def save_report(self, name: str, content: bytes) -> ReportSaved:
+        """Save the document; never overwrite what a person may have edited."""
+        ...
+
+
 class Workbook(Protocol):
     """One nämnd's plan workbook."""
 

@@ -32,6 +32,7 @@ from graph.cells import cell_text, from_serial
 from graph.layout import (
     OWNERS_HEADERS,
     PERIODS_HEADERS,
+    REPORT_TEXTS_HEADERS,
     SCALE_HEADERS,
     SETTINGS_SYNONYMS,
     YEAR_WORDS,
@@ -50,8 +51,19 @@ _HEADER_WORDS = {
     normalise_header(h) for names in (SCALE_HEADERS, OWNERS_HEADERS, PERIODS_HEADERS) for h in names
 }
 _STOP_WORDS = _HEADER_WORDS | {normalise_header(w) for w in YEAR_WORDS}
-for _names in SETTINGS_SYNONYMS.values():
-    _STOP_WORDS |= {normalise_header(n) for n in _names}
+for _header, _names in SETTINGS_SYNONYMS.items():
+    if _header != "Text":  # "Text" is too common a word to end another table
+        _STOP_WORDS |= {normalise_header(n) for n in _names}
+# The report's standing texts (bot.reports.texts uses the same keys).
+_REPORT_TEXT_KEYS = {
+    "inledning": "inledning",
+    "förslag till beslut": "förslag till beslut",
+    "forslag till beslut": "förslag till beslut",
+    "beslut": "förslag till beslut",
+    "beslutet skickas till": "beslutet skickas till",
+    "skickas till": "beslutet skickas till",
+    "sändlista": "beslutet skickas till",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,7 @@ class Settings:
     calendar: Calendar = DEFAULT_CALENDAR
     year: int | None = None
     issues: tuple[PlanIssue, ...] = ()
+    report_texts: tuple[tuple[str, str], ...] = ()  # the Rapporttexter table
 
 
 def owner_key(name: str) -> str:
@@ -276,6 +289,33 @@ def parse_calendar(
     return Calendar(tuple(ordered)), issues
 
 
+def parse_report_texts(
+    rows: Sequence[Sequence[object]], *, first_row: int = 1
+) -> tuple[tuple[tuple[str, str], ...], list[PlanIssue]]:
+    """The Rapporttexter table (Rapporttext, Text): the report's Inledning, Förslag till
+    beslut and Beslutet skickas till, replacing the bot's default wording."""
+    found = _find_table(rows, REPORT_TEXTS_HEADERS, 2)
+    if found is None:
+        return (), []
+    texts: dict[str, str] = {}
+    issues: list[PlanIssue] = []
+    for row_number, (name_cell, text_cell) in _table_rows(rows, found, first_row):
+        name = " ".join(cell_text(name_cell).split()).casefold().rstrip(":")
+        key = _REPORT_TEXT_KEYS.get(name)
+        text = str(text_cell).strip() if text_cell is not None else ""
+        if key is None:
+            message = (
+                f"Rapporttexter: okänd rapporttext {cell_text(name_cell)!r} (skriv Inledning, "
+                "Förslag till beslut eller Beslutet skickas till)"
+            )
+            issues.append(_issue(row_number, message))
+        elif not text:
+            issues.append(_issue(row_number, f"Rapporttexter: text saknas för {name!r}"))
+        elif key not in texts:
+            texts[key] = text
+    return tuple(texts.items()), issues
+
+
 def parse_year(rows: Sequence[Sequence[object]]) -> int | None:
     """The year on a line "År | 2026" (or Planår) of the sheet, if there is one."""
     words = {normalise_header(w) for w in YEAR_WORDS}
@@ -296,12 +336,14 @@ def parse_settings(rows: Sequence[Sequence[object]], *, first_row: int = 1) -> S
     scale, scale_issues = parse_scale(rows, first_row=first_row)
     owners, owner_issues = parse_owners(rows, first_row=first_row)
     calendar, period_issues = parse_calendar(rows, first_row=first_row)
+    texts, text_issues = parse_report_texts(rows, first_row=first_row)
     return Settings(
         scale,
         MappingProxyType(owners),
         calendar,
         parse_year(rows),
-        (*scale_issues, *owner_issues, *period_issues),
+        (*scale_issues, *owner_issues, *period_issues, *text_issues),
+        texts,
     )
 
 

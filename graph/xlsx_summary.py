@@ -71,6 +71,22 @@ def _render(ws: Worksheet, sheet: SummarySheet) -> None:
         ws.add_table(made)
     for index, width in enumerate(sheet.widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
+    for area in sheet.wrapped:
+        for cell in _cells(ws, area):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _print_setup(ws, sheet)
+
+
+def _print_setup(ws: Worksheet, sheet: SummarySheet) -> None:
+    """Printable as it is: its area, landscape A4, one page wide, the title on every page."""
+    ws.print_area = sheet.area.address
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = sheet.fit_width
+    ws.page_setup.fitToHeight = 0  # as many pages down as the lists take
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    first, last = sheet.title_rows
+    ws.print_title_rows = f"{first + 1}:{last + 1}"
 
 
 def _cells(ws: Worksheet, area: Area) -> Iterator[Cell]:

@@ -313,6 +313,8 @@ class Plan:
     calendar: Calendar = DEFAULT_CALENDAR
     ignored_headers: tuple[str, ...] = ()  # header cells the bot does not use
     header_rows: tuple[int, int] = (0, 0)  # the first and last Excel row of the header
+    # The Rapporttexter table: (inledning | förslag till beslut | beslutet skickas till, text)
+    report_texts: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:

@@ -7,12 +7,15 @@ strategist writes the summary into the workbooks (``bot.domain.policy``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
+from types import MappingProxyType
 
 from bot.domain.clock import Clock
 from bot.domain.identity import User
 from bot.domain.model import Period, Plan
+from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
 from bot.domain.periods import Term, requested_term
 from bot.domain.policy import Refusal, may_write_summaries, sees_everything
 from bot.domain.status import SheetWritten, Summary
@@ -38,6 +41,8 @@ class StatusShown:
     everything: bool  # every nämnd (a strategist); else the user's own kontrollmoment
     can_write: bool  # the user may write it to the workbooks
     plans: int  # how many plans could be read
+    # People's names by e-mail (lower case), so cards name people rather than addresses.
+    names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,29 +58,45 @@ class SummariesWritten:
 class StatusReports:
     """Compiles and writes statuses from the plans, the workbooks' answers and the journal."""
 
-    def __init__(self, book: PlanBook, clock: Clock) -> None:
+    def __init__(
+        self,
+        book: PlanBook,
+        clock: Clock,
+        names: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
+    ) -> None:
         self._book = book
         self._clock = clock
+        self._names = names
 
     def term(self, query: StatusQuery, today: date | None = None) -> Term:
         """The term a query means (``status`` alone: the one being worked on)."""
         return requested_term(query.period, query.year, today or self._clock.today())
 
-    async def show(self, user: User, query: StatusQuery) -> StatusShown:
-        """The status of the query's term: everything for a strategist, else the user's own."""
+    async def show(
+        self, user: User, query: StatusQuery
+    ) -> StatusShown | UnknownNamnd | NoPlanForYear:
+        """The status of the query's term: everything for a strategist, else the user's own;
+        a nämnd no plan names, or a year no plan covers, is said rather than shown empty."""
         today = self._clock.today()
         plans = await self._book.plans()
+        term = self.term(query, today)
+        unknown = check_namnd(plans, query.namnd)
+        if unknown is not None:
+            return unknown
+        no_plan = check_year(plans, term.year)
+        if no_plan is not None:
+            return no_plan
         everything = sees_everything(user)
         shown = plans if everything else [_own(plan, user) for plan in plans]
-        compiled = await compile_term(
-            self._book, shown, self.term(query, today), today, namnd=query.namnd
-        )
+        compiled = await compile_term(self._book, shown, term, today, namnd=query.namnd)
+        names = await self._names() if self._names is not None else {}
         return StatusShown(
             compiled.summary,
             compiled.pending,
             everything=everything,
             can_write=may_write_summaries(user) is None,
             plans=len(plans),
+            names=MappingProxyType(dict(names)),
         )
 
     async def write(self, user: User, query: StatusQuery) -> SummariesWritten | Refusal:

@@ -102,6 +102,25 @@ class ConversationReferences:
         )
         return sorted(r.user_id for r in rows)
 
+    async def names(self) -> dict[str, str]:
+        """People's names by e-mail address, as Teams gave them with their last turn (the
+        reference's ``user.name``), so reports name people rather than addresses."""
+        rows = await self._db.fetchall(
+            select(refs.c.email, refs.c.reference, refs.c.updated_at)
+            .where(refs.c.email.is_not(None))
+            .order_by(refs.c.updated_at)
+        )
+        found: dict[str, str] = {}
+        for row in rows:  # oldest first: the newest name wins
+            try:
+                user = json.loads(row.reference).get("user") or {}
+            except (ValueError, AttributeError):
+                continue
+            name = str(user.get("name") or "").strip() if isinstance(user, dict) else ""
+            if name and row.email:
+                found[row.email.strip().casefold()] = name
+        return found
+
     async def forget(self, user_id: str, conversation_id: str | None = None) -> int:
         """Delete a user's references (one conversation, or all); return how many."""
         statement = delete(refs).where(refs.c.user_id == user_id)

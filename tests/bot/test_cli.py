@@ -64,8 +64,11 @@ def test_status_over_the_demo_workbooks(
     data = json.loads(capsys.readouterr().out)
     assert (data["year"], data["period"], data["total"]["due"]) == (2026, "YEAR", 15)
 
-    assert main(["status", "--period", "delår 1", "--namnd", "Ingen sådan"]) == 0
-    assert "Inga kontrollmoment ska följas upp" in capsys.readouterr().out
+    # A nämnd no plan names is said, with the ones there are (not an empty summary).
+    assert main(["status", "--period", "delår 1", "--namnd", "Ingen sådan"]) == 2
+    assert "nämnden 'Ingen sådan' finns inte i planerna" in capsys.readouterr().err
+    assert main(["status", "--namnd", "kommunstyrelsn"]) == 2
+    assert "Menade du Kommunstyrelsen?" in capsys.readouterr().err
 
 
 def test_status_as_xlsx_writes_each_workbooks_sheet(

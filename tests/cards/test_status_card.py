@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.domain.model import Action, Answer, Control, Period, Plan, Risk
 from bot.domain.periods import Term
 from bot.domain.status import Summary, compile_status
-from cards.actions import ShowStatus, ShowUnanswered, WriteSummary, card_action
+from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary, card_action
 from cards.status import EXCEL_NOTE, status_card
 from cards.unanswered import unanswered_card
 from tests.bot.domain.status_data import (
@@ -85,9 +85,17 @@ def big(n: int = 1_000, *, text: str = "", namnd: str | None = None) -> Summary:
     return compile_status([plan], answers, YEAR_2026, AFTER_DEADLINE, namnd=namnd)
 
 
+def _section(card: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The items of a folded section (``f-<key>``), empty when the card has none."""
+    for element in walk(card):
+        if element.get("id") == f"f-{key}":
+            return list(element["items"])
+    return []
+
+
 def _deviation_titles(card: dict[str, Any]) -> list[str]:
     found = []
-    for element in card["body"]:
+    for element in _section(card, "deviations"):
         if element["type"] == "Container" and element["items"][2:3]:
             label = element["items"][2]
             if label.get("color") in ("attention", "warning"):
@@ -115,7 +123,8 @@ def test_lindesberg_delar_2017_shows_its_real_counts() -> None:
         "Kontrolleras över helår: 2",
     ):
         assert fact in shown
-    facts = [t for t in shown if t.split(":")[0] in LINDESBERG_SCALE_LABELS]
+    outcomes = texts({"body": _section(card, "outcomes")})
+    facts = [t for t in outcomes if t.split(":")[0] in LINDESBERG_SCALE_LABELS]
     # Scale order: ok, mindre, större, ej genomförd, uppskjuten.
     assert [f.split(":")[0] for f in facts][:4] == [
         "Ingen avvikelse",
@@ -134,7 +143,10 @@ def test_lindesberg_delar_2017_shows_its_real_counts() -> None:
     # No sannolikhet × konsekvens, no riskvärde: no (empty) risk matrix at all.
     assert not [t for t in shown if t.startswith(("Riskmatris", "Risknivåer", "Utan risk"))]
     assert not [e for e in walk(card) if e["type"] == "Table"]
-    assert [a["title"] for a in actions(card)] == ["Skriv sammanställning till Excel"]
+    assert [a["title"] for a in actions(card)] == [
+        "Skriv sammanställning till Excel",
+        "Skapa rapport",
+    ]
 
 
 LINDESBERG_SCALE_LABELS = {o.label for o in LINDESBERG_SCALE.options}
@@ -146,7 +158,7 @@ def test_lindesberg_deviations_most_serious_first_with_colours() -> None:
     assert [t.split(" – ")[0] for t in titles] == ["2", "3", "10", "1", "5"]
     colours = {
         e["items"][0]["text"].split(" – ")[0]: e["items"][2]["color"]
-        for e in card["body"]
+        for e in _section(card, "deviations")
         if e["type"] == "Container" and e["items"][0]["text"] in titles
     }
     assert colours == {"2": "attention", "3": "attention", "10": "attention", "1": "warning"} | {
@@ -166,7 +178,8 @@ def test_strangnas_helar_2017_shows_its_real_counts_and_actions() -> None:
     shown = texts(card)
     assert card["body"][0]["text"] == "Status helår 2017"
     assert "9 av 9 kontrollmoment besvarade (100 %)" in shown
-    labels = [t for t in shown if t.startswith(("Process/", "Avvikelser mot", "Dokumenterad"))]
+    outcomes = texts({"body": _section(card, "outcomes")})
+    labels = [t for t in outcomes if t.startswith(("Process/", "Avvikelser mot", "Dokumenterad"))]
     assert labels[:3] == [
         "Process/rutin/riktlinje fungerar men behöver utvecklas: 4",
         "Avvikelser mot beskrivning av process/rutin/riktlinje har konstaterats: 4",
@@ -351,10 +364,16 @@ def test_buttons_parse_back_to_typed_actions() -> None:
     summary = big(40, namnd="Nämnd 1")
     card = status_card(summary, limit=2)
     found = buttons(card)
-    assert list(found) == ["Skriv sammanställning till Excel", "Visa obesvarade", "Visa allt"]
+    assert list(found) == [
+        "Skriv sammanställning till Excel",
+        "Skapa rapport",
+        "Visa obesvarade",
+        "Visa allt",
+    ]
     parsed = [card_action.validate_python(b["data"]) for b in found.values()]
     assert parsed == [
         WriteSummary(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
+        MakeReport(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowUnanswered(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowStatus(year=2026, period=Period.YEAR, namnd="Nämnd 1", full=True),
     ]
@@ -365,12 +384,13 @@ def test_buttons_parse_back_to_typed_actions() -> None:
 
 
 def test_without_a_namnd_the_payload_says_none() -> None:
-    [write] = [a for a in actions(status_card(lindesberg()))]
+    write, report = actions(status_card(lindesberg()))
     assert card_action.validate_python(write["data"]) == WriteSummary(year=2017, period=Period.T1)
+    assert card_action.validate_python(report["data"]) == MakeReport(year=2017, period=Period.T1)
 
 
 def test_every_status_button_is_a_card_action() -> None:
-    for verb in ("status", "show_unanswered", "write_summary"):
+    for verb in ("status", "show_unanswered", "write_summary", "make_report"):
         assert card_action.validate_python({"verb": verb, "year": 2026, "period": "YEAR"})
     with pytest.raises(ValidationError):
         card_action.validate_python({"verb": "write_summary", "year": 1900, "period": "YEAR"})

@@ -55,3 +55,8 @@ def test_only_strategists_are_told_they_may_answer_anything_at_any_time() -> Non
 def test_help_explains_status_for_each_role() -> None:
     assert "Du ser alla nämnder." in all_text(help_card(strategist=True))
     assert "dina egna kontrollmoment" in all_text(help_card(strategist=False))
+
+
+def test_only_strategists_are_told_about_the_report() -> None:
+    assert "rapport helår" in all_text(help_card(strategist=True))
+    assert "rapport" not in all_text(help_card(strategist=False))

@@ -10,6 +10,7 @@ import pytest
 from bot.domain.model import Period
 from cards.actions import (
     CardPayload,
+    MakeReport,
     NextControl,
     OpenControl,
     ShowHelp,
@@ -33,6 +34,7 @@ EXAMPLES: dict[type, Any] = {
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
+    MakeReport: MakeReport(**TERM),
 }
 NOT_RECOGNISED = "känner igen"
 

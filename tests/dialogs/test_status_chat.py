@@ -7,7 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.domain.model import Period
+from cards.actions import WriteSummary
 from tests.dialogs.test_answering import DEVIATION, GOOD, answer
+from tests.fakes.card_schema import assert_valid_card
 from tests.fakes.harness import (
     MARIA,
     STRATEGIST,
@@ -52,7 +55,6 @@ async def test_anyone_else_gets_their_own_status_and_a_polite_word(bot: BotClien
     ("typed", "heading"),
     [
         ("status delår 1", "Status delår 1 2026"),
-        ("status helår 2025", "Status helår 2025"),
         ("status helår Kommunstyrelsen", "Status helår 2026 – Kommunstyrelsen"),
     ],
 )
@@ -61,11 +63,42 @@ async def test_period_year_and_namnd(bot: BotClient, typed: str, heading: str) -
     assert heading in card_text(cards_of([message])[0])
 
 
-async def test_an_unknown_namnd_gives_an_empty_summary_not_an_error(bot: BotClient) -> None:
+async def test_an_unknown_namnd_is_said_and_the_namnder_listed(bot: BotClient) -> None:
     [message] = await bot.say("status helår Finns inte-nämnden", STRATEGIST)
+    [card] = cards_of([message])
+    assert_valid_card(card)
+    text = card_text(card)
+    assert "Jag hittar ingen nämnd som heter ”Finns inte-nämnden”" in text
+    assert "Nämnderna är: Kommunstyrelsen." in text
+    assert "Menade du" not in text  # nothing near enough
+    assert "Status helår" not in text  # no empty summary, no empty risk matrix
+    [near] = cards_of(await bot.say("status helår kommunstyrelssen", STRATEGIST))
+    assert "Menade du ”Kommunstyrelsen”?" in card_text(near)
+    shown = await bot.click(find_action(near, "Visa Kommunstyrelsen"), STRATEGIST)
+    assert "Status helår 2026 – Kommunstyrelsen" in card_text(shown)
+
+
+async def test_a_year_without_a_plan_is_said(bot: BotClient) -> None:
+    [message] = await bot.say("status helår 2025", STRATEGIST)
     text = card_text(cards_of([message])[0])
-    assert "Status helår 2026 – Finns inte-nämnden" in text
-    assert "Inga kontrollmoment ska följas upp denna period." in text
+    assert "Det finns ingen kontrollplan för 2025. Planer finns för 2026." in text
+
+
+async def test_the_card_is_folded_most_important_first(bot: BotClient) -> None:
+    await answer(bot, "2", DEVIATION)
+    [message] = await bot.say("status helår", STRATEGIST)
+    [card] = cards_of([message])
+    toggles = [
+        e
+        for e in card["body"]
+        if e.get("selectAction", {}).get("type") == "Action.ToggleVisibility"
+    ]
+    titles = [t["items"][0]["text"] for t in toggles]
+    assert titles[:3] == ["Avvikelser (1)", "Obesvarade (3)", "Bedömningar"]
+    folded = [e for e in card["body"] if e.get("isVisible") is False]
+    assert len(folded) == len(toggles)
+    # Names, not addresses, for people the bot has talked to.
+    assert "Alex Wilber" in card_text(card)
 
 
 async def test_a_strategist_writes_the_summary_sheet_from_the_card(
@@ -140,8 +173,6 @@ async def test_a_workbook_open_in_excel_is_named_and_nothing_else_fails(
 
 
 async def test_a_term_with_nothing_due_writes_nothing(bot: BotClient, tmp_path: Path) -> None:
-    [message] = await bot.say("status helår Finns inte-nämnden", STRATEGIST)
-    done = await bot.click(
-        find_action(cards_of([message])[0], "Skriv sammanställning till Excel"), STRATEGIST
-    )
+    action = WriteSummary(year=2026, period=Period.YEAR, namnd="Finns inte-nämnden")
+    done = await bot.click(action.data(), STRATEGIST)
     assert "Inget att sammanställa" in card_text(done)

@@ -250,7 +250,7 @@ def write_area(ws: Worksheet, bounds: tuple[int, int, int, int], body: dict[str,
 # ---- formats: the few range/format properties a client may PATCH ----
 
 _FORMAT_KEYS = {
-    (): {"columnWidth", "horizontalAlignment", "wrapText"},
+    (): {"columnWidth", "horizontalAlignment", "verticalAlignment", "wrapText"},
     ("font",): {"bold", "size", "italic", "color"},
     ("fill",): {"color"},
 }
@@ -291,3 +291,10 @@ def write_format(
                 if body["horizontalAlignment"] not in _ALIGNMENTS:
                     raise bad_argument("The horizontal alignment is not valid.")
                 cell.alignment = Alignment(horizontal=body["horizontalAlignment"].lower())
+            elif "wrapText" in body:
+                if not isinstance(body["wrapText"], bool):
+                    raise bad_argument("wrapText must be true or false.")
+                vertical = str(body.get("verticalAlignment", "Bottom"))
+                if vertical not in ("Top", "Center", "Bottom", "Justify", "Distributed"):
+                    raise bad_argument("The vertical alignment is not valid.")
+                cell.alignment = Alignment(wrap_text=body["wrapText"], vertical=vertical.lower())

@@ -37,6 +37,7 @@ from tests.fakes import graph_workbook
 from tests.fakes.graph_api import Api
 from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, Fault, GraphError, Recorded, Reply
+from tests.fakes.graph_upload import Uploads, is_upload
 
 __all__ = ["FakeGraph", "Recorded"]
 
@@ -65,6 +66,7 @@ class FakeGraph:
         self.drive = Drive(self.folder, hostname, site_path, drive_name)
         self.api = Api(self.drive, session_ttl)
         self.directory = self.api.directory  # Entra users and groups (checkMemberGroups)
+        self.uploads = Uploads(self.drive)  # PUT …:/content, every version kept
         self._faults: list[Fault] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -177,6 +179,12 @@ class FakeGraph:
         record = Recorded(request.method, path, dict(request.query), headers, None)
         record.raw_path = request.rel_url.raw_path[len("/v1.0") :]
         self.requests.append(record)
+        if is_upload(request.method, path):  # the body is the file, not JSON
+            reply = await self._upload(request.method, path, headers, raw, record)
+            record.status = reply.status
+            if reply.body is None:
+                return web.Response(status=reply.status, headers=reply.headers)
+            return web.json_response(reply.body, status=reply.status, headers=reply.headers)
         try:
             body = json.loads(raw) if raw.strip() else None
             record.json = body
@@ -195,6 +203,14 @@ class FakeGraph:
         if reply.body is None:
             return web.Response(status=reply.status, headers=reply.headers)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    async def _upload(
+        self, method: str, path: str, headers: dict[str, str], raw: bytes, record: Recorded
+    ) -> Reply:
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return GraphError(401, "InvalidAuthenticationToken", "Access token is empty.").reply()
+        call = Call(method, path, {}, headers, None, record)
+        return await self._call(call, self.uploads.handler(raw))
 
     async def _call(
         self, call: Call, handler: Callable[[Call], Awaitable[Reply]] | None = None
