@@ -54,7 +54,8 @@ test: $(STAMP) $(NODE_STAMP) postgresql
 	$(BIN)/python -m tests.pg_server run -- $(BIN)/python -m pytest
 
 # `make e2e`: the bot in the Microsoft 365 Agents Playground, driven in headless Chromium,
-# and every card through the Adaptive Cards renderer (see e2e/run.sh).
+# and every card through the Adaptive Cards renderer (see e2e/run.sh); then the follow-up
+# reports through LibreOffice to PDF (see report-pdf below).
 E2E_STAMP := e2e/node_modules/.installed
 
 $(E2E_STAMP): e2e/package.json e2e/package-lock.json
@@ -67,6 +68,7 @@ $(E2E_STAMP): e2e/package.json e2e/package-lock.json
 
 e2e: $(STAMP) $(E2E_STAMP) /usr/bin/chromium
 	bash e2e/run.sh
+	bash e2e/report_pdf.sh
 
 # The follow-up reports through LibreOffice to PDF, checked with pdftotext, pages as images
 # in e2e/artifacts/report/ (installs libreoffice-writer and poppler-utils when missing).
