@@ -10,6 +10,7 @@ from bot.domain.identity import Directory, GroupCheck
 from bot.plans import PlanBook
 from bot.settings import Settings
 from bot.sources import strategist_group_check, workbook_source
+from bot.store.action_log import ActionLog
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
 from bot.store.journal import Journal
@@ -34,6 +35,7 @@ class Services:
     conversations: ConversationStore
     references: ConversationReferences
     leases: Leases
+    actions: ActionLog
 
     @classmethod
     def build(
@@ -49,6 +51,7 @@ class Services:
         db = Database(store_url(settings.database_url, settings.data_dir))
         journal = Journal(db)
         leases = Leases(db)
+        actions = ActionLog(db)
         workbooks = source or workbook_source(settings)
         return cls(
             settings=settings,
@@ -58,7 +61,12 @@ class Services:
             source=workbooks,
             plans=PlanBook(workbooks, journal),
             writer=Writer(
-                journal, workbooks, leases=leases, first_retry=writer_retry, linger=writer_linger
+                journal,
+                workbooks,
+                leases=leases,
+                first_retry=writer_retry,
+                linger=writer_linger,
+                actions=actions,
             ),
             directory=Directory(
                 settings.strategists,
@@ -67,6 +75,7 @@ class Services:
             conversations=ConversationStore(db),
             references=ConversationReferences(db),
             leases=leases,
+            actions=actions,
         )
 
     async def start(self) -> None:

@@ -98,6 +98,33 @@ class ShowStatus(_Action):
     full: bool = False
 
 
+class ShowActions(_Action):
+    """Show "mina åtgärder"."""
+
+    verb: Literal["actions"] = "actions"
+
+
+class OpenFollowup(_Action):
+    """Open the status card of the åtgärd proposed for a control in a term."""
+
+    verb: Literal["open_action"] = "open_action"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
+class SaveActionStatus(_Action):
+    """Save an åtgärd's status and comment; the nonce saves a double-click once."""
+
+    verb: Literal["action_status"] = "action_status"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
 # What a card button may ask for: the payloads, and the same discriminated by verb.
 CardPayload = (
     ShowList
@@ -108,6 +135,9 @@ CardPayload = (
     | ShowStatus
     | ShowUnanswered
     | WriteSummary
+    | ShowActions
+    | OpenFollowup
+    | SaveActionStatus
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

@@ -14,6 +14,7 @@ class Command(enum.Enum):
     """The things a person can ask for by typing."""
 
     LIST = "list"
+    ACTIONS = "actions"
     STATUS = "status"
     HELP = "help"
     GREETING = "greeting"
@@ -27,6 +28,8 @@ _PHRASES = {
     "kontrollmoment": Command.LIST,
     "svara": Command.LIST,
     "lista": Command.LIST,
+    "mina atgarder": Command.ACTIONS,
+    "atgarder": Command.ACTIONS,
     "hjalp": Command.HELP,
     "help": Command.HELP,
     "meny": Command.HELP,

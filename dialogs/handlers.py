@@ -12,13 +12,14 @@ import logging
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
+from bot.actions import Actions
 from bot.answers import Answers
 from bot.domain.identity import User
 from bot.logs import failure
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, greeting, status
+from dialogs import answering, channel, followup, greeting, status
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -33,6 +34,7 @@ SOMETHING_WRONG = (
 
 def register(agent: AgentApplication[TurnState], services: Services) -> None:
     """Register every route of the bot on the agent application."""
+
     async def remember(activity: Activity, email: str) -> None:
         await remember_reference(services, activity, email)
 
@@ -41,6 +43,9 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         services.plans, services.journal, services.clock, notify=services.writer.notify
     )
     reports = StatusReports(services.plans, services.clock)
+    actions = Actions(
+        services.plans, services.actions, services.clock, notify=services.writer.notify
+    )
 
     async def private_list(user: User, _text: str) -> Reply:
         return await answering.show_list(answers, user)
@@ -52,6 +57,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     channel.register(agent, turns, services.conversations, services.clock, private)
     answering.register(agent, turns, answers)
     status.register(agent, turns, reports)
+    followup.register(agent, turns, actions)
     greeting.register(agent, turns, services.conversations, services.clock)
     agent.error(on_error)
 

@@ -19,6 +19,7 @@ PLAN_TABLE = "Kontrollplan"
 ANSWER_SHEET = "Uppföljning"
 ANSWER_TABLE = "Uppfoljning"  # Excel table names allow letters, digits and _ only
 SETTINGS_SHEET = "Inställningar"
+ACTIONS_SHEET = "Åtgärder"  # åtgärder and their status (graph.action_rows)
 SUMMARY_PREFIX = "Sammanställning "  # the bot's summary sheets: "Sammanställning helår 2026"
 SCALE_TABLE = "Bedomningsskala"
 SCALE_HEADERS = ("Bedömning", "Allvarlighet")
@@ -132,7 +133,8 @@ def may_hold_plan(sheet: str) -> bool:
     Ansvarig columns too)."""
     folded = sheet.strip().casefold()
     skip = (ANSWER_SHEET.casefold(), SETTINGS_SHEET.casefold(), SUMMARY_PREFIX.casefold())
-    return folded != skip[1] and not folded.startswith((skip[0], skip[2]))
+    ours = (skip[1], ACTIONS_SHEET.casefold())  # the bot's own Åtgärder sheet too
+    return folded not in ours and not folded.startswith((skip[0], skip[2]))
 
 
 def normalise_header(value: object) -> str:

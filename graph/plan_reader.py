@@ -201,6 +201,7 @@ def parse_plan(
         calendar=settings.calendar,
         ignored_headers=_ignored(header),
         header_rows=(first_row + header.index, first_row + header.data_start - 1),
+        owners=settings.owners,
     )
 
 

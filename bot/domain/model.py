@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -313,6 +313,9 @@ class Plan:
     calendar: Calendar = DEFAULT_CALENDAR
     ignored_headers: tuple[str, ...] = ()  # header cells the bot does not use
     header_rows: tuple[int, int] = (0, 0)  # the first and last Excel row of the header
+    # The Ansvariga table (role or name, folded -> addresses): åtgärdsansvariga named by
+    # role resolve through it too.
+    owners: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
     def label(self) -> str:

@@ -1,0 +1,187 @@
+"""Åtgärder followed until they are closed: their status, their owners, and what is open.
+
+An åtgärd is the Action of the newest answer in a slot (ID, År, Period); its status is
+journalled as updates (Ej påbörjad / Pågår / Klar, with a comment). Pure data and rules:
+the store journals the updates, ``bot.actions`` finds and records them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.model import Action, Answer, Control, ControlKey, Period, is_email
+
+
+class ActionStatus(enum.StrEnum):
+    """Where an åtgärd stands; the values are the Swedish words written to Excel."""
+
+    NOT_STARTED = "Ej påbörjad"
+    IN_PROGRESS = "Pågår"
+    DONE = "Klar"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the åtgärd still needs doing."""
+        return self is not ActionStatus.DONE
+
+
+def status_from_text(text: str) -> ActionStatus | None:
+    """A status as typed or chosen (case and spacing ignored)."""
+    wanted = " ".join(str(text).split()).casefold()
+    for status in ActionStatus:
+        if status.value.casefold() == wanted:
+            return status
+    return None
+
+
+# The slot an åtgärd belongs to: the control, the year and the period of its answer.
+Slot = tuple[ControlKey, int, Period]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """One press of "Spara status": who set which status, with what comment, and when.
+
+    It carries the åtgärd as it was shown (text, owner, due), so that a row can be
+    written for an åtgärd typed into Excel by hand that the journal never saw."""
+
+    update_id: str
+    plan_key: str
+    control_id: str
+    year: int
+    period: Period
+    status: ActionStatus
+    comment: str
+    updated_by: str
+    updated_at: datetime
+    action: Action
+
+    @property
+    def slot(self) -> Slot:
+        """The åtgärd this update is about."""
+        return (ControlKey(self.plan_key, self.control_id), self.year, self.period)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedAction:
+    """An åtgärd with its current status: one row of the Åtgärder sheet."""
+
+    plan_key: str
+    control_id: str
+    year: int
+    period: Period
+    action: Action
+    status: ActionStatus
+    comment: str
+    updated_by: str
+    updated_at: datetime
+
+    @property
+    def slot(self) -> Slot:
+        """The answer slot this åtgärd came from."""
+        return (ControlKey(self.plan_key, self.control_id), self.year, self.period)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it still needs doing."""
+        return self.status.is_open
+
+    def days_overdue(self, today: date) -> int:
+        """Days past Klart senast while still open (0 when not late, done or undated)."""
+        due = self.action.due
+        if due is None or not self.is_open:
+            return 0
+        return max(0, (today - due).days)
+
+
+def has_action(answer: Answer) -> bool:
+    """Whether an answer proposes an åtgärd (some text in Åtgärd)."""
+    return answer.action is not None and bool(answer.action.text.strip())
+
+
+def track(answer: Answer | None, update: StatusUpdate | None) -> TrackedAction | None:
+    """The åtgärd of a slot: the newest answer's action with the newest status update;
+    without an answer, the update's own copy of the åtgärd."""
+    if answer is not None and has_action(answer):
+        assert answer.action is not None
+        action = answer.action
+    elif answer is None and update is not None:
+        action = update.action
+    else:
+        return None
+    base = answer or update
+    assert base is not None
+    if update is None:
+        assert answer is not None
+        return TrackedAction(
+            answer.plan_key,
+            answer.control_id,
+            answer.year,
+            answer.period,
+            action,
+            ActionStatus.NOT_STARTED,
+            "",
+            answer.answered_by,
+            answer.answered_at,
+        )
+    # The newest of the two says who touched the row last; the status is the update's.
+    newer_answer = answer is not None and answer.answered_at > update.updated_at
+    return TrackedAction(
+        update.plan_key,
+        update.control_id,
+        update.year,
+        update.period,
+        action,
+        update.status,
+        update.comment,
+        answer.answered_by if newer_answer and answer else update.updated_by,
+        answer.answered_at if newer_answer and answer else update.updated_at,
+    )
+
+
+def action_owners(
+    action: Action, owners: Mapping[str, frozenset[str]], control: Control | None
+) -> frozenset[str]:
+    """Who owns an åtgärd: the åtgärdsansvarig as an e-mail, or a role the workbook's
+    Ansvariga table maps; else the control's ansvarig."""
+    text = " ".join(action.owner.replace("\u00a0", " ").split())
+    if is_email(text):
+        return frozenset({text.casefold()})
+    mapped = owners.get(text.casefold().strip(" .:")) if text else None
+    if mapped:
+        return mapped
+    return control.owners if control is not None else frozenset()
+
+
+def due_text(due: date | None) -> str:
+    """Klart senast as shown: the date, or that none was given."""
+    return due.isoformat() if due else "inget datum"
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """An earlier period's answer to the same control in the same year, and its åtgärd
+    (None when it proposed none): shown on the answer card, so a later answer completes it."""
+
+    period: Period
+    answer: Answer
+    action: TrackedAction | None
+
+
+def earlier_answers(
+    latest: Mapping[Period, Answer],
+    updates: Mapping[Period, StatusUpdate],
+    period: Period,
+) -> tuple[Earlier, ...]:
+    """The answers of the periods before ``period`` (same control, same year), oldest
+    first, each with its åtgärd and that åtgärd's status."""
+    found = []
+    for earlier in sorted(latest, key=lambda p: p.rank):
+        if earlier.rank >= period.rank:
+            continue
+        answer = latest[earlier]
+        found.append(Earlier(earlier, answer, track(answer, updates.get(earlier))))
+    return tuple(found)
