@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+
 from tests.conftest import BotFactory
 from tests.databases import both_engines
 from tests.fakes.harness import (
