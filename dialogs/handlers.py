@@ -39,13 +39,17 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         await remember_reference(services, activity, email)
 
     turns = Turns(services.directory, services.settings.lookup_timeout, remember)
-    answers = Answers(
-        services.plans, services.journal, services.clock, notify=services.writer.notify
-    )
-    reports = StatusReports(services.plans, services.clock)
     actions = Actions(
         services.plans, services.actions, services.clock, notify=services.writer.notify
     )
+    answers = Answers(
+        services.plans,
+        services.journal,
+        services.clock,
+        notify=services.writer.notify,
+        earlier=actions.earlier,
+    )
+    reports = StatusReports(services.plans, services.clock)
 
     async def private_list(user: User, _text: str) -> Reply:
         return await answering.show_list(answers, user)

@@ -159,6 +159,7 @@ _ALLOWED_IMPORTS = (
     "bot.domain.periods",
     "bot.domain.assignments",
     "bot.domain.status",
+    "bot.domain.followup",
     "bot.domain.swedish",
     "cards",
 )

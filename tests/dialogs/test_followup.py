@@ -159,3 +159,31 @@ def _slot(bot: BotClient, control: str, year: int):
     from bot.domain.model import Period
 
     return slot("ks.xlsx", control, year, Period.T2)
+
+
+async def test_the_helar_card_shows_this_years_earlier_answer_and_its_action(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    folder = plan(tmp_path)
+    bot = await start(folder, today=DELAR_2)
+    await answer(bot, "1", DEVIATION)
+    [mine] = cards_of(await bot.say("mina åtgärder"))
+    card = await bot.click(find_action(mine, "Uppdatera status"))
+    await bot.click(find_action(card, "Spara status"), action_status="Pågår")
+    # Helår, answered in January: the card shows what delår 2 found and where it stands.
+    helar = await start(folder, today=date(2027, 1, 10))
+    [listed] = cards_of(await helar.say("mina kontroller"))
+    card = await helar.click(find_action(listed, "Svara"))
+    text = card_text(card)
+    assert "Tidigare i år" in text
+    assert (
+        "Vid delår 2: Mindre avvikelse — åtgärd: Ekonomiavdelningen informerar om "
+        "attestrutinen., klar senast 31 oktober 2026, status Pågår (försenad 71 dagar)"
+    ) in text
+    assert "beskriv i ditt svar hur det har gått" in text
+    # A refused submission keeps the block too.
+    refused = await helar.click(find_action(card, "Spara svar"), outcome="")
+    assert "Vid delår 2: Mindre avvikelse" in card_text(refused)
+    # Maria's control had no earlier answer: no block.
+    [listed] = cards_of(await helar.say("mina kontroller", MARIA))
+    assert "Tidigare i år" not in card_text(await helar.click(find_action(listed, "Svara"), MARIA))

@@ -1,0 +1,52 @@
+"""The earlier periods on the answer card: what was answered at delår 1 and 2 this year,
+and where the åtgärd proposed then stands, so the helår answer can complete it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.domain.followup import Earlier
+from cards.common import Element, container, days_text, format_date, shorten, text_block
+
+_TEXT_CHARS = 300
+
+
+def earlier_line(earlier: Earlier, today: date) -> str:
+    """ "Vid delår 2: Mindre avvikelse — åtgärd: …, klar senast …, status Pågår"."""
+    line = f"Vid {earlier.period.label.lower()}: {earlier.answer.outcome or 'besvarad'}"
+    tracked = earlier.action
+    if tracked is None:
+        observations = shorten(earlier.answer.observations, _TEXT_CHARS)
+        return f"{line} — {observations}" if observations else line
+    due = tracked.action.due
+    line += f" — åtgärd: {shorten(tracked.action.text, _TEXT_CHARS)}"
+    line += f", klar senast {format_date(due)}" if due else ""
+    line += f", status {tracked.status.value}"
+    late = tracked.days_overdue(today)
+    return line + (f" (försenad {days_text(late)})" if late else "")
+
+
+def earlier_block(earlier: Sequence[Earlier], today: date) -> Element | None:
+    """The earlier answers of the year (None when there are none)."""
+    if not earlier:
+        return None
+    lines = [
+        text_block(
+            earlier_line(e, today),
+            spacing="none" if i else "small",
+            color="attention" if e.action and e.action.days_overdue(today) else None,
+        )
+        for i, e in enumerate(earlier)
+    ]
+    open_ = any(e.action is not None and e.action.is_open for e in earlier)
+    hint = "Åtgärden är inte klar: beskriv i ditt svar hur det har gått med den." if open_ else None
+    return container(
+        [
+            text_block("Tidigare i år", weight="bolder"),
+            *lines,
+            text_block(hint, subtle=True, spacing="small") if hint else None,
+        ],
+        style="emphasis",
+        spacing="medium",
+    )
