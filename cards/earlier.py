@@ -13,7 +13,7 @@ _TEXT_CHARS = 300
 
 
 def earlier_line(earlier: Earlier, today: date) -> str:
-    """ "Vid delår 2: Mindre avvikelse — åtgärd: …, klar senast …, status Pågår"."""
+    """One earlier answer: "Vid delår 2: Mindre avvikelse — åtgärd: …, status Pågår"."""
     line = f"Vid {earlier.period.label.lower()}: {earlier.answer.outcome or 'besvarad'}"
     tracked = earlier.action
     if tracked is None:

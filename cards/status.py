@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.domain.followup import OpenEarlier
 from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
@@ -106,6 +107,7 @@ def status_card(
         "deferred": (summary.deferred, _deferred_item),
         "check": ([*summary.unknown, *summary.orphans, *summary.unscheduled], _check_item),
         "unanswered": (summary.unanswered, _missing_item),
+        "earlier": (summary.open_actions, earlier_action_item),
     }
     rendered = {
         name: [render(item) for item in (items[:count] if count is not None else items)]
@@ -133,6 +135,8 @@ def status_card(
     if checks:
         body += _list_section(f"Att kontrollera ({checks})", cuts["check"])
     body += _list_section(f"Obesvarade ({len(summary.unanswered)})", cuts["unanswered"])
+    earlier = f"Öppna åtgärder från tidigare perioder ({len(summary.open_actions)})"
+    body += _list_section(earlier, cuts["earlier"])
     body += risk
     cut_any = any(c.hidden for c in cuts.values())
     return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
@@ -313,6 +317,30 @@ def _check_item(item: object) -> Element:
     finding = cast(Finding, item)
     label = shorten(finding.label, NAME_CHARS)
     return text_block(f"{control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
+
+
+def earlier_action_item(item: object) -> Element:
+    """An åtgärd from an earlier period that is not done: where from, Klart senast, status."""
+    found = cast(OpenEarlier, item)
+    tracked = found.tracked
+    line = f"{tracked.period.label} {tracked.year} · {tracked.status.value}"
+    if tracked.action.due:
+        line += f" · klart senast {format_date(tracked.action.due)}"
+    late = found.days_overdue
+    if late:
+        line += f" · försenad {days_text(late)}"
+    owner = shorten(tracked.action.owner, NAME_CHARS)
+    return container(
+        [
+            text_block(f"{found.control.id} – {shorten(tracked.action.text, _TITLE_CHARS)}"),
+            text_block(
+                line + (f" · {owner}" if owner else ""),
+                color="attention" if late else None,
+                spacing="none",
+            ),
+        ],
+        separator=True,
+    )
 
 
 def _missing_item(item: object) -> Element:

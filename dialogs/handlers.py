@@ -49,7 +49,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         notify=services.writer.notify,
         earlier=actions.earlier,
     )
-    reports = StatusReports(services.plans, services.clock)
+    reports = StatusReports(services.plans, services.clock, services.actions)
 
     async def private_list(user: User, _text: str) -> Reply:
         return await answering.show_list(answers, user)

@@ -8,11 +8,11 @@ the store journals the updates, ``bot.actions`` finds and records them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.model import Action, Answer, Control, ControlKey, Period, is_email
+from bot.domain.model import Action, Answer, Control, ControlKey, Period, Plan, is_email
 
 
 class ActionStatus(enum.StrEnum):
@@ -184,4 +184,53 @@ def earlier_answers(
             continue
         answer = latest[earlier]
         found.append(Earlier(earlier, answer, track(answer, updates.get(earlier))))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenEarlier:
+    """An åtgärd from a period before the one a status is about, still not done."""
+
+    tracked: TrackedAction
+    control: Control
+    plan_name: str
+    namnd: str  # the control's nämnd, else its plan's title or file name
+    days_overdue: int  # past Klart senast on the day the status was compiled
+
+
+def open_before(
+    plans: Iterable[Plan],
+    answers: Iterable[Answer],
+    updates: Mapping[Slot, StatusUpdate],
+    year: int,
+    period: Period,
+    today: date,
+    *,
+    namnd: str | None = None,
+) -> tuple[OpenEarlier, ...]:
+    """The åtgärder proposed in periods before (year, period) that are not done, the most
+    overdue first; ``namnd`` keeps one nämnd's (case ignored)."""
+    controls = {c.key: (p, c) for p in plans for c in p.controls}
+    newest: dict[Slot, Answer] = {}
+    for answer in answers:
+        slot = (answer.control_key, answer.year, answer.period)
+        current = newest.get(slot)
+        if current is None or answer.answered_at >= current.answered_at:
+            newest[slot] = answer
+    wanted = " ".join(namnd.split()).casefold() if namnd else None
+    found: list[OpenEarlier] = []
+    for slot, answer in newest.items():
+        key, answer_year, answer_period = slot
+        if (answer_year, answer_period.rank) >= (year, period.rank) or key not in controls:
+            continue
+        tracked = track(answer, updates.get(slot))
+        if tracked is None or not tracked.is_open:
+            continue
+        plan, control = controls[key]
+        where = control.namnd.strip() or plan.label
+        if wanted is not None and " ".join(control.namnd.split()).casefold() != wanted:
+            continue
+        late = tracked.days_overdue(today)
+        found.append(OpenEarlier(tracked, control, plan.label, where, late))
+    found.sort(key=lambda o: (-o.days_overdue, o.control.plan_key, o.control.row))
     return tuple(found)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.actions import StatusLog
 from bot.domain.clock import Clock
+from bot.domain.followup import Slot, StatusUpdate
 from bot.domain.identity import User
 from bot.domain.model import Period, Plan
 from bot.domain.periods import Term, requested_term
@@ -53,9 +55,15 @@ class SummariesWritten:
 class StatusReports:
     """Compiles and writes statuses from the plans, the workbooks' answers and the journal."""
 
-    def __init__(self, book: PlanBook, clock: Clock) -> None:
+    def __init__(self, book: PlanBook, clock: Clock, actions: StatusLog | None = None) -> None:
         self._book = book
         self._clock = clock
+        self._actions = actions  # the åtgärd log: the status of earlier periods' åtgärder
+
+    async def _updates(self, plans: list[Plan]) -> dict[Slot, StatusUpdate]:
+        if self._actions is None:
+            return {}
+        return await self._actions.latest([p.key for p in plans])
 
     def term(self, query: StatusQuery, today: date | None = None) -> Term:
         """The term a query means (``status`` alone: the one being worked on)."""
@@ -68,7 +76,12 @@ class StatusReports:
         everything = sees_everything(user)
         shown = plans if everything else [_own(plan, user) for plan in plans]
         compiled = await compile_term(
-            self._book, shown, self.term(query, today), today, namnd=query.namnd
+            self._book,
+            shown,
+            self.term(query, today),
+            today,
+            namnd=query.namnd,
+            updates=await self._updates(plans),
         )
         return StatusShown(
             compiled.summary,
@@ -86,7 +99,10 @@ class StatusReports:
         today = self._clock.today()
         term = self.term(query, today)
         plans = await self._book.plans()
-        results = await write_summaries(self._book, plans, term, today, namnd=query.namnd)
+        updates = await self._updates(plans)
+        results = await write_summaries(
+            self._book, plans, term, today, namnd=query.namnd, updates=updates
+        )
         return SummariesWritten(tuple(results), term, query.namnd, len(plans))
 
 

@@ -187,3 +187,35 @@ async def test_the_helar_card_shows_this_years_earlier_answer_and_its_action(
     # Maria's control had no earlier answer: no block.
     [listed] = cards_of(await helar.say("mina kontroller", MARIA))
     assert "Tidigare i år" not in card_text(await helar.click(find_action(listed, "Svara"), MARIA))
+
+
+async def test_status_lists_open_actions_from_earlier_periods(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    folder = plan(tmp_path)
+    bot = await start(folder, today=DELAR_2)
+    await answer(bot, "1", DEVIATION)
+    maria = {**DEVIATION, "action_text": "Ny lönerutin.", "action_owner": MARIA.email}
+    await answer(bot, "2", maria, who=MARIA)
+    [mine] = cards_of(await bot.say("mina åtgärder", MARIA))
+    card = await bot.click(find_action(mine, "Uppdatera status"), MARIA)
+    await bot.click(find_action(card, "Spara status"), MARIA, action_status="Klar")
+    # Delår 2 itself has nothing earlier.
+    [status] = cards_of(await bot.say("status delår 2", STRATEGIST))
+    assert "Öppna åtgärder från tidigare perioder" not in card_text(status)
+    helar = await start(folder, today=date(2027, 1, 10))
+    [status] = cards_of(await helar.say("status helår", STRATEGIST))
+    text = card_text(status)
+    assert "Öppna åtgärder från tidigare perioder (1)" in text
+    assert "1 – Ekonomiavdelningen informerar om attestrutinen." in text
+    assert "Delår 2 2026 · Ej påbörjad · klart senast 31 oktober 2026 · försenad 71 dagar" in text
+    assert "Ny lönerutin." not in text  # done
+    done = await helar.click(find_action(status, "Skriv sammanställning till Excel"), STRATEGIST)
+    assert "Sammanställning helår 2026" in card_text(done)
+    sheet = openpyxl.load_workbook(folder / "ks.xlsx")["Sammanställning helår 2026"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if r[0] == "Öppna åtgärder från tidigare perioder (1)")
+    header, row = rows[at + 1], rows[at + 2]
+    found = dict(zip(header, row, strict=False))
+    assert found["Period"] == "Delår 2 2026" and found["Status"] == "Ej påbörjad"
+    assert found["Dagar försenat"] == 71 and found["Åtgärdsansvarig"] == ALEX.email
