@@ -92,6 +92,7 @@ class ValidAnswer:
     observations: str
     analysis: str
     action: Action | None
+    continuation: str = ""  # at helår: what becomes of the kontrollmoment
 
 
 class AnswerForm(Protocol):
@@ -314,4 +315,5 @@ def _answer(
         observations=valid.observations,
         analysis=valid.analysis,
         action=valid.action,
+        continuation=valid.continuation,
     )

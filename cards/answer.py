@@ -29,7 +29,7 @@ from cards.common import (
     source_line,
     text_block,
 )
-from cards.earlier import earlier_block
+from cards.earlier import continuation_field, earlier_block
 from cards.echo import Echo
 from cards.size import CARD_LIMIT, floor_size
 
@@ -41,6 +41,7 @@ ANALYSIS = "analysis"
 ACTION_TEXT = "action_text"
 ACTION_OWNER = "action_owner"
 ACTION_DUE = "action_due"
+CONTINUATION = "continuation"  # helår only: what becomes of the kontrollmoment
 FORM_ERROR = "_form"  # key in ``errors`` for a message about the whole form
 
 INPUT_IDS = (
@@ -52,6 +53,7 @@ INPUT_IDS = (
     ACTION_TEXT,
     ACTION_OWNER,
     ACTION_DUE,
+    CONTINUATION,
 )
 INPUT_LABELS = {
     OUTCOME: "Bedömning",
@@ -62,6 +64,7 @@ INPUT_LABELS = {
     ACTION_TEXT: "Åtgärd",
     ACTION_OWNER: "Åtgärdsansvarig",
     ACTION_DUE: "Klart senast",
+    CONTINUATION: "Kontrollmomentet efter i år",
 }
 MAX_LENGTHS = {OBSERVATIONS: 4000, ANALYSIS: 4000, ACTION_TEXT: 2000, ACTION_OWNER: 200}
 
@@ -91,6 +94,7 @@ def answer_values(answer: Answer) -> dict[str, str]:
         ACTION_TEXT: action.text if action else "",
         ACTION_OWNER: action.owner if action else "",
         ACTION_DUE: action.due.isoformat() if action and action.due else "",
+        CONTINUATION: answer.continuation,
     }
 
 
@@ -186,6 +190,7 @@ def _card(
         *form.field(_text(ACTION_TEXT, multiline=True)),
         *form.field(_text(ACTION_OWNER, placeholder="Namn eller e-postadress")),
         *form.field({"type": "Input.Date", "id": ACTION_DUE, "label": INPUT_LABELS[ACTION_DUE]}),
+        *continuation_field(form, term, CONTINUATION, INPUT_LABELS[CONTINUATION]),
     ]
     submit = SubmitAnswer(
         plan=control.plan_key, control=control.id, year=term.year, period=term.period, nonce=nonce

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.domain.followup import Earlier
+from bot.domain.followup import Earlier, continuation_choices
+from bot.domain.periods import Term
 from cards.common import Element, container, days_text, format_date, shorten, text_block
+from cards.echo import Echo
 
 _TEXT_CHARS = 300
 
@@ -50,3 +52,19 @@ def earlier_block(earlier: Sequence[Earlier], today: date) -> Element | None:
         style="emphasis",
         spacing="medium",
     )
+
+
+def continuation_field(form: Echo, term: Term, input_id: str, label: str) -> list[Element]:
+    """At helår: whether the kontrollmoment is avslutat, fortsätter nästa år or is checked
+    again a later year (optional; nothing at a delår)."""
+    if term.period.is_interim:
+        return []
+    choice: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "compact",
+        "placeholder": "Välj (frivilligt)",
+        "choices": [{"title": c, "value": c} for c in continuation_choices(term.year)],
+    }
+    return form.field(choice)

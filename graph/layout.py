@@ -56,6 +56,10 @@ ANSWER_HEADERS = (
     "Besvarad",
     "Svar-ID",
 )
+# At helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ. Written where the
+# answers have the column; added (to the right) when an answer says it and the bot can add
+# a column: a local file, or a sheet without a table (a Graph table keeps its columns).
+CONTINUATION_HEADER = "Uppföljning"
 
 # Field -> accepted headers; the first one is what our own templates write. The synonyms
 # come from real plans (shared/domain/REFERENCE.md §A). "Verksamhet" is a grouping (in
@@ -190,7 +194,7 @@ ANSWER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _ANSWER_LOOKUP = {
     normalise_header(h): canonical
-    for canonical in ANSWER_HEADERS
+    for canonical in (*ANSWER_HEADERS, CONTINUATION_HEADER)
     for h in (canonical, *ANSWER_SYNONYMS.get(canonical, ()))
 }
 # "Resultat delår 2017", "Kommentar för helår 2021": the column and the term it is for.

@@ -234,3 +234,54 @@ def open_before(
         found.append(OpenEarlier(tracked, control, plan.label, where, late))
     found.sort(key=lambda o: (-o.days_overdue, o.control.plan_key, o.control.row))
     return tuple(found)
+
+
+# At helår: what becomes of the kontrollmoment (Eskilstuna's controls that span years).
+CLOSED = "Avslutat"
+CONTINUES = "Fortsätter nästa år"
+_LATER = "Nästa kontroll år "
+
+
+def continuation_choices(year: int) -> tuple[str, ...]:
+    """What a helår answer for ``year`` may say about the kontrollmoment's future."""
+    return (CLOSED, CONTINUES, *(f"{_LATER}{y}" for y in range(year + 2, year + 5)))
+
+
+def parse_continuation(text: str) -> tuple[str, int | None] | None:
+    """("closed", None), ("continues", None) or ("later", year); None if not understood."""
+    plain = " ".join(str(text).split()).casefold()
+    if plain == CLOSED.casefold():
+        return "closed", None
+    if plain == CONTINUES.casefold():
+        return "continues", None
+    rest = plain.removeprefix(_LATER.casefold())
+    if rest != plain and rest.isdigit() and len(rest) == 4:
+        return "later", int(rest)
+    return None
+
+
+def canonical_continuation(text: str, today: date) -> str | None:
+    """The choice as the card spells it, or None when it is not one a helår answer given
+    ``today`` may make (a later year: from next year on, at most ten years ahead)."""
+    parsed = parse_continuation(text)
+    if parsed is None:
+        return None
+    kind, later = parsed
+    if kind == "closed":
+        return CLOSED
+    if kind == "continues":
+        return CONTINUES
+    assert later is not None
+    return f"{_LATER}{later}" if today.year < later <= today.year + 10 else None
+
+
+def continues_in(text: str, year: int, helar_year: int) -> bool:
+    """Whether a control whose helår ``helar_year`` answer says ``text`` is carried into
+    ``year``'s plan (nothing said: it is not)."""
+    parsed = parse_continuation(text)
+    if parsed is None:
+        return False
+    kind, later = parsed
+    if kind == "continues":
+        return year == helar_year + 1
+    return kind == "later" and later == year

@@ -361,6 +361,7 @@ class Answer:
     observations: str = ""
     analysis: str = ""
     action: Action | None = None
+    continuation: str = ""  # at helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ
 
     @property
     def control_key(self) -> ControlKey:

@@ -12,6 +12,9 @@ from cards.actions import (
     CardPayload,
     NextControl,
     OpenControl,
+    OpenFollowup,
+    SaveActionStatus,
+    ShowActions,
     ShowHelp,
     ShowList,
     ShowStatus,
@@ -33,6 +36,9 @@ EXAMPLES: dict[type, Any] = {
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
+    ShowActions: ShowActions(),
+    OpenFollowup: OpenFollowup(**IDS),
+    SaveActionStatus: SaveActionStatus(**IDS, nonce="a" * 32),
 }
 NOT_RECOGNISED = "känner igen"
 
