@@ -8,6 +8,7 @@ the store journals the updates, ``bot.actions`` finds and records them.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -247,16 +248,24 @@ def continuation_choices(year: int) -> tuple[str, ...]:
     return (CLOSED, CONTINUES, *(f"{_LATER}{y}" for y in range(year + 2, year + 5)))
 
 
+_NEXT_CHECK = re.compile(r"(?:nästa kontroll|kontrolleras igen|följs upp under)(?: år)? (\d{4})")
+
+
 def parse_continuation(text: str) -> tuple[str, int | None] | None:
-    """("closed", None), ("continues", None) or ("later", year); None if not understood."""
+    """("closed", None), ("continues", None) or ("later", year); None if not understood.
+
+    Besides the card's own words, what kommuner wrote by hand (Eskilstuna): "Kontroll-
+    momentet för 2021 är avslutat; nästa kontroll 2023", "Följs upp under 2022"."""
     plain = " ".join(str(text).split()).casefold()
     if plain == CLOSED.casefold():
         return "closed", None
-    if plain == CONTINUES.casefold():
+    if plain == CONTINUES.casefold() or plain.startswith("fortsätter"):
         return "continues", None
-    rest = plain.removeprefix(_LATER.casefold())
-    if rest != plain and rest.isdigit() and len(rest) == 4:
-        return "later", int(rest)
+    later = _NEXT_CHECK.search(plain)
+    if later is not None:
+        return "later", int(later.group(1))
+    if "avslutat" in plain or "avslutad" in plain:
+        return "closed", None
     return None
 
 
