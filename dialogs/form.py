@@ -217,11 +217,13 @@ def validate_answer(
         elif inputs.action_due > today + timedelta(days=5 * 366):
             errors["action_due"] = "Datumet ligger orimligt långt fram."
     continuation = canonical_continuation(inputs.continuation, today)
-    if inputs.continuation and (period.is_interim or continuation is None):
-        errors.setdefault(
-            "continuation",
-            "Anges bara vid helår." if period.is_interim else "Välj ett av alternativen i listan.",
+    if inputs.continuation and period.is_interim:
+        # A delår card has no such input: said on top of the card, not beside an input.
+        errors["continuation_at_interim"] = (
+            "Om kontrollmomentet fortsätter nästa år anges bara vid helår."
         )
+    elif inputs.continuation and continuation is None:
+        errors.setdefault("continuation", "Välj ett av alternativen i listan.")
     if errors or option is None:
         return errors
     if inputs.action_text or inputs.action_owner or inputs.action_due:

@@ -219,3 +219,40 @@ async def test_status_lists_open_actions_from_earlier_periods(
     found = dict(zip(header, row, strict=False))
     assert found["Period"] == "Delår 2 2026" and found["Status"] == "Ej påbörjad"
     assert found["Dagar försenat"] == 71 and found["Åtgärdsansvarig"] == ALEX.email
+
+
+async def test_what_becomes_of_a_control_is_said_at_helar_only(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    folder = plan(tmp_path)
+    bot = await start(folder, today=DELAR_2)
+    [listed] = cards_of(await bot.say("mina kontroller"))
+    card = await bot.click(find_action(listed, "Svara"))
+    assert "Kontrollmomentet efter i år" not in card_text(card)  # not offered at a delår
+    refused = await bot.click(find_action(card, "Spara svar"), **DEVIATION, continuation="Avslutat")
+    assert "anges bara vid helår." in card_text(refused)
+    helar = await start(folder, today=date(2027, 1, 10))
+    [listed] = cards_of(await helar.say("mina kontroller"))
+    card = await helar.click(find_action(listed, "Svara"))
+    from tests.fakes.card_schema import inputs
+
+    choices = [c["value"] for c in inputs(card)["continuation"]["choices"]]
+    assert choices == [
+        "Avslutat",
+        "Fortsätter nästa år",
+        "Nästa kontroll år 2028",
+        "Nästa kontroll år 2029",
+        "Nästa kontroll år 2030",
+    ]
+    values = {**DEVIATION, "action_due": "2027-03-31", "continuation": "Nästa kontroll år 2020"}
+    refused = await helar.click(find_action(card, "Spara svar"), **values)
+    assert "Välj ett av alternativen i listan." in card_text(refused)
+    saved = await helar.click(
+        find_action(card, "Spara svar"), **{**values, "continuation": "  avslutat "}
+    )
+    assert "Svaret är sparat" in card_text(saved)
+    await helar.drain()
+    from tests.dialogs.test_answering import answers_in
+
+    [row] = [r for r in answers_in(folder / "ks.xlsx") if r["Period"] == "Helår"]
+    assert row["Uppföljning"] == "Avslutat"
