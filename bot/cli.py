@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's default user
 
@@ -274,7 +275,9 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         # Read only: an existing store is read as it is (the bot upgrades it when it starts).
         await db.open(upgrade=db.url.database == ":memory:")
         try:
-            reports = StatusReports(PlanBook(source, Journal(db)), Clock(settings.today))
+            reports = StatusReports(
+                PlanBook(source, Journal(db)), Clock(settings.today), await _action_log(db)
+            )
             if form == "xlsx":
                 return await reports.write(operator, query)
             return await reports.show(operator, query)
@@ -307,6 +310,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     else:
         print(status_text(summary, pending=pending), end="")
     return 0
+
+
+async def _action_log(db: Any) -> Any:
+    """The åtgärd log, when the store has it (the CLI reads a store as it is)."""
+    from bot.store.action_log import ActionLog
+
+    log = ActionLog(db)
+    return log if await log.available() else None
 
 
 def _add_manifest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.followup import ActionStatus, Slot, StatusUpdate
 from bot.domain.model import Action, ControlKey, Period
@@ -71,6 +72,15 @@ class ActionLog:
         self._append = insert(db.dialect, _T).on_conflict_do_nothing(
             index_elements=[_T.c.update_id]
         )
+
+    async def available(self) -> bool:
+        """Whether the store has the log: one the bot has not upgraded since åtgärder were
+        followed (read as it is by ``ikbot status``) has no statuses to give."""
+        try:
+            await self._db.fetchone(select(_T.c.seq).limit(1))
+        except SQLAlchemyError:
+            return False
+        return True
 
     async def append(self, status: StatusUpdate) -> bool:
         """Store an update; False (and nothing changed) if its id is already stored."""
