@@ -57,7 +57,14 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     async def private_status(user: User, text: str) -> Reply:
         return await status.show_status(reports, user, parse_status(text))
 
-    private = {Command.LIST: private_list, Command.STATUS: private_status}
+    async def private_actions(user: User, _text: str) -> Reply:
+        return await followup.show_actions(actions, user)
+
+    private = {
+        Command.LIST: private_list,
+        Command.STATUS: private_status,
+        Command.ACTIONS: private_actions,
+    }
     channel.register(agent, turns, services.conversations, services.clock, private)
     answering.register(agent, turns, answers)
     status.register(agent, turns, reports)
