@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.domain.followup import track
 from tests.conftest import BotFactory
+from tests.dialogs.test_answering import answers_in
 from tests.dialogs.test_followup import DELAR_2, DEVIATION, actions_in, answer, plan
 from tests.fakes.graph_server import FakeGraph
 from tests.fakes.harness import MARIA, card_text, cards_of, find_action
@@ -52,5 +53,32 @@ async def test_the_actions_sheet_lands_in_sharepoint(start: BotFactory, tmp_path
         result = await bot.services.source.workbook(key).write_actions([tracked])
         assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
         assert len(actions_in(book)) == 2
+    finally:
+        await fake.stop()
+
+
+async def test_what_becomes_of_a_control_waits_for_a_column_in_a_sharepoint_table(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    folder = plan(tmp_path)
+    library = tmp_path / "bibliotek"
+    (library / "Internkontroll 2026").mkdir(parents=True)
+    book = library / "Internkontroll 2026" / "ks.xlsx"
+    shutil.copy(folder / "ks.xlsx", book)
+    fake = FakeGraph(library)
+    await fake.start()
+    try:
+        bot = await start(folder, source=graph_source(fake), today=date(2027, 1, 10))
+        values = {**DEVIATION, "action_due": "2027-03-31", "continuation": "Avslutat"}
+        await answer(bot, "1", values)
+        await bot.drain()
+        # The table the bot made has no Uppföljning column: the answer and its åtgärd land,
+        # the continuation stays in the journal until the kommun adds the column.
+        [row] = answers_in(book)
+        assert row["Bedömning"] == "Mindre avvikelse" and "Uppföljning" not in row
+        assert [r["Status"] for r in actions_in(book)] == ["Ej påbörjad"]
+        [key] = [p.key for p in await bot.services.plans.plans()]
+        [journalled] = (await bot.services.journal.for_ids({key: {"1"}}))[0]
+        assert journalled.continuation == "Avslutat"
     finally:
         await fake.stop()
