@@ -344,6 +344,9 @@ class _TimedWorkbook:
         self._writes.append(Write(len(answers), time.perf_counter() - started, result))
         return result
 
+    async def write_actions(self, actions: Sequence[Any]) -> WriteResult:
+        return await self._inner.write_actions(actions)
+
 
 class TimedSource:
     """LocalSource for the turns (unchanged) and timed workbooks for the writer."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from bot.domain.assignments import Assignment, Known, assignments_for
 from bot.domain.clock import Clock
+from bot.domain.followup import Earlier
 from bot.domain.identity import User
 from bot.domain.model import (
     Action,
@@ -91,6 +92,7 @@ class ValidAnswer:
     observations: str
     analysis: str
     action: Action | None
+    continuation: str = ""  # at helår: what becomes of the kontrollmoment
 
 
 class AnswerForm(Protocol):
@@ -130,6 +132,7 @@ class Opened:
     options: tuple[OutcomeOption, ...]
     nonce: str
     today: date
+    earlier: tuple[Earlier, ...] = ()  # this year's earlier answers, with their åtgärder
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ class Invalid:
     nonce: str
     today: date
     errors: Mapping[str, str]
+    earlier: tuple[Earlier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,10 @@ class AllDone:
     """Nothing is left to answer."""
 
 
+# This year's earlier answers to a control, with their åtgärder (``bot.actions``).
+EarlierLookup = Callable[[Plan, Control, Term], Awaitable[tuple[Earlier, ...]]]
+
+
 def new_nonce() -> str:
     """A fresh per-card id; it becomes the Svar-ID of the answer saved from that card."""
     return secrets.token_hex(16)
@@ -180,11 +188,13 @@ class Answers:
         clock: Clock,
         *,
         notify: Callable[[], None] = lambda: None,
+        earlier: EarlierLookup | None = None,
     ) -> None:
         self._plans = plans
         self._journal = journal
         self._clock = clock
         self._notify = notify  # wakes the writer when something new is journalled
+        self._earlier = earlier
 
     async def my_assignments(self, user: User) -> Listed:
         """The user's controls in the open terms (or the next term, when none is open)."""
@@ -199,7 +209,8 @@ class Answers:
             return found
         assignment, plan = found
         options = plan.scale.for_period(target.term.period)
-        return Opened(assignment, options, new_nonce(), today)
+        earlier = await self._earlier_of(plan, assignment)
+        return Opened(assignment, options, new_nonce(), today, earlier)
 
     async def submit(
         self, user: User, submission: Submission, inputs: AnswerForm
@@ -222,7 +233,8 @@ class Answers:
         if not isinstance(result, ValidAnswer):
             options = plan.scale.for_period(target.term.period)
             errors = {"_form": NOT_SAVED, **result}
-            return Invalid(assignment, options, submission.nonce, today, errors)
+            earlier = await self._earlier_of(plan, assignment)
+            return Invalid(assignment, options, submission.nonce, today, errors, earlier)
         answer = _answer(submission, assignment.control, user, result, self._clock)
         if await self._journal.append(answer):
             self._notify()
@@ -244,6 +256,11 @@ class Answers:
         if following is None:
             return AllDone()
         return await self.open(user, target_of(following))
+
+    async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
+        if self._earlier is None:
+            return ()
+        return await self._earlier(plan, assignment.control, assignment.term)
 
     async def _mine(self, user: User, today: date) -> list[Assignment]:
         plans = await self._plans.plans()
@@ -298,4 +315,5 @@ def _answer(
         observations=valid.observations,
         analysis=valid.analysis,
         action=valid.action,
+        continuation=valid.continuation,
     )

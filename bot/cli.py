@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's default user
 
@@ -47,6 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="text",
         help="text eller json på skärmen; xlsx skriver bladet Sammanställning i arbetsböckerna",
     )
+    new_year = commands.add_parser(
+        "new-year",
+        help="skriv nästa års plan från årets som en ny fil (avslutade kontrollmoment utelämnas)",
+    )
+    new_year.add_argument("--from", dest="from_year", type=int, required=True, help="årets år")
+    new_year.add_argument("--to", dest="to_year", type=int, required=True, help="nästa år")
+    new_year.add_argument("path", type=Path, help="årets plan (.xlsx)")
+    new_year.add_argument("--out", type=Path, help="den nya filen (standard: året bytt i namnet)")
     _add_manifest_parser(commands)
     from bot.db_cli import add_db_parser, run_db
     from bot.report_cli import add_report_parser, run_report
@@ -68,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _manifest(args)
     if args.command == "db":
         return run_db(args)
+    if args.command == "new-year":
+        return _new_year(args.path, args.from_year, args.to_year, args.out)
     from graph import tools
 
     if args.command == "check-workbook":
@@ -82,6 +93,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         tools.demo_workbook(args.path)
     print(f"Skrev {args.path}")
+    return 0
+
+
+def _new_year(path: Path, old: int, new: int, out: Path | None) -> int:
+    from graph.new_year import new_year
+    from graph.protocol import WorkbookError
+
+    if new != old + 1:
+        print("ikbot: --to ska vara året efter --from.", file=sys.stderr)
+        return 2
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        print(f"ikbot: {path} är ingen plan (.xlsx).", file=sys.stderr)
+        return 2
+    try:
+        done = new_year(path, old, new, out)
+    except WorkbookError as error:
+        print(f"ikbot: {error}", file=sys.stderr)
+        return 1
+
+    def ids(found: list[str]) -> str:
+        return ", ".join(found) if found else "inga"
+
+    print(f"Skrev {done.path} ({path.name} är orörd).")
+    print(f"Fortsätter {new} (Ursprunglig risk: kvarstår från {old}): {ids(done.continued)}")
+    print(f"Avslutade eller kontrolleras ett senare år, utelämnade: {ids(done.closed)}")
+    print(f"Inget sagt vid helår {old}, kvar i planen: {ids(done.kept)}")
+    print(f"Öppna åtgärder som följer med: {done.actions}")
     return 0
 
 
@@ -243,7 +281,9 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         # Read only: an existing store is read as it is (the bot upgrades it when it starts).
         await db.open(upgrade=db.url.database == ":memory:")
         try:
-            reports = StatusReports(PlanBook(source, Journal(db)), Clock(settings.today))
+            reports = StatusReports(
+                PlanBook(source, Journal(db)), Clock(settings.today), await _action_log(db)
+            )
             if form == "xlsx":
                 return await reports.write(operator, query)
             return await reports.show(operator, query)
@@ -280,6 +320,14 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     else:
         print(status_text(summary, pending=pending), end="")
     return 0
+
+
+async def _action_log(db: Any) -> Any:
+    """The åtgärd log, when the store has it (the CLI reads a store as it is)."""
+    from bot.store.action_log import ActionLog
+
+    log = ActionLog(db)
+    return log if await log.available() else None
 
 
 def _add_manifest_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,6 +10,7 @@ from bot.domain.identity import Directory, GroupCheck
 from bot.plans import PlanBook
 from bot.settings import Settings
 from bot.sources import strategist_group_check, workbook_source
+from bot.store.action_log import ActionLog
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
 from bot.store.journal import Journal
@@ -36,6 +37,7 @@ class Services:
     references: ConversationReferences
     leases: Leases
     reports: ReportShelf  # where written follow-up reports are saved
+    actions: ActionLog
 
     @classmethod
     def build(
@@ -51,6 +53,7 @@ class Services:
         db = Database(store_url(settings.database_url, settings.data_dir))
         journal = Journal(db)
         leases = Leases(db)
+        actions = ActionLog(db)
         workbooks = source or workbook_source(settings)
         return cls(
             settings=settings,
@@ -60,7 +63,12 @@ class Services:
             source=workbooks,
             plans=PlanBook(workbooks, journal),
             writer=Writer(
-                journal, workbooks, leases=leases, first_retry=writer_retry, linger=writer_linger
+                journal,
+                workbooks,
+                leases=leases,
+                first_retry=writer_retry,
+                linger=writer_linger,
+                actions=actions,
             ),
             directory=Directory(
                 settings.strategists,
@@ -75,6 +83,7 @@ class Services:
                 fallback=settings.data_dir,
                 folder=settings.report_folder,
             ),
+            actions=actions,
         )
 
     async def start(self) -> None:

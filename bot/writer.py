@@ -14,9 +14,12 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.followup import Slot, has_action, track
+from bot.domain.model import latest_by_slot
+from bot.store.action_log import ActionLog
 from bot.store.journal import Journal
 from bot.store.leases import Held, Leases
-from graph.protocol import GraphThrottled, WorkbookError, WorkbookSource
+from graph.protocol import GraphThrottled, Workbook, WorkbookError, WorkbookSource
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ class Writer:
         first_retry: timedelta = FIRST_RETRY,
         linger: float = LINGER,
         leases: Leases | None = None,
+        actions: ActionLog | None = None,
     ) -> None:
         self._journal = journal
+        self._actions = actions  # None: åtgärder are not followed (no Åtgärder sheet)
         self._source = source
         self._now = now
         self._batch_size = batch_size
@@ -107,7 +112,10 @@ class Writer:
         Returns None when nothing is left pending, else the seconds until the next retry.
         """
         waits: list[float] = []
-        for plan_key in await self._journal.pending_plans():
+        plan_keys = set(await self._journal.pending_plans())
+        if self._actions is not None:
+            plan_keys.update(await self._actions.pending_plans())
+        for plan_key in sorted(plan_keys):
             state = await self._journal.writer_state(plan_key)
             now = self._now()
             if state is not None and state.retry_at > now:
@@ -134,6 +142,10 @@ class Writer:
             logger.debug("Writing %s answers to %s", len(batch), workbook.name)
             try:
                 result = await workbook.write_answers(batch)
+                # The åtgärder these answers propose land in the Åtgärder sheet before the
+                # answers count as written: a failure in between writes both again.
+                slots = {(a.control_key, a.year, a.period) for a in batch if has_action(a)}
+                await self._write_actions(workbook, plan_key, slots)
             except Exception as error:
                 return await self._failed(plan_key, error)
             await self._journal.mark_written(plan_key, [a.answer_id for a in batch], self._now())
@@ -145,7 +157,36 @@ class Writer:
                 result.updated,
                 result.unchanged,
             )
+        while self._actions is not None and (
+            updates := await self._actions.pending(plan_key, self._batch_size)
+        ):
+            if held is not None and held.lost:
+                return LEASE_RETRY
+            try:
+                await self._write_actions(workbook, plan_key, {u.slot for u in updates})
+            except Exception as error:
+                return await self._failed(plan_key, error)
+            await self._actions.mark_written([u.update_id for u in updates], self._now())
+            logger.info("Wrote %s åtgärd updates to %s", len(updates), workbook.name)
         return None
+
+    async def _write_actions(self, workbook: Workbook, plan_key: str, slots: set[Slot]) -> None:
+        """Write the current state of these åtgärder (the journal's newest answer and the
+        newest status of each) into the workbook's Åtgärder sheet."""
+        if self._actions is None or not slots:
+            return
+        ids = {key.control_id for key, _, _ in slots}
+        answers, _ = await self._journal.for_ids({plan_key: ids})
+        newest = latest_by_slot(answers)
+        updates = await self._actions.latest([plan_key])
+        rows = []
+        for slot in sorted(slots, key=lambda s: (s[0].control_id, s[1], s[2].rank)):
+            key, year, period = slot
+            row = track(newest.get((key.control_id, year, period)), updates.get(slot))
+            if row is not None:
+                rows.append(row)
+        if rows:
+            await workbook.write_actions(rows)
 
     async def _failed(self, plan_key: str, error: Exception) -> float:
         state = await self._journal.writer_state(plan_key)

@@ -105,6 +105,31 @@ class MakeReport(_Action):
     year: _Year
     period: Period
     namnd: _Id | None = None
+class ShowActions(_Action):
+    """Show "mina åtgärder"."""
+
+    verb: Literal["actions"] = "actions"
+
+
+class OpenFollowup(_Action):
+    """Open the status card of the åtgärd proposed for a control in a term."""
+
+    verb: Literal["open_action"] = "open_action"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
+class SaveActionStatus(_Action):
+    """Save an åtgärd's status and comment; the nonce saves a double-click once."""
+
+    verb: Literal["action_status"] = "action_status"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
 # What a card button may ask for: the payloads, and the same discriminated by verb.
@@ -118,6 +143,9 @@ CardPayload = (
     | ShowUnanswered
     | WriteSummary
     | MakeReport
+    | ShowActions
+    | OpenFollowup
+    | SaveActionStatus
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

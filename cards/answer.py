@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.domain.assignments import AnswerState, Assignment
+from bot.domain.followup import Earlier
 from bot.domain.model import Answer, OutcomeOption
 from bot.domain.status import owner_text
 from cards.actions import ShowList, SubmitAnswer
@@ -28,6 +29,7 @@ from cards.common import (
     source_line,
     text_block,
 )
+from cards.earlier import continuation_field, earlier_block
 from cards.echo import Echo
 from cards.size import CARD_LIMIT, floor_size
 
@@ -39,6 +41,7 @@ ANALYSIS = "analysis"
 ACTION_TEXT = "action_text"
 ACTION_OWNER = "action_owner"
 ACTION_DUE = "action_due"
+CONTINUATION = "continuation"  # helår only: what becomes of the kontrollmoment
 FORM_ERROR = "_form"  # key in ``errors`` for a message about the whole form
 
 INPUT_IDS = (
@@ -50,6 +53,7 @@ INPUT_IDS = (
     ACTION_TEXT,
     ACTION_OWNER,
     ACTION_DUE,
+    CONTINUATION,
 )
 INPUT_LABELS = {
     OUTCOME: "Bedömning",
@@ -60,6 +64,7 @@ INPUT_LABELS = {
     ACTION_TEXT: "Åtgärd",
     ACTION_OWNER: "Åtgärdsansvarig",
     ACTION_DUE: "Klart senast",
+    CONTINUATION: "Kontrollmomentet efter i år",
 }
 MAX_LENGTHS = {OBSERVATIONS: 4000, ANALYSIS: 4000, ACTION_TEXT: 2000, ACTION_OWNER: 200}
 
@@ -89,6 +94,7 @@ def answer_values(answer: Answer) -> dict[str, str]:
         ACTION_TEXT: action.text if action else "",
         ACTION_OWNER: action.owner if action else "",
         ACTION_DUE: action.due.isoformat() if action and action.due else "",
+        CONTINUATION: answer.continuation,
     }
 
 
@@ -100,6 +106,7 @@ def answer_card(
     *,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    earlier: Sequence[Earlier] = (),
 ) -> Element:
     """The answer form for a control in a term: values kept, errors beside their inputs.
 
@@ -109,13 +116,24 @@ def answer_card(
     if values is None:
         values = answer_values(assignment.answer) if assignment.answer else {}
     card, echoed = _card(assignment, options, nonce, today, values, errors or {}, ECHO_BUDGET)
+    _insert_earlier(card, earlier_block(earlier, today))
     # The person's texts come first, but never at the cost of a card that cannot be sent:
     # when what the size guard cannot shorten (choices, ids, the structure) leaves less
     # room than they take, they get what is left.
     room = CARD_LIMIT - _NOTES_RESERVE - (floor_size(card) - echoed)
     if room < echoed:
         card, _ = _card(assignment, options, nonce, today, values, errors or {}, max(room, 0))
+        _insert_earlier(card, earlier_block(earlier, today))
     return card
+
+
+def _insert_earlier(card: Element, block: Element | None) -> None:
+    """The earlier periods' answers go just above the form ("Ditt svar")."""
+    body = card["body"]
+    if block is None or not isinstance(body, list):
+        return
+    at = next((i for i, e in enumerate(body) if e.get("text") == "Ditt svar"), len(body))
+    body.insert(at, block)
 
 
 def _card(
@@ -172,6 +190,7 @@ def _card(
         *form.field(_text(ACTION_TEXT, multiline=True)),
         *form.field(_text(ACTION_OWNER, placeholder="Namn eller e-postadress")),
         *form.field({"type": "Input.Date", "id": ACTION_DUE, "label": INPUT_LABELS[ACTION_DUE]}),
+        *continuation_field(form, term, CONTINUATION, INPUT_LABELS[CONTINUATION]),
     ]
     submit = SubmitAnswer(
         plan=control.plan_key, control=control.id, year=term.year, period=term.period, nonce=nonce

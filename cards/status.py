@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.domain.followup import OpenEarlier
 from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
@@ -117,6 +118,7 @@ def status_card(
         "deferred": (summary.deferred, lambda item: _deferred_item(item, people)),
         "check": ([*summary.unknown, *summary.orphans, *summary.unscheduled], _check_item),
         "unanswered": (summary.unanswered, lambda item: _missing_item(item, people)),
+        "earlier": (summary.open_actions, lambda item: earlier_action_item(item, people)),
     }
     rendered = {
         name: [render(item) for item in (items[:count] if count is not None else items)]
@@ -148,6 +150,9 @@ def status_card(
     checks = len(summary.unknown) + len(summary.orphans) + len(summary.unscheduled)
     if checks:
         body += _folded_list("check", f"Att kontrollera ({checks})", cuts["check"])
+    if summary.open_actions:
+        earlier = f"Öppna åtgärder från tidigare perioder ({len(summary.open_actions)})"
+        body += _folded_list("earlier", earlier, cuts["earlier"])
     body += head_parts[2:]  # the risk matrix, last
     cut_any = any(c.hidden for c in cuts.values())
     return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
@@ -333,6 +338,30 @@ def _check_item(item: object) -> Element:
     finding = cast(Finding, item)
     label = shorten(finding.label, NAME_CHARS)
     return text_block(f"{control_title(finding)}: okänd bedömning ”{label}”", spacing="small")
+
+
+def earlier_action_item(item: object, names: Mapping[str, str]) -> Element:
+    """An åtgärd from an earlier period that is not done: where from, Klart senast, status."""
+    found = cast(OpenEarlier, item)
+    tracked = found.tracked
+    line = f"{tracked.period.label} {tracked.year} · {tracked.status.value}"
+    if tracked.action.due:
+        line += f" · klart senast {format_date(tracked.action.due)}"
+    late = found.days_overdue
+    if late:
+        line += f" · försenad {days_text(late)}"
+    owner = shorten(_person(tracked.action.owner, names), NAME_CHARS)
+    return container(
+        [
+            text_block(f"{found.control.id} – {shorten(tracked.action.text, _TITLE_CHARS)}"),
+            text_block(
+                line + (f" · {owner}" if owner else ""),
+                color="attention" if late else None,
+                spacing="none",
+            ),
+        ],
+        separator=True,
+    )
 
 
 def _missing_item(item: object, names: Mapping[str, str]) -> Element:

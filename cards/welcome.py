@@ -53,6 +53,11 @@ def help_card(*, strategist: bool) -> Element:
                     "”kontroller” eller ”svara”.",
                 ),
                 (
+                    "mina åtgärder",
+                    "visar de åtgärder du ansvarar för som inte är klara, och låter dig "
+                    "ange hur det går: Ej påbörjad, Pågår eller Klar.",
+                ),
+                (
                     "status",
                     "visar hur uppföljningen går, till exempel ”status helår”, "
                     "”status delår 1 2026” eller ”status helår Socialnämnden”. "

@@ -78,8 +78,8 @@ async def show_list(answers: Answers, user: User) -> Reply:
 def opened(result: Opened | AllDone | Refusal) -> Reply:
     """The answer card, the "all done" notice, or why not."""
     match result:
-        case Opened(assignment, options, nonce, today):
-            return Reply(card=answer_card(assignment, options, nonce, today))
+        case Opened(assignment, options, nonce, today, earlier):
+            return Reply(card=answer_card(assignment, options, nonce, today, earlier=earlier))
         case AllDone():
             return Reply(card=notice_card(ALL_DONE, title="Klart"))
         case Refusal(reason):
@@ -93,10 +93,12 @@ def submitted(result: Saved | Invalid | Refusal | Stale, form: CardInputs) -> Re
     match result:
         case Saved(assignment, answer, pending, has_next):
             return Reply(card=receipt_card(assignment, answer, pending=pending, has_next=has_next))
-        case Invalid(assignment, options, nonce, today, errors):
+        case Invalid(assignment, options, nonce, today, errors, earlier):
             values = form.values()
             return Reply(
-                card=answer_card(assignment, options, nonce, today, values=values, errors=errors)
+                card=answer_card(
+                    assignment, options, nonce, today, values=values, errors=errors, earlier=earlier
+                )
             )
         case Refusal(reason) | Stale(reason):
             return Reply(card=refused_card(reason))

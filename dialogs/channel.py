@@ -83,6 +83,7 @@ HELP = (
 NOT_UNDERSTOOD = "Jag förstod inte riktigt. Nämn mig och skriv **mina kontroller** eller **hjälp**."
 SENT_LIST = "Jag har skickat dina kontroller till dig i en privat chatt."
 SENT_STATUS = "Jag har skickat statusen till dig i en privat chatt."
+SENT_ACTIONS = "Jag har skickat dina åtgärder till dig i en privat chatt."
 NO_PRIVATE_CHAT = (
     "Jag kunde inte skicka något till dig i en privat chatt – troligen har du inte lagt till "
     "mig som app ännu. Välj **Appar** i Teams, sök efter Internkontroll-boten och välj "
@@ -180,7 +181,8 @@ async def send_private(context: TurnContext, command: Command, reply: Reply) -> 
     except PrivateChatUnavailable:
         await context.send_activity(NO_PRIVATE_CHAT)
         return
-    await context.send_activity(SENT_LIST if command is Command.LIST else SENT_STATUS)
+    sent = {Command.LIST: SENT_LIST, Command.ACTIONS: SENT_ACTIONS}
+    await context.send_activity(sent.get(command, SENT_STATUS))
 
 
 def _is_message(activity: Activity) -> bool:

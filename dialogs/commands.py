@@ -14,6 +14,7 @@ class Command(enum.Enum):
     """The things a person can ask for by typing."""
 
     LIST = "list"
+    ACTIONS = "actions"
     STATUS = "status"
     REPORT = "report"
     HELP = "help"
@@ -28,6 +29,8 @@ _PHRASES = {
     "kontrollmoment": Command.LIST,
     "svara": Command.LIST,
     "lista": Command.LIST,
+    "mina atgarder": Command.ACTIONS,
+    "atgarder": Command.ACTIONS,
     "hjalp": Command.HELP,
     "help": Command.HELP,
     "meny": Command.HELP,

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.answers import ValidAnswer
+from bot.domain.followup import canonical_continuation
 from bot.domain.model import Action, OutcomeScale, Period, Severity
 from cards.answer import (
     ACTION_OWNER,
@@ -120,6 +121,7 @@ class AnswerInputs(BaseModel):
     action_text: _ActionText = ""
     action_owner: _Name = ""
     action_due: _Date = None
+    continuation: _Name = ""
 
 
 _MESSAGES = {
@@ -214,12 +216,26 @@ def validate_answer(
             errors["action_due"] = "Datumet har redan passerat."
         elif inputs.action_due > today + timedelta(days=5 * 366):
             errors["action_due"] = "Datumet ligger orimligt långt fram."
+    continuation = canonical_continuation(inputs.continuation, today)
+    if inputs.continuation and period.is_interim:
+        # A delår card has no such input: said on top of the card, not beside an input.
+        errors["continuation_at_interim"] = (
+            "Om kontrollmomentet fortsätter nästa år anges bara vid helår."
+        )
+    elif inputs.continuation and continuation is None:
+        errors.setdefault("continuation", "Välj ett av alternativen i listan.")
     if errors or option is None:
         return errors
     if inputs.action_text or inputs.action_owner or inputs.action_due:
         action = Action(inputs.action_text, inputs.action_owner, inputs.action_due)
     return ValidAnswer(
-        option, inputs.checked, inputs.deviations, inputs.observations, inputs.analysis, action
+        option,
+        inputs.checked,
+        inputs.deviations,
+        inputs.observations,
+        inputs.analysis,
+        action,
+        continuation or "",
     )
 
 

@@ -12,6 +12,7 @@ import logging
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
+from bot.actions import Actions
 from bot.answers import Answers
 from bot.domain.identity import User
 from bot.logs import failure
@@ -19,7 +20,7 @@ from bot.reports.report import Reports
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, greeting, report, status
+from dialogs import answering, channel, followup, greeting, report, status
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -39,10 +40,19 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         await remember_reference(services, activity, email)
 
     turns = Turns(services.directory, services.settings.lookup_timeout, remember)
-    answers = Answers(
-        services.plans, services.journal, services.clock, notify=services.writer.notify
+    actions = Actions(
+        services.plans, services.actions, services.clock, notify=services.writer.notify
     )
-    reports = StatusReports(services.plans, services.clock, services.references.names)
+    answers = Answers(
+        services.plans,
+        services.journal,
+        services.clock,
+        notify=services.writer.notify,
+        earlier=actions.earlier,
+    )
+    reports = StatusReports(
+        services.plans, services.clock, services.references.names, services.actions
+    )
 
     async def private_list(user: User, _text: str) -> Reply:
         return await answering.show_list(answers, user)
@@ -50,7 +60,14 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     async def private_status(user: User, text: str) -> Reply:
         return await status.show_status(reports, user, parse_status(text))
 
-    private = {Command.LIST: private_list, Command.STATUS: private_status}
+    async def private_actions(user: User, _text: str) -> Reply:
+        return await followup.show_actions(actions, user)
+
+    private = {
+        Command.LIST: private_list,
+        Command.STATUS: private_status,
+        Command.ACTIONS: private_actions,
+    }
     channel.register(agent, turns, services.conversations, services.clock, private)
     answering.register(agent, turns, answers)
     status.register(agent, turns, reports)
@@ -59,6 +76,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         turns,
         Reports(services.plans, services.clock, services.reports, services.references.names),
     )
+    followup.register(agent, turns, actions)
     greeting.register(agent, turns, services.conversations, services.clock)
     agent.error(on_error)
 

@@ -48,6 +48,7 @@ def answer_values(answer: Answer) -> dict[str, object]:
         "Besvarad av": answer.answered_by,
         "Besvarad": to_local(answer.answered_at),
         "Svar-ID": answer.answer_id,
+        "Uppföljning": answer.continuation,
     }
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
@@ -134,6 +135,7 @@ def row_to_answer(
         observations=typed_text(get("Iakttagelser")),
         analysis=typed_text(get("Analys")),
         action=action,
+        continuation=cell_text(get("Uppföljning")),
     )
 
 

@@ -23,10 +23,12 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
 
+from bot.domain.followup import TrackedAction
 from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.summary_sheet import summary_sheet
+from graph.xlsx_actions import write_actions_file
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Snapshot,
@@ -165,6 +167,24 @@ class LocalWorkbook:
             else:
                 self._snapshot = None  # the file had changed since we read it: read it anew
         return written.result
+
+    async def write_actions(self, actions: Sequence[TrackedAction]) -> WriteResult:
+        """Upsert the Åtgärder rows with one load and one save; all or nothing."""
+        if not actions:
+            return WriteResult()
+        path = self._file()
+        async with self._write:
+            result, before, after = await self._in_writer(
+                write_actions_file, path, self._key, list(actions)
+            )
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.stamp == before:
+                # Only the Åtgärder sheet changed: the plan and answers we hold still hold.
+                self._snapshot = Snapshot(after, snapshot.plan, snapshot.answers)
+                self._checked = time.monotonic()
+            else:
+                self._snapshot = None
+        return result
 
     async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
         """Replace the summary sheet (one load and one save, like an answer batch)."""

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.domain.followup import TrackedAction
 from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
 from graph import layout
 from graph.answer_rows import plan_upsert
+from graph.graph_actions import write_actions_once
 from graph.graph_answers import (
     answer_area,
     area_without_table,
@@ -268,6 +270,19 @@ class GraphWorkbook:
             if not all(i in there for i in ids):
                 raise  # not there: the next attempt adds what is missing
             found.table_rows = now.table_rows if now else found.table_rows
+
+    async def write_actions(self, actions: Sequence[TrackedAction]) -> WriteResult:
+        """Upsert åtgärder in the Åtgärder table (see ``graph.graph_actions``)."""
+        if not actions:
+            return WriteResult()
+        async with self._write:
+            try:
+                return await self._in_session(
+                    lambda wb, session: write_actions_once(self._t, wb, session, self.name, actions)
+                )
+            except GraphCallError as e:
+                self._checked = 0.0
+                raise translate(e, self.name) from e
 
     async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
         """Replace the summary sheet in three round trips (see ``graph.graph_summary``)."""

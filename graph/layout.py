@@ -19,6 +19,7 @@ PLAN_TABLE = "Kontrollplan"
 ANSWER_SHEET = "Uppföljning"
 ANSWER_TABLE = "Uppfoljning"  # Excel table names allow letters, digits and _ only
 SETTINGS_SHEET = "Inställningar"
+ACTIONS_SHEET = "Åtgärder"  # åtgärder and their status (graph.action_rows)
 SUMMARY_PREFIX = "Sammanställning "  # the bot's summary sheets: "Sammanställning helår 2026"
 SCALE_TABLE = "Bedomningsskala"
 SCALE_HEADERS = ("Bedömning", "Allvarlighet")
@@ -59,6 +60,10 @@ ANSWER_HEADERS = (
     "Besvarad",
     "Svar-ID",
 )
+# At helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ. Written where the
+# answers have the column; added (to the right) when an answer says it and the bot can add
+# a column: a local file, or a sheet without a table (a Graph table keeps its columns).
+CONTINUATION_HEADER = "Uppföljning"
 
 # Field -> accepted headers; the first one is what our own templates write. The synonyms
 # come from real plans (shared/domain/REFERENCE.md §A). "Verksamhet" is a grouping (in
@@ -136,7 +141,8 @@ def may_hold_plan(sheet: str) -> bool:
     Ansvarig columns too)."""
     folded = sheet.strip().casefold()
     skip = (ANSWER_SHEET.casefold(), SETTINGS_SHEET.casefold(), SUMMARY_PREFIX.casefold())
-    return folded != skip[1] and not folded.startswith((skip[0], skip[2]))
+    ours = (skip[1], ACTIONS_SHEET.casefold())  # the bot's own Åtgärder sheet too
+    return folded not in ours and not folded.startswith((skip[0], skip[2]))
 
 
 def normalise_header(value: object) -> str:
@@ -192,7 +198,7 @@ ANSWER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _ANSWER_LOOKUP = {
     normalise_header(h): canonical
-    for canonical in ANSWER_HEADERS
+    for canonical in (*ANSWER_HEADERS, CONTINUATION_HEADER)
     for h in (canonical, *ANSWER_SYNONYMS.get(canonical, ()))
 }
 # "Resultat delår 2017", "Kommentar för helår 2021": the column and the term it is for.

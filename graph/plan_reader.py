@@ -202,6 +202,7 @@ def parse_plan(
         ignored_headers=_ignored(header),
         header_rows=(first_row + header.index, first_row + header.data_start - 1),
         report_texts=settings.report_texts,
+        owners=settings.owners,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.followup import TrackedAction
 from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
 
@@ -91,6 +92,11 @@ class Workbook(Protocol):
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
         """Upsert answers by (ID, År, Period); an answer whose Svar-ID is already there is
         left alone. All or nothing: on error nothing is written."""
+        ...
+
+    async def write_actions(self, actions: Sequence[TrackedAction]) -> WriteResult:
+        """Upsert åtgärder by (ID, År, Period) in the table Åtgärder on its own sheet (made
+        when missing); a row already as new is left alone. All or nothing."""
         ...
 
     async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:

@@ -204,6 +204,41 @@ def summary_sheet(summary: Summary, *, pending: int = 0) -> SummarySheet:
         "Alla har svarat.",
     )
 
+    grid.heading(f"Öppna åtgärder från tidigare perioder ({len(summary.open_actions)})")
+    grid.table(
+        "Oppna_atgarder",
+        [
+            "ID",
+            "Kontrollmoment",
+            "Nämnd",
+            "Plan",
+            "Period",
+            "Åtgärd",
+            "Åtgärdsansvarig",
+            "Klart senast",
+            "Status",
+            "Kommentar",
+            "Dagar försenat",
+        ],
+        [
+            [
+                o.control.id,
+                o.control.description,
+                o.namnd.strip() or _NO_NAME,
+                o.plan_name,
+                f"{o.tracked.period.label} {o.tracked.year}",
+                o.tracked.action.text,
+                o.tracked.action.owner,
+                o.tracked.action.due,
+                o.tracked.status.value,
+                o.tracked.comment,
+                o.days_overdue,
+            ]
+            for o in summary.open_actions
+        ],
+        "Inga öppna åtgärder från tidigare perioder.",
+    )
+
     risk_grid(grid, summary)
 
     if summary.unknown or summary.orphans or summary.unscheduled:

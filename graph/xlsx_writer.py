@@ -91,7 +91,10 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     if area is None:
         raise WorkbookUnreadable(f"{key}: bladet {ws.title!r} saknar kolumnerna ID, År, Period.")
     header_row, columns, table = area
-    added_columns = _add_missing_columns(ws, header_row, columns, table)
+    wanted = list(layout.ANSWER_HEADERS)
+    if any(a.continuation for a in answers):
+        wanted.append(layout.CONTINUATION_HEADER)
+    added_columns = _add_missing_columns(ws, header_row, columns, table, wanted)
     result, last_row = _upsert(ws, header_row, columns, key, answers)
     if found is not None and not added_columns and result.added == result.updated == 0:
         # Nothing to change (a retried batch): leave the file and its mtime alone.
@@ -190,14 +193,19 @@ _FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORM
 
 def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -> None:
     for header, value in answer_rows.answer_values(answer).items():
-        put_cell(ws.cell(row, columns[header] + 1), value, _FORMATS.get(header))
+        if header in columns:  # an optional column the sheet does not have waits
+            put_cell(ws.cell(row, columns[header] + 1), value, _FORMATS.get(header))
 
 
 def _add_missing_columns(
-    ws: Worksheet, header_row: int, columns: dict[str, int], table: Table | None
+    ws: Worksheet,
+    header_row: int,
+    columns: dict[str, int],
+    table: Table | None,
+    wanted: list[str],
 ) -> bool:
     # A sheet made by hand may lack e.g. Svar-ID; add what is missing to the right.
-    missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
+    missing = [h for h in wanted if h not in columns]
     if not missing:
         return False
     if table is not None:

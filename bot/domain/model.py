@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -315,6 +315,9 @@ class Plan:
     header_rows: tuple[int, int] = (0, 0)  # the first and last Excel row of the header
     # The Rapporttexter table: (inledning | förslag till beslut | beslutet skickas till, text)
     report_texts: tuple[tuple[str, str], ...] = ()
+    # The Ansvariga table (role or name, folded -> addresses): åtgärdsansvariga named by
+    # role resolve through it too.
+    owners: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
     def label(self) -> str:
@@ -360,6 +363,7 @@ class Answer:
     observations: str = ""
     analysis: str = ""
     action: Action | None = None
+    continuation: str = ""  # at helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ
 
     @property
     def control_key(self) -> ControlKey:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from bot.domain.followup import OpenEarlier
 from bot.domain.model import Action, Answer, Control, OutcomeOption, Plan, Severity
 from bot.domain.periods import Term
 from bot.domain.risk import (
@@ -180,6 +181,8 @@ class Summary:
     wording: Wording = field(default_factory=Wording)
     unscheduled: tuple[Unscheduled, ...] = ()  # "period okänd" in the plans asked about
     unowned: int = 0  # due controls that saknar ansvarig
+    # Åtgärder from earlier periods that are not done yet, the most overdue first.
+    open_actions: tuple[OpenEarlier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

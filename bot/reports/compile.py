@@ -9,10 +9,11 @@ workbook that has something due in the term.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.domain.followup import Slot, StatusUpdate, open_before
 from bot.domain.model import Plan
 from bot.domain.periods import Term
 from bot.domain.status import SheetWritten, Summary, compile_status
@@ -31,24 +32,39 @@ class Compiled:
 
 
 async def compile_term(
-    book: PlanBook, plans: Sequence[Plan], term: Term, today: date, *, namnd: str | None = None
+    book: PlanBook,
+    plans: Sequence[Plan],
+    term: Term,
+    today: date,
+    *,
+    namnd: str | None = None,
+    updates: Mapping[Slot, StatusUpdate] | None = None,
 ) -> Compiled:
-    """The status of ``plans`` in ``term``, from the workbooks and the journal."""
+    """The status of ``plans`` in ``term``, from the workbooks and the journal, with the
+    åtgärder of earlier periods still open (``updates``: their status, from the åtgärd log)."""
     answers, pending_ids = await book.answers_to(plans)
     summary = compile_status(plans, answers, term, today, namnd=namnd)
+    earlier = open_before(plans, answers, updates or {}, term.year, term.period, today, namnd=namnd)
+    summary = replace(summary, open_actions=earlier)
     slot = (term.year, term.period)
     pending = sum(1 for a in answers if a.answer_id in pending_ids and (a.year, a.period) == slot)
     return Compiled(summary, pending)
 
 
 async def write_summaries(
-    book: PlanBook, plans: Sequence[Plan], term: Term, today: date, *, namnd: str | None = None
+    book: PlanBook,
+    plans: Sequence[Plan],
+    term: Term,
+    today: date,
+    *,
+    namnd: str | None = None,
+    updates: Mapping[Slot, StatusUpdate] | None = None,
 ) -> list[SheetWritten]:
     """Write each workbook's own summary of the term (its plan only, never another
     nämnd's) to its sheet; workbooks with nothing due in the term are left alone."""
     results: list[SheetWritten] = []
     for plan in plans:
-        compiled = await compile_term(book, [plan], term, today, namnd=namnd)
+        compiled = await compile_term(book, [plan], term, today, namnd=namnd, updates=updates)
         summary = compiled.summary
         if not summary.total.due and not summary.orphans:
             continue

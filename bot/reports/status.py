@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 
+from bot.actions import StatusLog
 from bot.domain.clock import Clock
+from bot.domain.followup import Slot, StatusUpdate
 from bot.domain.identity import User
 from bot.domain.model import Period, Plan
 from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
@@ -63,10 +65,17 @@ class StatusReports:
         book: PlanBook,
         clock: Clock,
         names: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
+        actions: StatusLog | None = None,
     ) -> None:
         self._book = book
         self._clock = clock
         self._names = names
+        self._actions = actions  # the åtgärd log: the status of earlier periods' åtgärder
+
+    async def _updates(self, plans: list[Plan]) -> dict[Slot, StatusUpdate]:
+        if self._actions is None:
+            return {}
+        return await self._actions.latest([p.key for p in plans])
 
     def term(self, query: StatusQuery, today: date | None = None) -> Term:
         """The term a query means (``status`` alone: the one being worked on)."""
@@ -88,7 +97,9 @@ class StatusReports:
             return no_plan
         everything = sees_everything(user)
         shown = plans if everything else [_own(plan, user) for plan in plans]
-        compiled = await compile_term(self._book, shown, term, today, namnd=query.namnd)
+        compiled = await compile_term(
+            self._book, shown, term, today, namnd=query.namnd, updates=await self._updates(plans)
+        )
         names = await self._names() if self._names is not None else {}
         return StatusShown(
             compiled.summary,
@@ -107,7 +118,10 @@ class StatusReports:
         today = self._clock.today()
         term = self.term(query, today)
         plans = await self._book.plans()
-        results = await write_summaries(self._book, plans, term, today, namnd=query.namnd)
+        updates = await self._updates(plans)
+        results = await write_summaries(
+            self._book, plans, term, today, namnd=query.namnd, updates=updates
+        )
         return SummariesWritten(tuple(results), term, query.namnd, len(plans))
 
 

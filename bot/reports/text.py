@@ -220,6 +220,18 @@ def status_text(summary: Summary, *, pending: int = 0) -> str:
         lines.append("  Alla har svarat.")
     lines += [_missing_line(m) for m in summary.unanswered]
 
+    if summary.open_actions:
+        lines += ["", f"Öppna åtgärder från tidigare perioder ({len(summary.open_actions)})"]
+        for item in summary.open_actions:
+            tracked = item.tracked
+            line = f"  {item.control.id}: {_short(tracked.action.text)} · "
+            line += f"{tracked.period.label} {tracked.year} · {tracked.status.value}"
+            if tracked.action.due:
+                line += f" · klart senast {tracked.action.due.isoformat()}"
+            if item.days_overdue:
+                line += f" · försenad {item.days_overdue} dagar"
+            lines.append(line)
+
     lines += _risk_lines(summary)
 
     if summary.unknown:

@@ -48,6 +48,7 @@ def answer_to_json(answer: Answer) -> str:
             "deviations": answer.deviations,
             "observations": answer.observations,
             "analysis": answer.analysis,
+            "continuation": answer.continuation,
             "action": None
             if action is None
             else {
@@ -76,6 +77,7 @@ def _answer_from_row(row: Row[Any]) -> Answer:
         deviations=data.get("deviations"),
         observations=data.get("observations", ""),
         analysis=data.get("analysis", ""),
+        continuation=data.get("continuation", ""),
         action=None
         if action is None
         else Action(

@@ -75,6 +75,35 @@ leases = Table(
     Column("expires_at", Text, nullable=False),
 )
 
+# The åtgärd log: every status set on an åtgärd (Ej påbörjad / Pågår / Klar, a comment),
+# with the åtgärd as it was shown; pending until the writer has put it into the workbook's
+# Åtgärder sheet.
+action_updates = Table(
+    "action_updates",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("update_id", Text, nullable=False, unique=True),
+    Column("plan_key", Text, nullable=False),
+    Column("control_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("action", Text, nullable=False),  # JSON: text, owner, due
+    Column("written_at", Text),
+    Index("action_updates_slot", "plan_key", "control_id", "year", "period"),
+    Index(
+        "action_updates_pending",
+        "plan_key",
+        "seq",
+        sqlite_where=text("written_at IS NULL"),
+        postgresql_where=text("written_at IS NULL"),
+    ),
+    sqlite_autoincrement=True,
+)
+
 
 def stamp(when: datetime) -> str:
     """A time as stored: UTC, ISO 8601 with microseconds (so text order is time order)."""

@@ -52,6 +52,7 @@ FULL_VALUES = {
     "action_text": "Starta om backupjobbet och följ upp varje vecka",
     "action_owner": "Kim Lind, IT-chef",
     ACTION_DUE: "2027-03-31",
+    "continuation": "Fortsätter nästa år",
 }
 
 

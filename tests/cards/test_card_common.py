@@ -160,6 +160,7 @@ _ALLOWED_IMPORTS = (
     "bot.domain.assignments",
     "bot.domain.status",
     "bot.domain.namnder",
+    "bot.domain.followup",
     "bot.domain.swedish",
     "cards",
 )

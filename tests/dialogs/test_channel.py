@@ -179,3 +179,12 @@ async def test_the_personal_chat_still_welcomes_with_the_card(bot: BotClient) ->
     await bot.post(activities.installed(ALEX, bot.service_url, "conv-personal"))
     [card] = cards_of(bot.connector.messages_to("conv-personal"))
     assert "Välkommen" in card_text(card)
+
+
+async def test_my_actions_asked_in_a_channel_arrive_in_the_personal_chat(bot: BotClient) -> None:
+    public = await in_channel(bot, "mina åtgärder")
+    assert [m["text"] for m in public] == [
+        "Jag har skickat dina åtgärder till dig i en privat chatt."
+    ]
+    [card] = cards_of(private(bot))
+    assert "Mina åtgärder" in card_text(card)

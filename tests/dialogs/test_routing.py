@@ -13,6 +13,9 @@ from cards.actions import (
     MakeReport,
     NextControl,
     OpenControl,
+    OpenFollowup,
+    SaveActionStatus,
+    ShowActions,
     ShowHelp,
     ShowList,
     ShowStatus,
@@ -35,6 +38,9 @@ EXAMPLES: dict[type, Any] = {
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
     MakeReport: MakeReport(**TERM),
+    ShowActions: ShowActions(),
+    OpenFollowup: OpenFollowup(**IDS),
+    SaveActionStatus: SaveActionStatus(**IDS, nonce="a" * 32),
 }
 NOT_RECOGNISED = "känner igen"
 

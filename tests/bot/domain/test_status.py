@@ -553,6 +553,7 @@ def test_status_imports_only_the_domain_and_the_stdlib() -> None:
             names.add(node.module if node.module.startswith("bot.") else node.module.split(".")[0])
     allowed = {
         "__future__",
+        "bot.domain.followup",
         "bot.domain.model",
         "bot.domain.periods",
         "bot.domain.risk",
