@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.domain.schedule import DEFAULT_RULES, ReminderRules
 from bot.environment import (
     CONNECTOR_TIMEOUT,
     LOOKUP_TIMEOUT,
@@ -84,6 +85,12 @@ class Settings:
     lookup_timeout: float = LOOKUP_TIMEOUT
     # PostgreSQL for the store (IKBOT_DATABASE_URL, with our driver); None: SQLite in data_dir.
     database_url: str | None = field(default=None, repr=False)
+    # Seconds between scheduled reminder sweeps (IKBOT_REMINDER_INTERVAL, in minutes);
+    # 0: no scheduled sweep (the default here, so tests sweep only when they ask).
+    reminder_interval: float = 0.0
+    # The default reminder schedule (IKBOT_REMINDER_*); a workbook's Påminnelser table
+    # overrides it for that workbook.
+    reminder_rules: ReminderRules = DEFAULT_RULES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +131,14 @@ class Settings:
             connector_timeout=variables.connector_timeout,
             lookup_timeout=variables.lookup_timeout,
             database_url=variables.database_url,
+            reminder_interval=variables.reminder_interval * 60,
+            reminder_rules=ReminderRules(
+                days_before=variables.reminder_days_before,
+                overdue_times=variables.reminder_overdue_times,
+                digest_after=variables.reminder_digest_after,
+                start_hour=variables.reminder_hours[0],
+                end_hour=variables.reminder_hours[1],
+            ),
         )
         settings.check_authentication()
         return settings

@@ -98,6 +98,24 @@ class ShowStatus(_Action):
     full: bool = False
 
 
+class RemindPreview(_Action):
+    """Show who "Påminn obesvarade" would remind in a term (optionally one nämnd)."""
+
+    verb: Literal["remind_preview"] = "remind_preview"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
+class RemindConfirm(_Action):
+    """Send the reminders the preview showed, now."""
+
+    verb: Literal["remind_confirm"] = "remind_confirm"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
 # What a card button may ask for: the payloads, and the same discriminated by verb.
 CardPayload = (
     ShowList
@@ -108,6 +126,8 @@ CardPayload = (
     | ShowStatus
     | ShowUnanswered
     | WriteSummary
+    | RemindPreview
+    | RemindConfirm
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

@@ -10,7 +10,7 @@ from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
 from bot.domain.swedish import unanswered_line as _unanswered_words
-from cards.actions import ShowStatus, ShowUnanswered, WriteSummary
+from cards.actions import RemindPreview, ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
@@ -345,6 +345,8 @@ def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> lis
     found = [button("Skriv sammanställning till Excel", WriteSummary(**scope))] if can_write else []
     if summary.unanswered:
         found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
+        if can_write:  # a strategist's card
+            found.append(button("Påminn obesvarade", RemindPreview(**scope)))
     if cut and not full:
         found.append(button("Visa allt", ShowStatus(**scope, full=True)))
     return found

@@ -17,6 +17,7 @@ class Command(enum.Enum):
     STATUS = "status"
     HELP = "help"
     GREETING = "greeting"
+    REMIND = "remind"
     UNKNOWN = "unknown"
 
 
@@ -36,6 +37,10 @@ _PHRASES = {
 }
 
 
+# "påminn obesvarade [period] [år] [nämnd]": a strategist's reminders, previewed first.
+_REMIND_PHRASES = ("paminn obesvarade", "paminn")
+
+
 def normalise(text: str) -> str:
     """Lower case, accents removed ("hjälp" → "hjalp"), punctuation and extra spaces dropped."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -49,6 +54,9 @@ def parse_command(text: str) -> Command:
     plain = normalise(text)
     if plain == "status" or plain.startswith("status "):
         return Command.STATUS
+    for phrase in _REMIND_PHRASES:
+        if plain == phrase or plain.startswith(phrase + " "):
+            return Command.REMIND
     return _PHRASES.get(plain, Command.UNKNOWN)
 
 

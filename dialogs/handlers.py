@@ -15,10 +15,11 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from bot.answers import Answers
 from bot.domain.identity import User
 from bot.logs import failure
+from bot.reminders.manual import ManualReminders
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, greeting, status
+from dialogs import answering, channel, greeting, reminders, status
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -52,6 +53,11 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     channel.register(agent, turns, services.conversations, services.clock, private)
     answering.register(agent, turns, answers)
     status.register(agent, turns, reports)
+
+    async def reachable(email: str) -> bool:
+        return bool(await services.references.reachable(email))
+
+    reminders.register(agent, turns, ManualReminders(services.reminders, reachable))
     greeting.register(agent, turns, services.conversations, services.clock)
     agent.error(on_error)
 

@@ -17,6 +17,7 @@ from bot.domain.calendar import DEFAULT_CALENDAR as DEFAULT_CALENDAR
 from bot.domain.calendar import Calendar as Calendar
 from bot.domain.calendar import Period as Period
 from bot.domain.calendar import PeriodEnd as PeriodEnd
+from bot.domain.schedule import ReminderOverrides
 
 
 class Severity(enum.StrEnum):
@@ -313,6 +314,8 @@ class Plan:
     calendar: Calendar = DEFAULT_CALENDAR
     ignored_headers: tuple[str, ...] = ()  # header cells the bot does not use
     header_rows: tuple[int, int] = (0, 0)  # the first and last Excel row of the header
+    # The Inställningar table Påminnelser: this workbook's changes to the reminder schedule.
+    reminders: ReminderOverrides = field(default_factory=ReminderOverrides)
 
     @property
     def label(self) -> str:
