@@ -87,13 +87,23 @@ class TeamsNotifier:
             attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
         )
 
+        failures: list[Exception] = []
+
         async def callback(context: TurnContext) -> None:
-            await context.send_activity(activity)
+            # The adapter's turn-error handler would swallow the connector's error (and try
+            # to post about it): it is kept here and raised below instead.
+            try:
+                await context.send_activity(activity)
+            except Exception as error:
+                failures.append(error)
 
         for attempt in range(self._attempts):
             await self._limiter.acquire(stored.conversation_id)
             try:
+                failures.clear()
                 await self._continue(continuation, callback)
+                if failures:
+                    raise failures[0]
                 return Delivery.SENT
             except aiohttp.ClientResponseError as error:
                 if error.status in GONE:

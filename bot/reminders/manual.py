@@ -94,6 +94,9 @@ class ManualReminders:
         for item in items:
             by_person.setdefault(item.recipient, []).append(item)
         result = Reminded(scope, SweepReport())
+        earlier = await reminders.outbox.recipients_of(
+            CONTROL, MANUAL_PLAN, scope.year, scope.period.value, f"manual:{today.isoformat()}"
+        )
         fresh: list[str] = []
         for person, theirs in sorted(by_person.items()):
             entry = Entry(
@@ -108,6 +111,8 @@ class ManualReminders:
             )
             if await reminders.outbox.add([entry], now):
                 fresh.append(person)
+            elif earlier.get(person) == "unreachable":
+                result.report.unreachable.append(person)
             else:
                 result.already.append(person)
         if fresh:
@@ -134,4 +139,4 @@ class ManualReminders:
         done = await reminders.outbox.recipients_of(
             CONTROL, MANUAL_PLAN, scope.year, scope.period.value, stage
         )
-        return [p for p in people if p in done]
+        return [p for p in people if p in done and done[p] != "unreachable"]

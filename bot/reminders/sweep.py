@@ -71,6 +71,7 @@ class SweepReport:
     unreachable: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)  # nothing left to remind of
+    notes: list[str] = field(default_factory=list)  # strategists told who cannot be reached
     skipped_hours: bool = False  # outside working days and hours: nothing done
 
 
@@ -209,7 +210,9 @@ class Reminders:
         match delivery:
             case Delivery.SENT:
                 await self.outbox.sent(ids, done)
-                report.sent.append(recipient)
+                (report.notes if isinstance(message, UnreachableNote) else report.sent).append(
+                    recipient
+                )
             case Delivery.UNREACHABLE:
                 await self.outbox.close(ids, done, "unreachable")
                 report.unreachable.append(recipient)
@@ -255,6 +258,7 @@ class Reminders:
     async def _tell_strategists(self, rows: Sequence[Row], now: datetime) -> None:
         """A person could not be reached: each strategist hears of it once per term."""
         person = rows[0].recipient
+        about = {(r.year, r.period): r for r in rows if r.kind not in (DIGEST, UNREACHABLE)}
         entries = [
             Entry(
                 UNREACHABLE,
@@ -267,7 +271,8 @@ class Reminders:
                 {"person": person},
             )
             for strategist in self.strategists
-            for row in {(r.year, r.period): r for r in rows if r.kind != DIGEST}.values()
+            for row in about.values()
+            if strategist != person
         ]
         await self.outbox.add(entries, now)
 

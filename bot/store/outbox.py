@@ -220,10 +220,11 @@ class Outbox:
 
     async def recipients_of(
         self, kind: str, plan_key: str, year: int, period: str, stage: str
-    ) -> set[str]:
-        """Who has a row with this key but for the recipient (sent or not)."""
+    ) -> dict[str, str | None]:
+        """Who has a row with this key but for the recipient, and its outcome (None: not
+        done yet)."""
         rows = await self._db.fetchall(
-            select(outbox.c.recipient).where(
+            select(outbox.c.recipient, outbox.c.outcome).where(
                 outbox.c.kind == kind,
                 outbox.c.plan_key == plan_key,
                 outbox.c.year == year,
@@ -231,7 +232,7 @@ class Outbox:
                 outbox.c.stage == stage,
             )
         )
-        return {r.recipient for r in rows}
+        return {r.recipient: r.outcome for r in rows}
 
     async def sent_count(self) -> int:
         """How many rows were sent."""
