@@ -204,6 +204,7 @@ def _switched_on(value: str) -> bool:
     return value.strip().casefold() not in ("", "0", "false")
 
 
+
 def _graph_credentials(value: dict[str, str]) -> GraphSettings:
     """The Graph sign-in for the group check when no SharePoint site is configured."""
     value = dict(value)
@@ -264,3 +265,4 @@ def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     """
     env = os.environ if env is None else env
     return env.get(_CLIENT_ID, "").strip()
+
