@@ -13,7 +13,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 PER_CONVERSATION = 7  # messages per second in one conversation
 PER_APP = 30  # messages per second for the whole app
@@ -31,11 +31,13 @@ class RateLimiter:
         *,
         window: float = WINDOW,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.per_app = per_app
         self.per_conversation = per_conversation
         self.window = window
         self._monotonic = monotonic
+        self._sleep = sleep
         self._app: deque[float] = deque()
         self._conversations: dict[str, deque[float]] = {}
         self._lock = asyncio.Lock()
@@ -60,7 +62,7 @@ class RateLimiter:
                     if len(self._conversations) > 10_000:
                         self._forget_idle(now)
                     return
-                await asyncio.sleep(max(waits))
+                await self._sleep(max(waits))
 
     def _forget_idle(self, now: float) -> None:
         # One entry per person reminded: old windows go, or a big sweep keeps them all.

@@ -7,6 +7,7 @@ run it, and the recording connector shows what each person received.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -290,3 +291,31 @@ async def test_a_reminder_to_someone_never_seen_says_unreachable(
     ]
     assert len(notes) == 1
     assert ALEX.email in all_text(notes[0]) and MARIA.email in all_text(notes[0])
+
+
+async def test_a_crash_in_the_middle_of_a_send_never_sends_it_twice(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    plans = year_plan(tmp_path / "plans")
+    first = await start(plans, today=None)
+    first.services.clock.set(at(date(2026, 12, 1), 7))
+    await introduce(first, ALEX, MARIA)
+    first.connector.hang.add("reply")
+    first.services.clock.set(at(date(2026, 12, 1)))
+    sweep = asyncio.create_task(first.services.reminders.sweep())
+    while len(first.connector.hung) < 2:  # both reminders are on their way
+        await asyncio.sleep(0.01)
+    sweep.cancel()  # the instance dies here: nothing after the send runs
+    with contextlib.suppress(asyncio.CancelledError):
+        await sweep
+    first.connector.hang.clear()
+    second = await start(plans, today=None)
+    second.services.clock.set(at(date(2026, 12, 1), 10))  # past the first's lease
+    await second.services.reminders.sweep()
+    assert reminders_to(second, ALEX) == [] and reminders_to(second, MARIA) == []
+    outcomes = {r.recipient: r.outcome for r in await second.services.reminders.outbox.rows()}
+    assert outcomes == {ALEX.email: "uncertain", MARIA.email: "uncertain"}
+    # The next stage comes as planned.
+    second.services.clock.set(at(date(2027, 1, 7)))
+    await second.services.reminders.sweep()
+    assert len(reminders_to(second, ALEX)) == 1 and len(reminders_to(second, MARIA)) == 1
