@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.db_cli import add_db_parser, run_db
 
     add_db_parser(commands)
+    from bot.remind_cli import add_remind_parser, run_remind
+
+    add_remind_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -63,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _manifest(args)
     if args.command == "db":
         return run_db(args)
+    if args.command == "remind":
+        return run_remind(args)
     from graph import tools
 
     if args.command == "check-workbook":
