@@ -303,8 +303,7 @@ async def test_a_crash_in_the_middle_of_a_send_never_sends_it_twice(
     first.connector.hang.add("reply")
     first.services.clock.set(at(date(2026, 12, 1)))
     sweep = asyncio.create_task(first.services.reminders.sweep())
-    while len(first.connector.hung) < 2:  # both reminders are on their way
-        await asyncio.sleep(0.01)
+    await first.connector.wait_hung(2)  # both reminders are on their way
     sweep.cancel()  # the instance dies here: nothing after the send runs
     with contextlib.suppress(asyncio.CancelledError):
         await sweep

@@ -97,9 +97,18 @@ class RecordingConnector:
             await self._runner.cleanup()
             self._runner = None
 
+    async def wait_hung(self, count: int) -> None:
+        """Wait until ``count`` calls are being left unanswered."""
+        assert self._arrived is not None
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.hung) >= count)
+
     async def _hang(self, kind: str) -> web.Response:
         """Answer only when the fake stops, long after any caller should have given up."""
-        self.hung.append(kind)
+        assert self._arrived is not None
+        async with self._arrived:
+            self.hung.append(kind)
+            self._arrived.notify_all()
         assert self._released is not None
         await self._released.wait()
         return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
