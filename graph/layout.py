@@ -26,6 +26,8 @@ OWNERS_TABLE = "Ansvariga"
 OWNERS_HEADERS = ("Ansvarig", "E-post")
 PERIODS_TABLE = "Perioder"
 PERIODS_HEADERS = ("Period", "Periodens slut", "Sista svarsdag")
+REMINDERS_TABLE = "Påminnelser"
+REMINDERS_HEADERS = ("Påminnelse", "Värde")
 # Settings-table columns as people may spell them; the first is what templates write.
 SETTINGS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Ansvarig": ("Ansvarig", "Roll", "Funktion", "Namn", "Ansvarig roll", "Ansvarig funktion"),
@@ -33,6 +35,8 @@ SETTINGS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Period": ("Period",),
     "Periodens slut": ("Periodens slut", "Period slut", "Slutdatum", "Per", "Avser"),
     "Sista svarsdag": ("Sista svarsdag", "Svara senast", "Sista dag"),
+    "Påminnelse": ("Påminnelse", "Påminnelser"),
+    "Värde": ("Värde", "Inställning"),
 }
 YEAR_WORDS = ("År", "Planår", "Planens år", "Verksamhetsår")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

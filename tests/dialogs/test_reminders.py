@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+
 from bot.domain.clock import STOCKHOLM
 from tests.conftest import BotFactory
 from tests.databases import both_engines
@@ -318,3 +320,26 @@ async def test_a_crash_in_the_middle_of_a_send_never_sends_it_twice(
     second.services.clock.set(at(date(2027, 1, 7)))
     await second.services.reminders.sweep()
     assert len(reminders_to(second, ALEX)) == 1 and len(reminders_to(second, MARIA)) == 1
+
+
+async def test_a_workbook_changes_its_own_schedule(start: BotFactory, tmp_path: Path) -> None:
+    folder = year_plan(tmp_path / "plans")
+    book = openpyxl.load_workbook(folder / "ks.xlsx")
+    sheet = book.create_sheet("Inställningar")
+    for row in (
+        ["Påminnelse", "Värde"],
+        ["När perioden öppnar", "Nej"],
+        ["Arbetsdagar före sista svarsdag", 2],
+    ):
+        sheet.append(row)
+    book.save(folder / "ks.xlsx")
+    bot = await start(folder, today=None)
+    bot.services.clock.set(at(date(2026, 11, 30)))
+    await introduce(bot, ALEX)
+    sent_on = []
+    for day in (date(2026, 12, 1), date(2027, 1, 7), date(2027, 1, 12)):
+        before = len(bot.connector.sent)
+        await sweep_on(bot, at(day))
+        if reminders_to(bot, ALEX, before):
+            sent_on.append(day)
+    assert sent_on == [date(2027, 1, 12)]  # not when the period opens; two working days before
