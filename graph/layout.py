@@ -35,7 +35,7 @@ SETTINGS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Period": ("Period",),
     "Periodens slut": ("Periodens slut", "Period slut", "Slutdatum", "Per", "Avser"),
     "Sista svarsdag": ("Sista svarsdag", "Svara senast", "Sista dag"),
-    "Påminnelse": ("Påminnelse", "Påminnelser"),
+    "Påminnelse": ("Påminnelse", "Påminnelseinställning"),
     "Värde": ("Värde", "Inställning"),
 }
 YEAR_WORDS = ("År", "Planår", "Planens år", "Verksamhetsår")

@@ -292,6 +292,7 @@ async def test_the_reminder_schedule_from_the_paminnelser_table(backend: LocalBa
     rows = [HEAD, [1, "Attest", "Helår", "eva@example.com"]]
     extra = settings(
         ["Påminnelse", "Värde"],
+        ["Påminnelser", "Ja"],
         ["När perioden öppnar", "Nej"],
         ["Arbetsdagar före sista svarsdag", 2],
         ["Påminnelser efter sista svarsdag", "1"],
@@ -299,7 +300,9 @@ async def test_the_reminder_schedule_from_the_paminnelser_table(backend: LocalBa
         ["Ringa chefen", "Ja"],
     )
     plan = await read(backend, rows, extra=extra)
-    assert plan.reminders == ReminderOverrides(on_open=False, days_before=2, overdue_times=1)
+    assert plan.reminders == ReminderOverrides(
+        enabled=True, on_open=False, days_before=2, overdue_times=1
+    )
     problems = [i.message for i in plan.issues if i.kind == "settings"]
     assert problems == [
         "Påminnelser: 'Sammanfattning till strateg efter dagar' ska vara ett antal dagar "
