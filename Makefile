@@ -87,6 +87,7 @@ bench: $(STAMP) postgresql
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/plans.py
+	$(BIN)/python bench/reminders.py
 
 bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
@@ -96,6 +97,7 @@ bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/status.py --quick
 	$(BIN)/python bench/store.py --quick
 	$(BIN)/python bench/plans.py --quick
+	$(BIN)/python bench/reminders.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

@@ -43,7 +43,9 @@ from bot.store.outbox import Entry, Outbox, Row
 
 logger = logging.getLogger(__name__)
 
-CONCURRENCY = 32  # people being sent to at once (the notifier's limiter sets the pace)
+# People being sent to at once (the notifier's limiter sets the pace). A crash loses the
+# reminders in flight (they are never resent), so this stays small.
+CONCURRENCY = 10
 
 
 class Delivery(enum.StrEnum):

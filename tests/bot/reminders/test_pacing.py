@@ -23,7 +23,7 @@ def busiest(stamps: list[float]) -> int:
     return max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps)
 
 
-async def test_at_most_seven_per_conversation_and_thirty_per_app_per_second() -> None:
+async def test_at_most_seven_per_conversation_and_25_per_app_per_second() -> None:
     clock = FakeTime()
     limiter = RateLimiter(monotonic=clock.monotonic, sleep=clock.sleep)
     one: list[float] = []
@@ -35,8 +35,8 @@ async def test_at_most_seven_per_conversation_and_thirty_per_app_per_second() ->
     for n in range(300):
         await limiter.acquire(f"a:person-{n}")
         everyone.append(clock.now)
-    assert busiest(everyone) == 30
-    assert everyone[-1] - everyone[0] >= 9  # 300 messages take ten seconds at 30/s
+    assert busiest(everyone) == 25  # Teams allows 30: a margin
+    assert everyone[-1] - everyone[0] >= 11  # 300 messages take twelve seconds at 25/s
 
 
 def test_backoff_doubles_with_jitter_and_honours_retry_after() -> None:
