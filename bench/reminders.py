@@ -26,7 +26,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import BOT, machine, users, write_plan
+from _common import BOT, REPO, machine, users, write_plan
 
 from bot.store.database import Database, store_url
 from bot.store.references import ConversationReferences
@@ -78,16 +78,10 @@ async def sweep(workbook: Path, data_dir: Path, at: str) -> asyncio.subprocess.P
         "--at",
         at,
         env=env,
-        cwd=str(Path(__file__).resolve().parents[1]),
+        cwd=str(REPO),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
-
-
-async def wait_for(connector: RecordingConnector, count: int) -> None:
-    """Until ``count`` messages have arrived."""
-    while len(connector.sent) < count:
-        await asyncio.sleep(0.05)
 
 
 async def run(people: int) -> None:
@@ -101,7 +95,7 @@ async def run(people: int) -> None:
     await seed(folder / "one", people, service_url)
     started = time.perf_counter()
     process = await sweep(workbook, folder / "one", AT)
-    await wait_for(connector, 1)
+    await connector.wait_sent(1)
     first = time.perf_counter()
     await process.wait()
     elapsed = time.perf_counter() - started
@@ -122,7 +116,7 @@ async def run(people: int) -> None:
     service_url = await connector.start()
     await seed(folder / "kill", people, service_url)
     process = await sweep(workbook, folder / "kill", AT)
-    await wait_for(connector, people // 2)
+    await connector.wait_sent(people // 2)
     process.send_signal(signal.SIGKILL)
     await process.wait()
     at_kill = len(connector.sent)

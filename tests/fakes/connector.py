@@ -97,6 +97,12 @@ class RecordingConnector:
             await self._runner.cleanup()
             self._runner = None
 
+    async def wait_sent(self, count: int) -> None:
+        """Wait until ``count`` activities have been recorded."""
+        assert self._arrived is not None
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.sent) >= count)
+
     async def wait_hung(self, count: int) -> None:
         """Wait until ``count`` calls are being left unanswered."""
         assert self._arrived is not None
