@@ -72,7 +72,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     )
     # Reminders go out through this adapter, as the bot (or anonymously in local mode).
     services.reminders.notifier = TeamsNotifier(
-        adapter, services.references, services.clock, client_id=settings.client_id
+        adapter,
+        services.references,
+        services.clock,
+        client_id=settings.client_id,
+        installer=services.installer,
     )
     # The SDK's turn state is not used for anything that must survive a restart (our
     # conversation state is JSON in the SQL layer), so its memory storage is enough.

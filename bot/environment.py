@@ -73,6 +73,9 @@ class Environment(BaseSettings):
     lookup_timeout: float = Field(LOOKUP_TIMEOUT, alias="IKBOT_LOOKUP_TIMEOUT")
     # Holds a password: never echoed in a message.
     database_url: str | None = Field(None, alias="IKBOT_DATABASE_URL", repr=False)
+    # The Teams app's id (the manifest's id, or its id in the organisation's catalog): with
+    # a Graph sign-in, the bot installs itself for people it must remind who never opened it.
+    teams_app_id: str = Field("", alias="IKBOT_TEAMS_APP_ID")
     # Minutes between reminder sweeps; 0 switches the scheduled reminders off.
     reminder_interval: float = Field(10.0, alias="IKBOT_REMINDER_INTERVAL")
     reminder_days_before: int = Field(5, alias="IKBOT_REMINDER_DAYS_BEFORE")
@@ -92,6 +95,7 @@ class Environment(BaseSettings):
         "workbook",
         "data_dir",
         "host",
+        "teams_app_id",
         *(f"graph_{name}" for name in GRAPH_FIELDS),
         mode="before",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.domain.clock import Clock
 from bot.domain.identity import Directory, GroupCheck
@@ -12,7 +13,7 @@ from bot.reminders.loop import SweepLoop
 from bot.reminders.sources import ControlSource, plan_rules
 from bot.reminders.sweep import Reminders
 from bot.settings import Settings
-from bot.sources import strategist_group_check, workbook_source
+from bot.sources import strategist_group_check, teams_installer, workbook_source
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
 from bot.store.journal import Journal
@@ -40,6 +41,9 @@ class Services:
     leases: Leases
     reminders: Reminders
     sweep_loop: SweepLoop | None = None
+    # Installs the bot for people who never opened it (``graph.graph_install``); None:
+    # they are listed to the strategists as "kan inte nås i Teams ännu".
+    installer: Any = None
 
     @classmethod
     def build(
@@ -50,6 +54,7 @@ class Services:
         writer_retry: timedelta = FIRST_RETRY,
         writer_linger: float = LINGER,
         group_check: GroupCheck | None = None,
+        installer: Any = None,
     ) -> Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(store_url(settings.database_url, settings.data_dir))
@@ -86,6 +91,7 @@ class Services:
             references=ConversationReferences(db),
             leases=leases,
             reminders=reminders,
+            installer=installer or teams_installer(settings),
             sweep_loop=(
                 SweepLoop(reminders, leases, settings.reminder_interval)
                 if settings.reminder_interval > 0

@@ -91,6 +91,9 @@ class Settings:
     # The default reminder schedule (IKBOT_REMINDER_*); a workbook's Påminnelser table
     # overrides it for that workbook.
     reminder_rules: ReminderRules = DEFAULT_RULES
+    # The Teams app's id (IKBOT_TEAMS_APP_ID): with a Graph sign-in, people who never opened
+    # the bot get it installed when a reminder must reach them; empty: they cannot be reached.
+    teams_app_id: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,8 +115,9 @@ class Settings:
             k: v for k, v in given.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
         }
         groups = variables.strategist_groups
+        wants_graph = groups or (variables.teams_app_id and variables.graph_client_id)
         credentials = (
-            _graph_credentials(variables.graph_values()) if groups and graph is None else None
+            _graph_credentials(variables.graph_values()) if wants_graph and graph is None else None
         )
         settings = cls(
             workbook=Path(variables.workbook) if variables.workbook else None,
@@ -131,6 +135,7 @@ class Settings:
             connector_timeout=variables.connector_timeout,
             lookup_timeout=variables.lookup_timeout,
             database_url=variables.database_url,
+            teams_app_id=variables.teams_app_id,
             reminder_interval=variables.reminder_interval * 60,
             reminder_rules=ReminderRules(
                 days_before=variables.reminder_days_before,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, assert_never
+from typing import Any, Protocol, assert_never
 
 import aiohttp
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment, ConversationReference
@@ -20,7 +20,7 @@ from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 from bot.domain.clock import Clock
-from bot.domain.due import Message, OverdueDigest, OwnerDigest, UnreachableNote
+from bot.domain.due import Installed, Message, OverdueDigest, OwnerDigest, UnreachableNote
 from bot.reminders.pacing import RateLimiter, backoff, parse_retry_after
 from bot.reminders.sweep import Delivery
 from bot.store.references import ConversationReferences, StoredReference
@@ -31,6 +31,18 @@ logger = logging.getLogger(__name__)
 
 RETRIED = frozenset({412, 429, 502, 503, 504})
 GONE = frozenset({403, 404})
+# Where Teams' connector is when no stored conversation says (a chat made by installing).
+TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+
+
+class Installer(Protocol):
+    """Installs the bot for a person (``graph.graph_install.TeamsInstaller``)."""
+
+    async def install(self, user: str) -> Installed | None:
+        """The person's object id and their chat with the bot, or None."""
+        ...
+
+
 ATTEMPTS = 5
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
@@ -61,6 +73,7 @@ class TeamsNotifier:
         limiter: RateLimiter | None = None,
         attempts: int = ATTEMPTS,
         sleep: Any = asyncio.sleep,
+        installer: Installer | None = None,
     ) -> None:
         self._adapter = adapter
         self._references = references
@@ -69,15 +82,38 @@ class TeamsNotifier:
         self._limiter = limiter or RateLimiter()
         self._attempts = attempts
         self._sleep = sleep
+        self._installer = installer
 
     async def deliver(self, message: Message) -> Delivery:
         """Send one message to its recipient's most recently used conversation."""
         found = await self._references.reachable(message.recipient)
+        if not found and self._installer is not None:
+            found = await self._install(message.recipient)
         if not found:
             return Delivery.UNREACHABLE
         reference = found[0]
         card = fit_card(card_of(message))
         return await self._send(reference, card)
+
+    async def _install(self, email: str) -> list[StoredReference]:
+        """Install the bot for someone who never opened it, and keep the chat's reference."""
+        assert self._installer is not None
+        installed = await self._installer.install(email)
+        if installed is None:
+            return []
+        service_url = await self._references.service_url() or TEAMS_SERVICE_URL
+        reference = {
+            "channelId": "msteams",
+            "serviceUrl": service_url,
+            "conversation": {"id": installed.chat_id, "conversationType": "personal"},
+            "user": {"id": installed.user_id, "aadObjectId": installed.user_id},
+            "bot": {"id": f"28:{self._client_id}" if self._client_id else "bot"},
+        }
+        await self._references.remember(
+            installed.user_id, installed.chat_id, reference, self._clock.now(), email=email
+        )
+        logger.info("Installed the bot for a person who had not opened it")
+        return await self._references.reachable(email)
 
     async def _send(self, stored: StoredReference, card: dict[str, Any]) -> Delivery:
         reference = ConversationReference.model_validate(stored.reference)

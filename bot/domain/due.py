@@ -107,3 +107,11 @@ class UnreachableNote:
 
 
 Message = OwnerDigest | OverdueDigest | UnreachableNote
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """The bot installed for a person through Graph: their Entra object id and the chat."""
+
+    user_id: str
+    chat_id: str

@@ -109,6 +109,17 @@ class ConversationReferences:
             found.extend(r for r in await self.for_user(user_id) if r.dead_at is None)
         return sorted(found, key=lambda r: r.updated_at, reverse=True)
 
+    async def service_url(self) -> str | None:
+        """The channel's serviceUrl of the most recently used conversation (Teams gives one
+        per region; a chat the bot made by installing itself has none of its own)."""
+        row = await self._db.fetchone(
+            select(refs.c.reference).order_by(refs.c.updated_at.desc()).limit(1)
+        )
+        if row is None:
+            return None
+        url = json.loads(row.reference).get("serviceUrl")
+        return str(url) if url else None
+
     async def mark_dead(
         self, user_id: str, conversation_id: str, reason: str, when: datetime
     ) -> int:

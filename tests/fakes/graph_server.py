@@ -65,6 +65,7 @@ class FakeGraph:
         self.drive = Drive(self.folder, hostname, site_path, drive_name)
         self.api = Api(self.drive, session_ttl)
         self.directory = self.api.directory  # Entra users and groups (checkMemberGroups)
+        self.teamwork = self.api.teamwork  # the Teams app catalog and installations
         self._faults: list[Fault] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
