@@ -166,43 +166,50 @@ class Reminders:
         self, report: SweepReport, recipients: Sequence[str] | None = None
     ) -> SweepReport:
         """Send every waiting row (of these recipients), one message per person; then the
-        notes about who could not be reached."""
-        gate = asyncio.Semaphore(self._concurrency)
-
-        async def one(recipient: str, kinds: tuple[str, ...]) -> None:
-            async with gate:
-                try:
-                    await self._send_to(recipient, kinds, report)
-                except Exception:  # one person's trouble never stops the rest
-                    logger.exception("Reminder to one recipient failed")
-                    report.failed.append(recipient)
-
+        notes about who could not be reached. People are taken a few at a time: their rows
+        claimed in one transaction, their messages sent together, the sent rows marked in
+        one transaction (a durable commit per few people, not three per person)."""
         for kinds in ((CONTROL, DIGEST, *self._other_kinds()), (UNREACHABLE,)):
             waiting = await self.outbox.recipients(self.clock.now(), kinds)
             if recipients is not None and kinds != (UNREACHABLE,):
                 wanted = set(recipients)
                 waiting = [r for r in waiting if r in wanted]
-            await asyncio.gather(*(one(r, kinds) for r in waiting))
+            for start in range(0, len(waiting), self._concurrency):
+                await self._send_some(waiting[start : start + self._concurrency], kinds, report)
         return report
+
+    async def _send_some(
+        self, recipients: Sequence[str], kinds: Sequence[str], report: SweepReport
+    ) -> None:
+        now = self.clock.now()
+        claimed = await self.outbox.claim_many(recipients, now, kinds)
+
+        async def one(recipient: str, rows: list[Row]) -> list[int]:
+            try:
+                return await self._send_to(recipient, rows, report)
+            except Exception:  # one person's trouble never stops the rest
+                logger.exception("Reminder to one recipient failed")
+                report.failed.append(recipient)
+                return []
+
+        sent = await asyncio.gather(*(one(r, rows) for r, rows in claimed.items() if rows))
+        await self.outbox.sent([i for ids in sent for i in ids], self.clock.now())
 
     def _other_kinds(self) -> tuple[str, ...]:
         return tuple(k for k in self.sources if k not in (CONTROL, DIGEST, UNREACHABLE))
 
-    async def _send_to(self, recipient: str, kinds: Sequence[str], report: SweepReport) -> None:
+    async def _send_to(self, recipient: str, rows: list[Row], report: SweepReport) -> list[int]:
+        """Send one recipient's claimed rows; return the ids to mark sent."""
         now = self.clock.now()
-        rows = await self.outbox.claim(recipient, now, kinds)
-        if not rows:
-            return  # another instance has them
         ids = [r.id for r in rows]
         message = await self._message(recipient, rows, self.today(now))
         if message is None:
             await self.outbox.close(ids, now, "answered")
             report.answered.append(recipient)
-            return
+            return []
         if self.notifier is None:
             await self.outbox.release(ids, now, "no notifier")
-            return
-        await self.outbox.sending(ids, now)
+            return []
         try:
             delivery = await self.notifier.deliver(message)
         except Exception as error:
@@ -211,10 +218,10 @@ class Reminders:
         done = self.clock.now()
         match delivery:
             case Delivery.SENT:
-                await self.outbox.sent(ids, done)
                 (report.notes if isinstance(message, UnreachableNote) else report.sent).append(
                     recipient
                 )
+                return ids
             case Delivery.UNREACHABLE:
                 await self.outbox.close(ids, done, "unreachable")
                 report.unreachable.append(recipient)
@@ -222,6 +229,7 @@ class Reminders:
             case Delivery.FAILED:
                 await self.outbox.release(ids, done, "failed")
                 report.failed.append(recipient)
+        return []
 
     async def _message(self, recipient: str, rows: Sequence[Row], today: date) -> Message | None:
         """The message for one recipient's rows, with only what is still due; None if

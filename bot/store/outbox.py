@@ -154,20 +154,42 @@ class Outbox:
     async def claim(
         self, recipient: str, now: datetime, kinds: Sequence[str] | None = None
     ) -> list[Row]:
-        """Take every waiting reminder of one recipient (rows another instance holds are
-        skipped); they are this owner's until the lease runs out."""
-        chosen = select(outbox.c.id).where(outbox.c.recipient == recipient, _pending(now))
-        if kinds is not None:
-            chosen = chosen.where(outbox.c.kind.in_(list(kinds)))
-        chosen = chosen.with_for_update(skip_locked=True)
-        statement = (
-            update(outbox)
-            .where(outbox.c.id.in_(chosen.scalar_subquery()))
-            .values(owner=self.owner, lease_until=stamp(now + self.lease))
-            .returning(*outbox.c)
-        )
-        rows = await self._db.run(lambda conn: list(conn.execute(statement).all()), write=True)
-        return sorted((_row(r) for r in rows), key=lambda r: r.id)
+        """Take every waiting reminder of one recipient (see ``claim_many``)."""
+        return (await self.claim_many([recipient], now, kinds))[recipient]
+
+    async def claim_many(
+        self, recipients: Sequence[str], now: datetime, kinds: Sequence[str] | None = None
+    ) -> dict[str, list[Row]]:
+        """Take every waiting reminder of these recipients, in one transaction, to send now
+        (rows another instance holds are skipped): from here on a row is never claimed
+        again; if this instance dies before it is sent, it is closed as ``uncertain``."""
+        statements = []
+        for recipient in recipients:
+            chosen = select(outbox.c.id).where(outbox.c.recipient == recipient, _pending(now))
+            if kinds is not None:
+                chosen = chosen.where(outbox.c.kind.in_(list(kinds)))
+            chosen = chosen.with_for_update(skip_locked=True)
+            statements.append(
+                (
+                    recipient,
+                    update(outbox)
+                    .where(outbox.c.id.in_(chosen.scalar_subquery()))
+                    .values(
+                        owner=self.owner,
+                        lease_until=stamp(now + self.lease),
+                        sending_at=stamp(now),
+                    )
+                    .returning(*outbox.c),
+                )
+            )
+
+        def work(conn: Connection) -> dict[str, list[Row]]:
+            return {
+                recipient: sorted((_row(r) for r in conn.execute(statement)), key=lambda r: r.id)
+                for recipient, statement in statements
+            }
+
+        return await self._db.run(work, write=True)
 
     async def sending(self, ids: Sequence[int], now: datetime) -> int:
         """Mark claimed rows as being sent now (only those still this owner's)."""

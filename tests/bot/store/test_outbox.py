@@ -67,14 +67,16 @@ async def test_a_row_left_while_sending_is_closed_not_resent(store_db: Database)
     assert closed.outcome == "uncertain" and closed.sent_at is None
 
 
-async def test_an_expired_claim_without_a_send_is_taken_over(store_db: Database) -> None:
+async def test_a_claim_is_never_taken_over(store_db: Database) -> None:
     first, second = Outbox(store_db, "first"), Outbox(store_db, "second")
     await first.add([entry("x@k.se")], NOW)
-    await first.claim("x@k.se", NOW)
+    [row] = await first.claim("x@k.se", NOW)
     assert await second.claim("x@k.se", NOW) == []
-    [row] = await second.claim("x@k.se", NOW + first.lease + timedelta(seconds=1))
-    assert await first.sent([row.id], NOW) == 0  # no longer the first's to mark
-    assert await second.sent([row.id], NOW) == 1
+    later = NOW + first.lease + timedelta(seconds=1)
+    # Claimed means on its way: after the lease, nobody can tell whether it went out.
+    assert await second.claim("x@k.se", later) == []
+    assert await second.sent([row.id], NOW) == 0  # not the second's to mark
+    assert await first.sent([row.id], NOW) == 1
 
 
 async def test_failed_sends_are_given_up_after_the_last_attempt(store_db: Database) -> None:
