@@ -91,3 +91,14 @@ async def test_failed_sends_are_given_up_after_the_last_attempt(store_db: Databa
     assert await outbox.claim("x@k.se", NOW) == []
     [row] = await outbox.rows()
     assert row.outcome == "failed"
+
+
+async def test_forgetting_a_person_removes_their_reminders(store_db: Database) -> None:
+    from bot.store import retention
+    from bot.store.references import ConversationReferences
+
+    outbox = Outbox(store_db, "a")
+    await outbox.add([entry("x@k.se"), entry("y@k.se")], NOW)
+    await ConversationReferences(store_db).remember("aad-x", "conv-x", {}, NOW, email="x@k.se")
+    await retention.forget(store_db, "aad-x")
+    assert [r.recipient for r in await outbox.rows()] == ["y@k.se"]
