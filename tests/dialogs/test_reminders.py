@@ -343,3 +343,29 @@ async def test_a_workbook_changes_its_own_schedule(start: BotFactory, tmp_path: 
         if reminders_to(bot, ALEX, before):
             sent_on.append(day)
     assert sent_on == [date(2027, 1, 12)]  # not when the period opens; two working days before
+
+
+async def test_the_background_sweep_runs_when_switched_on(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    plans = year_plan(tmp_path / "plans")
+    first = await start(plans, today=None)
+    first.services.clock.set(at(date(2026, 11, 30)))
+    await introduce(first, ALEX)
+    # Another instance with the sweep on (every 50 ms): it sends without being asked. It
+    # starts on a Sunday (no sweep sends on a Sunday), then its clock moves to a Tuesday.
+    swept = await start(plans, today=date(2026, 11, 29), reminder_interval=0.05)
+    swept.services.clock.set(at(date(2026, 12, 1)))
+    await swept.connector.wait_sent(len(swept.connector.sent) + 1)
+    assert len(reminders_to(swept, ALEX)) == 1
+
+
+async def test_a_strategist_can_type_it(start: BotFactory, tmp_path: Path) -> None:
+    bot = await start(year_plan(tmp_path / "plans"), today=None)
+    bot.services.clock.set(at(date(2027, 1, 12)))
+    await introduce(bot, ALEX, STRATEGIST)
+    [preview] = cards_of(await bot.say("Påminn obesvarade helår 2026", STRATEGIST))
+    assert "Påminn obesvarade – Helår 2026" in all_text(preview)
+    assert "3 obesvarade kontrollmoment" in all_text(preview)
+    [other] = cards_of(await bot.say("påminn obesvarade", ALEX))
+    assert "kvalitetsstrategerna" in all_text(other)
