@@ -160,6 +160,8 @@ _ALLOWED_IMPORTS = (
     "bot.domain.assignments",
     "bot.domain.status",
     "bot.domain.swedish",
+    "bot.domain.due",
+    "bot.domain.schedule",
     "cards",
 )
 
