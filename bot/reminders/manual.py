@@ -116,7 +116,7 @@ class ManualReminders:
             else:
                 result.already.append(person)
         if fresh:
-            await reminders.send_waiting(result.report, recipients=fresh)
+            await reminders.send_waiting(result.report, recipients=fresh, notes=False)
         return result
 
     async def _items(self, scope: Scope) -> list[DueItem]:

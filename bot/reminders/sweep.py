@@ -163,30 +163,40 @@ class Reminders:
         return report
 
     async def send_waiting(
-        self, report: SweepReport, recipients: Sequence[str] | None = None
+        self,
+        report: SweepReport,
+        recipients: Sequence[str] | None = None,
+        *,
+        notes: bool = True,
     ) -> SweepReport:
         """Send every waiting row (of these recipients), one message per person; then the
         notes about who could not be reached. People are taken a few at a time: their rows
         claimed in one transaction, their messages sent together, the sent rows marked in
-        one transaction (a durable commit per few people, not three per person)."""
-        for kinds in ((CONTROL, DIGEST, *self._other_kinds()), (UNREACHABLE,)):
+        one transaction (a durable commit per few people, not three per person). Without
+        ``notes`` (a strategist's own reminders: the result card says who could not be
+        reached) nobody else is told."""
+        passes: list[tuple[str, ...]] = [(CONTROL, DIGEST, *self._other_kinds())]
+        if notes:
+            passes.append((UNREACHABLE,))
+        for kinds in passes:
             waiting = await self.outbox.recipients(self.clock.now(), kinds)
             if recipients is not None and kinds != (UNREACHABLE,):
                 wanted = set(recipients)
                 waiting = [r for r in waiting if r in wanted]
             for start in range(0, len(waiting), self._concurrency):
-                await self._send_some(waiting[start : start + self._concurrency], kinds, report)
+                chunk = waiting[start : start + self._concurrency]
+                await self._send_some(chunk, kinds, report, notes=notes)
         return report
 
     async def _send_some(
-        self, recipients: Sequence[str], kinds: Sequence[str], report: SweepReport
+        self, recipients: Sequence[str], kinds: Sequence[str], report: SweepReport, *, notes: bool
     ) -> None:
         now = self.clock.now()
         claimed = await self.outbox.claim_many(recipients, now, kinds)
 
         async def one(recipient: str, rows: list[Row]) -> list[int]:
             try:
-                return await self._send_to(recipient, rows, report)
+                return await self._send_to(recipient, rows, report, notes=notes)
             except Exception:  # one person's trouble never stops the rest
                 logger.exception("Reminder to one recipient failed")
                 report.failed.append(recipient)
@@ -198,7 +208,9 @@ class Reminders:
     def _other_kinds(self) -> tuple[str, ...]:
         return tuple(k for k in self.sources if k not in (CONTROL, DIGEST, UNREACHABLE))
 
-    async def _send_to(self, recipient: str, rows: list[Row], report: SweepReport) -> list[int]:
+    async def _send_to(
+        self, recipient: str, rows: list[Row], report: SweepReport, *, notes: bool = True
+    ) -> list[int]:
         """Send one recipient's claimed rows; return the ids to mark sent."""
         now = self.clock.now()
         ids = [r.id for r in rows]
@@ -225,7 +237,8 @@ class Reminders:
             case Delivery.UNREACHABLE:
                 await self.outbox.close(ids, done, "unreachable")
                 report.unreachable.append(recipient)
-                await self._tell_strategists(rows, done)
+                if notes:
+                    await self._tell_strategists(rows, done)
             case Delivery.FAILED:
                 await self.outbox.release(ids, done, "failed")
                 report.failed.append(recipient)

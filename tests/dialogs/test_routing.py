@@ -12,6 +12,8 @@ from cards.actions import (
     CardPayload,
     NextControl,
     OpenControl,
+    RemindConfirm,
+    RemindPreview,
     ShowHelp,
     ShowList,
     ShowStatus,
@@ -33,6 +35,8 @@ EXAMPLES: dict[type, Any] = {
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
+    RemindPreview: RemindPreview(**TERM),
+    RemindConfirm: RemindConfirm(**TERM),
 }
 NOT_RECOGNISED = "känner igen"
 
