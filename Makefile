@@ -95,6 +95,7 @@ bench: $(STAMP) postgresql
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/plans.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/reminders.py
 
 bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
@@ -105,6 +106,7 @@ bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/store.py --quick
 	$(BIN)/python bench/plans.py --quick
 	$(BIN)/python bench/report.py --quick
+	$(BIN)/python bench/reminders.py --quick
 
 clean:
 	rm -rf $(VENV) var dist node_modules e2e/node_modules e2e/artifacts

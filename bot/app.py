@@ -27,6 +27,7 @@ from bot.settings import Settings, SettingsError
 from dialogs import channel
 from dialogs.connector import BoundedClientFactory
 from dialogs.handlers import register
+from dialogs.notifier import TeamsNotifier
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,14 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     services = services or Services.build(settings)
     clients = BoundedClientFactory(connections, timeout=settings.connector_timeout)
     adapter = CloudAdapter(connection_manager=connections, channel_service_client_factory=clients)
+    # Reminders go out through this adapter, as the bot (or anonymously in local mode).
+    services.reminders.notifier = TeamsNotifier(
+        adapter,
+        services.references,
+        services.clock,
+        client_id=settings.client_id,
+        installer=services.installer,
+    )
     # The SDK's turn state is not used for anything that must survive a restart (our
     # conversation state is JSON in the SQL layer), so its memory storage is enough.
     agent = AgentApplication[TurnState](

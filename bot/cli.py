@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_report_parser(commands)
 
     add_db_parser(commands)
+    from bot.remind_cli import add_remind_parser, run_remind
+
+    add_remind_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -79,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_db(args)
     if args.command == "new-year":
         return _new_year(args.path, args.from_year, args.to_year, args.out)
+    if args.command == "remind":
+        return run_remind(args)
     from graph import tools
 
     if args.command == "check-workbook":

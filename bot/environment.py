@@ -74,6 +74,15 @@ class Environment(BaseSettings):
     # Holds a password: never echoed in a message.
     database_url: str | None = Field(None, alias="IKBOT_DATABASE_URL", repr=False)
     report_folder: str = Field("", alias="IKBOT_REPORT_FOLDER")
+    # The Teams app's id (the manifest's id, or its id in the organisation's catalog): with
+    # a Graph sign-in, the bot installs itself for people it must remind who never opened it.
+    teams_app_id: str = Field("", alias="IKBOT_TEAMS_APP_ID")
+    # Minutes between reminder sweeps; 0 switches the scheduled reminders off.
+    reminder_interval: float = Field(10.0, alias="IKBOT_REMINDER_INTERVAL")
+    reminder_days_before: int = Field(5, alias="IKBOT_REMINDER_DAYS_BEFORE")
+    reminder_overdue_times: int = Field(4, alias="IKBOT_REMINDER_OVERDUE_TIMES")
+    reminder_digest_after: int = Field(7, alias="IKBOT_REMINDER_DIGEST_AFTER")
+    reminder_hours: tuple[int, int] = Field((8, 17), alias="IKBOT_REMINDER_HOURS")
     graph_site: str = Field("", alias="IKBOT_GRAPH_SITE")
     graph_path: str = Field("", alias="IKBOT_GRAPH_PATH")
     graph_drive: str = Field("", alias="IKBOT_GRAPH_DRIVE")
@@ -88,6 +97,7 @@ class Environment(BaseSettings):
         "data_dir",
         "host",
         "report_folder",
+        "teams_app_id",
         *(f"graph_{name}" for name in GRAPH_FIELDS),
         mode="before",
     )
@@ -189,6 +199,67 @@ class Environment(BaseSettings):
                 given=repr(text),
             )
         return seconds
+
+    @field_validator("reminder_interval", mode="before")
+    @classmethod
+    def _interval(cls, value: Any) -> float:
+        text = str(value).strip().replace(",", ".") if value is not None else ""
+        if not text:
+            return 10.0
+        try:
+            minutes = float(text)
+        except ValueError:
+            minutes = float("nan")
+        if not 0 <= minutes <= 1440:
+            raise _refuse(
+                "IKBOT_REMINDER_INTERVAL ska vara ett antal minuter mellan 0 (av) och 1440, "
+                "inte {given}.",
+                given=repr(text),
+            )
+        return minutes
+
+    @field_validator(
+        "reminder_days_before", "reminder_overdue_times", "reminder_digest_after", mode="before"
+    )
+    @classmethod
+    def _count(cls, value: Any, info: ValidationInfo) -> int:
+        name = {
+            "reminder_days_before": ("IKBOT_REMINDER_DAYS_BEFORE", 5),
+            "reminder_overdue_times": ("IKBOT_REMINDER_OVERDUE_TIMES", 4),
+            "reminder_digest_after": ("IKBOT_REMINDER_DIGEST_AFTER", 7),
+        }[info.field_name or ""]
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return name[1]
+        if not text.isdigit() or int(text) > 60:
+            raise _refuse(
+                "{name} ska vara ett heltal från 0 till 60, inte {given}.",
+                name=name[0],
+                given=repr(text),
+            )
+        return int(text)
+
+    @field_validator("reminder_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        text = _text(value).replace("–", "-").replace(" ", "")
+        if not text:
+            return (8, 17)
+        start, sep, end = text.partition("-")
+        if (
+            not sep
+            or not start.isdigit()
+            or not end.isdigit()
+            or not 0 <= int(start) < int(end) <= 24
+        ):
+            raise _refuse(
+                "IKBOT_REMINDER_HOURS ska vara timmarna påminnelser får skickas, som 8-17, "
+                "inte {given}.",
+                given=repr(text),
+            )
+        return (int(start), int(end))
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.domain.clock import Clock
 from bot.domain.identity import Directory, GroupCheck
 from bot.plans import PlanBook
+from bot.reminders.loop import SweepLoop
+from bot.reminders.sources import ControlSource, plan_rules
+from bot.reminders.sweep import Reminders
 from bot.settings import Settings
-from bot.sources import strategist_group_check, workbook_source
+from bot.sources import strategist_group_check, teams_installer, workbook_source
 from bot.store.action_log import ActionLog
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
 from bot.store.journal import Journal
 from bot.store.leases import Leases
+from bot.store.outbox import Outbox
 from bot.store.references import ConversationReferences
 from bot.writer import FIRST_RETRY, LINGER, Writer
 from graph.protocol import ReportShelf, WorkbookSource
@@ -38,6 +43,11 @@ class Services:
     leases: Leases
     reports: ReportShelf  # where written follow-up reports are saved
     actions: ActionLog
+    reminders: Reminders
+    sweep_loop: SweepLoop | None = None
+    # Installs the bot for people who never opened it (``graph.graph_install``); None:
+    # they are listed to the strategists as "kan inte nås i Teams ännu".
+    installer: Any = None
 
     @classmethod
     def build(
@@ -48,6 +58,7 @@ class Services:
         writer_retry: timedelta = FIRST_RETRY,
         writer_linger: float = LINGER,
         group_check: GroupCheck | None = None,
+        installer: Any = None,
     ) -> Services:
         """Wire the services (nothing is opened yet: see ``start``)."""
         db = Database(store_url(settings.database_url, settings.data_dir))
@@ -55,13 +66,25 @@ class Services:
         leases = Leases(db)
         actions = ActionLog(db)
         workbooks = source or workbook_source(settings)
+        plans = PlanBook(workbooks, journal)
+        clock = Clock(settings.today)
+        rules = settings.reminder_rules
+        # The notifier is the dialogs': ``bot.app`` sets it once the adapter exists.
+        reminders = Reminders(
+            Outbox(db, leases.owner),
+            [ControlSource(plans, lambda plan: plan_rules(plan, rules))],
+            None,
+            clock,
+            strategists=settings.strategists,
+            rules=rules,
+        )
         return cls(
             settings=settings,
-            clock=Clock(settings.today),
+            clock=clock,
             db=db,
             journal=journal,
             source=workbooks,
-            plans=PlanBook(workbooks, journal),
+            plans=plans,
             writer=Writer(
                 journal,
                 workbooks,
@@ -84,16 +107,28 @@ class Services:
                 folder=settings.report_folder,
             ),
             actions=actions,
+            reminders=reminders,
+            installer=installer or teams_installer(settings),
+            sweep_loop=(
+                SweepLoop(reminders, leases, settings.reminder_interval)
+                if settings.reminder_interval > 0
+                else None
+            ),
         )
 
     async def start(self) -> None:
-        """Open the database (bringing its schema up to date) and start writing pending
-        answers."""
+        """Open the database (bringing its schema up to date) start writing pending
+        answers and, when configured, sweeping reminders."""
         await self.db.open()
         self.writer.start()
+        if self.sweep_loop is not None:
+            self.sweep_loop.start()
 
     async def stop(self) -> None:
-        """Stop the writer (pending answers stay journalled) and close the database."""
+        """Stop the reminder sweep and the writer (pending answers stay journalled) and
+        close the database."""
+        if self.sweep_loop is not None:
+            await self.sweep_loop.stop()
         await self.writer.stop()
         await self.source.close()
         await self.db.close()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.domain.schedule import DEFAULT_RULES, ReminderRules
 from bot.environment import (
     CONNECTOR_TIMEOUT,
     LOOKUP_TIMEOUT,
@@ -89,6 +90,15 @@ class Settings:
     database_url: str | None = field(default=None, repr=False)
     # Where reports go (IKBOT_REPORT_FOLDER): beside the workbooks, or in the library.
     report_folder: str = REPORT_FOLDER
+    # Seconds between scheduled reminder sweeps (IKBOT_REMINDER_INTERVAL, in minutes);
+    # 0: no scheduled sweep (the default here, so tests sweep only when they ask).
+    reminder_interval: float = 0.0
+    # The default reminder schedule (IKBOT_REMINDER_*); a workbook's Påminnelser table
+    # overrides it for that workbook.
+    reminder_rules: ReminderRules = DEFAULT_RULES
+    # The Teams app's id (IKBOT_TEAMS_APP_ID): with a Graph sign-in, people who never opened
+    # the bot get it installed when a reminder must reach them; empty: they cannot be reached.
+    teams_app_id: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,8 +120,9 @@ class Settings:
             k: v for k, v in given.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))
         }
         groups = variables.strategist_groups
+        wants_graph = groups or (variables.teams_app_id and variables.graph_client_id)
         credentials = (
-            _graph_credentials(variables.graph_values()) if groups and graph is None else None
+            _graph_credentials(variables.graph_values()) if wants_graph and graph is None else None
         )
         settings = cls(
             workbook=Path(variables.workbook) if variables.workbook else None,
@@ -130,6 +141,15 @@ class Settings:
             lookup_timeout=variables.lookup_timeout,
             database_url=variables.database_url,
             report_folder=variables.report_folder or REPORT_FOLDER,
+            teams_app_id=variables.teams_app_id,
+            reminder_interval=variables.reminder_interval * 60,
+            reminder_rules=ReminderRules(
+                days_before=variables.reminder_days_before,
+                overdue_times=variables.reminder_overdue_times,
+                digest_after=variables.reminder_digest_after,
+                start_hour=variables.reminder_hours[0],
+                end_hour=variables.reminder_hours[1],
+            ),
         )
         settings.check_authentication()
         return settings

@@ -41,6 +41,19 @@ def strategist_group_check(settings: Settings) -> GroupCheck | None:
     return StrategistGroups(graph_transport(client), settings.strategist_groups)
 
 
+def teams_installer(settings: Settings) -> Any:
+    """The installer that puts the bot in the personal scope of people who never opened it
+    (IKBOT_TEAMS_APP_ID with a Graph sign-in); None otherwise."""
+    graph = settings.directory_graph
+    if not settings.teams_app_id or graph is None:
+        return None
+    from graph.excel_graph import graph_client, graph_transport
+    from graph.graph_install import TeamsInstaller
+
+    client = graph_client(graph_credential(graph), base_url=graph.base_url)
+    return TeamsInstaller(graph_transport(client), settings.teams_app_id, graph_url=graph.base_url)
+
+
 def graph_credential(graph: GraphSettings) -> Any:
     """The azure-identity credential (async) the Graph settings call for."""
     from azure.identity.aio import (

@@ -105,6 +105,8 @@ class MakeReport(_Action):
     year: _Year
     period: Period
     namnd: _Id | None = None
+
+
 class ShowActions(_Action):
     """Show "mina åtgärder"."""
 
@@ -132,6 +134,24 @@ class SaveActionStatus(_Action):
     nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
+class RemindPreview(_Action):
+    """Show who "Påminn obesvarade" would remind in a term (optionally one nämnd)."""
+
+    verb: Literal["remind_preview"] = "remind_preview"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
+class RemindConfirm(_Action):
+    """Send the reminders the preview showed, now."""
+
+    verb: Literal["remind_confirm"] = "remind_confirm"
+    year: _Year
+    period: Period
+    namnd: _Id | None = None
+
+
 # What a card button may ask for: the payloads, and the same discriminated by verb.
 CardPayload = (
     ShowList
@@ -146,6 +166,8 @@ CardPayload = (
     | ShowActions
     | OpenFollowup
     | SaveActionStatus
+    | RemindPreview
+    | RemindConfirm
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

@@ -11,7 +11,7 @@ from bot.domain.model import Severity
 from bot.domain.status import Finding, Missing, Orphan, Summary, Tally, Unscheduled
 from bot.domain.swedish import class_counts, plural, progress
 from bot.domain.swedish import unanswered_line as _unanswered_words
-from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary
+from cards.actions import MakeReport, RemindPreview, ShowStatus, ShowUnanswered, WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
@@ -396,6 +396,8 @@ def _buttons(summary: Summary, *, cut: bool, full: bool, can_write: bool) -> lis
         found.append(button("Skapa rapport", MakeReport(**scope)))
     if summary.unanswered:
         found.append(button("Visa obesvarade", ShowUnanswered(**scope)))
+        if can_write:  # a strategist's card
+            found.append(button("Påminn obesvarade", RemindPreview(**scope)))
     if cut and not full:
         found.append(button("Visa allt", ShowStatus(**scope, full=True)))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from bot.domain.status import Missing, Summary
-from cards.actions import WriteSummary
+from cards.actions import RemindPreview, WriteSummary
 from cards.common import (
     Element,
     adaptive_card,
@@ -41,10 +41,10 @@ def unanswered_card(summary: Summary, *, can_write: bool = True) -> Element:
         heading(f"Obesvarade – {term_title(summary).removeprefix('Status ')}"),
         text_block(unanswered_line(summary), subtle=True, spacing="none"),
     ]
-    write = button(
-        "Skriv sammanställning till Excel", WriteSummary(**summary_scope(summary))
-    )
+    write = button("Skriv sammanställning till Excel", WriteSummary(**summary_scope(summary)))
     actions = [write] if can_write else []
+    if can_write and summary.unanswered:
+        actions.append(button("Påminn obesvarade", RemindPreview(**summary_scope(summary))))
     used = card_size(adaptive_card(body, actions)) + NOTES_RESERVE
     shown = 0
     for owner, items in by_owner.items():

@@ -19,6 +19,7 @@ class Command(enum.Enum):
     REPORT = "report"
     HELP = "help"
     GREETING = "greeting"
+    REMIND = "remind"
     UNKNOWN = "unknown"
 
 
@@ -40,6 +41,10 @@ _PHRASES = {
 }
 
 
+# "påminn obesvarade [period] [år] [nämnd]": a strategist's reminders, previewed first.
+_REMIND_PHRASES = ("paminn obesvarade", "paminn")
+
+
 def normalise(text: str) -> str:
     """Lower case, accents removed ("hjälp" → "hjalp"), punctuation and extra spaces dropped."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -55,6 +60,9 @@ def parse_command(text: str) -> Command:
         return Command.STATUS
     if plain == "rapport" or plain.startswith("rapport "):
         return Command.REPORT
+    for phrase in _REMIND_PHRASES:
+        if plain == phrase or plain.startswith(phrase + " "):
+            return Command.REMIND
     return _PHRASES.get(plain, Command.UNKNOWN)
 
 

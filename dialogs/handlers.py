@@ -16,11 +16,12 @@ from bot.actions import Actions
 from bot.answers import Answers
 from bot.domain.identity import User
 from bot.logs import failure
+from bot.reminders.manual import ManualReminders
 from bot.reports.report import Reports
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, followup, greeting, report, status
+from dialogs import answering, channel, followup, greeting, reminders, report, status
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -77,6 +78,11 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         Reports(services.plans, services.clock, services.reports, services.references.names),
     )
     followup.register(agent, turns, actions)
+
+    async def reachable(email: str) -> bool:
+        return bool(await services.references.reachable(email))
+
+    reminders.register(agent, turns, ManualReminders(services.reminders, reachable))
     greeting.register(agent, turns, services.conversations, services.clock)
     agent.error(on_error)
 

@@ -29,6 +29,8 @@ PERIODS_TABLE = "Perioder"
 PERIODS_HEADERS = ("Period", "Periodens slut", "Sista svarsdag")
 REPORT_TEXTS_TABLE = "Rapporttexter"
 REPORT_TEXTS_HEADERS = ("Rapporttext", "Text")
+REMINDERS_TABLE = "Påminnelser"
+REMINDERS_HEADERS = ("Påminnelse", "Värde")
 # Settings-table columns as people may spell them; the first is what templates write.
 SETTINGS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Ansvarig": ("Ansvarig", "Roll", "Funktion", "Namn", "Ansvarig roll", "Ansvarig funktion"),
@@ -38,6 +40,8 @@ SETTINGS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Sista svarsdag": ("Sista svarsdag", "Svara senast", "Sista dag"),
     "Rapporttext": ("Rapporttext", "Rapporttexter", "Avsnitt"),
     "Text": ("Text", "Innehåll"),
+    "Påminnelse": ("Påminnelse", "Påminnelseinställning"),
+    "Värde": ("Värde", "Inställning"),
 }
 YEAR_WORDS = ("År", "Planår", "Planens år", "Verksamhetsår")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -199,6 +199,7 @@ def parse_plan(
         year=year,
         year_source=source if year is not None else "",
         calendar=settings.calendar,
+        reminders=settings.reminders,
         ignored_headers=_ignored(header),
         header_rows=(first_row + header.index, first_row + header.data_start - 1),
         report_texts=settings.report_texts,

@@ -27,11 +27,13 @@ from bot.domain.model import (
     severity_from_label,
 )
 from bot.domain.periods import parse_period_name
+from bot.domain.schedule import ReminderOverrides
 from bot.domain.swedish import MONTHS
 from graph.cells import cell_text, from_serial
 from graph.layout import (
     OWNERS_HEADERS,
     PERIODS_HEADERS,
+    REMINDERS_HEADERS,
     REPORT_TEXTS_HEADERS,
     SCALE_HEADERS,
     SETTINGS_SYNONYMS,
@@ -48,7 +50,9 @@ _YEAR = re.compile(r"^(20\d{2}|19\d{2})$")
 _MONTH_NUMBERS = {name: i for i, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBERS.update({name[:3]: i for name, i in list(_MONTH_NUMBERS.items())})
 _HEADER_WORDS = {
-    normalise_header(h) for names in (SCALE_HEADERS, OWNERS_HEADERS, PERIODS_HEADERS) for h in names
+    normalise_header(h)
+    for names in (SCALE_HEADERS, OWNERS_HEADERS, PERIODS_HEADERS, REMINDERS_HEADERS)
+    for h in names
 }
 _STOP_WORDS = _HEADER_WORDS | {normalise_header(w) for w in YEAR_WORDS}
 for _header, _names in SETTINGS_SYNONYMS.items():
@@ -76,6 +80,7 @@ class Settings:
     year: int | None = None
     issues: tuple[PlanIssue, ...] = ()
     report_texts: tuple[tuple[str, str], ...] = ()  # the Rapporttexter table
+    reminders: ReminderOverrides = field(default_factory=ReminderOverrides)
 
 
 def owner_key(name: str) -> str:
@@ -337,14 +342,75 @@ def parse_settings(rows: Sequence[Sequence[object]], *, first_row: int = 1) -> S
     owners, owner_issues = parse_owners(rows, first_row=first_row)
     calendar, period_issues = parse_calendar(rows, first_row=first_row)
     texts, text_issues = parse_report_texts(rows, first_row=first_row)
+    reminders, reminder_issues = parse_reminders(rows, first_row=first_row)
     return Settings(
         scale,
         MappingProxyType(owners),
         calendar,
         parse_year(rows),
-        (*scale_issues, *owner_issues, *period_issues, *text_issues),
+        (*scale_issues, *owner_issues, *period_issues, *text_issues, *reminder_issues),
         texts,
+        reminders,
     )
+
+
+# The Påminnelser table's rows: what people write in Påminnelse (folded), the schedule
+# field it sets, and whether the value is yes/no (else a number of days).
+_REMINDER_ROWS: tuple[tuple[tuple[str, ...], str, bool], ...] = (
+    (("påminnelser", "skicka påminnelser", "påminnelser på"), "enabled", True),
+    (("när perioden öppnar", "perioden öppnar", "vid öppning"), "on_open", True),
+    (
+        ("arbetsdagar före sista svarsdag", "dagar före sista svarsdag", "före sista svarsdag"),
+        "days_before",
+        False,
+    ),
+    (("på sista svarsdagen", "sista svarsdagen", "på sista svarsdag"), "on_deadline", True),
+    (
+        ("dagar mellan påminnelser efter sista svarsdag", "dagar mellan påminnelser"),
+        "overdue_every",
+        False,
+    ),
+    (
+        ("påminnelser efter sista svarsdag", "antal påminnelser efter sista svarsdag"),
+        "overdue_times",
+        False,
+    ),
+    (
+        ("sammanfattning till strateg efter dagar", "sammanfattning till strateg"),
+        "digest_after",
+        False,
+    ),
+)
+_YES = {"ja", "j", "på", "x", "sant", "true", "1"}
+_NO = {"nej", "n", "av", "falskt", "false", "0"}
+
+
+def parse_reminders(
+    rows: Sequence[Sequence[object]], *, first_row: int = 1
+) -> tuple[ReminderOverrides, list[PlanIssue]]:
+    """The Påminnelser table: this workbook's changes to the reminder schedule."""
+    found = _find_table(rows, REMINDERS_HEADERS, 2)
+    if found is None:
+        return ReminderOverrides(), []
+    changes: dict[str, bool | int] = {}
+    issues: list[PlanIssue] = []
+    for row_number, (name_cell, value_cell) in _table_rows(rows, found, first_row):
+        name = " ".join(cell_text(name_cell).casefold().split()).strip(" .:")
+        value = cell_text(value_cell).casefold().strip(" .")
+        known = next((r for r in _REMINDER_ROWS if name in r[0]), None)
+        if known is None:
+            issues.append(_issue(row_number, f"Påminnelser: okänd inställning {name!r}"))
+            continue
+        _words, setting, yes_no = known
+        if yes_no and value in _YES | _NO:
+            changes[setting] = value in _YES
+        elif not yes_no and value.isdigit() and int(value) <= 60:
+            changes[setting] = int(value)
+        else:
+            wanted = "Ja eller Nej" if yes_no else "ett antal dagar (0–60)"
+            message = f"Påminnelser: {cell_text(name_cell)!r} ska vara {wanted}, inte {value!r}"
+            issues.append(_issue(row_number, message))
+    return ReminderOverrides(**changes), issues  # type: ignore[arg-type]
 
 
 def _issue(row: int, message: str, *, skipped: bool = True) -> PlanIssue:

@@ -17,6 +17,7 @@ from bot.domain.calendar import DEFAULT_CALENDAR as DEFAULT_CALENDAR
 from bot.domain.calendar import Calendar as Calendar
 from bot.domain.calendar import Period as Period
 from bot.domain.calendar import PeriodEnd as PeriodEnd
+from bot.domain.schedule import ReminderOverrides
 
 
 class Severity(enum.StrEnum):
@@ -318,6 +319,8 @@ class Plan:
     # The Ansvariga table (role or name, folded -> addresses): åtgärdsansvariga named by
     # role resolve through it too.
     owners: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    # The Inställningar table Påminnelser: this workbook's changes to the reminder schedule.
+    reminders: ReminderOverrides = field(default_factory=ReminderOverrides)
 
     @property
     def label(self) -> str:

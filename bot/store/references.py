@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from bot.store.database import Database
 from bot.store.dialects import insert
@@ -30,6 +30,7 @@ class StoredReference:
     email: str | None
     reference: dict[str, Any]
     updated_at: datetime
+    dead_at: datetime | None = None  # Teams refused a message here (blocked, uninstalled)
 
 
 class ConversationReferences:
@@ -62,6 +63,8 @@ class ConversationReferences:
         changed = [
             refs.c.reference != excluded.reference,
             refs.c.updated_at < stamp(when - timedelta(days=1)),
+            # The user wrote again (reinstalled, unblocked): reachable again.
+            refs.c.dead_at.is_not(None),
         ]
         if email:
             changed.append(or_(refs.c.email.is_(None), refs.c.email != excluded.email))
@@ -72,6 +75,8 @@ class ConversationReferences:
                 "reference": excluded.reference,
                 "updated_at": excluded.updated_at,
                 "email": excluded.email if email else refs.c.email,
+                "dead_at": None,
+                "dead_reason": None,
             },
             where=or_(*changed),
         )
@@ -91,9 +96,39 @@ class ConversationReferences:
                 r.email,
                 json.loads(r.reference),
                 datetime.fromisoformat(r.updated_at),
+                datetime.fromisoformat(r.dead_at) if r.dead_at else None,
             )
             for r in rows
         ]
+
+    async def reachable(self, email: str) -> list[StoredReference]:
+        """The references a person (by e-mail) can be written to first, most recently used
+        first; those Teams refused are left out."""
+        found: list[StoredReference] = []
+        for user_id in await self.user_ids(email):
+            found.extend(r for r in await self.for_user(user_id) if r.dead_at is None)
+        return sorted(found, key=lambda r: r.updated_at, reverse=True)
+
+    async def service_url(self) -> str | None:
+        """The channel's serviceUrl of the most recently used conversation (Teams gives one
+        per region; a chat the bot made by installing itself has none of its own)."""
+        row = await self._db.fetchone(
+            select(refs.c.reference).order_by(refs.c.updated_at.desc()).limit(1)
+        )
+        if row is None:
+            return None
+        url = json.loads(row.reference).get("serviceUrl")
+        return str(url) if url else None
+
+    async def mark_dead(
+        self, user_id: str, conversation_id: str, reason: str, when: datetime
+    ) -> int:
+        """Teams refused a message in this conversation (403: blocked or uninstalled)."""
+        return await self._db.execute(
+            update(refs)
+            .where(refs.c.user_id == user_id, refs.c.conversation_id == conversation_id)
+            .values(dead_at=stamp(when), dead_reason=reason[:200])
+        )
 
     async def user_ids(self, email: str) -> list[str]:
         """The user ids a (case-insensitive) e-mail address was seen with."""

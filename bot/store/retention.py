@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, func, or_, select
 
 from bot.store.database import Database
-from bot.store.schema import answers, conversation_references, conversation_state
+from bot.store.schema import (
+    answers,
+    conversation_references,
+    conversation_state,
+    reminder_outbox,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,12 @@ async def purge(db: Database, before_year: int) -> Purged:
         )
         refs = conn.execute(
             delete(conversation_references).where(conversation_references.c.updated_at < cutoff)
+        )
+        # Reminders of those periods (settled ones: a waiting reminder is kept).
+        conn.execute(
+            delete(reminder_outbox).where(
+                reminder_outbox.c.year < before_year, reminder_outbox.c.done_at.is_not(None)
+            )
         )
         return Purged(removed.rowcount, states.rowcount, refs.rowcount, int(kept or 0))
 
@@ -72,6 +83,14 @@ async def forget(db: Database, who: str) -> Forgotten:
             ids = {row.user_id for row in found}
         if not ids:
             return Forgotten((), 0, 0)
+        # The reminders addressed to them (by the e-mail addresses the references knew).
+        emails = {who.casefold()} if "@" in who else set()
+        found_emails = conn.execute(
+            select(refs.c.email).where(refs.c.user_id.in_(sorted(ids)), refs.c.email.is_not(None))
+        )
+        emails |= {row.email for row in found_emails}
+        if emails:
+            conn.execute(delete(reminder_outbox).where(reminder_outbox.c.recipient.in_(emails)))
         # State is keyed "conversation|user" (the user's object id, or the Teams id).
         keys = [state.c.key.endswith(f"|{user}", autoescape=True) for user in ids]
         states = conn.execute(delete(state).where(or_(*keys)))

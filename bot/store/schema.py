@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, text
+from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, UniqueConstraint, text
 
 metadata = MetaData()
 
@@ -63,6 +63,10 @@ conversation_references = Table(
     Column("email", Text),
     Column("reference", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
+    # Set when Teams refused a proactive message (403: blocked or uninstalled); the next
+    # turn of the user clears it.
+    Column("dead_at", Text),
+    Column("dead_reason", Text),
     Index("conversation_references_email", "email"),
 )
 
@@ -100,6 +104,43 @@ action_updates = Table(
         "seq",
         sqlite_where=text("written_at IS NULL"),
         postgresql_where=text("written_at IS NULL"),
+    ),
+    sqlite_autoincrement=True,
+)
+
+# Reminders, each sent exactly once: one row per (kind, recipient, plan, year, period,
+# stage), claimed with a lease; ``sending_at`` is set just before the send and ``sent_at``
+# after Teams' 2xx, ``done_at`` with the ``outcome`` when nothing more will be tried.
+reminder_outbox = Table(
+    "reminder_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("plan_key", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("due_on", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("owner", Text),
+    Column("lease_until", Text),
+    Column("sending_at", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("sent_at", Text),
+    Column("done_at", Text),
+    Column("outcome", Text),
+    Column("last_error", Text),
+    UniqueConstraint(
+        "kind", "recipient", "plan_key", "year", "period", "stage", name="reminder_outbox_once"
+    ),
+    Index(
+        "reminder_outbox_pending",
+        "recipient",
+        "id",
+        sqlite_where=text("done_at IS NULL"),
+        postgresql_where=text("done_at IS NULL"),
     ),
     sqlite_autoincrement=True,
 )

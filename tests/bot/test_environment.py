@@ -42,6 +42,9 @@ def test_empty_variables_mean_the_defaults() -> None:
         ("IKBOT_LOOKUP_TIMEOUT", "nan", "högst 10"),
         ("IKBOT_STRATEGIST_GROUP_ID", "strateger", "objekt-ID i Microsoft Entra ID"),
         ("IKBOT_DATABASE_URL", "mysql://u:hemligt@h/d", "ska vara en PostgreSQL-adress"),
+        ("IKBOT_REMINDER_INTERVAL", "ofta", "IKBOT_REMINDER_INTERVAL ska vara ett antal minuter"),
+        ("IKBOT_REMINDER_DAYS_BEFORE", "-1", "IKBOT_REMINDER_DAYS_BEFORE ska vara ett heltal"),
+        ("IKBOT_REMINDER_HOURS", "17-8", "IKBOT_REMINDER_HOURS ska vara timmarna"),
     ],
 )
 def test_a_wrong_variable_is_named_in_swedish(name: str, value: str, message: str) -> None:
@@ -61,3 +64,25 @@ def test_a_postgresql_url_as_people_write_it_gets_our_driver() -> None:
 def test_timeouts_accept_a_decimal_comma() -> None:
     settings = Settings.from_env({**BASE, "IKBOT_CONNECTOR_TIMEOUT": "2,5"})
     assert settings.connector_timeout == 2.5
+
+
+def test_the_reminder_schedule_from_the_environment() -> None:
+    default = Settings.from_env(BASE)
+    assert default.reminder_interval == 600  # ten minutes, in seconds
+    assert (default.reminder_rules.days_before, default.reminder_rules.end_hour) == (5, 17)
+    settings = Settings.from_env(
+        {
+            **BASE,
+            "IKBOT_REMINDER_INTERVAL": "0",
+            "IKBOT_REMINDER_DAYS_BEFORE": "3",
+            "IKBOT_REMINDER_OVERDUE_TIMES": "2",
+            "IKBOT_REMINDER_DIGEST_AFTER": "0",
+            "IKBOT_REMINDER_HOURS": "9–16",
+            "IKBOT_TEAMS_APP_ID": " app-id ",
+        }
+    )
+    rules = settings.reminder_rules
+    assert settings.reminder_interval == 0
+    assert (rules.days_before, rules.overdue_times, rules.digest_after) == (3, 2, 0)
+    assert (rules.start_hour, rules.end_hour) == (9, 16)
+    assert settings.teams_app_id == "app-id"

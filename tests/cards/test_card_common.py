@@ -162,6 +162,8 @@ _ALLOWED_IMPORTS = (
     "bot.domain.namnder",
     "bot.domain.followup",
     "bot.domain.swedish",
+    "bot.domain.due",
+    "bot.domain.schedule",
     "cards",
 )
 

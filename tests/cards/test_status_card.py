@@ -13,7 +13,14 @@ from pydantic import ValidationError
 from bot.domain.model import Action, Answer, Control, Period, Plan, Risk
 from bot.domain.periods import Term
 from bot.domain.status import Summary, compile_status
-from cards.actions import MakeReport, ShowStatus, ShowUnanswered, WriteSummary, card_action
+from cards.actions import (
+    MakeReport,
+    RemindPreview,
+    ShowStatus,
+    ShowUnanswered,
+    WriteSummary,
+    card_action,
+)
 from cards.status import EXCEL_NOTE, status_card
 from cards.unanswered import unanswered_card
 from tests.bot.domain.status_data import (
@@ -273,7 +280,7 @@ def test_unanswered_card_groups_by_ansvarig() -> None:
         "1 – Kontroll 1 · sista svarsdag 14 januari 2027 · försenad 10 dagar"
     )
     assert groups[0]["items"][1]["color"] == "attention"
-    assert [a["data"]["verb"] for a in actions(card)] == ["write_summary"]
+    assert [a["data"]["verb"] for a in actions(card)] == ["write_summary", "remind_preview"]
 
 
 def test_unanswered_card_of_1000_stays_under_the_limit() -> None:
@@ -368,6 +375,7 @@ def test_buttons_parse_back_to_typed_actions() -> None:
         "Skriv sammanställning till Excel",
         "Skapa rapport",
         "Visa obesvarade",
+        "Påminn obesvarade",
         "Visa allt",
     ]
     parsed = [card_action.validate_python(b["data"]) for b in found.values()]
@@ -375,6 +383,7 @@ def test_buttons_parse_back_to_typed_actions() -> None:
         WriteSummary(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         MakeReport(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowUnanswered(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
+        RemindPreview(year=2026, period=Period.YEAR, namnd="Nämnd 1"),
         ShowStatus(year=2026, period=Period.YEAR, namnd="Nämnd 1", full=True),
     ]
     for b in found.values():

@@ -14,6 +14,8 @@ from cards.actions import (
     NextControl,
     OpenControl,
     OpenFollowup,
+    RemindConfirm,
+    RemindPreview,
     SaveActionStatus,
     ShowActions,
     ShowHelp,
@@ -41,6 +43,8 @@ EXAMPLES: dict[type, Any] = {
     ShowActions: ShowActions(),
     OpenFollowup: OpenFollowup(**IDS),
     SaveActionStatus: SaveActionStatus(**IDS, nonce="a" * 32),
+    RemindPreview: RemindPreview(**TERM),
+    RemindConfirm: RemindConfirm(**TERM),
 }
 NOT_RECOGNISED = "känner igen"
 

@@ -9,6 +9,10 @@ is ``personal_chat(person)``; a user in ``not_installed`` gets Teams' 403 instea
 Faults the test controls: ``hang`` leaves calls of a kind ("lookup", "create", "reply")
 unanswered until the fake stops, as a connector that has stopped answering; ``object_ids``
 makes the member lookup give another Entra object id for a user than the one they have.
+Refusals the test controls: ``faults`` answers the next message posts with these statuses
+(429 with a Retry-After, 403 MessageWritesBlocked, 5xx), one each, in order; ``blocked``
+conversations always answer 403 MessageWritesBlocked (the user blocked or uninstalled the
+app); ``limits`` (per conversation, per app, per second) answers 429 beyond Teams' rates.
 The lookup names the object id ``objectId``, as Teams does (``object_id_field``:
 ``aadObjectId`` is what the Playground sends).
 """
@@ -16,7 +20,9 @@ The lookup names the object id ``objectId``, as Teams does (``object_id_field``:
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +55,11 @@ class RecordingConnector:
     object_ids: dict[str, str] = field(default_factory=dict)  # user id -> the lookup's claim
     object_id_field: str = "objectId"
     peers: set[tuple[str, int]] = field(default_factory=set)  # client (host, port) per call
+    faults: list[int] = field(default_factory=list)  # statuses for the next message posts
+    blocked: set[str] = field(default_factory=set)  # conversation ids: 403 MessageWritesBlocked
+    refused: list[tuple[str, int]] = field(default_factory=list)  # (conversation, status) given
+    limits: tuple[int, int] | None = None  # (per conversation, per app) messages per second
+    _windows: dict[str, collections.deque[float]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Condition | None = None
@@ -87,9 +98,24 @@ class RecordingConnector:
             await self._runner.cleanup()
             self._runner = None
 
+    async def wait_sent(self, count: int) -> None:
+        """Wait until ``count`` activities have been recorded."""
+        assert self._arrived is not None
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.sent) >= count)
+
+    async def wait_hung(self, count: int) -> None:
+        """Wait until ``count`` calls are being left unanswered."""
+        assert self._arrived is not None
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: len(self.hung) >= count)
+
     async def _hang(self, kind: str) -> web.Response:
         """Answer only when the fake stops, long after any caller should have given up."""
-        self.hung.append(kind)
+        assert self._arrived is not None
+        async with self._arrived:
+            self.hung.append(kind)
+            self._arrived.notify_all()
         assert self._released is not None
         await self._released.wait()
         return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
@@ -99,10 +125,53 @@ class RecordingConnector:
         if peer:
             self.peers.add((peer[0], peer[1]))
 
+    def _refusal(self, conversation: str) -> web.Response | None:
+        """The refusal this post gets, if any (and it is recorded)."""
+        status: int | None = None
+        if conversation in self.blocked:
+            status = 403
+        elif self.faults:
+            status = self.faults.pop(0)
+        elif self.limits is not None and not self._within_limits(conversation):
+            status = 429
+        if status is None:
+            return None
+        self.refused.append((conversation, status))
+        if status == 403:
+            error = {"code": "Forbidden", "message": "The bot is blocked.", "innerHttpError": {}}
+            body = {"error": {**error, "subCode": "MessageWritesBlocked"}}
+            return web.json_response(body, status=403)
+        headers = {"Retry-After": "0"} if status == 429 else {}
+        return web.json_response(
+            {"error": {"code": "Throttled" if status == 429 else "ServiceError"}},
+            status=status,
+            headers=headers,
+        )
+
+    def _within_limits(self, conversation: str) -> bool:
+        assert self.limits is not None
+        now = time.monotonic()
+        counts = (self.limits[0], self.limits[1])
+        windows = [
+            self._windows.setdefault(f"conv:{conversation}", collections.deque()),
+            self._windows.setdefault("app", collections.deque()),
+        ]
+        for window in windows:
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+        if any(len(w) >= c for w, c in zip(windows, counts, strict=True)):
+            return False
+        for window in windows:
+            window.append(now)
+        return True
+
     async def _post(self, request: web.Request) -> web.Response:
         self._seen(request)
         if "reply" in self.hang:
             return await self._hang("reply")
+        refusal = self._refusal(request.match_info["conv"])
+        if refusal is not None:
+            return refusal
         activity = await request.json()
         activity["_conversation"] = request.match_info["conv"]
         assert self._arrived is not None

@@ -19,6 +19,7 @@ from tests.fakes import graph_workbook as xl
 from tests.fakes.graph_directory import Memberships
 from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, GraphError, Reply, session_invalid
+from tests.fakes.graph_teamwork import Teamwork
 
 _FUNCTION = re.compile(r"^(?P<name>\w+)(?:\((?P<args>.*)\))?$", re.S)
 # Writes the lock (someone holds the file) refuses; session bookkeeping is never refused.
@@ -73,12 +74,17 @@ class Api:
         self.sessions: dict[str, Session] = {}
         self.locked: dict[str, GraphError] = {}
         self.directory = Memberships()
+        self.teamwork = Teamwork(self.directory)
         self._locks: dict[str, asyncio.Lock] = {}
         self._cache: dict[str, tuple[int, xl.Loaded]] = {}
 
     async def dispatch(self, call: Call) -> Reply:
         """Route one call to the site, drive or workbook handler."""
         path = call.path.rstrip("/") if call.path != "/" else call.path
+        if path.startswith("/appCatalogs/") or (
+            path.startswith("/users/") and not path.endswith("/checkMemberGroups")
+        ):
+            return self.teamwork.dispatch(call)
         if path.startswith(("/users/", "/groups/")):
             return self.directory.dispatch(call)
         if path.startswith("/sites/"):

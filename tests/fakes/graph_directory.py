@@ -81,6 +81,10 @@ class Memberships:
             )
         return Reply(200, {"id": group, "displayName": self.names.get(group, "")})
 
+    def user_id(self, ref: str) -> str:
+        """The object id of a user named by object id or userPrincipalName (404 if none)."""
+        return self._user(ref)
+
     def _user(self, ref: str) -> str:
         for object_id, upn in self.users.items():
             if ref.casefold() in (object_id.casefold(), upn.casefold()):

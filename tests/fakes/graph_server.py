@@ -67,6 +67,7 @@ class FakeGraph:
         self.api = Api(self.drive, session_ttl)
         self.directory = self.api.directory  # Entra users and groups (checkMemberGroups)
         self.uploads = Uploads(self.drive)  # PUT …:/content, every version kept
+        self.teamwork = self.api.teamwork  # the Teams app catalog and installations
         self._faults: list[Fault] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""

@@ -195,6 +195,7 @@ async def start_bot(
     group_check: GroupCheck | None = None,
     agent_env: Mapping[str, str] | None = None,
     database_url: str | None = None,
+    installer: Any = None,
     **settings_fields: Any,
 ) -> tuple[BotClient, web.AppRunner]:
     """Start the real app on a free loopback port against the fake channel (``agent_env``:
@@ -217,6 +218,7 @@ async def start_bot(
         writer_retry=timedelta(milliseconds=50),
         writer_linger=0.01,
         group_check=group_check,
+        installer=installer,
     )
     app = create_app(settings, services=services)
     runner = web.AppRunner(app, access_log=None)

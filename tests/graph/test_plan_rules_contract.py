@@ -284,3 +284,28 @@ async def test_answers_typed_by_hand_under_peoples_headers(backend: LocalBackend
     assert header[:5] == ["Nr", "Resultat helår 2026", "Kommentar", "Förslag på åtgärder", "Övrigt"]
     assert {"År", "Period", "Besvarad", "Svar-ID"} <= set(header[5:])
     assert [ws.cell(r, 5).value for r in (2, 3)] == ["x", "y"]
+
+
+async def test_the_reminder_schedule_from_the_paminnelser_table(backend: LocalBackend) -> None:
+    from bot.domain.schedule import ReminderOverrides
+
+    rows = [HEAD, [1, "Attest", "Helår", "eva@example.com"]]
+    extra = settings(
+        ["Påminnelse", "Värde"],
+        ["Påminnelser", "Ja"],
+        ["När perioden öppnar", "Nej"],
+        ["Arbetsdagar före sista svarsdag", 2],
+        ["Påminnelser efter sista svarsdag", "1"],
+        ["Sammanfattning till strateg efter dagar", "tre"],
+        ["Ringa chefen", "Ja"],
+    )
+    plan = await read(backend, rows, extra=extra)
+    assert plan.reminders == ReminderOverrides(
+        enabled=True, on_open=False, days_before=2, overdue_times=1
+    )
+    problems = [i.message for i in plan.issues if i.kind == "settings"]
+    assert problems == [
+        "Påminnelser: 'Sammanfattning till strateg efter dagar' ska vara ett antal dagar "
+        "(0–60), inte 'tre'",
+        "Påminnelser: okänd inställning 'ringa chefen'",
+    ]

@@ -30,9 +30,10 @@ async def test_the_sheet_is_printable(backend: LocalBackend | GraphBackend) -> N
     data = dict(zip(header, row, strict=True))
     assert data["Plan"] == summary.deviations[0].plan_name  # beside the control
     assert data["Dagar försenat"] == 6
-    assert next(
-        r[:2] for r in rows if str(r[0]).startswith("Besvarade efter")
-    ) == ("Besvarade efter sista svarsdag (bland listade svar)", 1)
+    assert next(r[:2] for r in rows if str(r[0]).startswith("Besvarade efter")) == (
+        "Besvarade efter sista svarsdag (bland listade svar)",
+        1,
+    )
     # The long iakttagelse wraps in its column, on every backend.
     column = header.index("Iakttagelser") + 1
     cell = ws.cell(rows.index(header) + 2, column)

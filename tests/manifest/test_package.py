@@ -84,8 +84,11 @@ def test_package_validates_against_the_official_schema(
     # Group chats behave like channels: answered only when mentioned, cards sent 1:1.
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     assert bot["supportsFiles"] is False
-    # Minimal permissions: no user identity, no resource-specific consent, no SSO.
-    assert not {"permissions", "authorization", "webApplicationInfo"} & set(manifest)
+    # Minimal permissions: no user identity, no resource-specific consent, no SSO. The app
+    # names its Entra app (webApplicationInfo, id only): Graph's proactive installation
+    # for people who never opened the bot requires it.
+    assert not {"permissions", "authorization"} & set(manifest)
+    assert manifest["webApplicationInfo"] == {"id": BOT}
     for name in ("color.png", "outline.png"):
         assert files[name] == (MANIFEST_DIR / name).read_bytes()
     for text in (str(path), "Hantera appar", "Ladda upp", BOT, "--bot-id"):
