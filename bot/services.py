@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.actions import Actions
 from bot.domain.clock import Clock
 from bot.domain.identity import Directory, GroupCheck
+from bot.domain.model import Plan
+from bot.domain.schedule import ReminderRules
 from bot.plans import PlanBook
+from bot.reminders.action_source import ActionSource
 from bot.reminders.loop import SweepLoop
 from bot.reminders.sources import ControlSource, plan_rules
 from bot.reminders.sweep import Reminders
@@ -69,10 +73,17 @@ class Services:
         plans = PlanBook(workbooks, journal)
         clock = Clock(settings.today)
         rules = settings.reminder_rules
+
         # The notifier is the dialogs': ``bot.app`` sets it once the adapter exists.
+        def rules_for(plan: Plan) -> ReminderRules:
+            return plan_rules(plan, rules)
+
+        # Open åtgärder come from the same use case as "mina åtgärder" (no writer to wake:
+        # the reminders only read).
+        open_actions = Actions(plans, actions, clock)
         reminders = Reminders(
             Outbox(db, leases.owner),
-            [ControlSource(plans, lambda plan: plan_rules(plan, rules))],
+            [ControlSource(plans, rules_for), ActionSource(plans, open_actions, rules_for)],
             None,
             clock,
             strategists=settings.strategists,

@@ -7,11 +7,11 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from bot.domain.due import CONTROL, DueItem, OverdueDigest, OwnerDigest, UnreachableNote
+from bot.domain.due import ACTION, CONTROL, DueItem, OverdueDigest, OwnerDigest, UnreachableNote
 from bot.domain.model import Period
 from bot.domain.schedule import Stage
 from bot.domain.swedish import format_date
-from cards.actions import OpenControl, RemindConfirm, ShowList
+from cards.actions import OpenControl, OpenFollowup, RemindConfirm, ShowActions, ShowList
 from cards.common import (
     Element,
     action_set,
@@ -39,24 +39,49 @@ _INTRO = {
     Stage.DIGEST: "Påminnelse om dina obesvarade kontrollmoment.",
 }
 
+_ACTION_INTRO = {
+    Stage.BEFORE: "Påminnelse: snart ska dina åtgärder vara klara. Ange hur det går.",
+    Stage.DEADLINE: "Påminnelse: i dag ska dina åtgärder vara klara. Ange hur det går.",
+    Stage.OVERDUE: "Påminnelse: dina åtgärder skulle ha varit klara. Ange hur det går.",
+    Stage.DIGEST: "Påminnelse om dina åtgärder som inte är klara.",
+}
+
 
 def item_button(item: DueItem) -> Element | None:
     """The button that opens an item (a control's answer card); None for unknown kinds."""
     if item.kind == CONTROL:
         action = OpenControl(plan=item.plan, control=item.key, year=item.year, period=item.period)
         return button("Svara", action, style="positive")
+    if item.kind == ACTION:
+        followup = OpenFollowup(
+            plan=item.plan, control=item.key, year=item.year, period=item.period
+        )
+        return button("Uppdatera status", followup, style="positive")
     return None
 
 
 def owner_digest_card(digest: OwnerDigest) -> Element:
     """Everything one person should answer now, with a Svara button each."""
-    terms = sorted({(i.year, i.period.rank, _term_label(i)) for i in digest.items})
-    body: list[Element | None] = [
-        heading(f"Att följa upp – {join_words([t[2] for t in terms])}"),
-        text_block(_INTRO.get(digest.stage, _INTRO[Stage.DIGEST])),
-    ]
-    body += _items(digest.items, digest.today, with_buttons=True)
-    return adaptive_card(body, [button("Mina kontroller", ShowList())])
+    controls = [i for i in digest.items if i.kind != ACTION]
+    actions = [i for i in digest.items if i.kind == ACTION]
+    body: list[Element | None] = []
+    buttons: list[Element] = []
+    if controls:
+        terms = sorted({(i.year, i.period.rank, _term_label(i)) for i in controls})
+        body += [
+            heading(f"Att följa upp – {join_words([t[2] for t in terms])}"),
+            text_block(_INTRO.get(digest.stage, _INTRO[Stage.DIGEST])),
+        ]
+        body += _items(controls, digest.today, with_buttons=True)
+        buttons.append(button("Mina kontroller", ShowList()))
+    if actions:
+        body += [
+            heading("Åtgärder att slutföra", size="medium" if controls else "large"),
+            text_block(_ACTION_INTRO.get(digest.stage, _ACTION_INTRO[Stage.DIGEST])),
+        ]
+        body += _items(actions, digest.today, with_buttons=True)
+        buttons.append(button("Mina åtgärder", ShowActions()))
+    return adaptive_card(body, buttons)
 
 
 def overdue_digest_card(digest: OverdueDigest) -> Element:
@@ -187,7 +212,8 @@ def _items(
 
 def _item(item: DueItem, today: date, source: str, with_buttons: bool, with_owner: bool) -> Element:
     late = item.days_overdue(today)
-    deadline = f"{_term_label(item)} · Sista svarsdag {format_date(item.deadline)}"
+    when = "Klart senast" if item.kind == ACTION else "Sista svarsdag"
+    deadline = f"{_term_label(item)} · {when} {format_date(item.deadline)}"
     if late:
         deadline += f" · försenad {days_text(late)}"
     found = item_button(item) if with_buttons else None

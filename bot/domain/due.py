@@ -17,6 +17,7 @@ from bot.domain.model import Period
 from bot.domain.schedule import DEFAULT_RULES, ReminderRules, Stage
 
 CONTROL = "control"  # the kind of a kontrollmoment to answer
+ACTION = "action"  # the kind of an åtgärd to finish by its Klart senast
 DIGEST = "digest"  # the outbox kind of a strategist's digest of the overdue
 UNREACHABLE = "unreachable"  # the outbox kind of a note to the strategist: cannot reach X
 
