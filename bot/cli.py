@@ -287,7 +287,7 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
         await db.open(upgrade=db.url.database == ":memory:")
         try:
             reports = StatusReports(
-                PlanBook(source, Journal(db)), Clock(settings.today), await _action_log(db)
+                PlanBook(source, Journal(db)), Clock(settings.today), actions=await _action_log(db)
             )
             if form == "xlsx":
                 return await reports.write(operator, query)

@@ -52,7 +52,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         earlier=actions.earlier,
     )
     reports = StatusReports(
-        services.plans, services.clock, services.references.names, services.actions
+        services.plans, services.clock, services.references.names, actions=services.actions
     )
 
     async def private_list(user: User, _text: str) -> Reply:
