@@ -37,6 +37,7 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.reports.status import StatusQuery
     from bot.settings import Settings, SettingsError
     from bot.sources import workbook_source
+    from bot.store.action_log import ActionLog
     from bot.store.database import Database
     from bot.store.journal import Journal
     from bot.store.references import ConversationReferences
@@ -88,8 +89,13 @@ def run_report(args: argparse.Namespace) -> int:
                     folder=settings.report_folder,
                 )
             references = ConversationReferences(db)
+            log = ActionLog(db)
             reports = Reports(
-                PlanBook(source, Journal(db)), Clock(settings.today), shelf, references.names
+                PlanBook(source, Journal(db)),
+                Clock(settings.today),
+                shelf,
+                references.names,
+                actions=log if await log.available() else None,
             )
             return await reports.write(operator, query)
         finally:

@@ -75,7 +75,13 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     report.register(
         agent,
         turns,
-        Reports(services.plans, services.clock, services.reports, services.references.names),
+        Reports(
+            services.plans,
+            services.clock,
+            services.reports,
+            services.references.names,
+            actions=services.actions,
+        ),
     )
     followup.register(agent, turns, actions)
 

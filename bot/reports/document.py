@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from bot.domain.model import Action, Answer, Control, Plan, Severity
+from bot.domain.followup import Slot, StatusUpdate
+from bot.domain.model import Action, Answer, Control, ControlKey, Plan, Severity
 from bot.domain.periods import Term
 from bot.domain.status import DEVIATIONS, Summary, compile_status, owner_text
 from bot.reports.conclusions import conclusions
@@ -97,13 +98,19 @@ class Report:
         return sum(len(part.results) for part in self.parts)
 
 
-def action_status(action: Action, today: date) -> str:
-    """How an earlier åtgärd stands. The one place a status is decided: today from its
-    date alone; the åtgärd follow-up table is to answer here when it exists."""
+def action_status(action: Action, today: date, update: StatusUpdate | None = None) -> str:
+    """How an earlier åtgärd stands: the status its owner last set ("mina åtgärder"), with
+    the comment; without one, what its date says."""
+    if update is not None:
+        said = update.status.value
+        if update.status.is_open and action.due is not None and action.due < today:
+            said += " – datum passerat"
+        comment = " ".join(update.comment.split())
+        return f"{said}: {comment}" if comment else said
     if action.due is None:
-        return "Pågår (inget datum angivet)"
+        return "Ej rapporterad (inget datum angivet)"
     if action.due >= today:
-        return "Pågår"
+        return "Ej rapporterad"
     return "Datum passerat – status ej rapporterad"
 
 
@@ -116,6 +123,7 @@ def build_report(
     author: str,
     namnd: str | None = None,
     names: Mapping[str, str] | None = None,
+    updates: Mapping[Slot, StatusUpdate] | None = None,
 ) -> Report:
     """The report for the term: one nämnd (``namnd``, or the only one there is), else a
     combined report with one part per nämnd."""
@@ -131,7 +139,7 @@ def build_report(
             if len(due_namnder) == 1
             else compile_status(plans, answers, term, today, namnd=name)
         )
-        parts.append(_part(name, summary, plans, latest, term, today, shown))
+        parts.append(_part(name, summary, plans, latest, term, today, shown, updates or {}))
     texts = texts_for(plans, namnd if namnd else (due_namnder[0] if len(parts) == 1 else ""))
     recipient = namnd or (due_namnder[0] if len(due_namnder) == 1 else "Kommunstyrelsen")
     folded = {k.strip().casefold(): v for k, v in (names or {}).items() if v.strip()}
@@ -163,6 +171,7 @@ def _part(
     term: Term,
     today: date,
     shown: Mapping[str, str],
+    updates: Mapping[Slot, StatusUpdate],
 ) -> NamndReport:
     wanted = _fold(name)
     by_control: dict[tuple[str, str], list[Answer]] = {}
@@ -178,7 +187,7 @@ def _part(
                 by_control.get((plan.key, control.id), ()),
                 key=lambda a: (a.year, a.period.rank),
             )
-            earlier_actions += _earlier_actions(control, history, term, today)
+            earlier_actions += _earlier_actions(plan, control, history, term, today, updates)
             if not control.due_in(term.year, term.period):
                 continue
             now = next(
@@ -205,7 +214,12 @@ def _part(
 
 
 def _earlier_actions(
-    control: Control, history: Sequence[Answer], term: Term, today: date
+    plan: Plan,
+    control: Control,
+    history: Sequence[Answer],
+    term: Term,
+    today: date,
+    updates: Mapping[Slot, StatusUpdate],
 ) -> list[EarlierAction]:
     """Åtgärder given in the terms before this one (this year's and last year's)."""
     found = []
@@ -216,7 +230,8 @@ def _earlier_actions(
         action = answer.action
         if action is None or not action.text.strip():
             continue
-        status = action_status(action, today)
+        update = updates.get((ControlKey(plan.key, control.id), answer.year, answer.period))
+        status = action_status(action, today, update)
         found.append(EarlierAction(control, Term(answer.year, answer.period), action, status))
     return found
 

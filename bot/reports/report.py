@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bot.actions import StatusLog
 from bot.domain.clock import Clock
 from bot.domain.identity import User
 from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_year
@@ -55,12 +56,19 @@ class Reports:
     """Builds, renders and saves follow-up reports."""
 
     def __init__(
-        self, book: PlanBook, clock: Clock, shelf: ReportShelf, names: Names | None = None
+        self,
+        book: PlanBook,
+        clock: Clock,
+        shelf: ReportShelf,
+        names: Names | None = None,
+        *,
+        actions: StatusLog | None = None,
     ) -> None:
         self._book = book
         self._clock = clock
         self._shelf = shelf
         self._names = names
+        self._actions = actions  # the åtgärd log: the status owners set on their åtgärder
 
     def term(self, query: StatusQuery) -> Term:
         """The term a query means (as ``status`` reads it)."""
@@ -84,8 +92,16 @@ class Reports:
             return no_plan
         answers, _pending = await self._book.answers_to(plans)
         names = dict(await self._names()) if self._names is not None else {}
+        updates = await self._actions.latest([p.key for p in plans]) if self._actions else {}
         return build_report(
-            plans, answers, term, self._clock.today(), author=author, namnd=query.namnd, names=names
+            plans,
+            answers,
+            term,
+            self._clock.today(),
+            author=author,
+            namnd=query.namnd,
+            names=names,
+            updates=updates,
         )
 
     async def write(self, user: User, query: StatusQuery) -> ReportResult:

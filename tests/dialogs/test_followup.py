@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 
+from tests.bot.reports.docx_text import open_docx
 from tests.conftest import BotFactory
 from tests.databases import both_engines
 from tests.fakes.harness import (
@@ -256,3 +257,25 @@ async def test_what_becomes_of_a_control_is_said_at_helar_only(
 
     [row] = [r for r in answers_in(folder / "ks.xlsx") if r["Period"] == "Helår"]
     assert row["Uppföljning"] == "Avslutat"
+
+
+async def test_the_helar_report_follows_up_the_action_with_its_status(
+    start: BotFactory, tmp_path: Path
+) -> None:
+    folder = plan(tmp_path)
+    bot = await start(folder, today=DELAR_2)
+    await answer(bot, "1", DEVIATION)
+    [mine] = cards_of(await bot.say("mina åtgärder"))
+    card = await bot.click(find_action(mine, "Uppdatera status"))
+    await bot.click(
+        find_action(card, "Spara status"), action_status="Pågår", action_comment="Halva klart."
+    )
+
+    helar = await start(folder, today=date(2027, 1, 10))
+    [message] = await helar.say("rapport helår 2026", STRATEGIST)
+    assert "Rapporten är skriven" in card_text(cards_of([message])[0])
+    [saved] = (folder / "Rapporter").glob("*.docx")
+    rows = open_docx(saved.read_bytes()).table_rows()
+    followed = [r for r in rows if DEVIATION["action_text"] in r]
+    # Chapter 4: the åtgärd from delår 2, late by helår, with what its owner said.
+    assert any("Pågår – datum passerat: Halva klart." in r for r in followed), followed

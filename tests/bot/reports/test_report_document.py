@@ -3,10 +3,11 @@ read as a person would (headings, every control, the counts of the status, page 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.domain.followup import ActionStatus, StatusUpdate
 from bot.domain.model import Action, Period, Risk
 from bot.domain.periods import Term
 from bot.domain.status import compile_status
@@ -128,11 +129,24 @@ def test_earlier_actions_are_followed_up_in_a_landscape_table() -> None:
     assert opened.landscape_sections() == 1
 
 
-def test_action_status_is_decided_in_one_place() -> None:
+def test_action_status_is_what_its_owner_last_said_else_its_date() -> None:
     action = Action("x", "y", date(2027, 1, 31))
-    assert action_status(action, date(2027, 1, 20)) == "Pågår"
+    assert action_status(action, date(2027, 1, 20)) == "Ej rapporterad"
     assert action_status(action, date(2027, 2, 1)).startswith("Datum passerat")
-    assert action_status(Action("x", "y", None), date(2027, 1, 1)).startswith("Pågår")
+    assert action_status(Action("x", "y", None), date(2027, 1, 1)).startswith("Ej rapporterad")
+
+    def said(status: ActionStatus, comment: str) -> StatusUpdate:
+        when = datetime(2027, 1, 15, 9, tzinfo=UTC)
+        return StatusUpdate(
+            "u1", "ks.xlsx", "1", 2026, Period.T2, status, comment, "a", when, action
+        )
+
+    progress = said(ActionStatus.IN_PROGRESS, "Halva  klart.")
+    assert action_status(action, date(2027, 1, 20), progress) == "Pågår: Halva klart."
+    assert (
+        action_status(action, date(2027, 2, 1), progress) == "Pågår – datum passerat: Halva klart."
+    )
+    assert action_status(action, date(2027, 2, 1), said(ActionStatus.DONE, "")) == "Klar"
 
 
 def test_no_empty_sections() -> None:
