@@ -156,11 +156,8 @@ class LocalWorkbook:
             written = await self._run_write(path, list(answers))
             snapshot = self._snapshot
             if snapshot is not None and snapshot.stamp == written.before:
-                self._snapshot = Snapshot(
-                    written.after,
-                    snapshot.plan,
-                    snapshot.answers if written.answers is None else written.answers,
-                )
+                answers = written.answers_after(snapshot.answers)
+                self._snapshot = Snapshot(written.after, snapshot.plan, answers)
                 self._checked = time.monotonic()
             else:
                 self._snapshot = None  # the file had changed since we read it: read it anew

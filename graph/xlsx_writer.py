@@ -25,10 +25,12 @@ plan workbooks free of images and charts; put those in a separate file.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import stat as stat_mode
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +39,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.model import Answer
+from bot.domain.model import Answer, Period
 from graph import answer_rows, layout
+from graph.cells import normalise_id
 from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
 from graph.templates import add_answers_sheet, find_sheet, put_cell
+from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Stamp,
@@ -51,6 +55,8 @@ from graph.xlsx_reader import (
     sheet_rows,
     translated_errors,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
@@ -79,11 +85,94 @@ class Written:
     result: WriteResult
     before: Stamp
     after: Stamp
-    answers: tuple[Answer, ...] | None  # the answers table now; None: the file is untouched
+    answers: tuple[Answer, ...] | None  # the answers table now; None: see ``edits``
+    # A patch reads only the rows it changes: (True: it replaced the first row of its
+    # slot, False: a new row at the end; the answer as the row now reads).
+    edits: tuple[tuple[bool, Answer], ...] = ()
+
+    def answers_after(self, before: Sequence[Answer]) -> tuple[Answer, ...]:
+        """The answers table now, given the one the file had at ``before``."""
+        if self.answers is not None:
+            return self.answers
+        now = list(before)
+        first: dict[tuple[str, int, Period], int] = {}
+        for position, answer in enumerate(now):
+            first.setdefault(answer.slot, position)
+        for replaced, answer in self.edits:
+            if replaced:
+                now[first[answer.slot]] = answer
+            else:
+                now.append(answer)
+        return tuple(now)
 
 
 def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
-    """Load once, upsert, save atomically; return what was done (runs in any process)."""
+    """Upsert a batch into the file and replace it atomically; return what was done.
+
+    The answers sheet is patched inside the package (``graph.xlsx_patch``); a workbook
+    the patcher cannot handle (no answers sheet yet, say) is rewritten with openpyxl.
+    Runs in any process.
+    """
+    before = _check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+        try:
+            patch = TablePatch.open(
+                path, sheet=layout.ANSWER_SHEET, table=layout.ANSWER_TABLE, find_header=_header
+            )
+            return _patch_answers(patch, path, key, answers, before, mode)
+        except CannotPatch as reason:
+            logger.info("%s: rewriting the whole workbook (%s)", key, reason)
+    return _rewrite(path, key, answers)
+
+
+def _header(rows: list[list[object]]) -> int | None:
+    return next(
+        (i for i, row in enumerate(rows) if layout.is_answer_header(layout.answer_columns(row))),
+        None,
+    )
+
+
+def _patch_answers(
+    patch: TablePatch, path: Path, key: str, answers: list[Answer], before: Stamp, mode: int
+) -> Written:
+    columns = layout.answer_columns(patch.header)
+    missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
+    added = patch.add_columns(missing, list(columns.values()))
+    columns.update(zip(missing, added, strict=True))
+    keys = [columns[h] for h in ("ID", "År", "Period") if h in columns]
+    ids = {a.control_id for a in answers}
+    slots: list[answer_rows.Slot | None] = []
+    for index in range(patch.row_count):
+        # Only a row with one of the batch's IDs can be one of its slots: read the ID
+        # alone first, so a batch costs one cell per row, not three.
+        first = patch.cells(index, keys[:1]) if "ID" in columns else None
+        wanted = first is None or normalise_id(first[keys[0]]) in ids
+        slot = answer_rows.row_slot(patch.cells(index, keys), columns) if wanted else None
+        slots.append(slot)
+    upsert = answer_rows.decide_upsert(
+        slots,
+        patch.first_free(),
+        lambda index: answer_rows.row_to_answer(patch.row(index), key, columns),
+        answers,
+    )
+    if not patch.changed and upsert.result.added == upsert.result.updated == 0:
+        return Written(upsert.result, before, before, None)  # a retried batch: file untouched
+    formats = {columns[h]: f for h, f in _FORMATS.items()}
+    edits: list[tuple[bool, Answer]] = []
+    placed = [*upsert.updates, *enumerate(upsert.appends, start=upsert.first_free)]
+    for index, answer in placed:
+        values = answer_rows.answer_values(answer)
+        patch.put_row(index, {columns[h]: v for h, v in values.items()}, formats)
+        now = answer_rows.row_to_answer(patch.row(index), key, columns)
+        assert now is not None, "a row the bot wrote has its ID, År and Period"
+        edits.append((index < upsert.first_free, now))
+    after = replace_atomically(path, key, before, mode, patch.prepare())
+    return Written(upsert.result, before, after, None, tuple(edits))
+
+
+def _rewrite(path: Path, key: str, answers: list[Answer]) -> Written:
+    """Load once with openpyxl, upsert, save atomically (when the patch cannot be used)."""
     wb, before, mode = open_for_write(path, key)
     found = find_sheet(wb, layout.ANSWER_SHEET)
     ws = found or add_answers_sheet(wb)
@@ -115,13 +204,21 @@ def save_atomically(wb: Workbook, path: Path, key: str, before: Stamp, mode: int
     """Save to a temp file beside ``path`` and replace it, unless the file changed since
     ``before`` (then ``WorkbookLocked``); return the new stamp."""
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
+    return replace_atomically(path, key, before, mode, wb.save)
+
+
+def replace_atomically(
+    path: Path, key: str, before: Stamp, mode: int, save: Callable[[str], None]
+) -> Stamp:
+    """Have ``save`` write a temp file beside ``path``, then replace ``path`` with it unless
+    the file changed since ``before`` (then ``WorkbookLocked``); return the new stamp."""
     sweep_leftovers(path.parent)
     with translated_errors(key):
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
         _in_flight.add(temp)
         try:
             os.close(fd)
-            wb.save(temp)
+            save(temp)
             os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
             _check_unlocked(path, key, expected=before)
             os.replace(temp, path)
