@@ -203,9 +203,9 @@ def decide_upsert(
     unchanged, as are answers superseded within the batch.
     """
     existing: dict[Slot, int] = {}
-    for index, slot in enumerate(slots):
+    for row, slot in enumerate(slots):
         if slot is not None:
-            existing.setdefault(slot, index)
+            existing.setdefault(slot, row)
     upsert = Upsert(first_free=first_free)
     latest = latest_by_slot(answers)
     unchanged = len(answers) - len(latest)

@@ -11,8 +11,9 @@ the header, the rows, and the values per column to put.
 
 Whatever the patcher does not handle raises ``CannotPatch`` before anything is written: the
 sheet or table is missing, a table with a totals row, formulas that would be overwritten,
-the 1904 date system, a style the workbook does not have yet. The caller then rewrites the
-workbook with openpyxl once, as before.
+the 1904 date system. The caller then rewrites the workbook with openpyxl, as before. A
+cell style the workbook lacks (a date format, Excel's text prefix) is appended to
+``styles.xml`` (see ``graph.xlsx_styles``), the one shared part a patch may add to.
 """
 
 from __future__ import annotations
@@ -38,11 +39,14 @@ class TablePatch:
     """One sheet's table in an .xlsx package, opened for reading rows and writing cells."""
 
     def __init__(
-        self, package: Package, book_part: str, sheet_part: str, sheet: Sheet, header_row: int
+        self,
+        package: Package,
+        parts: tuple[str, str, str | None],  # the workbook's, the sheet's and the styles' part
+        sheet: Sheet,
+        header_row: int,
     ) -> None:
         self.package = package
-        self._book_part = book_part
-        self._sheet_part = sheet_part
+        self._book_part, self._sheet_part, self._styles_part = parts
         self.sheet = sheet
         self.header_row = header_row  # 1-based
         self._table_part: str | None = None
@@ -78,7 +82,9 @@ class TablePatch:
             SharedStrings(package.part(strings_part) if strings_part else None),
             Styles(package.part(styles_part) if styles_part else None),
         )
-        tables = [(p, parse_xml(package.part(p))) for p in package.table_parts(sheet_part, found.root)]
+        patch_parts = (book_part, sheet_part, styles_part)
+        listed = package.table_parts(sheet_part, found.root)
+        tables = [(p, parse_xml(package.part(p))) for p in listed]
         chosen = next((t for t in tables if t[1].get("name") == table), None) or (
             tables[0] if tables else None
         )
@@ -87,12 +93,12 @@ class TablePatch:
             index = find_header(first)
             if index is None:
                 raise CannotPatch(f"the sheet {sheet} has no header row")
-            return cls(package, book_part, sheet_part, found, index + 1)
+            return cls(package, patch_parts, found, index + 1)
         table_part, root = chosen
         if root.get("headerRowCount") == "0" or int(root.get("totalsRowCount") or 0):
             raise CannotPatch("the table has no header row, or a totals row")
         _, first_row, _, _ = range_boundaries(root.get("ref", ""))
-        patch = cls(package, book_part, sheet_part, found, first_row)
+        patch = cls(package, patch_parts, found, first_row)
         patch._table_part, patch._table = table_part, root
         return patch
 
@@ -143,13 +149,13 @@ class TablePatch:
             if self._table is not None:
                 self._add_table_column(name)
         if self._table is not None and names:
-            self._set_ref(f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}")
+            self._set_ref(
+                f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
+            )
         self._added = self._added or bool(names)
         return added
 
-    def put_row(
-        self, index: int, values: Mapping[int, object], formats: Mapping[int, str]
-    ) -> None:
+    def put_row(self, index: int, values: Mapping[int, object], formats: Mapping[int, str]) -> None:
         """Write a data row (index 0 is the row under the header), column by column;
         ``formats`` gives date columns the number format to use when they have none."""
         number = self.header_row + 1 + index
@@ -166,8 +172,8 @@ class TablePatch:
         columns = self._table.find(f"{{{MAIN}}}tableColumns")
         if columns is None:
             raise CannotPatch("the table lists no columns")
-        ids = [int(c.get("id") or 0) for c in columns]
-        etree.SubElement(columns, f"{{{MAIN}}}tableColumn", id=str(max(ids, default=0) + 1), name=name)
+        next_id = max((int(c.get("id") or 0) for c in columns), default=0) + 1
+        etree.SubElement(columns, f"{{{MAIN}}}tableColumn", id=str(next_id), name=name)
         columns.set("count", str(len(columns)))
 
     def _set_ref(self, ref: str) -> None:
@@ -189,6 +195,8 @@ class TablePatch:
         changed = {self._sheet_part: to_xml(self.sheet.root)}
         if self._table_part is not None and self._table is not None:
             changed[self._table_part] = to_xml(self._table)
+        if self._styles_part is not None and self.sheet.styles.changed:
+            changed[self._styles_part] = self.sheet.styles.to_xml()
         book = parse_xml(self.package.part(self._book_part))
         if _calculate_on_load(book):
             changed[self._book_part] = to_xml(book)
@@ -196,9 +204,20 @@ class TablePatch:
 
 
 # calcPr's place among the workbook's children: after these, before the rest.
-_BEFORE_CALC = {f"{{{MAIN}}}{t}" for t in ("fileVersion", "fileSharing", "workbookPr",
-    "workbookProtection", "bookViews", "sheets", "functionGroups", "externalReferences",
-    "definedNames")}
+_BEFORE_CALC = {
+    f"{{{MAIN}}}{t}"
+    for t in (
+        "fileVersion",
+        "fileSharing",
+        "workbookPr",
+        "workbookProtection",
+        "bookViews",
+        "sheets",
+        "functionGroups",
+        "externalReferences",
+        "definedNames",
+    )
+}
 
 
 def _calculate_on_load(book: etree._Element) -> bool:

@@ -9,8 +9,8 @@ inline strings (``t="inlineStr"``) or numbers, so ``sharedStrings.xml`` stays as
 from __future__ import annotations
 
 import bisect
-from datetime import date
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -218,9 +218,9 @@ class Sheet:
         text = cells.clean_text(value) if isinstance(value, str) else None
         quoted = text is not None and cells.needs_quote_prefix(text)
         dated = isinstance(value, date)
-        style = self.styles.variant(base, date_format=date_format if dated else None, quoted=quoted)
-        if style is None:
-            raise CannotPatch("the workbook has no style for this cell yet")
+        style = self.styles.style_for(
+            base, date_format=date_format if dated else None, quoted=quoted
+        )
         for child in list(cell):
             cell.remove(child)
         for attr in ("t", "cm", "vm", "ph"):
@@ -268,4 +268,3 @@ class Sheet:
         max_col = max(max_col or 1, self._extent[1])
         first = f"{get_column_letter(min_col or 1)}{min_row or 1}"
         dimension.set("ref", f"{first}:{get_column_letter(max_col)}{max_row}")
-
