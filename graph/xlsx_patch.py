@@ -18,6 +18,8 @@ cell style the workbook lacks (a date format, Excel's text prefix) is appended t
 
 from __future__ import annotations
 
+import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +32,9 @@ from graph.xlsx_styles import Styles
 
 __all__ = ["CannotPatch", "TablePatch"]
 
+# The last patch written in this process, kept for the next batch into the same file.
+_kept: tuple[Path, str, str | None, object, TablePatch] | None = None
+_keeping = threading.Lock()
 _STYLES = "/styles"
 _STRINGS = "/sharedStrings"
 HEADER_SCAN = 50  # rows searched for a header when the sheet has no table
@@ -52,6 +57,9 @@ class TablePatch:
         self._table_part: str | None = None
         self._table: etree._Element | None = None
         self._added = False
+        self._crcs: dict[str, int] = {}  # every member's CRC in the package ``prepare`` makes
+        self.memo: dict[str, object] = {}  # the caller's own index of the rows, kept with it
+        self._opened: tuple[Path, str, str | None] = (Path(), "", None)  # set by open
 
     @classmethod
     def open(
@@ -61,11 +69,25 @@ class TablePatch:
         sheet: str,
         table: str | None,
         find_header: Callable[[list[list[object]]], int | None],
+        stamp: object = None,
     ) -> TablePatch:
         """Read the sheet and its table; ``find_header`` gets the first rows' values when
-        the sheet has no table and returns the header's index among them, or None."""
+        the sheet has no table and returns the header's index among them, or None.
+
+        With the ``stamp`` the file had when this process last patched it (``keep``), and
+        every member's CRC as it wrote them, the sheet parsed then is used again."""
         package = Package.read(path)
         package.check_copyable()
+        global _kept
+        with _keeping:  # taken: a failed write must never leave a changed tree behind
+            kept, _kept = _kept, None
+        if kept is not None and kept[:4] == (path, sheet, table, stamp):
+            patch = kept[4]
+            crcs = {name: info.CRC for name, info in package.members.items()}
+            if crcs == patch._crcs:
+                patch.package = package
+                patch.sheet.changed = patch.sheet.styles.changed = patch._added = False
+                return patch
         book_part = package.workbook_part()
         book = parse_xml(package.part(book_part))
         props = book.find(f"{{{MAIN}}}workbookPr")
@@ -93,12 +115,15 @@ class TablePatch:
             index = find_header(first)
             if index is None:
                 raise CannotPatch(f"the sheet {sheet} has no header row")
-            return cls(package, patch_parts, found, index + 1)
+            patch = cls(package, patch_parts, found, index + 1)
+            patch._opened = (path, sheet, table)
+            return patch
         table_part, root = chosen
         if root.get("headerRowCount") == "0" or int(root.get("totalsRowCount") or 0):
             raise CannotPatch("the table has no header row, or a totals row")
         _, first_row, _, _ = range_boundaries(root.get("ref", ""))
         patch = cls(package, patch_parts, found, first_row)
+        patch._opened = (path, sheet, table)
         patch._table_part, patch._table = table_part, root
         return patch
 
@@ -200,7 +225,17 @@ class TablePatch:
         book = parse_xml(self.package.part(self._book_part))
         if _calculate_on_load(book):
             changed[self._book_part] = to_xml(book)
+        self._crcs = {name: info.CRC for name, info in self.package.members.items()}
+        self._crcs.update((name, zlib.crc32(data)) for name, data in changed.items())
         return lambda temp: write_package(self.package, changed, temp)
+
+    def keep(self, stamp: object) -> None:
+        """Remember this patch, its file now at ``stamp``, for the next ``open`` of the
+        same sheet (one workbook at a time: a parsed sheet is large)."""
+        global _kept
+        self.sheet.finish_keep()
+        with _keeping:
+            _kept = (*self._opened, stamp, self)
 
 
 # calcPr's place among the workbook's children: after these, before the rest.

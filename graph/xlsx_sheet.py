@@ -255,6 +255,11 @@ class Sheet:
             self._rows[number] = row
         return row
 
+    def finish_keep(self) -> None:
+        """Start afresh from the sheet as written (it is kept for the next batch)."""
+        self._extent = (0, 0)
+        self.changed = False
+
     def finish(self) -> None:
         """Make the sheet's ``dimension`` cover the cells written."""
         dimension = self.root.find(f"{{{MAIN}}}dimension")

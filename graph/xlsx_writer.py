@@ -30,8 +30,8 @@ import os
 import stat as stat_mode
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -39,11 +39,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.model import Answer, Period
+from bot.domain.model import Answer
 from graph import answer_rows, layout
-from graph.cells import normalise_id
 from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
 from graph.templates import add_answers_sheet, find_sheet, put_cell
+from graph.xlsx_answers import FORMATS, Written, header_index, patch_answers
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
     LOCK_PREFIX,
@@ -74,38 +74,6 @@ def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Sta
     return stamp
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What one batch did, and enough for the caller to refresh its cache without a read.
-
-    It carries no plan: the batch may run in another process, and the caller already holds
-    the plan of the file as it was (``before``); only the answers table changed.
-    """
-
-    result: WriteResult
-    before: Stamp
-    after: Stamp
-    answers: tuple[Answer, ...] | None  # the answers table now; None: see ``edits``
-    # A patch reads only the rows it changes: (True: it replaced the first row of its
-    # slot, False: a new row at the end; the answer as the row now reads).
-    edits: tuple[tuple[bool, Answer], ...] = ()
-
-    def answers_after(self, before: Sequence[Answer]) -> tuple[Answer, ...]:
-        """The answers table now, given the one the file had at ``before``."""
-        if self.answers is not None:
-            return self.answers
-        now = list(before)
-        first: dict[tuple[str, int, Period], int] = {}
-        for position, answer in enumerate(now):
-            first.setdefault(answer.slot, position)
-        for replaced, answer in self.edits:
-            if replaced:
-                now[first[answer.slot]] = answer
-            else:
-                now.append(answer)
-        return tuple(now)
-
-
 def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     """Upsert a batch into the file and replace it atomically; return what was done.
 
@@ -118,57 +86,17 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
         try:
             patch = TablePatch.open(
-                path, sheet=layout.ANSWER_SHEET, table=layout.ANSWER_TABLE, find_header=_header
+                path,
+                sheet=layout.ANSWER_SHEET,
+                table=layout.ANSWER_TABLE,
+                find_header=header_index,
+                stamp=before,
             )
-            return _patch_answers(patch, path, key, answers, before, mode)
+            replace = partial(replace_atomically, path, key, before, mode)
+            return patch_answers(patch, key, answers, before, replace)
         except CannotPatch as reason:
             logger.info("%s: rewriting the whole workbook (%s)", key, reason)
     return _rewrite(path, key, answers)
-
-
-def _header(rows: list[list[object]]) -> int | None:
-    return next(
-        (i for i, row in enumerate(rows) if layout.is_answer_header(layout.answer_columns(row))),
-        None,
-    )
-
-
-def _patch_answers(
-    patch: TablePatch, path: Path, key: str, answers: list[Answer], before: Stamp, mode: int
-) -> Written:
-    columns = layout.answer_columns(patch.header)
-    missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
-    added = patch.add_columns(missing, list(columns.values()))
-    columns.update(zip(missing, added, strict=True))
-    keys = [columns[h] for h in ("ID", "År", "Period") if h in columns]
-    ids = {a.control_id for a in answers}
-    slots: list[answer_rows.Slot | None] = []
-    for index in range(patch.row_count):
-        # Only a row with one of the batch's IDs can be one of its slots: read the ID
-        # alone first, so a batch costs one cell per row, not three.
-        first = patch.cells(index, keys[:1]) if "ID" in columns else None
-        wanted = first is None or normalise_id(first[keys[0]]) in ids
-        slot = answer_rows.row_slot(patch.cells(index, keys), columns) if wanted else None
-        slots.append(slot)
-    upsert = answer_rows.decide_upsert(
-        slots,
-        patch.first_free(),
-        lambda index: answer_rows.row_to_answer(patch.row(index), key, columns),
-        answers,
-    )
-    if not patch.changed and upsert.result.added == upsert.result.updated == 0:
-        return Written(upsert.result, before, before, None)  # a retried batch: file untouched
-    formats = {columns[h]: f for h, f in _FORMATS.items()}
-    edits: list[tuple[bool, Answer]] = []
-    placed = [*upsert.updates, *enumerate(upsert.appends, start=upsert.first_free)]
-    for index, answer in placed:
-        values = answer_rows.answer_values(answer)
-        patch.put_row(index, {columns[h]: v for h, v in values.items()}, formats)
-        now = answer_rows.row_to_answer(patch.row(index), key, columns)
-        assert now is not None, "a row the bot wrote has its ID, År and Period"
-        edits.append((index < upsert.first_free, now))
-    after = replace_atomically(path, key, before, mode, patch.prepare())
-    return Written(upsert.result, before, after, None, tuple(edits))
 
 
 def _rewrite(path: Path, key: str, answers: list[Answer]) -> Written:
@@ -282,12 +210,9 @@ def _upsert(
     return upsert.result, header_row + upsert.first_free + len(upsert.appends)
 
 
-_FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORMAT}
-
-
 def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -> None:
     for header, value in answer_rows.answer_values(answer).items():
-        put_cell(ws.cell(row, columns[header] + 1), value, _FORMATS.get(header))
+        put_cell(ws.cell(row, columns[header] + 1), value, FORMATS.get(header))
 
 
 def _add_missing_columns(

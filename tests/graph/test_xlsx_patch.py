@@ -285,3 +285,43 @@ async def test_a_permission_error_on_replace_means_locked(
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert not any(name.startswith(".") for name in os.listdir(tmp_path))
+
+
+async def test_a_batch_that_failed_to_land_leaves_nothing_for_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sheet parsed for one batch is kept for the next; a batch that did not land
+    # (here: the replace is refused) must not be carried into the next one.
+    path = rich_workbook(tmp_path / KEY)
+    workbook = book(tmp_path)
+    await workbook.write_answers([answer("1", answer_id="a1")])
+    real_replace = os.replace
+
+    def denied(src: str, dst: str) -> None:
+        raise PermissionError(13, "The process cannot access the file", dst)
+
+    monkeypatch.setattr(os, "replace", denied)
+    with pytest.raises(WorkbookLocked):
+        await workbook.write_answers([answer("2", answer_id="a2")])
+    monkeypatch.setattr(os, "replace", real_replace)
+    await workbook.write_answers([answer("3", answer_id="a3")])
+    landed = [a.answer_id for a in read_workbook_file(path, KEY).answers]
+    assert landed == ["a1", "a3"]
+    assert [a.answer_id for a in await workbook.read_answers()] == landed
+
+
+async def test_an_edit_between_batches_is_read_before_the_next_one(tmp_path: Path) -> None:
+    path = rich_workbook(tmp_path / KEY)
+    workbook = book(tmp_path)
+    await workbook.write_answers([answer("1", answer_id="a1"), answer("2", answer_id="a2")])
+    theirs = openpyxl.load_workbook(path)
+    theirs[layout.ANSWER_SHEET]["G2"] = "Rättat av Maria"
+    theirs[layout.ANSWER_SHEET].delete_rows(3)  # and answer 2 taken away
+    theirs.save(path)
+    await workbook.write_answers([answer("3", answer_id="a3")])
+    landed = read_workbook_file(path, KEY).answers
+    assert [(a.answer_id, a.observations) for a in landed] == [
+        ("a1", "Rättat av Maria"),
+        ("a3", ""),
+    ]
+    assert await workbook.read_answers() == list(landed)
