@@ -1,8 +1,10 @@
 """The openpyxl backend: plan workbooks as local or shared-folder .xlsx files.
 
-Reads run in a worker thread; writes run in a separate worker *process*, because rewriting
-a workbook of a thousand rows costs openpyxl about half a second of CPU and would otherwise
-hold the interpreter lock while people's turns wait; that process ends with the bot's,
+Reads run in a worker thread; writes run in a separate worker *process*, because a batch
+(a patch of the answers sheet, or an openpyxl rewrite where it cannot be patched) costs
+tenths of a second to seconds of CPU and would otherwise hold the interpreter lock while
+people's turns wait; the process also keeps the sheet it last patched parsed for the next
+batch (``graph.xlsx_patch``). It ends with the bot's,
 however the bot's ends (see ``_die_with_parent``). What was read is cached per file by
 (mtime_ns, size), revalidated at most once per ``revalidate_after`` seconds, so a turn
 usually costs no I/O at all; a write by the bot refreshes the cache from what it saved.

@@ -1,10 +1,25 @@
-"""Writing a batch of answers into an .xlsx file with openpyxl (blocking).
+"""Writing a batch of answers into an .xlsx file (blocking).
 
-``write_workbook_file`` loads and saves the workbook once per batch, upserts rows in the
-Uppföljning table by (ID, År, Period) and replaces the file atomically (temp file in the
-same folder, then ``os.replace``). A file held by Excel (lock file ``~$name``), changed by
-someone else while we wrote, or not writable raises ``WorkbookLocked``; the journal keeps
-the answers and the writer retries.
+``write_workbook_file`` upserts rows in the Uppföljning table by (ID, År, Period) and
+replaces the file atomically (temp file in the same folder, then ``os.replace``). A file
+held by Excel (lock file ``~$name``), changed by someone else while we wrote, or not
+writable raises ``WorkbookLocked``; the journal keeps the answers and the writer retries.
+
+It patches the package rather than rewriting the workbook (``graph.xlsx_patch``,
+``graph.xlsx_answers``): only the answers sheet's part and its table part change (and
+``styles.xml`` gains a style the new cells need, if the workbook lacks it; the workbook
+part asks Excel to recalculate on open), every other member is copied byte for byte, so
+charts, images, shapes, pivot tables, comments, slicers, Excel 2010+ extensions and the
+cached results of formulas survive, and a batch costs about the same however large the
+plan sheet is. Where the patch cannot be used (no Uppföljning sheet yet, a formula in a
+cell the batch overwrites, a table with a totals row, the 1904 date system) the workbook
+is loaded and saved with openpyxl instead (``_rewrite``), as every batch was before: that
+keeps values, styles, number formats, column widths, merged cells, frozen panes, tables,
+data validations, conditional formatting, defined names and comments, but drops images,
+charts, shapes, form controls, slicers and x14 extensions, and formulas lose their cached
+results until Excel saves the file again. The first answer into a plan without an
+Uppföljning sheet is such a rewrite: give a plan with charts or images the sheet first
+(``ikbot init-workbook`` makes it).
 
 The temp file (``.~ikbot-….xlsx``) must sit beside the workbook: only there is it surely on
 the same file system, which ``os.replace`` needs to be atomic, and under the share's own
@@ -12,16 +27,7 @@ permissions. People see it there (a dot does not hide a file on a Windows share)
 lives only while a save runs: a failed save removes it, the writer process removes it when
 the bot process dies under it (``discard_in_flight``), and what a killed process still left
 is swept at start-up and before each save (``sweep_leftovers``).
-
-What openpyxl keeps and drops when it rewrites a file: cell values, styles, number
-formats, column widths, merged cells, frozen panes, tables, data validations, conditional
-formatting, defined names and comments survive. Images, charts, shapes, form controls,
-slicers and Excel 2010+ extensions (e.g. validation lists written with the x14 extension)
-are dropped, and formulas lose their cached results: Excel recalculates them on open (we
-ask it to), but until someone saves the file in Excel a reader sees them as empty. Keep
-plan workbooks free of images and charts; put those in a separate file.
 """
-
 from __future__ import annotations
 
 import contextlib
