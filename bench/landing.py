@@ -5,9 +5,9 @@ Run: ``.venv/bin/python bench/landing.py`` (``--quick`` for a smoke run).
 
 The cost curve: for each size (plan rows × answer rows already in Uppföljning) one copy of
 the workbook is written by ``graph.xlsx_writer.write_workbook_file`` (the patch) and one by
-its openpyxl rewrite (``_rewrite``, what every batch did before), the same batches of
-``BATCH_SIZE`` answers (half updates of rows there, half new rows) in turn, in this
-process: CPU time (``time.process_time``) and wall time per batch. The patch's first batch
+its openpyxl rewrite (``rewrite_workbook_file``, what every batch did before), the same
+batches of ``BATCH_SIZE`` answers (half updates of rows there, half new rows) in turn, in
+this process: CPU time (``time.process_time``) and wall time per batch. The patch's first batch
 parses the sheet; the next ones find it kept from the batch before (as the writer process
 does while the file is unchanged), so they are shown apart.
 
@@ -213,8 +213,11 @@ def cost_point(tmp: Path, plan_rows: int, answer_rows: int) -> dict[str, tuple[f
     seed = tmp / f"seed-{plan_rows}-{answer_rows}.xlsx"
     write_plan(seed, users_count=plan_rows // 10, per_user=10)
     first = make_answers(answer_rows * 10 // 9 + 1, plan_rows)[:answer_rows]
-    xlsx_writer._rewrite(seed, PLAN_NAME, first)
-    writers = {"patch": xlsx_writer.write_workbook_file, "rewrite": xlsx_writer._rewrite}
+    xlsx_writer.rewrite_workbook_file(seed, PLAN_NAME, first)
+    writers = {
+        "patch": xlsx_writer.write_workbook_file,
+        "rewrite": xlsx_writer.rewrite_workbook_file,
+    }
     paths = {}
     for name in writers:
         (tmp / name).mkdir(exist_ok=True)

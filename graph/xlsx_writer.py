@@ -13,11 +13,11 @@ charts, images, shapes, pivot tables, comments, slicers, Excel 2010+ extensions 
 cached results of formulas survive, and a batch costs about the same however large the
 plan sheet is. Where the patch cannot be used (no Uppföljning sheet yet, a formula in a
 cell the batch overwrites, a table with a totals row, the 1904 date system) the workbook
-is loaded and saved with openpyxl instead (``_rewrite``), as every batch was before: that
-keeps values, styles, number formats, column widths, merged cells, frozen panes, tables,
-data validations, conditional formatting, defined names and comments, but drops images,
-charts, shapes, form controls, slicers and x14 extensions, and formulas lose their cached
-results until Excel saves the file again. The first answer into a plan without an
+is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every batch was
+before: that keeps values, styles, number formats, column widths, merged cells, frozen
+panes, tables, data validations, conditional formatting, defined names and comments, but
+drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas lose
+their cached results until Excel saves the file again. The first answer into a plan without an
 Uppföljning sheet is such a rewrite: give a plan with charts or images the sheet first
 (``ikbot init-workbook`` makes it).
 
@@ -28,6 +28,7 @@ lives only while a save runs: a failed save removes it, the writer process remov
 the bot process dies under it (``discard_in_flight``), and what a killed process still left
 is swept at start-up and before each save (``sweep_leftovers``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -102,10 +103,10 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
             return patch_answers(patch, key, answers, before, replace)
         except CannotPatch as reason:
             logger.info("%s: rewriting the whole workbook (%s)", key, reason)
-    return _rewrite(path, key, answers)
+    return rewrite_workbook_file(path, key, answers)
 
 
-def _rewrite(path: Path, key: str, answers: list[Answer]) -> Written:
+def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     """Load once with openpyxl, upsert, save atomically (when the patch cannot be used)."""
     wb, before, mode = open_for_write(path, key)
     found = find_sheet(wb, layout.ANSWER_SHEET)

@@ -173,7 +173,7 @@ def test_a_patch_writes_what_a_full_rewrite_writes(tmp_path: Path, start: str) -
     for batch in BATCHES:
         prior = read_workbook_file(patched, KEY).answers
         done = xlsx_writer.write_workbook_file(patched, KEY, batch)
-        expected = xlsx_writer._rewrite(rewritten, KEY, batch)
+        expected = xlsx_writer.rewrite_workbook_file(rewritten, KEY, batch)
         assert done.result == expected.result
         fresh = read_workbook_file(patched, KEY).answers
         assert fresh == read_workbook_file(rewritten, KEY).answers
