@@ -150,16 +150,17 @@ class LocalWorkbook:
         return list((await self._current()).answers)
 
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
-        """Upsert answers by (ID, År, Period) with one load and one save; all or nothing."""
+        """Upsert answers by (ID, År, Period) in one write of the file; all or nothing."""
         if not answers:
             return WriteResult()
         path = self._file()
         async with self._write:
             written = await self._run_write(path, list(answers))
-            snapshot = self._snapshot
+            snapshot, now = self._snapshot, None
             if snapshot is not None and snapshot.stamp == written.before:
-                answers = written.answers_after(snapshot.answers)
-                self._snapshot = Snapshot(written.after, snapshot.plan, answers)
+                now = written.answers_after(snapshot.answers)
+            if snapshot is not None and now is not None:
+                self._snapshot = Snapshot(written.after, snapshot.plan, now)
                 self._checked = time.monotonic()
             else:
                 self._snapshot = None  # the file had changed since we read it: read it anew

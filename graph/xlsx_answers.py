@@ -36,8 +36,9 @@ class Written:
     # slot, False: a new row at the end; the answer as the row now reads).
     edits: tuple[tuple[bool, Answer], ...] = ()
 
-    def answers_after(self, before: Sequence[Answer]) -> tuple[Answer, ...]:
-        """The answers table now, given the one the file had at ``before``."""
+    def answers_after(self, before: Sequence[Answer]) -> tuple[Answer, ...] | None:
+        """The answers table now, given the one the file had at ``before``; None when
+        those do not fit the edits (then read the file again)."""
         if self.answers is not None:
             return self.answers
         now = list(before)
@@ -45,6 +46,8 @@ class Written:
         for position, answer in enumerate(now):
             first.setdefault(answer.slot, position)
         for replaced, answer in self.edits:
+            if replaced and answer.slot not in first:
+                return None
             if replaced:
                 now[first[answer.slot]] = answer
             else:
@@ -81,6 +84,7 @@ def patch_answers(
         answers,
     )
     if not patch.changed and upsert.result.added == upsert.result.updated == 0:
+        patch.memo["rows"] = (_signature(patch, columns), slots, first_free)
         patch.keep(before)
         return Written(upsert.result, before, before, None)  # a retried batch: file untouched
     formats = {columns[h]: f for h, f in FORMATS.items()}
