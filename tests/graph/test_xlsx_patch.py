@@ -325,3 +325,40 @@ async def test_an_edit_between_batches_is_read_before_the_next_one(tmp_path: Pat
         ("a3", ""),
     ]
     assert await workbook.read_answers() == list(landed)
+
+
+class _Stream(io.RawIOBase):
+    """A file zipfile cannot seek in, so it writes each member's sizes after its data."""
+
+    def __init__(self, sink: io.BufferedWriter) -> None:
+        self._sink = sink
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return self._sink.write(data)
+
+
+def test_members_stored_or_streamed_are_copied_as_they_are(tmp_path: Path) -> None:
+    # Zip writers differ: a member may be stored uncompressed (images often are) and its
+    # sizes may follow its data (a data descriptor) rather than sit in its header.
+    path = rich_workbook(tmp_path / KEY)
+    with zipfile.ZipFile(path) as source:
+        members_ = [(info, source.read(info)) for info in source.infolist()]
+    with path.open("wb") as sink, zipfile.ZipFile(_Stream(sink), "w") as out:
+        for info, data in members_:
+            stored = info.filename.endswith(".png")
+            out.writestr(info, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    before = members(path)
+    with zipfile.ZipFile(path) as streamed:
+        assert all(i.flag_bits & 0x08 for i in streamed.infolist())
+    done = xlsx_writer.write_workbook_file(path, KEY, first_batch())
+    assert done.answers is None  # patched
+    after = members(path)
+    owned = {ANSWERS, TABLE, "xl/styles.xml", "xl/workbook.xml"}
+    assert [m for m in after if m[0] not in owned] == [m for m in before if m[0] not in owned]
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+        assert package.getinfo("xl/media/image1.png").compress_type == zipfile.ZIP_STORED
+    assert [a.answer_id for a in read_workbook_file(path, KEY).answers] == ["a1", "a2", "a3"]
