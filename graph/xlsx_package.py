@@ -24,6 +24,7 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET_TYPE = f"{REL}/worksheet"
 TABLE_TYPE = f"{REL}/table"
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file header
 _DATA_DESCRIPTOR = 0x08
 
@@ -45,7 +46,8 @@ def parse_xml(data: bytes) -> etree._Element:
 
 def to_xml(root: etree._Element) -> bytes:
     """A part's XML as bytes, with the declaration Office writes."""
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # Office's own declaration, byte for byte (lxml would quote it with apostrophes).
+    return _DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
 class Package:
