@@ -1,6 +1,15 @@
-"""Answers per second landed in a local workbook by the writer, beside a naive writer.
+"""Answers per second landed in a local workbook by the writer, beside a naive writer,
+and what one batch costs as the workbook grows: the patch beside the openpyxl rewrite.
 
 Run: ``.venv/bin/python bench/landing.py`` (``--quick`` for a smoke run).
+
+The cost curve: for each size (plan rows × answer rows already in Uppföljning) one copy of
+the workbook is written by ``graph.xlsx_writer.write_workbook_file`` (the patch) and one by
+its openpyxl rewrite (``rewrite_workbook_file``, what every batch did before), the same
+batches of ``BATCH_SIZE`` answers (half updates of rows there, half new rows) in turn, in
+this process: CPU time (``time.process_time``) and wall time per batch. The patch's first batch
+parses the sheet; the next ones find it kept from the batch before (as the writer process
+does while the file is unchanged), so they are shown apart.
 
 A 1,000-row plan; N answers are journalled (N × 0.9 distinct (control, year, period) slots,
 the last N × 0.1 answer slots again: updates of rows an earlier batch wrote), then
@@ -14,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +39,7 @@ from bot.domain.model import Answer, Period
 from bot.services import Services
 from bot.settings import Settings
 from bot.writer import BATCH_SIZE
+from graph import xlsx_writer
 from graph.excel_local import LocalSource, LocalWorkbook
 
 TARGET = 200.0  # answers/s landed
@@ -35,7 +47,7 @@ PLAN_ROWS = 1000
 DRAIN_LIMIT_S = 240.0
 
 
-def make_answers(count: int) -> list[Answer]:
+def make_answers(count: int, plan_rows: int = PLAN_ROWS) -> list[Answer]:
     """count answers: 90 % distinct slots (helår 2026, then 2025 …), then 10 % repeats."""
     repeats = count // 10
     distinct = count - repeats
@@ -47,11 +59,11 @@ def make_answers(count: int) -> list[Answer]:
             Answer(
                 answer_id=f"{i:032x}",
                 plan_key=PLAN_NAME,
-                control_id=str(slot % PLAN_ROWS + 1),
-                year=2026 - slot // PLAN_ROWS,
+                control_id=str(slot % plan_rows + 1),
+                year=2026 - slot // plan_rows,
                 period=Period.YEAR,
                 outcome="Mindre avvikelse" if i % 3 else "Ingen avvikelse",
-                answered_by=f"user{(slot % PLAN_ROWS) // 10:03d}@example.com",
+                answered_by=f"user{(slot % plan_rows) // 10:03d}@example.com",
                 answered_at=start + timedelta(seconds=i),
                 checked=10 + i % 5,
                 deviations=i % 3,
@@ -177,12 +189,89 @@ async def measure(quick: bool) -> None:
     print(f"| batched / naive | {rate / naive_rate:.0f}× |")
 
 
+CURVE = ((1000, 1000), (10000, 1000), (10000, 10000))
+QUICK_CURVE = ((200, 200), (1000, 1000))
+ROUNDS = 3
+
+
+def curve_batch(plan_rows: int, answer_rows: int, round_: int) -> list[Answer]:
+    """BATCH_SIZE answers: half update rows already there, half are new slots."""
+    half = BATCH_SIZE // 2
+    later = datetime(2027, 2, 1, tzinfo=UTC) + timedelta(hours=round_)
+    fresh = make_answers(answer_rows + BATCH_SIZE * (round_ + 1), plan_rows)
+    news = fresh[answer_rows + half * round_ : answer_rows + half * (round_ + 1)]
+    olds = [
+        replace(a, answer_id=f"r{round_}-{a.answer_id}", answered_at=later, outcome="Ej genomförd")
+        for a in fresh[round_ * half : (round_ + 1) * half]
+    ]
+    return olds + news
+
+
+def cost_point(tmp: Path, plan_rows: int, answer_rows: int) -> dict[str, tuple[float, float]]:
+    """(CPU s, wall s) of one batch: the patch's first (the sheet parsed), the median of its
+    next ones (the sheet kept from the batch before), and the rewrite's median."""
+    seed = tmp / f"seed-{plan_rows}-{answer_rows}.xlsx"
+    write_plan(seed, users_count=plan_rows // 10, per_user=10)
+    first = make_answers(answer_rows * 10 // 9 + 1, plan_rows)[:answer_rows]
+    xlsx_writer.rewrite_workbook_file(seed, PLAN_NAME, first)
+    writers = {
+        "patch": xlsx_writer.write_workbook_file,
+        "rewrite": xlsx_writer.rewrite_workbook_file,
+    }
+    paths = {}
+    for name in writers:
+        (tmp / name).mkdir(exist_ok=True)
+        paths[name] = Path(shutil.copy(seed, tmp / name / PLAN_NAME))
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in writers}
+    for round_ in range(ROUNDS):
+        batch = curve_batch(plan_rows, answer_rows, round_)
+        for name, write in writers.items():  # interleaved: both see the same machine load
+            cpu, wall = time.process_time(), time.perf_counter()
+            write(paths[name], PLAN_NAME, batch)
+            times[name].append((time.process_time() - cpu, time.perf_counter() - wall))
+
+    def median(got: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(c for c, _ in got), statistics.median(w for _, w in got)
+
+    return {
+        "cold": times["patch"][0],
+        "warm": median(times["patch"][1:]),
+        "rewrite": median(times["rewrite"]),
+    }
+
+
+def cost_curve(quick: bool) -> None:
+    """Print the cost of one batch as the workbook grows, patch beside rewrite."""
+    print()
+    print(
+        f"Cost of one writer batch ({BATCH_SIZE} answers: half updates, half new rows), "
+        f"{ROUNDS} rounds, patch and openpyxl rewrite interleaved on copies, CPU / wall:"
+    )
+    print()
+    print(
+        "| plan rows × answer rows | patch, first batch (sheet parsed) "
+        "| patch, next batches (sheet kept) | openpyxl rewrite | rewrite ÷ patch (CPU) |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for plan_rows, answer_rows in QUICK_CURVE if quick else CURVE:
+        with tempfile.TemporaryDirectory(prefix="ikbot-curve-") as name:
+            got = cost_point(Path(name), plan_rows, answer_rows)
+        (cc, cw), (wc, ww), (rc, rw) = got["cold"], got["warm"], got["rewrite"]
+        print(
+            f"| {plan_rows:,} × {answer_rows:,} | {cc:.2f} s / {cw:.2f} s "
+            f"| {wc:.2f} s / {ww:.2f} s | {rc:.2f} s / {rw:.2f} s "
+            f"| {rc / cc:.0f}× first, {rc / wc:.0f}× next |"
+        )
+        sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     args = parser.parse_args()
     asyncio.run(measure(args.quick))
     sys.stdout.flush()
+    cost_curve(args.quick)
 
 
 if __name__ == "__main__":

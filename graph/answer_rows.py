@@ -6,7 +6,7 @@ write the same row for an answer and decide an upsert the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,7 +24,15 @@ from graph.cells import (
 from graph.layout import ANSWER_HEADERS, STOCKHOLM
 from graph.protocol import WriteResult
 
-__all__ = ["UNKNOWN_TIME", "answer_to_row", "answer_values", "plan_upsert", "row_to_answer"]
+__all__ = [
+    "UNKNOWN_TIME",
+    "answer_to_row",
+    "answer_values",
+    "decide_upsert",
+    "plan_upsert",
+    "row_slot",
+    "row_to_answer",
+]
 
 _PERIOD_BY_LABEL = {p.label.casefold(): p for p in Period}
 _CANONICAL = {h: i for i, h in enumerate(ANSWER_HEADERS)}
@@ -92,19 +100,24 @@ def typed_text(value: object) -> str:
     return cell_text(value)
 
 
-def row_to_answer(
-    values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
-) -> Answer | None:
-    """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown.
+Slot = tuple[str, int, Period]
 
-    A row without its own År or Period takes the one its columns' header names
-    ("Resultat helår 2017": ``AnswerColumns.year`` and ``.period``)."""
-    where = columns or _CANONICAL
 
+def _getter(values: Sequence[object], where: Mapping[str, int]) -> Callable[[str], object]:
     def get(header: str) -> object:
         index = where.get(header)
         return values[index] if index is not None and index < len(values) else None
 
+    return get
+
+
+def row_slot(values: Sequence[object], columns: Mapping[str, int] | None = None) -> Slot | None:
+    """A row's (ID, År, Period), as ``row_to_answer`` reads them; None when one is missing.
+
+    A row without its own År or Period takes the one its columns' header names
+    ("Resultat helår 2017": ``AnswerColumns.year`` and ``.period``)."""
+    where = columns or _CANONICAL
+    get = _getter(values, where)
     control_id = normalise_id(get("ID"))
     year = _int(get("År"))
     period = _PERIOD_BY_LABEL.get(" ".join(cell_text(get("Period")).split()).casefold())
@@ -116,6 +129,18 @@ def row_to_answer(
         period = getattr(where, "period", None)
     if not control_id or year is None or period is None:
         return None
+    return control_id, year, period
+
+
+def row_to_answer(
+    values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
+) -> Answer | None:
+    """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown."""
+    slot = row_slot(values, columns)
+    if slot is None:
+        return None
+    control_id, year, period = slot
+    get = _getter(values, columns or _CANONICAL)
     action_text, action_owner = typed_text(get("Åtgärd")), typed_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
     action = (
@@ -155,27 +180,43 @@ def plan_upsert(
     plan_key: str,
     answers: Sequence[Answer],
 ) -> Upsert:
-    """Decide a batch against the existing data rows (below the header), in O(rows + batch).
+    """Decide a batch against the existing data rows (below the header), in O(rows + batch)."""
+    rows = list(rows)
+    slots = [row_slot(values, columns) for values in rows]
+    filled = (i for i in range(len(rows) - 1, -1, -1) if any(v not in (None, "") for v in rows[i]))
+    first_free = next(filled, -1) + 1
+    return decide_upsert(
+        slots, first_free, lambda index: row_to_answer(rows[index], plan_key, columns), answers
+    )
+
+
+def decide_upsert(
+    slots: Sequence[Slot | None],
+    first_free: int,
+    answer_at: Callable[[int], Answer | None],
+    answers: Sequence[Answer],
+) -> Upsert:
+    """Decide a batch from the existing rows' slots (by data row index), the index after
+    the last non-empty row, and a way to read the answer in a row (asked only for rows
+    whose slot the batch has).
 
     Newest wins per (ID, År, Period) within the batch and against the row already there; an
     answer whose Svar-ID is already in its row, or that is older than that row, is counted
     unchanged, as are answers superseded within the batch.
     """
-    existing: dict[tuple[str, int, Period], tuple[int, Answer]] = {}
-    upsert = Upsert()
-    for index, values in enumerate(rows):
-        found = row_to_answer(values, plan_key, columns)
-        if found is not None:
-            existing.setdefault(found.slot, (index, found))
-        if any(v not in (None, "") for v in values):
-            upsert.first_free = index + 1
+    existing: dict[Slot, int] = {}
+    for row, slot in enumerate(slots):
+        if slot is not None:
+            existing.setdefault(slot, row)
+    upsert = Upsert(first_free=first_free)
     latest = latest_by_slot(answers)
     unchanged = len(answers) - len(latest)
     for slot, answer in latest.items():
-        if slot not in existing:
+        index = existing.get(slot)
+        old = answer_at(index) if index is not None else None
+        if index is None or old is None:
             upsert.appends.append(answer)
             continue
-        index, old = existing[slot]
         newer_there = to_local(old.answered_at) > to_local(answer.answered_at)
         if (old.answer_id and old.answer_id == answer.answer_id) or newer_there:
             unchanged += 1

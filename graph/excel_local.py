@@ -1,8 +1,10 @@
 """The openpyxl backend: plan workbooks as local or shared-folder .xlsx files.
 
-Reads run in a worker thread; writes run in a separate worker *process*, because rewriting
-a workbook of a thousand rows costs openpyxl about half a second of CPU and would otherwise
-hold the interpreter lock while people's turns wait; that process ends with the bot's,
+Reads run in a worker thread; writes run in a separate worker *process*, because a batch
+(a patch of the answers sheet, or an openpyxl rewrite where it cannot be patched) costs
+tenths of a second to seconds of CPU and would otherwise hold the interpreter lock while
+people's turns wait; the process also keeps the sheet it last patched parsed for the next
+batch (``graph.xlsx_patch``). It ends with the bot's,
 however the bot's ends (see ``_die_with_parent``). What was read is cached per file by
 (mtime_ns, size), revalidated at most once per ``revalidate_after`` seconds, so a turn
 usually costs no I/O at all; a write by the bot refreshes the cache from what it saved.
@@ -150,19 +152,17 @@ class LocalWorkbook:
         return list((await self._current()).answers)
 
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
-        """Upsert answers by (ID, År, Period) with one load and one save; all or nothing."""
+        """Upsert answers by (ID, År, Period) in one write of the file; all or nothing."""
         if not answers:
             return WriteResult()
         path = self._file()
         async with self._write:
             written = await self._run_write(path, list(answers))
-            snapshot = self._snapshot
+            snapshot, now = self._snapshot, None
             if snapshot is not None and snapshot.stamp == written.before:
-                self._snapshot = Snapshot(
-                    written.after,
-                    snapshot.plan,
-                    snapshot.answers if written.answers is None else written.answers,
-                )
+                now = written.answers_after(snapshot.answers)
+            if snapshot is not None and now is not None:
+                self._snapshot = Snapshot(written.after, snapshot.plan, now)
                 self._checked = time.monotonic()
             else:
                 self._snapshot = None  # the file had changed since we read it: read it anew

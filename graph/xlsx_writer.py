@@ -1,10 +1,25 @@
-"""Writing a batch of answers into an .xlsx file with openpyxl (blocking).
+"""Writing a batch of answers into an .xlsx file (blocking).
 
-``write_workbook_file`` loads and saves the workbook once per batch, upserts rows in the
-Uppföljning table by (ID, År, Period) and replaces the file atomically (temp file in the
-same folder, then ``os.replace``). A file held by Excel (lock file ``~$name``), changed by
-someone else while we wrote, or not writable raises ``WorkbookLocked``; the journal keeps
-the answers and the writer retries.
+``write_workbook_file`` upserts rows in the Uppföljning table by (ID, År, Period) and
+replaces the file atomically (temp file in the same folder, then ``os.replace``). A file
+held by Excel (lock file ``~$name``), changed by someone else while we wrote, or not
+writable raises ``WorkbookLocked``; the journal keeps the answers and the writer retries.
+
+It patches the package rather than rewriting the workbook (``graph.xlsx_patch``,
+``graph.xlsx_answers``): only the answers sheet's part and its table part change (and
+``styles.xml`` gains a style the new cells need, if the workbook lacks it; the workbook
+part asks Excel to recalculate on open), every other member is copied byte for byte, so
+charts, images, shapes, pivot tables, comments, slicers, Excel 2010+ extensions and the
+cached results of formulas survive, and a batch costs about the same however large the
+plan sheet is. Where the patch cannot be used (no Uppföljning sheet yet, a formula in a
+cell the batch overwrites, a table with a totals row, the 1904 date system) the workbook
+is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every batch was
+before: that keeps values, styles, number formats, column widths, merged cells, frozen
+panes, tables, data validations, conditional formatting, defined names and comments, but
+drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas lose
+their cached results until Excel saves the file again. The first answer into a plan without an
+Uppföljning sheet is such a rewrite: give a plan with charts or images the sheet first
+(``ikbot init-workbook`` makes it).
 
 The temp file (``.~ikbot-….xlsx``) must sit beside the workbook: only there is it surely on
 the same file system, which ``os.replace`` needs to be atomic, and under the share's own
@@ -12,24 +27,18 @@ permissions. People see it there (a dot does not hide a file on a Windows share)
 lives only while a save runs: a failed save removes it, the writer process removes it when
 the bot process dies under it (``discard_in_flight``), and what a killed process still left
 is swept at start-up and before each save (``sweep_leftovers``).
-
-What openpyxl keeps and drops when it rewrites a file: cell values, styles, number
-formats, column widths, merged cells, frozen panes, tables, data validations, conditional
-formatting, defined names and comments survive. Images, charts, shapes, form controls,
-slicers and Excel 2010+ extensions (e.g. validation lists written with the x14 extension)
-are dropped, and formulas lose their cached results: Excel recalculates them on open (we
-ask it to), but until someone saves the file in Excel a reader sees them as empty. Keep
-plan workbooks free of images and charts; put those in a separate file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import stat as stat_mode
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -41,6 +50,8 @@ from bot.domain.model import Answer
 from graph import answer_rows, layout
 from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
 from graph.templates import add_answers_sheet, find_sheet, put_cell
+from graph.xlsx_answers import FORMATS, Written, header_index, patch_answers
+from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Stamp,
@@ -51,6 +62,8 @@ from graph.xlsx_reader import (
     sheet_rows,
     translated_errors,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
@@ -68,22 +81,33 @@ def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Sta
     return stamp
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What one batch did, and enough for the caller to refresh its cache without a read.
-
-    It carries no plan: the batch may run in another process, and the caller already holds
-    the plan of the file as it was (``before``); only the answers table changed.
-    """
-
-    result: WriteResult
-    before: Stamp
-    after: Stamp
-    answers: tuple[Answer, ...] | None  # the answers table now; None: the file is untouched
-
-
 def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
-    """Load once, upsert, save atomically; return what was done (runs in any process)."""
+    """Upsert a batch into the file and replace it atomically; return what was done.
+
+    The answers sheet is patched inside the package (``graph.xlsx_patch``); a workbook
+    the patcher cannot handle (no answers sheet yet, say) is rewritten with openpyxl.
+    Runs in any process.
+    """
+    before = _check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+        try:
+            patch = TablePatch.open(
+                path,
+                sheet=layout.ANSWER_SHEET,
+                table=layout.ANSWER_TABLE,
+                find_header=header_index,
+                stamp=before,
+            )
+            replace = partial(replace_atomically, path, key, before, mode)
+            return patch_answers(patch, key, answers, before, replace)
+        except CannotPatch as reason:
+            logger.info("%s: rewriting the whole workbook (%s)", key, reason)
+    return rewrite_workbook_file(path, key, answers)
+
+
+def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
+    """Load once with openpyxl, upsert, save atomically (when the patch cannot be used)."""
     wb, before, mode = open_for_write(path, key)
     found = find_sheet(wb, layout.ANSWER_SHEET)
     ws = found or add_answers_sheet(wb)
@@ -118,13 +142,21 @@ def save_atomically(wb: Workbook, path: Path, key: str, before: Stamp, mode: int
     """Save to a temp file beside ``path`` and replace it, unless the file changed since
     ``before`` (then ``WorkbookLocked``); return the new stamp."""
     wb.calculation.fullCalcOnLoad = True  # openpyxl drops cached formula results
+    return replace_atomically(path, key, before, mode, wb.save)
+
+
+def replace_atomically(
+    path: Path, key: str, before: Stamp, mode: int, save: Callable[[str], None]
+) -> Stamp:
+    """Have ``save`` write a temp file beside ``path``, then replace ``path`` with it unless
+    the file changed since ``before`` (then ``WorkbookLocked``); return the new stamp."""
     sweep_leftovers(path.parent)
     with translated_errors(key):
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
         _in_flight.add(temp)
         try:
             os.close(fd)
-            wb.save(temp)
+            save(temp)
             os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
             _check_unlocked(path, key, expected=before)
             os.replace(temp, path)
@@ -188,13 +220,10 @@ def _upsert(
     return upsert.result, header_row + upsert.first_free + len(upsert.appends)
 
 
-_FORMATS = {"Besvarad": layout.DATETIME_FORMAT, "Klart senast": layout.DATE_FORMAT}
-
-
 def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -> None:
     for header, value in answer_rows.answer_values(answer).items():
         if header in columns:  # an optional column the sheet does not have waits
-            put_cell(ws.cell(row, columns[header] + 1), value, _FORMATS.get(header))
+            put_cell(ws.cell(row, columns[header] + 1), value, FORMATS.get(header))
 
 
 def _add_missing_columns(
