@@ -1,12 +1,16 @@
 """Writing åtgärder into the Åtgärder sheet of an .xlsx file with openpyxl (blocking).
 
-One load and one atomic save per batch, like an answer batch (``graph.xlsx_writer``); the
-sheet and its table are made on first use, and a batch that changes nothing leaves the
-file alone.
+Like an answer batch (``graph.xlsx_writer``): once the sheet exists, only the Åtgärder
+sheet and its table are patched inside the package (``graph.xlsx_patch``) and every other
+part is copied as it was; the first batch makes the sheet and its table with openpyxl (one
+load and one atomic save). A batch that changes nothing leaves the file alone.
 """
 
 from __future__ import annotations
 
+import os
+import stat as stat_mode
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -27,14 +31,65 @@ from graph.action_rows import (
 )
 from graph.protocol import WorkbookUnreadable, WriteResult
 from graph.templates import find_sheet, put_cell
-from graph.xlsx_reader import Stamp, sheet_rows
-from graph.xlsx_writer import open_for_write, save_atomically
+from graph.xlsx_patch import CannotPatch, TablePatch
+from graph.xlsx_reader import Stamp, sheet_rows, translated_errors
+from graph.xlsx_writer import check_unlocked, open_for_write, replace_atomically, save_atomically
 
 
 def write_actions_file(
     path: Path, key: str, actions: list[TrackedAction]
 ) -> tuple[WriteResult, Stamp, Stamp]:
-    """Load once, upsert the Åtgärder rows, save atomically; (result, stamp before, after)."""
+    """Upsert the Åtgärder rows and replace the file atomically; (result, stamp before,
+    after). Patched when the sheet exists, else made with openpyxl."""
+    before = check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+        try:
+            patch = TablePatch.open(
+                path, sheet=ACTION_SHEET, table=ACTION_TABLE, find_header=_header_index
+            )
+        except CannotPatch:
+            patch = None
+    if patch is not None:
+        columns = action_columns(patch.header)
+        if all(h in columns for h in ACTION_HEADERS):
+            return _patch(patch, columns, actions, path, key, before, mode)
+    return _rewrite(path, key, actions)
+
+
+def _header_index(rows: list[list[object]]) -> int | None:
+    """Which of a table-less Åtgärder sheet's first rows is its header."""
+    return next(
+        (i for i, row in enumerate(rows) if "ID" in action_columns(row)),
+        None,
+    )
+
+
+def _patch(
+    patch: TablePatch,
+    columns: dict[str, int],
+    actions: Sequence[TrackedAction],
+    path: Path,
+    key: str,
+    before: Stamp,
+    mode: int,
+) -> tuple[WriteResult, Stamp, Stamp]:
+    rows = [patch.row(index) for index in range(patch.row_count)]
+    upsert = plan_action_upsert(rows, columns, actions)
+    if not upsert.updates and not upsert.appends:
+        return upsert.result, before, before
+    formats = {columns[h]: f for h, f in FORMATS.items()}
+    placed = [*upsert.updates, *enumerate(upsert.appends, start=upsert.first_free)]
+    for index, row in placed:
+        values = {columns[h]: v for h, v in action_values(row).items()}
+        patch.put_row(index, values, formats)
+    return upsert.result, before, replace_atomically(path, key, before, mode, patch.prepare())
+
+
+def _rewrite(
+    path: Path, key: str, actions: list[TrackedAction]
+) -> tuple[WriteResult, Stamp, Stamp]:
+    """Load once with openpyxl, make the sheet if needed, upsert, save atomically."""
     wb, before, mode = open_for_write(path, key)
     ws = find_sheet(wb, ACTION_SHEET)
     made = ws is None

@@ -66,7 +66,9 @@ from graph.xlsx_reader import (
 logger = logging.getLogger(__name__)
 
 
-def _check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
+def check_unlocked(path: Path, name: str, expected: Stamp | None = None) -> Stamp:
+    """The file's stamp, after checking nobody holds it open (and, with ``expected``, that
+    nobody changed it since); else ``WorkbookLocked``."""
     # Excel's owner file is "~$name"; LibreOffice's is ".~lock.name#".
     locks = (f"{LOCK_PREFIX}{path.name}", f".~lock.{path.name}#")
     if any((path.parent / lock).exists() for lock in locks):
@@ -88,7 +90,7 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     the patcher cannot handle (no answers sheet yet, say) is rewritten with openpyxl.
     Runs in any process.
     """
-    before = _check_unlocked(path, key)
+    before = check_unlocked(path, key)
     with translated_errors(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
         try:
@@ -132,7 +134,7 @@ def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Writte
 def open_for_write(path: Path, key: str) -> tuple[Workbook, Stamp, int]:
     """(the workbook with formulas, the file's stamp, its permission bits), after checking
     nobody holds the file."""
-    before = _check_unlocked(path, key)
+    before = check_unlocked(path, key)
     with translated_errors(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
     return load_xlsx(path, key, data_only=False), before, mode
@@ -158,7 +160,7 @@ def replace_atomically(
             os.close(fd)
             save(temp)
             os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
-            _check_unlocked(path, key, expected=before)
+            check_unlocked(path, key, expected=before)
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(OSError):
