@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import OutcomeOption, OutcomeScale, Period, Severity
 from graph import cells, layout, plan_reader
+from graph.action_rows import ACTION_HEADERS, ACTION_SHEET, ACTION_TABLE, ACTION_WIDTHS
 
 SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to
 PERIOD_CHOICES = (
@@ -230,6 +231,20 @@ def add_answers_sheet(wb: XlWorkbook, index: int | None = None) -> Worksheet:
     return ws
 
 
+def add_actions_sheet(wb: XlWorkbook) -> Worksheet:
+    """The Åtgärder sheet with its headers and an empty table (the writer fills it; made
+    with the answers sheet so that later batches can patch both inside the package)."""
+    ws = wb.create_sheet(ACTION_SHEET)
+    for column, header in enumerate(ACTION_HEADERS, start=1):
+        put_cell(ws.cell(1, column), header)
+        ws.column_dimensions[get_column_letter(column)].width = ACTION_WIDTHS[column - 1]
+    ref = f"A1:{get_column_letter(len(ACTION_HEADERS))}2"
+    style = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(Table(displayName=ACTION_TABLE, ref=ref, tableStyleInfo=style))
+    ws.freeze_panes = "B2"
+    return ws
+
+
 def _plan_sheet(
     ws: Worksheet,
     title: str,
@@ -290,6 +305,7 @@ def _new_workbook(
     if scale is not None:
         add_settings_sheet(wb, scale, tables=tables)
     add_answers_sheet(wb, index=1)
+    add_actions_sheet(wb)
     return wb
 
 

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.followup import TrackedAction
@@ -23,14 +21,13 @@ from graph.action_rows import (
     ACTION_HEADERS,
     ACTION_SHEET,
     ACTION_TABLE,
-    ACTION_WIDTHS,
     FORMATS,
     action_columns,
     action_values,
     plan_action_upsert,
 )
 from graph.protocol import WorkbookUnreadable, WriteResult
-from graph.templates import find_sheet, put_cell
+from graph.templates import add_actions_sheet, find_sheet, put_cell
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import Stamp, sheet_rows, translated_errors
 from graph.xlsx_writer import check_unlocked, open_for_write, replace_atomically, save_atomically
@@ -94,7 +91,7 @@ def _rewrite(
     ws = find_sheet(wb, ACTION_SHEET)
     made = ws is None
     if ws is None:
-        ws = _add_sheet(wb)
+        ws = add_actions_sheet(wb)
     header = [c.value for c in ws[1]]
     columns = action_columns(header)
     missing = [h for h in ACTION_HEADERS if h not in columns]
@@ -111,18 +108,6 @@ def _rewrite(
         _put_row(ws, 2 + upsert.first_free + offset, columns, row)
     _extend_table(ws, 1 + upsert.first_free + len(upsert.appends))
     return upsert.result, before, save_atomically(wb, path, key, before, mode)
-
-
-def _add_sheet(wb: Workbook) -> Worksheet:
-    ws = wb.create_sheet(ACTION_SHEET)
-    for column, header in enumerate(ACTION_HEADERS, start=1):
-        put_cell(ws.cell(1, column), header)
-        ws.column_dimensions[get_column_letter(column)].width = ACTION_WIDTHS[column - 1]
-    ref = f"A1:{get_column_letter(len(ACTION_HEADERS))}2"
-    style = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(Table(displayName=ACTION_TABLE, ref=ref, tableStyleInfo=style))
-    ws.freeze_panes = "B2"
-    return ws
 
 
 def _put_row(ws: Worksheet, row: int, columns: dict[str, int], action: TrackedAction) -> None:

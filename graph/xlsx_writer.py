@@ -48,8 +48,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import Answer
 from graph import answer_rows, layout
+from graph.action_rows import ACTION_SHEET
 from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
-from graph.templates import add_answers_sheet, find_sheet, put_cell
+from graph.templates import add_actions_sheet, add_answers_sheet, find_sheet, put_cell
 from graph.xlsx_answers import FORMATS, Written, header_index, patch_answers
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
@@ -113,6 +114,9 @@ def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Writte
     wb, before, mode = open_for_write(path, key)
     found = find_sheet(wb, layout.ANSWER_SHEET)
     ws = found or add_answers_sheet(wb)
+    if found is None and find_sheet(wb, ACTION_SHEET) is None:
+        # The one full rewrite makes the Åtgärder sheet too: later batches patch both.
+        add_actions_sheet(wb)
     area = answer_area(ws)
     if area is None:
         raise WorkbookUnreadable(f"{key}: bladet {ws.title!r} saknar kolumnerna ID, År, Period.")

@@ -29,7 +29,12 @@ def test_init_workbook_parses_as_an_empty_plan(tmp_path: Path) -> None:
     assert snapshot.plan.controls == () and snapshot.plan.issues == ()
     assert snapshot.plan.scale == OutcomeScale.default() and snapshot.answers == ()
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [layout.PLAN_SHEET, layout.ANSWER_SHEET, layout.SETTINGS_SHEET]
+    assert book.sheetnames == [
+        layout.PLAN_SHEET,
+        layout.ANSWER_SHEET,
+        layout.SETTINGS_SHEET,
+        layout.ACTIONS_SHEET,
+    ]
     plan = book[layout.PLAN_SHEET]
     assert plan["A1"].value == "Internkontrollplan"
     header = [c.value for c in plan[4]]
