@@ -33,7 +33,7 @@ from cards.size import card_size, printable
 # connector's limit, well inside the 100 KB a bot's message may take (PLATFORM-NEXT §6),
 # so the activity around the card has room. The lists share what the fixed parts
 # (heading, counts, risk matrix, buttons) leave, and stop early when it is used up.
-CARD_BUDGET = 27_000
+CARD_BUDGET = 27_300
 NOTES_RESERVE = 1_000  # the "… och N till" lines
 FOLD_RESERVE = 600  # the lists' fold headings cost ~100 bytes more than plain ones
 
