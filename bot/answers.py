@@ -28,7 +28,7 @@ from bot.domain.model import (
     Period,
     Plan,
 )
-from bot.domain.periods import Term
+from bot.domain.periods import Term, latest_term
 from bot.domain.policy import (
     AlreadySaved,
     Refusal,
@@ -186,10 +186,35 @@ class Answers:
         self._clock = clock
         self._notify = notify  # wakes the writer when something new is journalled
 
-    async def my_assignments(self, user: User) -> Listed:
-        """The user's controls in the open terms (or the next term, when none is open)."""
+    async def my_assignments(
+        self, user: User, period: Period | None = None, year: int | None = None
+    ) -> Listed:
+        """The user's controls in the open terms (or the next term, when none is open); with
+        a period, the user's controls in that term (this year's, or the one asked for)."""
         today = self._clock.today()
-        return Listed(tuple(await self._mine(user, today)), today)
+        if period is None:
+            return Listed(tuple(await self._mine(user, today)), today)
+        return Listed(tuple(await self._in_term(user, latest_term(period, today, year))), today)
+
+    async def _in_term(self, user: User, wanted: Term) -> list[Assignment]:
+        plans = await self._plans.plans()
+        mine = [
+            (plan, c)
+            for plan in plans
+            for c in plan.controls
+            if user.may_answer_as_owner(c) and c.due_in(wanted.year, wanted.period)
+        ]
+        known = await self._plans.known(plans, [c.key for _, c in mine])
+        today = self._clock.today()
+        found = []
+        for plan, control in mine:
+            term = Term(wanted.year, wanted.period, control.calendar)
+            answer, state = known.lookup(control.key, term)
+            allowed = may_answer(user, control, term, today) is None
+            due = term.due_for(control)
+            found.append(Assignment(control, plan.name, term, due, state, answer, allowed))
+        found.sort(key=lambda a: (a.due, a.control.plan_key, a.control.row))
+        return found
 
     async def open(self, user: User, target: Target) -> Opened | Refusal:
         """The answer card for a control in a term, if the user may answer it now."""

@@ -70,6 +70,13 @@ class NextControl(_Action):
     period: Period
 
 
+class RunCommand(_Action):
+    """Do what a typed command asks (the "Menade du …?" button of a near miss)."""
+
+    verb: Literal["command"] = "command"
+    text: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class WriteSummary(_Action):
     """Write the status summary of a term (optionally one nämnd) to the Excel sheet."""
 
@@ -108,6 +115,7 @@ CardPayload = (
     | ShowStatus
     | ShowUnanswered
     | WriteSummary
+    | RunCommand
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

@@ -30,7 +30,7 @@ from cards.answer import answer_card
 from cards.listing import list_card
 from cards.notice import notice_card
 from cards.receipt import receipt_card
-from dialogs.commands import Command
+from dialogs.commands import Command, parse_list
 from dialogs.form import CardInputs
 from dialogs.turn import Reply, Turns, refused_card
 
@@ -40,8 +40,8 @@ ALL_DONE = "Alla dina kontrollmoment för perioden är besvarade. Tack!"
 def register(agent: AgentApplication[TurnState], turns: Turns, answers: Answers) -> None:
     """The routes of answering: ``mina kontroller`` and the list, open, submit, next buttons."""
 
-    async def typed_list(user: User, _text: str) -> Reply:
-        return await show_list(answers, user)
+    async def typed_list(user: User, text: str) -> Reply:
+        return await show_list(answers, user, text)
 
     async def clicked_list(user: User, _action: ShowList, _inputs: Mapping[str, Any]) -> Reply:
         return await show_list(answers, user)
@@ -69,9 +69,11 @@ def target(action: OpenControl | SubmitAnswer | NextControl) -> Target:
     return Target(ControlKey(action.plan, action.control), Term(action.year, action.period))
 
 
-async def show_list(answers: Answers, user: User) -> Reply:
-    """The user's list of kontrollmoment (also sent privately from a team channel)."""
-    listed: Listed = await answers.my_assignments(user)
+async def show_list(answers: Answers, user: User, text: str = "") -> Reply:
+    """The user's list of kontrollmoment (also sent privately from a team channel); the
+    text may ask for a period: ``mina kontroller delår 2``."""
+    query = parse_list(text)
+    listed: Listed = await answers.my_assignments(user, query.period, query.year)
     return Reply(card=list_card(listed.assignments, listed.today))
 
 

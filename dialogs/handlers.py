@@ -42,8 +42,8 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     )
     reports = StatusReports(services.plans, services.clock)
 
-    async def private_list(user: User, _text: str) -> Reply:
-        return await answering.show_list(answers, user)
+    async def private_list(user: User, text: str) -> Reply:
+        return await answering.show_list(answers, user, text)
 
     async def private_status(user: User, text: str) -> Reply:
         return await status.show_status(reports, user, parse_status(text))

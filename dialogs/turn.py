@@ -98,6 +98,8 @@ class Turns:
         self._lookup_timeout = lookup_timeout
         # Keeps the sender's conversation reference (for reminders) once the turn is theirs.
         self._remember = remember
+        # What each typed command does, so a "Menade du …?" button can do the same.
+        self._typed: dict[Command, TypedAct] = {}
 
     async def sender(self, context: TurnContext) -> Sender:
         """Who sent the activity, by the channel's member lookup."""
@@ -170,12 +172,17 @@ class Turns:
 
     def on_typed(self, agent: AgentApplication[TurnState], command: Command, act: TypedAct) -> None:
         """Route a typed command to ``act`` (with the text as typed)."""
+        self._typed[command] = act
 
         async def route(context: TurnContext, _state: TurnState) -> None:
             text = context.activity.text or ""
             await send(context, await self.for_user(context, lambda user: act(user, text)))
 
         agent.add_route(typed(command), route)
+
+    def typed_act(self, text: str) -> TypedAct | None:
+        """What typing ``text`` does, if it is a command with a route of its own."""
+        return self._typed.get(parse_command(text))
 
 
 def typed(command: Command) -> Callable[[TurnContext], bool]:

@@ -12,6 +12,7 @@ from cards.actions import (
     CardPayload,
     NextControl,
     OpenControl,
+    RunCommand,
     ShowHelp,
     ShowList,
     ShowStatus,
@@ -33,6 +34,7 @@ EXAMPLES: dict[type, Any] = {
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
+    RunCommand: RunCommand(text="mina kontroller"),
 }
 NOT_RECOGNISED = "känner igen"
 
