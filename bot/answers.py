@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.domain.assignments import Assignment, Known, assignments_for
 from bot.domain.clock import Clock
+from bot.domain.drafts import Draft
 from bot.domain.identity import User
 from bot.domain.model import (
     Action,
@@ -37,7 +38,9 @@ from bot.domain.policy import (
     card_reuse,
     may_answer,
     next_assignment,
+    overwrites_newer,
     target_of,
+    version_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,6 +84,35 @@ class AnswerLog(Protocol):
         ...
 
 
+class DraftKeeper(Protocol):
+    """Where half-written answers are kept (``bot.store.drafts.Drafts``)."""
+
+    async def put(self, person: str, key: ControlKey, term: Term, draft: Draft) -> None:
+        """Keep (or replace) a person's draft."""
+        ...
+
+    async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
+        """The person's draft, if kept."""
+        ...
+
+    async def delete(self, person: str, key: ControlKey, term: Term) -> None:
+        """Forget the person's draft."""
+        ...
+
+
+class _NoDrafts:
+    """Keeps nothing (for callers that never go back from a card, such as the CLI)."""
+
+    async def put(self, person: str, key: ControlKey, term: Term, draft: Draft) -> None:
+        return None
+
+    async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
+        return None
+
+    async def delete(self, person: str, key: ControlKey, term: Term) -> None:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class ValidAnswer:
     """A submission that passed every rule, ready to become an Answer."""
@@ -105,10 +137,12 @@ class AnswerForm(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """A press of "Spara svar": the control and term, and the card's nonce."""
+    """A press of "Spara svar": the control and term, the card's nonce, and the version of
+    the answer the card was opened against (None: a card from before cards carried one)."""
 
     target: Target
     nonce: str
+    base: str | None = None
 
 
 # --- results ------------------------------------------------------------------------------
@@ -124,12 +158,15 @@ class Listed:
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """An answer card to show: the assignment, the bedömningar offered, a fresh nonce."""
+    """An answer card to show: the assignment, the bedömningar offered, a fresh nonce, the
+    version of the answer it is opened against, and the person's draft if one was kept."""
 
     assignment: Assignment
     options: tuple[OutcomeOption, ...]
     nonce: str
     today: date
+    base: str
+    draft: Draft | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +178,20 @@ class Invalid:
     nonce: str
     today: date
     errors: Mapping[str, str]
+    base: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Someone saved a newer answer since the card was opened: nothing is saved; the card
+    comes back with the newer answer shown and the choice to replace it anyway."""
+
+    assignment: Assignment
+    options: tuple[OutcomeOption, ...]
+    nonce: str
+    today: date
+    newer: Answer
+    base: str  # the newer answer's version: "Ersätt ändå" replaces exactly that one
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +231,12 @@ class Answers:
         clock: Clock,
         *,
         notify: Callable[[], None] = lambda: None,
+        drafts: DraftKeeper | None = None,
     ) -> None:
         self._plans = plans
         self._journal = journal
         self._clock = clock
+        self._drafts = drafts or _NoDrafts()
         self._notify = notify  # wakes the writer when something new is journalled
 
     async def my_assignments(
@@ -224,11 +277,30 @@ class Answers:
             return found
         assignment, plan = found
         options = plan.scale.for_period(target.term.period)
-        return Opened(assignment, options, new_nonce(), today)
+        draft = await self._drafts.get(user.email, target.control, target.term)
+        # A restored draft keeps the version it was written against, so an answer saved
+        # by someone else in between is still noticed.
+        base = draft.base if draft and draft.base else version_of(assignment.answer)
+        return Opened(assignment, options, new_nonce(), today, base, draft)
+
+    async def back(
+        self, user: User, target: Target, values: Mapping[str, str], base: str | None
+    ) -> Listed:
+        """Leave an answer card for the list, keeping what was typed as a draft (for the
+        person's own controls only: nothing is kept for a card they may not answer)."""
+        today = self._clock.today()
+        draft = Draft(dict(values), base, self._clock.now())
+        found = await self._assignment(user, target, today)
+        if not isinstance(found, Refusal):
+            if draft.empty:
+                await self._drafts.delete(user.email, target.control, target.term)
+            else:
+                await self._drafts.put(user.email, target.control, target.term, draft)
+        return await self.my_assignments(user)
 
     async def submit(
         self, user: User, submission: Submission, inputs: AnswerForm
-    ) -> Saved | Invalid | Refusal | Stale:
+    ) -> Saved | Invalid | Conflict | Refusal | Stale:
         """Check, validate and journal one answer; the same card twice saves it once."""
         today = self._clock.today()
         target = submission.target
@@ -247,10 +319,15 @@ class Answers:
         if not isinstance(result, ValidAnswer):
             options = plan.scale.for_period(target.term.period)
             errors = {"_form": NOT_SAVED, **result}
-            return Invalid(assignment, options, submission.nonce, today, errors)
+            return Invalid(assignment, options, submission.nonce, today, errors, submission.base)
+        newer = overwrites_newer(submission.base, assignment.answer)
+        if newer is not None:
+            options = plan.scale.for_period(target.term.period)
+            return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         answer = _answer(submission, assignment.control, user, result, self._clock)
         if await self._journal.append(answer):
             self._notify()
+            await self._drafts.delete(user.email, target.control, target.term)
             logger.info("Answer %s journalled for %s", answer.answer_id, answer.plan_key)
             return await self._saved(user, assignment, answer, today)
         # Lost a race with the same card submitted at the same moment: what was stored wins.

@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.sources import strategist_group_check, workbook_source
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
+from bot.store.drafts import Drafts
 from bot.store.journal import Journal
 from bot.store.leases import Leases
 from bot.store.references import ConversationReferences
@@ -34,6 +35,7 @@ class Services:
     conversations: ConversationStore
     references: ConversationReferences
     leases: Leases
+    drafts: Drafts
 
     @classmethod
     def build(
@@ -67,6 +69,7 @@ class Services:
             conversations=ConversationStore(db),
             references=ConversationReferences(db),
             leases=leases,
+            drafts=Drafts(db),
         )
 
     async def start(self) -> None:

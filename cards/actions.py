@@ -58,6 +58,20 @@ class SubmitAnswer(_Action):
     year: _Year
     period: Period
     nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    # The version of the saved answer the card was opened against (policy.version_of):
+    # saving over a newer one is a conflict, never a silent overwrite.
+    base: _Id | None = None
+
+
+class LeaveCard(_Action):
+    """"Tillbaka" from an answer card: the list, with what was typed kept as a draft."""
+
+    verb: Literal["back"] = "back"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    base: _Id | None = None
 
 
 class NextControl(_Action):
@@ -111,6 +125,7 @@ CardPayload = (
     | ShowHelp
     | OpenControl
     | SubmitAnswer
+    | LeaveCard
     | NextControl
     | ShowStatus
     | ShowUnanswered

@@ -38,7 +38,11 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
 
     turns = Turns(services.directory, services.settings.lookup_timeout, remember)
     answers = Answers(
-        services.plans, services.journal, services.clock, notify=services.writer.notify
+        services.plans,
+        services.journal,
+        services.clock,
+        notify=services.writer.notify,
+        drafts=services.drafts,
     )
     reports = StatusReports(services.plans, services.clock)
 

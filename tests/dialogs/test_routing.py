@@ -10,6 +10,7 @@ import pytest
 from bot.domain.model import Period
 from cards.actions import (
     CardPayload,
+    LeaveCard,
     NextControl,
     OpenControl,
     RunCommand,
@@ -31,6 +32,7 @@ EXAMPLES: dict[type, Any] = {
     OpenControl: OpenControl(**IDS),
     SubmitAnswer: SubmitAnswer(**IDS, nonce="a" * 32),
     NextControl: NextControl(**IDS),
+    LeaveCard: LeaveCard(**IDS),
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
