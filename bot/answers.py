@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.assignments import Assignment, Known, assignments_for
@@ -37,6 +37,7 @@ from bot.domain.policy import (
     UsedElsewhere,
     card_reuse,
     may_answer,
+    may_view,
     next_assignment,
     overwrites_newer,
     target_of,
@@ -81,6 +82,27 @@ class AnswerLog(Protocol):
 
     async def is_pending(self, answer_id: str) -> bool:
         """Whether the answer still waits to be written to its workbook."""
+        ...
+
+    async def written_at(self, answer_id: str) -> datetime | None:
+        """When the answer was written to its workbook; None while it waits."""
+        ...
+
+    async def writer_state(self, plan_key: str) -> WriterFailure | None:
+        """Why writing the workbook last failed, if it did."""
+        ...
+
+    async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
+        """Every version answered for one slot, oldest first."""
+        ...
+
+
+class WriterFailure(Protocol):
+    """What the journal records when writing a workbook fails."""
+
+    @property
+    def last_error(self) -> str:
+        """Why, in Swedish (what blocks the write)."""
         ...
 
 
@@ -196,12 +218,24 @@ class Conflict:
 
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """The answer is journalled (now or by an earlier press of the same card)."""
+    """The answer is journalled (now or by an earlier press of the same card), and where
+    it stands now: written to the workbook (when), waiting (and why), or replaced."""
 
     assignment: Assignment
     answer: Answer
     pending: bool  # not yet written to the workbook
     has_next: bool  # another control waits for an answer
+    written_at: datetime | None = None
+    waiting: str = ""  # what blocks the write, when the last attempt failed
+    newer: Answer | None = None  # a newer answer for the same control and term
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every version of the answer to a control in a term, oldest first."""
+
+    assignment: Assignment
+    versions: tuple[Answer, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +373,37 @@ class Answers:
             case None:  # appended by nobody, yet refused: a store that lost it
                 return Stale(UsedElsewhere().reason)
 
+    async def receipt(self, user: User, target: Target, answer_id: str) -> Saved | Refusal | Stale:
+        """The receipt of a saved answer as it stands now (Teams asks again whenever the
+        receipt is shown): written to Excel or not, and whether a newer answer replaced it."""
+        today = self._clock.today()
+        found = await self._assignment(user, target, today, view_only=True)
+        if isinstance(found, Refusal):
+            return found
+        assignment, _ = found
+        match card_reuse(await self._journal.get(answer_id), target):
+            case AlreadySaved(answer):
+                refusal = may_view(user, assignment.control, answer)
+                if refusal is not None:
+                    return refusal
+                return await self._saved(user, assignment, answer, today)
+            case UsedElsewhere(reason):
+                return Stale(reason)
+            case None:
+                return Stale(UsedElsewhere().reason)
+
+    async def history(self, user: User, target: Target) -> History | Refusal:
+        """Every version of the answer to a control in a term, from the journal."""
+        found = await self._assignment(user, target, self._clock.today(), view_only=True)
+        if isinstance(found, Refusal):
+            return found
+        assignment, _ = found
+        refusal = may_view(user, assignment.control)
+        if refusal is not None:
+            return refusal
+        versions = await self._journal.history(target.control, target.term.year, target.term.period)
+        return History(assignment, tuple(versions))
+
     async def next_after(self, user: User, target: Target) -> Opened | AllDone | Refusal:
         """The answer card of the next control waiting for an answer after ``target``."""
         mine = await self._mine(user, self._clock.today())
@@ -354,18 +419,20 @@ class Answers:
         return assignments_for(user, plans, known, today)
 
     async def _assignment(
-        self, user: User, target: Target, today: date
+        self, user: User, target: Target, today: date, *, view_only: bool = False
     ) -> tuple[Assignment, Plan] | Refusal:
-        """The assignment a card points at, after every permission check."""
+        """The assignment a card points at, after every permission check (to answer it;
+        ``view_only``: to see its answers, whether or not the term is open)."""
         found = await self._plans.find(target.control.plan_key, target.control.control_id)
         if found is None:
             return Refusal(GONE)
         plan, control = found
         # The card carries the year and period; the workbook's calendar gives the dates.
         term = Term(target.term.year, target.term.period, control.calendar)
-        refusal = may_answer(user, control, term, today)
-        if refusal is not None:
-            return refusal
+        if not view_only:
+            refusal = may_answer(user, control, term, today)
+            if refusal is not None:
+                return refusal
         known = await self._plans.known([plan], [control.key])
         answer, state = known.lookup(control.key, term)
         assignment = Assignment(
@@ -379,7 +446,21 @@ class Answers:
         pending = await self._journal.is_pending(answer.answer_id)
         after = target_of(assignment)
         has_next = next_assignment(await self._mine(user, today), after) is not None
-        return Saved(assignment, answer, pending=pending, has_next=has_next)
+        written_at = None if pending else await self._journal.written_at(answer.answer_id)
+        waiting = ""
+        if pending:
+            failure = await self._journal.writer_state(answer.plan_key)
+            waiting = failure.last_error if failure else ""
+        current = assignment.answer  # may be from before this answer was saved: compare times
+        newer = (
+            current
+            if current is not None
+            and current.answer_id != answer.answer_id
+            and current.when is not None
+            and current.answered_at > answer.answered_at
+            else None
+        )
+        return Saved(assignment, answer, pending, has_next, written_at, waiting, newer)
 
 
 def _answer(

@@ -91,6 +91,42 @@ class RunCommand(_Action):
     text: Annotated[str, Field(min_length=1, max_length=100)]
 
 
+_AnswerId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ShowReceipt(_Action):
+    """The receipt of a saved answer as it stands now (the receipt's own refresh)."""
+
+    verb: Literal["receipt"] = "receipt"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    answer: _AnswerId
+
+
+class FromReceipt(_Action):
+    """A button on a receipt: the next card comes as a new message and the receipt stays."""
+
+    verb: Literal["from_receipt"] = "from_receipt"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    answer: _AnswerId
+    to: Literal["list", "next", "change", "history"]
+
+
+class ShowHistory(_Action):
+    """Every version of the answer to a control in a term."""
+
+    verb: Literal["history"] = "history"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
 class WriteSummary(_Action):
     """Write the status summary of a term (optionally one nämnd) to the Excel sheet."""
 
@@ -131,6 +167,9 @@ CardPayload = (
     | ShowUnanswered
     | WriteSummary
     | RunCommand
+    | ShowReceipt
+    | FromReceipt
+    | ShowHistory
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

@@ -15,7 +15,7 @@ from bot.domain.assignments import AnswerState, Assignment
 from bot.domain.model import Answer, OutcomeOption
 from bot.domain.policy import version_of
 from bot.domain.status import owner_text
-from cards.actions import LeaveCard, ShowList, SubmitAnswer
+from cards.actions import LeaveCard, ShowHistory, ShowList, SubmitAnswer
 from cards.common import (
     Element,
     action_set,
@@ -88,6 +88,7 @@ REPLACE_TITLE = "Ersätt ändå"
 CANCEL_TITLE = "Avbryt"
 DETAILS_TITLE = "Visa detaljer"
 ADD_ACTION_TITLE = "Lägg till åtgärd"
+HISTORY_TITLE = "Historik"
 DETAILS_ID = "details"  # element ids the toggles show and hide (never input ids)
 ACTION_ID = "action"
 
@@ -184,7 +185,7 @@ def _card(shape: _Shape, budget: int) -> tuple[Element, int]:
         _draft_note(shape.draft_saved),
         text_block(control.description, weight="bolder", spacing="medium"),
         _late_note(assignment, shape.today),
-        _previous_note(assignment),
+        *_previous(assignment),
         *_details(assignment),
         heading("Ditt svar", size="medium"),
         *form.field(_choice(shape.options)),
@@ -375,6 +376,17 @@ def _late_note(assignment: Assignment, today: date) -> Element | None:
         color="attention",
         spacing="medium",
     )
+
+
+def _previous(assignment: Assignment) -> list[Element]:
+    """Who answered last and when, and the way to every version (the history)."""
+    note = _previous_note(assignment)
+    if note is None:
+        return []
+    control, term = assignment.control, assignment.term
+    ids = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    history = ShowHistory(**ids, period=term.period)
+    return [note, action_set([button(HISTORY_TITLE, history, with_inputs=False)], spacing="none")]
 
 
 def _previous_note(assignment: Assignment) -> Element | None:

@@ -33,6 +33,7 @@ SOMETHING_WRONG = (
 
 def register(agent: AgentApplication[TurnState], services: Services) -> None:
     """Register every route of the bot on the agent application."""
+
     async def remember(activity: Activity, email: str) -> None:
         await remember_reference(services, activity, email)
 

@@ -58,6 +58,9 @@ class Reply:
 
     card: Card | None = None
     text: str | None = None
+    # For a button on a card that should stay as it is (a receipt): the clicked card is
+    # answered with ``stay``, and ``card``/``text`` go out as a new message.
+    stay: Card | None = None
 
 
 # Who is talking, as far as this turn can tell.
@@ -155,6 +158,9 @@ class Turns:
             if action is None:
                 return card_response(bad_card())
             reply = await self.for_user(context, lambda user: act(user, action, _inputs(data)))
+            if reply.stay is not None:
+                await send(context, Reply(card=reply.card, text=reply.text))
+                return card_response(reply.stay)
             return card_response(
                 reply.card or notice_card(reply.text or WHO_ARE_YOU, attention=True)
             )

@@ -112,6 +112,16 @@ def card_reuse(stored: Answer | None, target: Target) -> AlreadySaved | UsedElse
     return UsedElsewhere()
 
 
+def may_view(user: User, control: Control, answer: Answer | None = None) -> Refusal | None:
+    """Whether this user may see a control's answers and their history: its ansvarig, a
+    strategist, or whoever gave the answer (at any time, open term or not)."""
+    if user.strategist or user.may_answer_as_owner(control):
+        return None
+    if answer is not None and user.owns(answer.answered_by):
+        return None
+    return Refusal(NOT_YOURS)
+
+
 NO_ANSWER = "-"  # the version of a slot nobody has answered yet
 
 

@@ -138,6 +138,15 @@ class Journal:
         row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
         return row is not None and row.written_at is None
 
+    async def written_at(self, answer_id: str) -> datetime | None:
+        """When the answer was written to its workbook; None while it waits (or is unknown)."""
+        row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
+        return (
+            None
+            if row is None or row.written_at is None
+            else datetime.fromisoformat(row.written_at)
+        )
+
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
         """Every stored answer to these controls (oldest first within each workbook, so per
         slot), and the ids still pending."""

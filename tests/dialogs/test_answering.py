@@ -226,7 +226,7 @@ async def test_answering_twice_updates_one_row_and_keeps_history(bot: BotClient)
 
 async def test_change_answer_prefills_the_card(bot: BotClient) -> None:
     receipt = await answer(bot, "1", DEVIATION)
-    card = await bot.click(find_action(receipt, "Ändra svar"))
+    _, card = await bot.click_on(find_action(receipt, "Ändra svar"))
     assert "2 av 10 fakturor saknar mottagningsattestant." in card_text(card)
 
 
@@ -319,7 +319,7 @@ async def test_closed_period_is_refused(start: BotFactory) -> None:
 
 async def test_next_control_opens_the_next_unanswered(bot: BotClient) -> None:
     receipt = await answer(bot, "1", GOOD)
-    card = await bot.click(find_action(receipt, "Nästa kontroll"))
+    _, card = await bot.click_on(find_action(receipt, "Nästa kontroll"))
     assert "Feltoleranstest av datanätverket" in card_text(card)
 
 

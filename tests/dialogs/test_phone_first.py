@@ -81,7 +81,7 @@ async def test_back_keeps_a_draft_that_comes_back_on_reopening(world: World) -> 
     # Saved: the draft is gone, and reopening starts from the saved answer.
     receipt = await bot.click(find_action(again, "Spara svar"), **DEVIATION)
     assert "Svaret är sparat" in card_text(receipt)
-    reopened = await bot.click(find_action(receipt, "Ändra svar"))
+    _, reopened = await bot.click_on(find_action(receipt, "Ändra svar"))
     assert "är återställt" not in card_text(reopened)
     assert inputs(reopened)["observations"]["value"] == DEVIATION["observations"]
     await bot.drain()

@@ -10,12 +10,15 @@ import pytest
 from bot.domain.model import Period
 from cards.actions import (
     CardPayload,
+    FromReceipt,
     LeaveCard,
     NextControl,
     OpenControl,
     RunCommand,
     ShowHelp,
+    ShowHistory,
     ShowList,
+    ShowReceipt,
     ShowStatus,
     ShowUnanswered,
     SubmitAnswer,
@@ -37,6 +40,9 @@ EXAMPLES: dict[type, Any] = {
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
     RunCommand: RunCommand(text="mina kontroller"),
+    ShowReceipt: ShowReceipt(**IDS, answer="a" * 32),
+    FromReceipt: FromReceipt(**IDS, answer="a" * 32, to="list"),
+    ShowHistory: ShowHistory(**IDS),
 }
 NOT_RECOGNISED = "känner igen"
 
