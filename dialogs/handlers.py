@@ -53,8 +53,15 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     async def private_status(user: User, text: str) -> Reply:
         return await status.show_status(reports, user, parse_status(text))
 
+    async def personal_chat(user_id: str) -> str | None:
+        for stored in await services.references.for_user(user_id):
+            conversation = stored.reference.get("conversation") or {}
+            if str(conversation.get("conversationType", "")).casefold() == "personal":
+                return stored.conversation_id
+        return None
+
     private = {Command.LIST: private_list, Command.STATUS: private_status}
-    channel.register(agent, turns, services.conversations, services.clock, private)
+    channel.register(agent, turns, services.conversations, services.clock, private, personal_chat)
     answering.register(agent, turns, answers)
     status.register(agent, turns, reports)
     greeting.register(agent, turns, services.conversations, services.clock)

@@ -45,6 +45,7 @@ class RecordingConnector:
     not_installed: set[str] = field(default_factory=set)  # user ids without the app
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member)
     hang: set[str] = field(default_factory=set)  # "lookup", "create", "reply": never answered
+    refuse: set[str] = field(default_factory=set)  # conversation ids whose posts get 403
     hung: list[str] = field(default_factory=list)  # every call left unanswered, by kind
     object_ids: dict[str, str] = field(default_factory=dict)  # user id -> the lookup's claim
     object_id_field: str = "objectId"
@@ -96,6 +97,10 @@ class RecordingConnector:
     async def _post(self, request: web.Request) -> web.Response:
         if "reply" in self.hang:
             return await self._hang("reply")
+        if request.match_info["conv"] in self.refuse:
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "MessageWritesBlocked"}}, status=403
+            )
         activity = await request.json()
         activity["_conversation"] = request.match_info["conv"]
         assert self._arrived is not None
