@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -266,11 +266,15 @@ class Answers:
         *,
         notify: Callable[[], None] = lambda: None,
         drafts: DraftKeeper | None = None,
+        on_open: Callable[[User, Target], Awaitable[None]] | None = None,
+        evidence: Callable[[ControlKey, Term], Awaitable[tuple[str, ...]]] | None = None,
     ) -> None:
         self._plans = plans
         self._journal = journal
         self._clock = clock
         self._drafts = drafts or _NoDrafts()
+        self._on_open = on_open  # the card a person has open: where their files belong
+        self._evidence = evidence  # the underlag attached, whose links go into the answer
         self._notify = notify  # wakes the writer when something new is journalled
 
     async def my_assignments(
@@ -311,6 +315,8 @@ class Answers:
             return found
         assignment, plan = found
         options = plan.scale.for_period(target.term.period)
+        if self._on_open is not None:
+            await self._on_open(user, target)
         draft = await self._drafts.get(user.email, target.control, target.term)
         # A restored draft keeps the version it was written against, so an answer saved
         # by someone else in between is still noticed.
@@ -359,6 +365,8 @@ class Answers:
             options = plan.scale.for_period(target.term.period)
             return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         answer = _answer(submission, assignment.control, user, result, self._clock)
+        if self._evidence is not None:
+            answer = replace(answer, evidence=await self._evidence(target.control, target.term))
         if await self._journal.append(answer):
             self._notify()
             await self._drafts.delete(user.email, target.control, target.term)

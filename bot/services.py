@@ -13,6 +13,7 @@ from bot.sources import strategist_group_check, workbook_source
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
 from bot.store.drafts import Drafts
+from bot.store.evidence import EvidenceStore
 from bot.store.journal import Journal
 from bot.store.leases import Leases
 from bot.store.references import ConversationReferences
@@ -36,6 +37,7 @@ class Services:
     references: ConversationReferences
     leases: Leases
     drafts: Drafts
+    evidence: EvidenceStore
 
     @classmethod
     def build(
@@ -70,6 +72,7 @@ class Services:
             references=ConversationReferences(db),
             leases=leases,
             drafts=Drafts(db),
+            evidence=EvidenceStore(db),
         )
 
     async def start(self) -> None:

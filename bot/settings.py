@@ -189,7 +189,6 @@ def _switched_on(value: str) -> bool:
     return value.strip().casefold() not in ("", "0", "false")
 
 
-
 def _graph_credentials(value: dict[str, str]) -> GraphSettings:
     """The Graph sign-in for the group check when no SharePoint site is configured."""
     value = dict(value)
@@ -250,4 +249,3 @@ def bot_client_id(env: Mapping[str, str] | None = None) -> str:
     """
     env = os.environ if env is None else env
     return env.get(_CLIENT_ID, "").strip()
-

@@ -64,7 +64,7 @@ class SubmitAnswer(_Action):
 
 
 class LeaveCard(_Action):
-    """"Tillbaka" from an answer card: the list, with what was typed kept as a draft."""
+    """Leave an answer card ("Tillbaka"): the list, with what was typed kept as a draft."""
 
     verb: Literal["back"] = "back"
     plan: _Id

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from bot.domain.assignments import AnswerState, Assignment
 from bot.domain.model import Answer, OutcomeOption
@@ -89,6 +90,10 @@ CANCEL_TITLE = "Avbryt"
 DETAILS_TITLE = "Visa detaljer"
 ADD_ACTION_TITLE = "Lägg till åtgärd"
 HISTORY_TITLE = "Historik"
+EVIDENCE_HINT = (
+    "Underlag: skicka filer eller klistra in en länk här i chatten medan kortet är öppet, "
+    "så sparas de bredvid arbetsboken."
+)
 DETAILS_ID = "details"  # element ids the toggles show and hide (never input ids)
 ACTION_ID = "action"
 
@@ -199,13 +204,14 @@ def _card(shape: _Shape, budget: int) -> tuple[Element, int]:
         *form.field(_text(OBSERVATIONS, multiline=True)),
         *form.field(_text(ANALYSIS, multiline=True)),
         *_action_part(shape, form),
+        _evidence_part(assignment),
     ]
     return adaptive_card(body, _buttons(shape)), form.echoed
 
 
 def _buttons(shape: _Shape) -> list[Element]:
     control, term = shape.assignment.control, shape.assignment.term
-    ids = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    ids: dict[str, Any] = {"plan": control.plan_key, "control": control.id, "year": term.year}
     submit = SubmitAnswer(**ids, period=term.period, nonce=shape.nonce, base=shape.base)
     if shape.newer is not None:
         return [
@@ -271,6 +277,16 @@ def _action_part(shape: _Shape, form: Echo) -> list[Element]:
         action_set([toggle(ADD_ACTION_TITLE, ACTION_ID)], spacing="none"),
         folded(ACTION_ID, inputs),
     ]
+
+
+def _evidence_part(assignment: Assignment) -> Element:
+    """How to attach underlag, and how much is attached to the saved answer."""
+    answer = assignment.answer
+    attached = len(answer.evidence) if answer is not None else 0
+    text = EVIDENCE_HINT
+    if attached:
+        text = f"{'1 underlag är' if attached == 1 else f'{attached} underlag är'} bifogat. {text}"
+    return text_block(text, subtle=True, spacing="medium")
 
 
 def _conflict(newer: Answer) -> Element:
@@ -384,7 +400,7 @@ def _previous(assignment: Assignment) -> list[Element]:
     if note is None:
         return []
     control, term = assignment.control, assignment.term
-    ids = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    ids: dict[str, Any] = {"plan": control.plan_key, "control": control.id, "year": term.year}
     history = ShowHistory(**ids, period=term.period)
     return [note, action_set([button(HISTORY_TITLE, history, with_inputs=False)], spacing="none")]
 

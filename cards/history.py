@@ -4,6 +4,7 @@ what changed from the version before."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.domain.assignments import Assignment
 from bot.domain.model import Answer
@@ -58,7 +59,7 @@ def history_card(assignment: Assignment, versions: Sequence[Answer]) -> Element:
     hidden = len(versions) - SHOWN_VERSIONS
     if hidden > 0:
         body.append(text_block(f"… och {hidden} äldre versioner.", subtle=True))
-    ids = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    ids: dict[str, Any] = {"plan": control.plan_key, "control": control.id, "year": term.year}
     buttons = [
         button("Mina kontroller", ShowList()),
         button("Öppna kontrollmomentet", OpenControl(**ids, period=term.period)),

@@ -18,7 +18,7 @@ def notice_card(text: str, *, title: str | None = None, attention: bool = False)
 
 
 def did_you_mean_card(typed: str, suggestion: str) -> Element:
-    """"Menade du …?" for a near miss, with a button that does what the suggestion says."""
+    """A near miss: "Menade du …?" with a button that does what the suggestion says."""
     return adaptive_card(
         [
             text_block(f"Menade du ”{suggestion}”?", weight="bolder", size="medium"),

@@ -10,6 +10,7 @@ newer answer has replaced it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.domain.assignments import Assignment
 from bot.domain.model import Answer
@@ -98,7 +99,7 @@ def receipt_card(
             spacing="medium",
         )
     )
-    ids = {
+    ids: dict[str, Any] = {
         "plan": control.plan_key,
         "control": control.id,
         "year": term.year,

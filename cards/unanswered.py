@@ -41,9 +41,7 @@ def unanswered_card(summary: Summary, *, can_write: bool = True) -> Element:
         heading(f"Obesvarade – {term_title(summary).removeprefix('Status ')}"),
         text_block(unanswered_line(summary), subtle=True, spacing="none"),
     ]
-    write = button(
-        "Skriv sammanställning till Excel", WriteSummary(**summary_scope(summary))
-    )
+    write = button("Skriv sammanställning till Excel", WriteSummary(**summary_scope(summary)))
     actions = [write] if can_write else []
     used = card_size(adaptive_card(body, actions)) + NOTES_RESERVE
     shown = 0

@@ -14,11 +14,12 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 
 from bot.answers import Answers
 from bot.domain.identity import User
+from bot.evidence import EvidenceDesk, Shelf
 from bot.logs import failure
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, greeting, status
+from dialogs import answering, channel, evidence, greeting, status
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -38,12 +39,24 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         await remember_reference(services, activity, email)
 
     turns = Turns(services.directory, services.settings.lookup_timeout, remember)
+    shelf = services.source if isinstance(services.source, Shelf) else None
+    desk = EvidenceDesk(
+        services.plans,
+        services.journal,
+        services.evidence,
+        shelf,
+        services.conversations,
+        services.clock,
+        notify=services.writer.notify,
+    )
     answers = Answers(
         services.plans,
         services.journal,
         services.clock,
         notify=services.writer.notify,
         drafts=services.drafts,
+        on_open=desk.focus,
+        evidence=desk.links,
     )
     reports = StatusReports(services.plans, services.clock)
 
@@ -63,6 +76,7 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     private = {Command.LIST: private_list, Command.STATUS: private_status}
     channel.register(agent, turns, services.conversations, services.clock, private, personal_chat)
     answering.register(agent, turns, answers)
+    evidence.register(agent, turns, desk)
     status.register(agent, turns, reports)
     greeting.register(agent, turns, services.conversations, services.clock)
     agent.error(on_error)

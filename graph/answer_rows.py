@@ -48,6 +48,7 @@ def answer_values(answer: Answer) -> dict[str, object]:
         "Besvarad av": answer.answered_by,
         "Besvarad": to_local(answer.answered_at),
         "Svar-ID": answer.answer_id,
+        "Underlag": "\n".join(answer.evidence),
     }
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
@@ -134,6 +135,9 @@ def row_to_answer(
         observations=typed_text(get("Iakttagelser")),
         analysis=typed_text(get("Analys")),
         action=action,
+        evidence=tuple(
+            line.strip() for line in cell_text(get("Underlag")).splitlines() if line.strip()
+        ),
     )
 
 

@@ -142,7 +142,8 @@ class Writes:
 def _cells(answer: Answer, columns: Mapping[str, int], width: int, fill: Any) -> list[Any]:
     row = [fill] * width
     for header, value in answer_rows.answer_values(answer).items():
-        row[columns[header]] = to_graph_value(value)
+        if header in columns:  # an optional column the table lacks is left out
+            row[columns[header]] = to_graph_value(value)
     return row
 
 
@@ -154,7 +155,7 @@ def _formats(answer: Answer, columns: Mapping[str, int], width: int) -> list[Any
     # pick a date format from the workbook's locale when it reads the ISO text.
     row: list[Any] = [None] * width
     for header, value in answer_rows.answer_values(answer).items():
-        if header in _FORMATS and value not in (None, ""):
+        if header in _FORMATS and header in columns and value not in (None, ""):
             row[columns[header]] = _FORMATS[header]
     return row
 
@@ -163,7 +164,8 @@ def _plain(answer: Answer, columns: Mapping[str, int], old: Sequence[Any]) -> li
     # The row as a later read would give it back (text without the apostrophe).
     row = list(old)
     for header, value in answer_rows.answer_values(answer).items():
-        row[columns[header]] = "" if value is None else value
+        if header in columns:
+            row[columns[header]] = "" if value is None else value
     return row
 
 
@@ -175,6 +177,10 @@ def plan_writes(
     writes = Writes()
     missing = [h for h in layout.ANSWER_HEADERS if h not in columns]
     header = list(target.header)
+    if target.table is not None:
+        # A table cannot be widened by these writes: without an optional column (Underlag)
+        # the rest of each row is still written.
+        missing = [h for h in missing if h not in layout.OPTIONAL_ANSWER_HEADERS]
     if missing and target.table is not None:
         raise WorkbookUnreadable(
             f"Tabellen {target.table} på bladet {target.sheet} saknar kolumnerna "

@@ -54,7 +54,11 @@ ANSWER_HEADERS = (
     "Besvarad av",
     "Besvarad",
     "Svar-ID",
+    "Underlag",
 )
+# Columns a workbook may lack and still be written (an Excel table made before the column
+# existed, which Graph cannot widen in the same write): the rest of the row is written.
+OPTIONAL_ANSWER_HEADERS = ("Underlag",)
 
 # Field -> accepted headers; the first one is what our own templates write. The synonyms
 # come from real plans (shared/domain/REFERENCE.md §A). "Verksamhet" is a grouping (in
@@ -185,6 +189,7 @@ ANSWER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Åtgärdsansvarig": ("Åtgärdsansvarig", "Ansvarig för åtgärd"),
     "Besvarad av": ("Besvarad av", "Besvarat av", "Ifylld av"),
     "Besvarad": ("Besvarad", "Besvarat"),
+    "Underlag": ("Underlag", "Bilagor", "Bilaga"),
 }
 _ANSWER_LOOKUP = {
     normalise_header(h): canonical

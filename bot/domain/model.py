@@ -358,6 +358,7 @@ class Answer:
     observations: str = ""
     analysis: str = ""
     action: Action | None = None
+    evidence: tuple[str, ...] = ()  # links to the underlag attached (files or pasted links)
 
     @property
     def control_key(self) -> ControlKey:

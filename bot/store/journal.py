@@ -55,6 +55,7 @@ def answer_to_json(answer: Answer) -> str:
                 "owner": action.owner,
                 "due": action.due.isoformat() if action.due else None,
             },
+            **({"evidence": list(answer.evidence)} if answer.evidence else {}),
         },
         ensure_ascii=False,
     )
@@ -83,6 +84,7 @@ def _answer_from_row(row: Row[Any]) -> Answer:
             action["owner"],
             date.fromisoformat(action["due"]) if action.get("due") else None,
         ),
+        evidence=tuple(str(link) for link in data.get("evidence") or ()),
     )
 
 

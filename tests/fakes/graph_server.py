@@ -37,6 +37,7 @@ from tests.fakes import graph_workbook
 from tests.fakes.graph_api import Api
 from tests.fakes.graph_drive import Drive
 from tests.fakes.graph_errors import Call, Fault, GraphError, Recorded, Reply
+from tests.fakes.graph_upload import add_upload_route
 
 __all__ = ["FakeGraph", "Recorded"]
 
@@ -66,6 +67,7 @@ class FakeGraph:
         self.api = Api(self.drive, session_ttl)
         self.directory = self.api.directory  # Entra users and groups (checkMemberGroups)
         self._faults: list[Fault] = []
+        self.uploads: list[tuple[str, int]] = []  # (library path, bytes) of each upload
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -155,6 +157,7 @@ class FakeGraph:
         "http://127.0.0.1:PORT/v1.0"."""
         if self._runner is None:
             app = web.Application(client_max_size=64 * 1024**2)
+            add_upload_route(app, self)  # before the catch-all: its body is a file, not JSON
             app.router.add_route("*", "/v1.0/{tail:.*}", self._http)
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
