@@ -17,6 +17,7 @@ from bot.domain.model import Answer
 from cards.actions import FromReceipt, ShowReceipt
 from cards.common import (
     Element,
+    action_set,
     adaptive_card,
     button,
     container,
@@ -113,8 +114,9 @@ def receipt_card(
     buttons += [
         button("Ändra svar", FromReceipt(**ids, to="change")),
         button("Mina kontroller", FromReceipt(**ids, to="list")),
-        button(HISTORY_TITLE, FromReceipt(**ids, to="history")),
     ]
+    # In the body, not beside the others: four buttons do not fit a phone's width.
+    body.append(action_set([button(HISTORY_TITLE, FromReceipt(**ids, to="history"))]))
     card = adaptive_card(body, buttons)
     if user_id:
         refresh = button("Uppdatera", ShowReceipt(**ids))

@@ -137,7 +137,7 @@ def test_an_answer_after_the_deadline_says_so() -> None:
 
 def test_buttons_with_a_next_control() -> None:
     found = buttons(_card(has_next=True))
-    assert list(found) == ["Nästa kontroll", "Ändra svar", "Mina kontroller", "Historik"]
+    assert list(found) == ["Historik", "Nästa kontroll", "Ändra svar", "Mina kontroller"]
     # Each keeps the receipt in the chat: the next card comes as a new message.
     for title, to in (
         ("Nästa kontroll", "next"),
@@ -153,7 +153,7 @@ def test_buttons_with_a_next_control() -> None:
 
 
 def test_no_next_button_when_nothing_is_left() -> None:
-    assert list(buttons(_card(has_next=False))) == ["Ändra svar", "Mina kontroller", "Historik"]
+    assert list(buttons(_card(has_next=False))) == ["Historik", "Ändra svar", "Mina kontroller"]
 
 
 def test_quotes_newlines_braces_and_emoji_cannot_break_the_receipt() -> None:
