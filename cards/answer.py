@@ -17,6 +17,13 @@ from bot.domain.model import Answer, OutcomeOption
 from bot.domain.policy import version_of
 from bot.domain.status import owner_text
 from cards.actions import LeaveCard, ShowHistory, ShowList, SubmitAnswer
+from cards.answer_notes import (
+    CANCEL_TITLE,
+    REPLACE_TITLE,
+    conflict_note,
+    draft_note,
+    evidence_note,
+)
 from cards.common import (
     Element,
     action_set,
@@ -30,7 +37,6 @@ from cards.common import (
     format_datetime,
     heading,
     risk_summary,
-    shorten,
     source_line,
     text_block,
     thousands,
@@ -85,15 +91,9 @@ ACTION_IDS = (ACTION_TEXT, ACTION_OWNER, ACTION_DUE)
 
 SUBMIT_TITLE = "Spara svar"
 BACK_TITLE = "Tillbaka till listan"
-REPLACE_TITLE = "Ersätt ändå"
-CANCEL_TITLE = "Avbryt"
 DETAILS_TITLE = "Visa detaljer"
 ADD_ACTION_TITLE = "Lägg till åtgärd"
 HISTORY_TITLE = "Historik"
-EVIDENCE_HINT = (
-    "Underlag: skicka filer eller klistra in en länk här i chatten medan kortet är öppet, "
-    "så sparas de bredvid arbetsboken."
-)
 DETAILS_ID = "details"  # element ids the toggles show and hide (never input ids)
 ACTION_ID = "action"
 
@@ -186,8 +186,8 @@ def _card(shape: _Shape, budget: int) -> tuple[Element, int]:
     body: list[Element | None] = [
         heading(f"Kontrollmoment {control.id} · {term.label}"),
         text_block(source, subtle=True, spacing="none") if source else None,
-        _conflict(shape.newer) if shape.newer else _form_errors(form.errors),
-        _draft_note(shape.draft_saved),
+        conflict_note(shape.newer) if shape.newer else _form_errors(form.errors),
+        draft_note(shape.draft_saved),
         text_block(control.description, weight="bolder", spacing="medium"),
         _late_note(assignment, shape.today),
         *_previous(assignment),
@@ -204,7 +204,7 @@ def _card(shape: _Shape, budget: int) -> tuple[Element, int]:
         *form.field(_text(OBSERVATIONS, multiline=True)),
         *form.field(_text(ANALYSIS, multiline=True)),
         *_action_part(shape, form),
-        _evidence_part(assignment),
+        evidence_note(assignment),
     ]
     return adaptive_card(body, _buttons(shape)), form.echoed
 
@@ -277,52 +277,6 @@ def _action_part(shape: _Shape, form: Echo) -> list[Element]:
         action_set([toggle(ADD_ACTION_TITLE, ACTION_ID)], spacing="none"),
         folded(ACTION_ID, inputs),
     ]
-
-
-def _evidence_part(assignment: Assignment) -> Element:
-    """How to attach underlag, and how much is attached to the saved answer."""
-    answer = assignment.answer
-    attached = len(answer.evidence) if answer is not None else 0
-    text = EVIDENCE_HINT
-    if attached:
-        text = f"{'1 underlag är' if attached == 1 else f'{attached} underlag är'} bifogat. {text}"
-    return text_block(text, subtle=True, spacing="medium")
-
-
-def _conflict(newer: Answer) -> Element:
-    """Someone saved a newer answer since the card was opened: who, when, what."""
-    when = newer.when
-    saved = f"den {format_datetime(when)}" if when else "i Excel"
-    who = f" av {newer.answered_by}" if newer.answered_by else ""
-    lines: list[Element | None] = [
-        text_block("Ett nyare svar har sparats", weight="bolder", color="attention"),
-        text_block(
-            f"Svaret sparades {saved}{who}, efter att du öppnade kortet. Ditt svar är inte "
-            f"sparat. Välj {REPLACE_TITLE} för att spara ditt svar i stället, eller "
-            f"{CANCEL_TITLE} för att behålla det nyare.",
-            spacing="small",
-        ),
-        fact_set(
-            [
-                ("Bedömning", newer.outcome),
-                ("Iakttagelser", shorten(newer.observations, 300)),
-                ("Åtgärd", shorten(newer.action.text, 200) if newer.action else ""),
-            ],
-            spacing="small",
-        ),
-    ]
-    return container(lines, style="attention", spacing="medium")
-
-
-def _draft_note(saved: datetime | None) -> Element | None:
-    if saved is None:
-        return None
-    return text_block(
-        f"Det du skrev {format_datetime(saved)} är återställt. Det är inte sparat som svar "
-        "förrän du väljer Spara svar.",
-        subtle=True,
-        spacing="small",
-    )
 
 
 def _choice(options: Sequence[OutcomeOption]) -> Element:
