@@ -40,7 +40,7 @@ const ANSWER = {
   actionDue: { year: 2027, month: 3, day: 31 }, // shown on the receipt as "31 mars 2027"
 };
 const ACTION_DUE_ISO = '2027-03-31';
-const EVIDENCE_LINK = 'https://kommun.sharepoint.com/sites/Internkontroll/Delade%20dokument/stickprov.pdf';
+const EVIDENCE_LINK = 'https://kommun.sharepoint.com/sites/ik/stickprov.pdf'; // under 80 characters: shown whole
 const ACTION_DUE_SHOWN = '31 mars 2027';
 
 const problems = []; // failed checks that do not stop the run
