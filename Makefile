@@ -80,9 +80,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --strict bot/domain bot/store
 
+# The Playground's web UI; the bot's address comes from IKBOT_HOST and IKBOT_PORT, like `make run`.
+PLAYGROUND_PORT ?= 56150
+
 playground:
+	@echo "Öppna http://localhost:$(PLAYGROUND_PORT) i webbläsaren (boten: http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages)."
 	TEAMSAPPTESTER_BROWSER=none npx --yes @microsoft/m365agentsplayground start \
-		-e http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages -c msteams --disable-telemetry
+		-e http://$(IKBOT_HOST):$(IKBOT_PORT)/api/messages -c msteams --disable-telemetry \
+		-p $(PLAYGROUND_PORT)
 
 # bench/store.py starts a throwaway PostgreSQL like `make test` (or uses IKBOT_TEST_DATABASE_URL).
 bench: $(STAMP) postgresql

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.assignments import Assignment, Known, assignments_for
 from bot.domain.clock import Clock
+from bot.domain.drafts import Draft
 from bot.domain.followup import Earlier
 from bot.domain.identity import User
 from bot.domain.model import (
@@ -29,7 +30,7 @@ from bot.domain.model import (
     Period,
     Plan,
 )
-from bot.domain.periods import Term
+from bot.domain.periods import Term, latest_term
 from bot.domain.policy import (
     AlreadySaved,
     Refusal,
@@ -37,8 +38,11 @@ from bot.domain.policy import (
     UsedElsewhere,
     card_reuse,
     may_answer,
+    may_view,
     next_assignment,
+    overwrites_newer,
     target_of,
+    version_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,6 +85,56 @@ class AnswerLog(Protocol):
         """Whether the answer still waits to be written to its workbook."""
         ...
 
+    async def written_at(self, answer_id: str) -> datetime | None:
+        """When the answer was written to its workbook; None while it waits."""
+        ...
+
+    async def writer_state(self, plan_key: str) -> WriterFailure | None:
+        """Why writing the workbook last failed, if it did."""
+        ...
+
+    async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
+        """Every version answered for one slot, oldest first."""
+        ...
+
+
+class WriterFailure(Protocol):
+    """What the journal records when writing a workbook fails."""
+
+    @property
+    def last_error(self) -> str:
+        """Why, in Swedish (what blocks the write)."""
+        ...
+
+
+class DraftKeeper(Protocol):
+    """Where half-written answers are kept (``bot.store.drafts.Drafts``)."""
+
+    async def put(self, person: str, key: ControlKey, term: Term, draft: Draft) -> None:
+        """Keep (or replace) a person's draft."""
+        ...
+
+    async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
+        """The person's draft, if kept."""
+        ...
+
+    async def delete(self, person: str, key: ControlKey, term: Term) -> None:
+        """Forget the person's draft."""
+        ...
+
+
+class _NoDrafts:
+    """Keeps nothing (for callers that never go back from a card, such as the CLI)."""
+
+    async def put(self, person: str, key: ControlKey, term: Term, draft: Draft) -> None:
+        return None
+
+    async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
+        return None
+
+    async def delete(self, person: str, key: ControlKey, term: Term) -> None:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class ValidAnswer:
@@ -107,10 +161,12 @@ class AnswerForm(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """A press of "Spara svar": the control and term, and the card's nonce."""
+    """A press of "Spara svar": the control and term, the card's nonce, and the version of
+    the answer the card was opened against (None: a card from before cards carried one)."""
 
     target: Target
     nonce: str
+    base: str | None = None
 
 
 # --- results ------------------------------------------------------------------------------
@@ -126,12 +182,15 @@ class Listed:
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """An answer card to show: the assignment, the bedömningar offered, a fresh nonce."""
+    """An answer card to show: the assignment, the bedömningar offered, a fresh nonce, the
+    version of the answer it is opened against, and the person's draft if one was kept."""
 
     assignment: Assignment
     options: tuple[OutcomeOption, ...]
     nonce: str
     today: date
+    base: str
+    draft: Draft | None = None
     earlier: tuple[Earlier, ...] = ()  # this year's earlier answers, with their åtgärder
 
 
@@ -144,17 +203,43 @@ class Invalid:
     nonce: str
     today: date
     errors: Mapping[str, str]
+    base: str | None = None
     earlier: tuple[Earlier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
+class Conflict:
+    """Someone saved a newer answer since the card was opened: nothing is saved; the card
+    comes back with the newer answer shown and the choice to replace it anyway."""
+
+    assignment: Assignment
+    options: tuple[OutcomeOption, ...]
+    nonce: str
+    today: date
+    newer: Answer
+    base: str  # the newer answer's version: "Ersätt ändå" replaces exactly that one
+
+
+@dataclass(frozen=True, slots=True)
 class Saved:
-    """The answer is journalled (now or by an earlier press of the same card)."""
+    """The answer is journalled (now or by an earlier press of the same card), and where
+    it stands now: written to the workbook (when), waiting (and why), or replaced."""
 
     assignment: Assignment
     answer: Answer
     pending: bool  # not yet written to the workbook
     has_next: bool  # another control waits for an answer
+    written_at: datetime | None = None
+    waiting: str = ""  # what blocks the write, when the last attempt failed
+    newer: Answer | None = None  # a newer answer for the same control and term
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every version of the answer to a control in a term, oldest first."""
+
+    assignment: Assignment
+    versions: tuple[Answer, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,13 +254,13 @@ class AllDone:
     """Nothing is left to answer."""
 
 
-# This year's earlier answers to a control, with their åtgärder (``bot.actions``).
-EarlierLookup = Callable[[Plan, Control, Term], Awaitable[tuple[Earlier, ...]]]
-
-
 def new_nonce() -> str:
     """A fresh per-card id; it becomes the Svar-ID of the answer saved from that card."""
     return secrets.token_hex(16)
+
+
+# This year's earlier answers to a control, with their åtgärder (``bot.actions``).
+EarlierLookup = Callable[[Plan, Control, Term], Awaitable[tuple[Earlier, ...]]]
 
 
 class Answers:
@@ -188,18 +273,49 @@ class Answers:
         clock: Clock,
         *,
         notify: Callable[[], None] = lambda: None,
+        drafts: DraftKeeper | None = None,
+        on_open: Callable[[User, Target], Awaitable[None]] | None = None,
+        evidence: Callable[[ControlKey, Term], Awaitable[tuple[str, ...]]] | None = None,
         earlier: EarlierLookup | None = None,
     ) -> None:
         self._plans = plans
         self._journal = journal
         self._clock = clock
-        self._notify = notify  # wakes the writer when something new is journalled
+        self._drafts = drafts or _NoDrafts()
         self._earlier = earlier
+        self._on_open = on_open  # the card a person has open: where their files belong
+        self._evidence = evidence  # the underlag attached, whose links go into the answer
+        self._notify = notify  # wakes the writer when something new is journalled
 
-    async def my_assignments(self, user: User) -> Listed:
-        """The user's controls in the open terms (or the next term, when none is open)."""
+    async def my_assignments(
+        self, user: User, period: Period | None = None, year: int | None = None
+    ) -> Listed:
+        """The user's controls in the open terms (or the next term, when none is open); with
+        a period, the user's controls in that term (this year's, or the one asked for)."""
         today = self._clock.today()
-        return Listed(tuple(await self._mine(user, today)), today)
+        if period is None:
+            return Listed(tuple(await self._mine(user, today)), today)
+        return Listed(tuple(await self._in_term(user, latest_term(period, today, year))), today)
+
+    async def _in_term(self, user: User, wanted: Term) -> list[Assignment]:
+        plans = await self._plans.plans()
+        mine = [
+            (plan, c)
+            for plan in plans
+            for c in plan.controls
+            if user.may_answer_as_owner(c) and c.due_in(wanted.year, wanted.period)
+        ]
+        known = await self._plans.known(plans, [c.key for _, c in mine])
+        today = self._clock.today()
+        found = []
+        for plan, control in mine:
+            term = Term(wanted.year, wanted.period, control.calendar)
+            answer, state = known.lookup(control.key, term)
+            allowed = may_answer(user, control, term, today) is None
+            due = term.due_for(control)
+            found.append(Assignment(control, plan.name, term, due, state, answer, allowed))
+        found.sort(key=lambda a: (a.due, a.control.plan_key, a.control.row))
+        return found
 
     async def open(self, user: User, target: Target) -> Opened | Refusal:
         """The answer card for a control in a term, if the user may answer it now."""
@@ -209,12 +325,33 @@ class Answers:
             return found
         assignment, plan = found
         options = plan.scale.for_period(target.term.period)
+        if self._on_open is not None:
+            await self._on_open(user, target)
+        draft = await self._drafts.get(user.email, target.control, target.term)
+        # A restored draft keeps the version it was written against, so an answer saved
+        # by someone else in between is still noticed.
+        base = draft.base if draft and draft.base else version_of(assignment.answer)
         earlier = await self._earlier_of(plan, assignment)
-        return Opened(assignment, options, new_nonce(), today, earlier)
+        return Opened(assignment, options, new_nonce(), today, base, draft, earlier)
+
+    async def back(
+        self, user: User, target: Target, values: Mapping[str, str], base: str | None
+    ) -> Listed:
+        """Leave an answer card for the list, keeping what was typed as a draft (for the
+        person's own controls only: nothing is kept for a card they may not answer)."""
+        today = self._clock.today()
+        draft = Draft(dict(values), base, self._clock.now())
+        found = await self._assignment(user, target, today)
+        if not isinstance(found, Refusal):
+            if draft.empty:
+                await self._drafts.delete(user.email, target.control, target.term)
+            else:
+                await self._drafts.put(user.email, target.control, target.term, draft)
+        return await self.my_assignments(user)
 
     async def submit(
         self, user: User, submission: Submission, inputs: AnswerForm
-    ) -> Saved | Invalid | Refusal | Stale:
+    ) -> Saved | Invalid | Conflict | Refusal | Stale:
         """Check, validate and journal one answer; the same card twice saves it once."""
         today = self._clock.today()
         target = submission.target
@@ -234,10 +371,19 @@ class Answers:
             options = plan.scale.for_period(target.term.period)
             errors = {"_form": NOT_SAVED, **result}
             earlier = await self._earlier_of(plan, assignment)
-            return Invalid(assignment, options, submission.nonce, today, errors, earlier)
+            return Invalid(
+                assignment, options, submission.nonce, today, errors, submission.base, earlier
+            )
+        newer = overwrites_newer(submission.base, assignment.answer)
+        if newer is not None:
+            options = plan.scale.for_period(target.term.period)
+            return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         answer = _answer(submission, assignment.control, user, result, self._clock)
+        if self._evidence is not None:
+            answer = replace(answer, evidence=await self._evidence(target.control, target.term))
         if await self._journal.append(answer):
             self._notify()
+            await self._drafts.delete(user.email, target.control, target.term)
             logger.info("Answer %s journalled for %s", answer.answer_id, answer.plan_key)
             return await self._saved(user, assignment, answer, today)
         # Lost a race with the same card submitted at the same moment: what was stored wins.
@@ -249,6 +395,37 @@ class Answers:
             case None:  # appended by nobody, yet refused: a store that lost it
                 return Stale(UsedElsewhere().reason)
 
+    async def receipt(self, user: User, target: Target, answer_id: str) -> Saved | Refusal | Stale:
+        """The receipt of a saved answer as it stands now (Teams asks again whenever the
+        receipt is shown): written to Excel or not, and whether a newer answer replaced it."""
+        today = self._clock.today()
+        found = await self._assignment(user, target, today, view_only=True)
+        if isinstance(found, Refusal):
+            return found
+        assignment, _ = found
+        match card_reuse(await self._journal.get(answer_id), target):
+            case AlreadySaved(answer):
+                refusal = may_view(user, assignment.control, answer)
+                if refusal is not None:
+                    return refusal
+                return await self._saved(user, assignment, answer, today)
+            case UsedElsewhere(reason):
+                return Stale(reason)
+            case None:
+                return Stale(UsedElsewhere().reason)
+
+    async def history(self, user: User, target: Target) -> History | Refusal:
+        """Every version of the answer to a control in a term, from the journal."""
+        found = await self._assignment(user, target, self._clock.today(), view_only=True)
+        if isinstance(found, Refusal):
+            return found
+        assignment, _ = found
+        refusal = may_view(user, assignment.control)
+        if refusal is not None:
+            return refusal
+        versions = await self._journal.history(target.control, target.term.year, target.term.period)
+        return History(assignment, tuple(versions))
+
     async def next_after(self, user: User, target: Target) -> Opened | AllDone | Refusal:
         """The answer card of the next control waiting for an answer after ``target``."""
         mine = await self._mine(user, self._clock.today())
@@ -257,30 +434,32 @@ class Answers:
             return AllDone()
         return await self.open(user, target_of(following))
 
-    async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
-        if self._earlier is None:
-            return ()
-        return await self._earlier(plan, assignment.control, assignment.term)
-
     async def _mine(self, user: User, today: date) -> list[Assignment]:
         plans = await self._plans.plans()
         keys = [c.key for p in plans for c in p.controls if user.may_answer_as_owner(c)]
         known = await self._plans.known(plans, keys)
         return assignments_for(user, plans, known, today)
 
+    async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
+        if self._earlier is None:
+            return ()
+        return await self._earlier(plan, assignment.control, assignment.term)
+
     async def _assignment(
-        self, user: User, target: Target, today: date
+        self, user: User, target: Target, today: date, *, view_only: bool = False
     ) -> tuple[Assignment, Plan] | Refusal:
-        """The assignment a card points at, after every permission check."""
+        """The assignment a card points at, after every permission check (to answer it;
+        ``view_only``: to see its answers, whether or not the term is open)."""
         found = await self._plans.find(target.control.plan_key, target.control.control_id)
         if found is None:
             return Refusal(GONE)
         plan, control = found
         # The card carries the year and period; the workbook's calendar gives the dates.
         term = Term(target.term.year, target.term.period, control.calendar)
-        refusal = may_answer(user, control, term, today)
-        if refusal is not None:
-            return refusal
+        if not view_only:
+            refusal = may_answer(user, control, term, today)
+            if refusal is not None:
+                return refusal
         known = await self._plans.known([plan], [control.key])
         answer, state = known.lookup(control.key, term)
         assignment = Assignment(
@@ -294,7 +473,21 @@ class Answers:
         pending = await self._journal.is_pending(answer.answer_id)
         after = target_of(assignment)
         has_next = next_assignment(await self._mine(user, today), after) is not None
-        return Saved(assignment, answer, pending=pending, has_next=has_next)
+        written_at = None if pending else await self._journal.written_at(answer.answer_id)
+        waiting = ""
+        if pending:
+            failure = await self._journal.writer_state(answer.plan_key)
+            waiting = failure.last_error if failure else ""
+        current = assignment.answer  # may be from before this answer was saved: compare times
+        newer = (
+            current
+            if current is not None
+            and current.answer_id != answer.answer_id
+            and current.when is not None
+            and current.answered_at > answer.answered_at
+            else None
+        )
+        return Saved(assignment, answer, pending, has_next, written_at, waiting, newer)
 
 
 def _answer(

@@ -69,7 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        return _serve(demo=args.demo)
+        try:
+            return _serve(demo=args.demo)
+        except KeyboardInterrupt:
+            # Ctrl-C while the demo is built or the plans are read (aiohttp's run_app
+            # handles it once serving): a clean stop, not a traceback.
+            print("\nBoten har stoppats.", file=sys.stderr)
+            return 130
     if args.command == "status":
         return _status(args.period, args.year, args.namnd, args.format)
     if args.command == "report":

@@ -21,6 +21,8 @@ from bot.sources import strategist_group_check, teams_installer, workbook_source
 from bot.store.action_log import ActionLog
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database, store_url
+from bot.store.drafts import Drafts
+from bot.store.evidence import EvidenceStore
 from bot.store.journal import Journal
 from bot.store.leases import Leases
 from bot.store.outbox import Outbox
@@ -48,6 +50,8 @@ class Services:
     reports: ReportShelf  # where written follow-up reports are saved
     actions: ActionLog
     reminders: Reminders
+    drafts: Drafts
+    evidence: EvidenceStore
     sweep_loop: SweepLoop | None = None
     # Installs the bot for people who never opened it (``graph.graph_install``); None:
     # they are listed to the strategists as "kan inte nås i Teams ännu".
@@ -125,6 +129,8 @@ class Services:
                 if settings.reminder_interval > 0
                 else None
             ),
+            drafts=Drafts(db),
+            evidence=EvidenceStore(db),
         )
 
     async def start(self) -> None:

@@ -23,6 +23,10 @@ from graph.protocol import GraphThrottled, Workbook, WorkbookError, WorkbookSour
 
 logger = logging.getLogger(__name__)
 
+UNEXPECTED_WRITE_ERROR = (
+    "Ett oväntat fel uppstod när arbetsboken skulle skrivas. Boten försöker igen."
+)
+
 BATCH_SIZE = 500
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(minutes=5)
@@ -195,7 +199,10 @@ class Writer:
         if isinstance(error, GraphThrottled) and error.retry_after:
             # Graph's Retry-After is a cooldown: sending anything sooner only prolongs it.
             wait = max(wait, timedelta(seconds=error.retry_after))
-        await self._journal.record_failure(plan_key, self._now() + wait, str(error))
+        # What is recorded is shown on receipts ("Väntar: …"): our own errors say in Swedish
+        # what blocks the write; anything else is only in the log.
+        shown = str(error) if isinstance(error, WorkbookError) else UNEXPECTED_WRITE_ERROR
+        await self._journal.record_failure(plan_key, self._now() + wait, shown)
         if isinstance(error, WorkbookError):
             logger.warning(
                 "Could not write %s (attempt %s), retrying in %ss: %s",

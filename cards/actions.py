@@ -58,12 +58,69 @@ class SubmitAnswer(_Action):
     year: _Year
     period: Period
     nonce: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    # The version of the saved answer the card was opened against (policy.version_of):
+    # saving over a newer one is a conflict, never a silent overwrite.
+    base: _Id | None = None
+
+
+class LeaveCard(_Action):
+    """Leave an answer card ("Tillbaka"): the list, with what was typed kept as a draft."""
+
+    verb: Literal["back"] = "back"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    base: _Id | None = None
 
 
 class NextControl(_Action):
     """Go on to the next unanswered control after the one just answered."""
 
     verb: Literal["next"] = "next"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+
+
+class RunCommand(_Action):
+    """Do what a typed command asks (the "Menade du …?" button of a near miss)."""
+
+    verb: Literal["command"] = "command"
+    text: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+_AnswerId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ShowReceipt(_Action):
+    """The receipt of a saved answer as it stands now (the receipt's own refresh)."""
+
+    verb: Literal["receipt"] = "receipt"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    answer: _AnswerId
+
+
+class FromReceipt(_Action):
+    """A button on a receipt: the next card comes as a new message and the receipt stays."""
+
+    verb: Literal["from_receipt"] = "from_receipt"
+    plan: _Id
+    control: _Id
+    year: _Year
+    period: Period
+    answer: _AnswerId
+    to: Literal["list", "next", "change", "history"]
+
+
+class ShowHistory(_Action):
+    """Every version of the answer to a control in a term."""
+
+    verb: Literal["history"] = "history"
     plan: _Id
     control: _Id
     year: _Year
@@ -158,6 +215,7 @@ CardPayload = (
     | ShowHelp
     | OpenControl
     | SubmitAnswer
+    | LeaveCard
     | NextControl
     | ShowStatus
     | ShowUnanswered
@@ -168,6 +226,10 @@ CardPayload = (
     | SaveActionStatus
     | RemindPreview
     | RemindConfirm
+    | RunCommand
+    | ShowReceipt
+    | FromReceipt
+    | ShowHistory
 )
 CardAction = Annotated[CardPayload, Field(discriminator="verb")]
 card_action = TypeAdapter(CardAction)

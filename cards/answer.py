@@ -8,26 +8,40 @@ parser in dialogs/.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from bot.domain.assignments import AnswerState, Assignment
 from bot.domain.followup import Earlier
 from bot.domain.model import Answer, OutcomeOption
+from bot.domain.policy import version_of
 from bot.domain.status import owner_text
-from cards.actions import ShowList, SubmitAnswer
+from cards.actions import LeaveCard, ShowHistory, ShowList, SubmitAnswer
+from cards.answer_notes import (
+    CANCEL_TITLE,
+    REPLACE_TITLE,
+    conflict_note,
+    draft_note,
+    evidence_note,
+)
 from cards.common import (
     Element,
+    action_set,
     adaptive_card,
     button,
     container,
     days_text,
     fact_set,
+    folded,
     format_date,
     format_datetime,
     heading,
     risk_summary,
     source_line,
     text_block,
+    thousands,
+    toggle,
 )
 from cards.earlier import continuation_field, earlier_block
 from cards.echo import Echo
@@ -78,8 +92,15 @@ ECHO_BUDGET = 2 * sum(MAX_LENGTHS.values())  # 20,400 bytes
 # What the notes "Här visas bara de första …" may take when the texts have to be cut.
 _NOTES_RESERVE = 1_000
 
+ACTION_IDS = (ACTION_TEXT, ACTION_OWNER, ACTION_DUE)
+
 SUBMIT_TITLE = "Spara svar"
 BACK_TITLE = "Tillbaka till listan"
+DETAILS_TITLE = "Visa detaljer"
+ADD_ACTION_TITLE = "Lägg till åtgärd"
+HISTORY_TITLE = "Historik"
+DETAILS_ID = "details"  # element ids the toggles show and hide (never input ids)
+ACTION_ID = "action"
 
 
 def answer_values(answer: Answer) -> dict[str, str]:
@@ -106,76 +127,84 @@ def answer_card(
     *,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    base: str | None = None,
+    newer: Answer | None = None,
+    draft_saved: datetime | None = None,
     earlier: Sequence[Earlier] = (),
 ) -> Element:
     """The answer form for a control in a term: values kept, errors beside their inputs.
 
     ``values`` pre-fill the inputs (without it, the saved answer does); ``errors`` map an
     input id to a message shown below that input, and ``"_form"`` to one shown on top.
+    ``base`` is the version of the saved answer the card is opened against (default: the
+    assignment's); ``newer`` an answer saved since, shown on top with "Ersätt ändå";
+    ``draft_saved`` says the values are a draft kept from then; ``earlier`` are this
+    year's earlier answers to the control, shown above the form.
     """
     if values is None:
         values = answer_values(assignment.answer) if assignment.answer else {}
-    card, echoed = _card(assignment, options, nonce, today, values, errors or {}, ECHO_BUDGET)
-    _insert_earlier(card, earlier_block(earlier, today))
+    shape = _Shape(
+        assignment,
+        options,
+        nonce,
+        today,
+        values,
+        errors or {},
+        version_of(assignment.answer) if base is None else base,
+        newer,
+        draft_saved,
+        tuple(earlier),
+    )
+    card, echoed = _card(shape, ECHO_BUDGET)
     # The person's texts come first, but never at the cost of a card that cannot be sent:
     # when what the size guard cannot shorten (choices, ids, the structure) leaves less
     # room than they take, they get what is left.
     room = CARD_LIMIT - _NOTES_RESERVE - (floor_size(card) - echoed)
     if room < echoed:
-        card, _ = _card(assignment, options, nonce, today, values, errors or {}, max(room, 0))
-        _insert_earlier(card, earlier_block(earlier, today))
+        card, _ = _card(shape, max(room, 0))
     return card
 
 
-def _insert_earlier(card: Element, block: Element | None) -> None:
-    """The earlier periods' answers go just above the form ("Ditt svar")."""
-    body = card["body"]
-    if block is None or not isinstance(body, list):
-        return
-    at = next((i for i, e in enumerate(body) if e.get("text") == "Ditt svar"), len(body))
-    body.insert(at, block)
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Everything the card is built from."""
+
+    assignment: Assignment
+    options: Sequence[OutcomeOption]
+    nonce: str
+    today: date
+    values: Mapping[str, str]
+    errors: Mapping[str, str]
+    base: str
+    newer: Answer | None
+    draft_saved: datetime | None
+    earlier: tuple[Earlier, ...] = ()
 
 
-def _card(
-    assignment: Assignment,
-    options: Sequence[OutcomeOption],
-    nonce: str,
-    today: date,
-    values: Mapping[str, str],
-    errors: Mapping[str, str],
-    budget: int,
-) -> tuple[Element, int]:
-    """The card, and the bytes the person's texts take in it."""
+def _card(shape: _Shape, budget: int) -> tuple[Element, int]:
+    """The card, and the bytes the person's texts take in it.
+
+    Phone first: the inputs come right after the control's own text; the plan's details
+    fold behind "Visa detaljer" and the åtgärd behind "Lägg till åtgärd" (open when it is
+    needed or filled in). Each part is a function of its own, so a block can be added
+    between them without touching the others.
+    """
+    assignment = shape.assignment
     control, term = assignment.control, assignment.term
-    form = Echo(values, errors, MAX_LENGTHS, budget)
+    form = Echo(shape.values, shape.errors, MAX_LENGTHS, budget)
     source = source_line(control.namnd, assignment.plan_name)
     body: list[Element | None] = [
         heading(f"Kontrollmoment {control.id} · {term.label}"),
         text_block(source, subtle=True, spacing="none") if source else None,
-        _form_errors(form.errors),
+        conflict_note(shape.newer) if shape.newer else _form_errors(form.errors),
+        draft_note(shape.draft_saved),
         text_block(control.description, weight="bolder", spacing="medium"),
-        fact_set(
-            [
-                ("Område", control.area),
-                ("Grupp", control.group),
-                ("Mål", control.goal),
-                ("Process/rutin", control.process),
-                ("Risk", control.risk_text),
-                ("Vad kan gå fel", control.failure),
-                ("Ursprunglig risk", control.origin),
-                ("Riskbedömning", risk_summary(control.risk)),
-                ("Metod", control.method),
-                ("Urval", control.sample),
-                ("Ansvarig", owner_text(control)),
-                ("Rapporteras till", control.report_to),
-                ("Period", term.label),
-                ("Sista svarsdag", format_date(assignment.due)),
-            ]
-        ),
-        _late_note(assignment, today),
-        _previous_note(assignment),
+        _late_note(assignment, shape.today),
+        *_previous(assignment),
+        *_details(assignment),
+        earlier_block(shape.earlier, shape.today),
         heading("Ditt svar", size="medium"),
-        *form.field(_choice(options)),
+        *form.field(_choice(shape.options)),
         {
             "type": "ColumnSet",
             "columns": [
@@ -185,24 +214,86 @@ def _card(
         },
         *form.field(_text(OBSERVATIONS, multiline=True)),
         *form.field(_text(ANALYSIS, multiline=True)),
+        *_action_part(shape, form),
+        *continuation_field(form, term, CONTINUATION, INPUT_LABELS[CONTINUATION]),
+        evidence_note(assignment),
+    ]
+    return adaptive_card(body, _buttons(shape)), form.echoed
+
+
+def _buttons(shape: _Shape) -> list[Element]:
+    control, term = shape.assignment.control, shape.assignment.term
+    ids: dict[str, Any] = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    submit = SubmitAnswer(**ids, period=term.period, nonce=shape.nonce, base=shape.base)
+    if shape.newer is not None:
+        return [
+            button(REPLACE_TITLE, submit, style="destructive"),
+            button(CANCEL_TITLE, ShowList(), with_inputs=False),
+        ]
+    back = LeaveCard(**ids, period=term.period, base=shape.base)
+    return [button(SUBMIT_TITLE, submit, style="positive"), button(BACK_TITLE, back)]
+
+
+def _details(assignment: Assignment) -> list[Element]:
+    """The plan's details about the control, folded away until asked for."""
+    control, term = assignment.control, assignment.term
+    facts = fact_set(
+        [
+            ("Område", control.area),
+            ("Grupp", control.group),
+            ("Mål", control.goal),
+            ("Process/rutin", control.process),
+            ("Risk", control.risk_text),
+            ("Vad kan gå fel", control.failure),
+            ("Ursprunglig risk", control.origin),
+            ("Riskbedömning", risk_summary(control.risk)),
+            ("Metod", control.method),
+            ("Urval", control.sample),
+            ("Ansvarig", owner_text(control)),
+            ("Rapporteras till", control.report_to),
+            ("Period", term.label),
+            ("Sista svarsdag", format_date(assignment.due)),
+        ]
+    )
+    if facts is None:
+        return []
+    return [
+        action_set([toggle(DETAILS_TITLE, DETAILS_ID)], spacing="small"),
+        folded(DETAILS_ID, [facts]),
+    ]
+
+
+def _action_part(shape: _Shape, form: Echo) -> list[Element]:
+    """The åtgärd inputs: shown when filled in, refused without, or the bedömning chosen
+    needs one; otherwise behind "Lägg till åtgärd". The server requires an åtgärd for a
+    deviation whether or not the inputs are shown."""
+    chosen = {o.label.casefold(): o for o in shape.options}.get(
+        " ".join(str(shape.values.get(OUTCOME, "")).split()).casefold()
+    )
+    shown = (
+        any(str(shape.values.get(i, "")).strip() for i in ACTION_IDS)
+        or any(i in shape.errors for i in ACTION_IDS)
+        or (chosen is not None and chosen.severity.needs_action)
+    )
+    inputs = [
         heading("Åtgärd", size="medium"),
-        text_block(_action_hint(options), subtle=True, spacing="none"),
         *form.field(_text(ACTION_TEXT, multiline=True)),
         *form.field(_text(ACTION_OWNER, placeholder="Namn eller e-postadress")),
         *form.field({"type": "Input.Date", "id": ACTION_DUE, "label": INPUT_LABELS[ACTION_DUE]}),
-        *continuation_field(form, term, CONTINUATION, INPUT_LABELS[CONTINUATION]),
     ]
-    submit = SubmitAnswer(
-        plan=control.plan_key, control=control.id, year=term.year, period=term.period, nonce=nonce
-    )
-    buttons = [
-        button(SUBMIT_TITLE, submit, style="positive"),
-        button(BACK_TITLE, ShowList(), with_inputs=False),
+    hint = text_block(_action_hint(shape.options), subtle=True, spacing="small")
+    if shown:
+        return [hint, *inputs]
+    return [
+        hint,
+        action_set([toggle(ADD_ACTION_TITLE, ACTION_ID)], spacing="none"),
+        folded(ACTION_ID, inputs),
     ]
-    return adaptive_card(body, buttons), form.echoed
 
 
 def _choice(options: Sequence[OutcomeOption]) -> Element:
+    # Not isRequired: the client would then refuse "Tillbaka" (which keeps a draft) until a
+    # bedömning is chosen. The server requires one, with a message under the input.
     return {
         "type": "Input.ChoiceSet",
         "id": OUTCOME,
@@ -210,7 +301,6 @@ def _choice(options: Sequence[OutcomeOption]) -> Element:
         "style": "compact",
         "placeholder": "Välj bedömning",
         "wrap": True,
-        "isRequired": True,
         "errorMessage": "Välj en bedömning.",
         "choices": [{"title": o.label, "value": o.label} for o in options],
     }
@@ -228,13 +318,14 @@ def _number(input_id: str) -> Element:
 
 
 def _text(input_id: str, *, multiline: bool = False, placeholder: str = "") -> Element:
-    element: Element = {
-        "type": "Input.Text",
-        "id": input_id,
-        "label": INPUT_LABELS[input_id],
-        "maxLength": MAX_LENGTHS[input_id],
-    }
+    # No maxLength: a client would cut a pasted text at the limit without a word. The limit
+    # is in the label of the long texts, and the server refuses longer text with a message
+    # while the card keeps all of it.
+    element: Element = {"type": "Input.Text", "id": input_id, "label": INPUT_LABELS[input_id]}
     if multiline:
+        element["label"] = (
+            f"{INPUT_LABELS[input_id]} (högst {thousands(MAX_LENGTHS[input_id])} tecken)"
+        )
         element["isMultiline"] = True
     if placeholder:
         element["placeholder"] = placeholder
@@ -267,6 +358,17 @@ def _late_note(assignment: Assignment, today: date) -> Element | None:
         color="attention",
         spacing="medium",
     )
+
+
+def _previous(assignment: Assignment) -> list[Element]:
+    """Who answered last and when, and the way to every version (the history)."""
+    note = _previous_note(assignment)
+    if note is None:
+        return []
+    control, term = assignment.control, assignment.term
+    ids: dict[str, Any] = {"plan": control.plan_key, "control": control.id, "year": term.year}
+    history = ShowHistory(**ids, period=term.period)
+    return [note, action_set([button(HISTORY_TITLE, history, with_inputs=False)], spacing="none")]
 
 
 def _previous_note(assignment: Assignment) -> Element | None:

@@ -224,3 +224,25 @@ def action_set(buttons: Iterable[Element], *, spacing: str | None = None) -> Ele
     if spacing:
         element["spacing"] = spacing
     return element
+
+
+def toggle(title: str, *targets: str) -> Element:
+    """A button that shows or hides the elements with these ids, on the card itself (no
+    round trip to the bot): details folded away on a phone."""
+    return {
+        "type": "Action.ToggleVisibility",
+        "title": title,
+        "targetElements": list(targets),
+    }
+
+
+def folded(element_id: str, items: Iterable[Element | None], *, shown: bool = False) -> Element:
+    """A Container that a ``toggle`` shows and hides; hidden unless ``shown``."""
+    element: Element = {
+        "type": "Container",
+        "id": element_id,
+        "items": [i for i in items if i is not None],
+    }
+    if not shown:
+        element["isVisible"] = False
+    return element

@@ -3,9 +3,10 @@ megabyte.
 
 A refused submission comes back on the same card with the person's values in the inputs
 and the errors beside them, so nothing typed is lost. What was typed is not bounded (a
-client can send anything), the card is: each text at most its input's limit, all texts
-together at most a byte budget, and a value an input cannot hold (e.g. "12,5" in a number
-field) as a short "Du skrev: …" preview. Whatever is cut says so on the card.
+client can send anything), the card is: all texts together at most a byte budget (a text
+over its own limit is shown whole when that fits, for the person to shorten), and a value
+an input cannot hold (e.g. "12,5" in a number field) as a short "Du skrev: …" preview.
+Whatever is cut says so on the card.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from cards.common import Element, text_block, thousands
 from cards.size import text_size
 
+OVER_LIMIT_SHOWN = 2  # a refused text up to this many times its limit is shown whole
 PREVIEW_CHARS = 100  # of a value an input cannot hold, shown as "Du skrev: …"
 
 _WHOLE_NUMBER = re.compile(r"[+-]?\d{1,15}")
@@ -77,8 +79,19 @@ class Echo:
 
 
 def fit_texts(values: Mapping[str, str], limits: Mapping[str, int], budget: int) -> dict[str, str]:
-    """Each text as much of it as its input holds, within ``budget`` bytes together."""
-    capped = {i: text[: limits[i]] for i, text in values.items()}
+    """Each text whole when they all fit in ``budget`` bytes together (a refused text up
+    to twice its limit too, for the person to shorten it); else as much as fits of each,
+    a text over its limit at most its limit."""
+    generous = _fair(values, limits, budget, OVER_LIMIT_SHOWN)
+    if all(generous[i] == values[i] for i in values):
+        return generous
+    return _fair(values, limits, budget, 1)
+
+
+def _fair(
+    values: Mapping[str, str], limits: Mapping[str, int], budget: int, factor: int
+) -> dict[str, str]:
+    capped = {i: text[: factor * limits[i]] for i, text in values.items()}
     # Max-min fair, texts within their limit first: short texts are shown whole, and only
     # what is too long (already refused) or the largest of several is cut.
     order = sorted(capped, key=lambda i: (len(values[i]) > limits[i], text_size(capped[i])))

@@ -116,6 +116,9 @@ def _no_owner(control: Control) -> str:
 def _state_line(assignment: Assignment, today: date) -> Element:
     state = assignment.state
     text = state.label
+    if assignment.answer is not None and state is not AnswerState.UNANSWERED:
+        # What was answered, not only that it was: "Besvarad · Mindre avvikelse".
+        text = f"{text} · {shorten(assignment.answer.outcome, 80)}"
     color = None
     if state is AnswerState.UNANSWERED:
         late = assignment.days_overdue(today)

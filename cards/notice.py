@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.actions import ShowHelp, ShowList
+from cards.actions import RunCommand, ShowHelp, ShowList
 from cards.common import Element, adaptive_card, button, text_block
 
 
@@ -14,4 +14,18 @@ def notice_card(text: str, *, title: str | None = None, attention: bool = False)
             text_block(text, color="attention" if attention else None),
         ],
         [button("Mina kontroller", ShowList()), button("Hjälp", ShowHelp())],
+    )
+
+
+def did_you_mean_card(typed: str, suggestion: str) -> Element:
+    """A near miss: "Menade du …?" with a button that does what the suggestion says."""
+    return adaptive_card(
+        [
+            text_block(f"Menade du ”{suggestion}”?", weight="bolder", size="medium"),
+            text_block(f"Jag förstod inte ”{typed}”.", subtle=True, spacing="none"),
+        ],
+        [
+            button(f"Ja, {suggestion}", RunCommand(text=suggestion), style="positive"),
+            button("Hjälp", ShowHelp()),
+        ],
     )

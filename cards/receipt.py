@@ -1,12 +1,23 @@
-"""The receipt shown after an answer is saved: what was saved, by whom, and where it is."""
+"""The receipt shown after an answer is saved: what was saved, by whom, and where it is.
+
+The receipt stays in the chat as its own message and tells the truth as it changes: it
+carries a Universal Actions ``refresh`` (Action.Execute for the person who saved it), so
+Teams asks the bot for the current receipt whenever it is shown — "Skrivet till Excel"
+once the row has landed, "Väntar: …" with what blocks it until then, and a note when a
+newer answer has replaced it.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from bot.domain.assignments import Assignment
 from bot.domain.model import Answer
-from cards.actions import NextControl, OpenControl, ShowList
+from cards.actions import FromReceipt, ShowReceipt
 from cards.common import (
     Element,
+    action_set,
     adaptive_card,
     button,
     container,
@@ -21,13 +32,29 @@ from cards.common import (
 
 TITLE = "Svaret är sparat"
 PENDING_TEXT = "Skrivs till Excel inom kort"
+WAITING_TEXT = "Väntar"
 WRITTEN_TEXT = "Skrivet till Excel"
+REPLACED_TEXT = "Ersatt av ett nyare svar"
+HISTORY_TITLE = "Historik"
 
 
 def receipt_card(
-    assignment: Assignment, answer: Answer, *, pending: bool, has_next: bool
+    assignment: Assignment,
+    answer: Answer,
+    *,
+    pending: bool,
+    has_next: bool,
+    written_at: datetime | None = None,
+    waiting: str = "",
+    newer: Answer | None = None,
+    user_id: str = "",
 ) -> Element:
-    """A read-only summary of the saved answer, with the ways on."""
+    """A read-only summary of the saved answer, where it stands, and the ways on.
+
+    ``written_at``: when it landed in the workbook; ``waiting``: what blocks the write
+    while ``pending``; ``newer``: an answer saved since for the same control and term;
+    ``user_id``: the channel id of the person whose Teams refreshes the receipt.
+    """
     control, term = assignment.control, assignment.term
     action = answer.action
     body: list[Element | None] = [
@@ -66,25 +93,57 @@ def receipt_card(
                     subtle=True,
                 ),
                 _late_note(assignment, answer),
-                text_block(
-                    PENDING_TEXT if pending else WRITTEN_TEXT,
-                    color="warning" if pending else "good",
-                    weight="bolder",
-                    spacing="small",
-                ),
+                _where(pending, written_at, waiting),
+                _replaced(newer),
             ],
             separator=True,
             spacing="medium",
         )
     )
-    plan, year, period = control.plan_key, term.year, term.period
+    ids: dict[str, Any] = {
+        "plan": control.plan_key,
+        "control": control.id,
+        "year": term.year,
+        "period": term.period,
+        "answer": answer.answer_id,
+    }
     buttons = []
     if has_next:
-        following = NextControl(plan=plan, control=control.id, year=year, period=period)
+        following = FromReceipt(**ids, to="next")
         buttons.append(button("Nästa kontroll", following, style="positive"))
-    change = OpenControl(plan=plan, control=control.id, year=year, period=period)
-    buttons += [button("Ändra svar", change), button("Mina kontroller", ShowList())]
-    return adaptive_card(body, buttons)
+    buttons += [
+        button("Ändra svar", FromReceipt(**ids, to="change")),
+        button("Mina kontroller", FromReceipt(**ids, to="list")),
+    ]
+    # In the body, not beside the others: four buttons do not fit a phone's width.
+    body.append(action_set([button(HISTORY_TITLE, FromReceipt(**ids, to="history"))]))
+    card = adaptive_card(body, buttons)
+    if user_id:
+        refresh = button("Uppdatera", ShowReceipt(**ids))
+        refresh.pop("fallback", None)  # refresh takes an Action.Execute alone
+        card["refresh"] = {"action": refresh, "userIds": [user_id]}
+    return card
+
+
+def _where(pending: bool, written_at: datetime | None, waiting: str) -> Element:
+    """Where the answer is: in the workbook (since when), or waiting (and for what)."""
+    if not pending:
+        when = f" {format_datetime(written_at)}" if written_at else ""
+        return text_block(f"{WRITTEN_TEXT}{when}", color="good", weight="bolder", spacing="small")
+    text = f"{WAITING_TEXT}: {waiting}" if waiting else PENDING_TEXT
+    return text_block(text, color="warning", weight="bolder", spacing="small")
+
+
+def _replaced(newer: Answer | None) -> Element | None:
+    if newer is None:
+        return None
+    when = f" {format_datetime(newer.answered_at)}" if newer.when else ""
+    who = f" av {newer.answered_by}" if newer.answered_by else ""
+    return text_block(
+        f"{REPLACED_TEXT}{when}{who} (bedömning: {shorten(newer.outcome, 100)}).",
+        color="attention",
+        spacing="small",
+    )
 
 
 def _number(value: int | None) -> str:

@@ -50,7 +50,8 @@ def help_card(*, strategist: bool) -> Element:
                 (
                     _LIST_COMMAND,
                     "visar de kontrollmoment du ska svara på nu. Du kan också skriva "
-                    "”kontroller” eller ”svara”.",
+                    "”kontroller” eller ”svara”, eller be om en period: ”mina kontroller "
+                    "delår 2”.",
                 ),
                 (
                     "mina åtgärder",
@@ -101,6 +102,19 @@ def help_card(*, strategist: bool) -> Element:
             text_block(
                 "Som kvalitetsstrateg kan du svara på alla kontrollmoment, när som helst – "
                 "också innan perioden har öppnat och efter att den har stängt."
+            ),
+            fact_set(
+                [
+                    ("status helår", "sammanställningen av helåret, med alla nämnder"),
+                    ("status delår 1", "sammanställningen av delår 1 (även ”status delår 2”)"),
+                    ("status helår 2025", "ett annat års sammanställning"),
+                    ("status helår Socialnämnden", "bara en nämnd"),
+                ]
+            ),
+            text_block(
+                "På sammanställningen kan du skriva den till Excel och se vilka som inte har "
+                "svarat. Historik på ett kontrollmoment visar alla versioner av svaret.",
+                subtle=True,
             ),
         ]
     return adaptive_card(body, [button("Mina kontroller", ShowList(), style="positive")])

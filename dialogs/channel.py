@@ -18,7 +18,7 @@ so that nothing meant for one person is ever answered where others read it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, assert_never
 
 import aiohttp
@@ -90,6 +90,11 @@ NO_PRIVATE_CHAT = (
     "**Lägg till** (eller klicka på mitt namn här och välj **Chatt**). Skriv sedan **mina "
     "kontroller** i chatten med mig."
 )
+PRIVATE_CHAT_FAILED = (
+    "Jag kunde inte skicka något till vår privata chatt just nu: Teams tog inte emot "
+    "meddelandet{status}. Försök igen om en stund, eller skriv **mina kontroller** direkt i "
+    "chatten med mig."
+)
 PRIVATE_CHAT_SLOW = (
     "Teams svarade inte i tid när jag skulle skicka något till dig i en privat chatt. Försök "
     "igen om en stund."
@@ -102,6 +107,15 @@ BUTTONS_ARE_PRIVATE = (
 
 class PrivateChatUnavailable(Exception):
     """The personal chat with the user could not be created or written to."""
+
+    def __init__(self, message: str, *, status: int | None = None, known: bool = False) -> None:
+        super().__init__(message)
+        self.status = status  # the channel's HTTP status, when it gave one
+        self.known = known  # a personal chat with the user exists (its reference is stored)
+
+
+# The stored personal chat of a user (by Entra object id): its conversation id, or None.
+PersonalChat = Callable[[str], Awaitable[str | None]]
 
 
 class PrivateChatTimedOut(PrivateChatUnavailable):
@@ -120,9 +134,11 @@ def register(
     conversations: ConversationState,
     clock: Clock,
     private: Mapping[Command, TypedAct],
+    personal_chat: PersonalChat | None = None,
 ) -> None:
     """The routes for team channels and group chats, ahead of every personal-chat route;
-    ``private`` answers the commands whose answer goes to the sender's personal chat."""
+    ``private`` answers the commands whose answer goes to the sender's personal chat, and
+    ``personal_chat`` finds the one the bot already has with the sender."""
 
     async def on_card(context: TurnContext, _state: TurnState) -> None:
         # The clicked card stays as it is for everyone; only the clicker sees this.
@@ -139,9 +155,8 @@ def register(
         command = parse_command(text) if text else Command.HELP  # a bare @mention
         act = private.get(command)
         if act is not None:
-            await send_private(
-                context, command, await turns.for_user(context, lambda u: act(u, text))
-            )
+            reply = await turns.for_user(context, lambda u: act(u, text))
+            await send_private(context, command, reply, personal_chat)
         elif command is Command.HELP:
             await context.send_activity(HELP)
         elif command is Command.GREETING:
@@ -167,19 +182,30 @@ def register(
     agent.add_route(shared(is_greeting), on_greeting, rank=RouteRank.FIRST)
 
 
-async def send_private(context: TurnContext, command: Command, reply: Reply) -> None:
+async def send_private(
+    context: TurnContext, command: Command, reply: Reply, personal_chat: PersonalChat | None = None
+) -> None:
     """Send a reply to the sender's personal chat and say so in the shared one; a reply
     with nothing personal in it (a "who are you?") stays where it was asked."""
     if reply.card is None:
         await send(context, reply)
         return
+    sender = context.activity.from_property
+    known = None
+    if personal_chat is not None and sender is not None and sender.aad_object_id:
+        known = await personal_chat(sender.aad_object_id)
     try:
-        await send_privately(context, [activity_of(reply)])
+        await send_privately(context, [activity_of(reply)], known)
     except PrivateChatTimedOut:
         await context.send_activity(PRIVATE_CHAT_SLOW)
         return
-    except PrivateChatUnavailable:
-        await context.send_activity(NO_PRIVATE_CHAT)
+    except PrivateChatUnavailable as error:
+        # Say what really happened: no chat with the app yet, or one that would not take it.
+        if error.known:
+            status = f" (svar {error.status})" if error.status else ""
+            await context.send_activity(PRIVATE_CHAT_FAILED.format(status=status))
+        else:
+            await context.send_activity(NO_PRIVATE_CHAT)
         return
     sent = {Command.LIST: SENT_LIST, Command.ACTIONS: SENT_ACTIONS}
     await context.send_activity(sent.get(command, SENT_STATUS))
@@ -189,8 +215,12 @@ def _is_message(activity: Activity) -> bool:
     return activity.type == ActivityTypes.message
 
 
-async def send_privately(context: TurnContext, activities: Sequence[Activity]) -> None:
-    """Send activities to the user in the personal chat; raises PrivateChatUnavailable."""
+async def send_privately(
+    context: TurnContext, activities: Sequence[Activity], known: str | None = None
+) -> None:
+    """Send activities to the user in the personal chat: the one already known (``known``,
+    its conversation id), else the one the channel creates or finds; raises
+    PrivateChatUnavailable."""
     client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
     incoming = context.activity
     if client is None or incoming.from_property is None or incoming.recipient is None:
@@ -203,16 +233,20 @@ async def send_privately(context: TurnContext, activities: Sequence[Activity]) -
         is_group=False, bot=bot, members=[user], **(extra if tenant else {})
     )
     try:
-        created = await client.conversations.create_conversation(parameters)
-        if not created.id:
-            raise PrivateChatUnavailable("the channel created a conversation without an id")
+        if known:
+            chat = known
+        else:
+            created = await client.conversations.create_conversation(parameters)
+            if not created.id:
+                raise PrivateChatUnavailable("the channel created a conversation without an id")
+            chat = created.id
         for activity in activities:
-            activity.conversation = ConversationAccount(id=created.id, tenant_id=tenant)
+            activity.conversation = ConversationAccount(id=chat, tenant_id=tenant)
             activity.from_property = bot
             activity.recipient = user
             activity.channel_id = incoming.channel_id
             activity.service_url = incoming.service_url
-            await client.conversations.send_to_conversation(created.id, activity)
+            await client.conversations.send_to_conversation(chat, activity)
     except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
         status = getattr(error, "status", None)
         logger.warning(
@@ -221,5 +255,5 @@ async def send_privately(context: TurnContext, activities: Sequence[Activity]) -
             f" {status}" if status else "",
         )
         if isinstance(error, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
-            raise PrivateChatTimedOut(str(error)) from error
-        raise PrivateChatUnavailable(str(error)) from error
+            raise PrivateChatTimedOut(str(error), known=bool(known)) from error
+        raise PrivateChatUnavailable(str(error), status=status, known=bool(known)) from error

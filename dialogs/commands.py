@@ -1,10 +1,13 @@
-"""What a typed message means: tolerant of case, accents, punctuation and extra spaces."""
+"""What a typed message means: tolerant of case, accents, punctuation and extra spaces,
+and of near misses ("mina kontroler" → "Menade du mina kontroller?")."""
 
 from __future__ import annotations
 
 import enum
 import re
 import unicodedata
+
+from rapidfuzz import fuzz, process
 
 from bot.domain.model import Period
 from bot.reports.status import StatusQuery
@@ -20,6 +23,7 @@ class Command(enum.Enum):
     HELP = "help"
     GREETING = "greeting"
     REMIND = "remind"
+    THANKS = "thanks"
     UNKNOWN = "unknown"
 
 
@@ -38,6 +42,10 @@ _PHRASES = {
     "hej": Command.GREETING,
     "hallo": Command.GREETING,
     "start": Command.GREETING,
+    "tack": Command.THANKS,
+    "tack sa mycket": Command.THANKS,
+    "tusen tack": Command.THANKS,
+    "tackar": Command.THANKS,
 }
 
 
@@ -58,12 +66,76 @@ def parse_command(text: str) -> Command:
     plain = normalise(text)
     if plain == "status" or plain.startswith("status "):
         return Command.STATUS
+    command = _PHRASES.get(plain)
+    if command is not None:
+        return command
     if plain == "rapport" or plain.startswith("rapport "):
         return Command.REPORT
     for phrase in _REMIND_PHRASES:
         if plain == phrase or plain.startswith(phrase + " "):
             return Command.REMIND
-    return _PHRASES.get(plain, Command.UNKNOWN)
+    # "mina kontroller delår 2 2026": a listing phrase followed by a period (and a year).
+    for phrase, meaning in _PHRASES.items():
+        if meaning is Command.LIST and plain.startswith(phrase + " "):
+            query = _period_and_year(plain[len(phrase) :].split())
+            if query.period is not None and not query.namnd:
+                return Command.LIST
+    return Command.UNKNOWN
+
+
+def parse_list(text: str) -> StatusQuery:
+    """The period (and year) a `mina kontroller delår 2` asks for; none by default."""
+    plain = normalise(text)
+    for phrase, meaning in sorted(_PHRASES.items(), key=lambda item: -len(item[0])):
+        if meaning is Command.LIST and plain.startswith(phrase + " "):
+            query = _period_and_year(plain[len(phrase) :].split())
+            if query.period is not None and not query.namnd:
+                return StatusQuery(query.period, query.year)
+    return StatusQuery()
+
+
+# What the bot may suggest for a near miss: every phrase that does something (not the
+# greetings and thanks), and the status of each period.
+_NOT_SUGGESTED = (Command.GREETING, Command.THANKS, Command.UNKNOWN)
+_STATUS_PHRASES = ("status", "status helar", "status delar 1", "status delar 2")
+_REPORT_PHRASES = ("rapport helar", "rapport delar 1", "rapport delar 2")
+# How the phrases are written with their accents, word by word, to show a suggestion.
+_ACCENTED = {
+    "hjalp": "hjälp",
+    "helar": "helår",
+    "delar": "delår",
+    "hallo": "hallå",
+    "atgard": "åtgärd",
+    "atgarder": "åtgärder",
+    "paminn": "påminn",
+    "oversikt": "översikt",
+    "arsrapport": "årsrapport",
+}
+SIMILAR = 80  # rapidfuzz ratio (0-100) from which a typo counts as a near miss
+_WHOLE_PHRASE_MIN = 5  # a phrase this long found whole inside the text is a near miss too
+
+
+def suggest(text: str) -> str | None:
+    """The command a near miss probably meant, written as a person types it; None when
+    nothing is close (or the text is a command already)."""
+    plain = normalise(text)
+    if not plain or parse_command(text) is not Command.UNKNOWN:
+        return None
+    choices = [p for p, c in _PHRASES.items() if c not in _NOT_SUGGESTED]
+    choices += [*_STATUS_PHRASES, *_REPORT_PHRASES, *_REMIND_PHRASES]
+    best = process.extractOne(plain, choices, scorer=fuzz.ratio, score_cutoff=SIMILAR)
+    if best is None:
+        # "visa mina kontroller": a whole phrase with words around it.
+        contained = [c for c in choices if len(c) >= _WHOLE_PHRASE_MIN and f" {c} " in f" {plain} "]
+        if not contained:
+            return None
+        return written(max(contained, key=len))
+    return written(best[0])
+
+
+def written(phrase: str) -> str:
+    """A phrase of the table as a person writes it ("status helar" → "status helår")."""
+    return " ".join(_ACCENTED.get(word, word) for word in phrase.split())
 
 
 _PERIOD_WORDS = {"helar": Period.YEAR, "delar1": Period.T1, "delar2": Period.T2}
@@ -74,7 +146,11 @@ def parse_status(text: str) -> StatusQuery:
     """Read `status [helår|delår 1|delår 2] [år] [nämnd]` (or `rapport …`: the first word
     is skipped either way); what is left over is the nämnd,
     kept as typed (accents and all) so it matches the plan's Nämnd column."""
-    words = text.split()[1:]  # the first word is "status"
+    return _period_and_year(text.split()[1:])  # the first word is "status"
+
+
+def _period_and_year(words: list[str]) -> StatusQuery:
+    """A period and a year among the words, and the rest as a nämnd."""
     period: Period | None = None
     year: int | None = None
     rest: list[str] = []

@@ -14,10 +14,12 @@ from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnConte
 
 from bot.domain.clock import Clock
 from bot.domain.identity import User
-from cards.actions import ShowHelp
+from cards.actions import RunCommand, ShowHelp
+from cards.common import shorten
+from cards.notice import did_you_mean_card
 from cards.welcome import help_card, welcome_card
 from dialogs.activity import is_card_invoke, is_card_submit, is_greeting, is_shared, sender_id
-from dialogs.commands import Command
+from dialogs.commands import Command, suggest
 from dialogs.flow import ConversationState, Event, Greeted, SaidHello, ShowWelcome, step
 from dialogs.turn import (
     Reply,
@@ -33,6 +35,7 @@ NOT_UNDERSTOOD = (
     "Jag förstod inte riktigt. Skriv **mina kontroller** för att se och besvara dina "
     "kontrollmoment, eller **hjälp** för att se vad jag kan."
 )
+THANKS = "Varsågod! Skriv **mina kontroller** när du vill se dina kontrollmoment igen."
 
 
 def register(
@@ -67,14 +70,28 @@ def register(
     async def clicked_help(user: User, _action: ShowHelp, _inputs: Mapping[str, Any]) -> Reply:
         return Reply(card=help_card(strategist=user.strategist))
 
-    async def not_understood() -> Reply:
-        return Reply(text=NOT_UNDERSTOOD)
+    async def typed_thanks(_user: User, _text: str) -> Reply:
+        return Reply(text=THANKS)
+
+    async def clicked_command(user: User, action: RunCommand, _inputs: Mapping[str, Any]) -> Reply:
+        act = turns.typed_act(action.text)
+        if act is None:  # a forged or outdated suggestion
+            return Reply(card=bad_card())
+        return await act(user, action.text)
 
     async def on_other_message(context: TurnContext, _state: TurnState) -> None:
         if is_card_submit(context.activity):
             # An Action.Submit whose verb no route knows: an old or a forged card.
             await send(context, Reply(card=bad_card()))
             return
+        text = context.activity.text or ""
+
+        async def not_understood() -> Reply:
+            suggestion = suggest(text)
+            if suggestion is not None and turns.typed_act(suggestion) is not None:
+                return Reply(card=did_you_mean_card(shorten(text, 80), suggestion))
+            return Reply(text=NOT_UNDERSTOOD)
+
         await send(context, await turns.for_anyone(context, not_understood))
 
     async def on_unknown_card(context: TurnContext, _state: TurnState) -> None:
@@ -84,6 +101,8 @@ def register(
     agent.add_route(typed(Command.GREETING), on_hello)
     turns.on_typed(agent, Command.HELP, typed_help)
     turns.on_card(agent, ShowHelp, clicked_help)
+    turns.on_typed(agent, Command.THANKS, typed_thanks)
+    turns.on_card(agent, RunCommand, clicked_command)
     # Before the SDK's card routes, which would answer a wrong action type with a 501.
     agent.add_route(_not_an_execute, on_unknown_card, is_invoke=True, rank=RouteRank.FIRST)
     # After every other route: what none of them took.

@@ -15,13 +15,23 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from bot.actions import Actions
 from bot.answers import Answers
 from bot.domain.identity import User
+from bot.evidence import EvidenceDesk, Shelf
 from bot.logs import failure
 from bot.reminders.manual import ManualReminders
 from bot.reports.report import Reports
 from bot.reports.status import StatusReports
 from bot.services import Services
 from cards.notice import notice_card
-from dialogs import answering, channel, followup, greeting, reminders, report, status
+from dialogs import (
+    answering,
+    channel,
+    evidence,
+    followup,
+    greeting,
+    reminders,
+    report,
+    status,
+)
 from dialogs.commands import Command, parse_status
 from dialogs.references import remember_reference
 from dialogs.turn import Reply, Turns, card_response, send_invoke_response
@@ -44,19 +54,32 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     actions = Actions(
         services.plans, services.actions, services.clock, notify=services.writer.notify
     )
+    shelf = services.source if isinstance(services.source, Shelf) else None
+    desk = EvidenceDesk(
+        services.plans,
+        services.journal,
+        services.evidence,
+        shelf,
+        services.conversations,
+        services.clock,
+        notify=services.writer.notify,
+    )
     answers = Answers(
         services.plans,
         services.journal,
         services.clock,
         notify=services.writer.notify,
         earlier=actions.earlier,
+        drafts=services.drafts,
+        on_open=desk.focus,
+        evidence=desk.links,
     )
     reports = StatusReports(
         services.plans, services.clock, services.references.names, actions=services.actions
     )
 
-    async def private_list(user: User, _text: str) -> Reply:
-        return await answering.show_list(answers, user)
+    async def private_list(user: User, text: str) -> Reply:
+        return await answering.show_list(answers, user, text)
 
     async def private_status(user: User, text: str) -> Reply:
         return await status.show_status(reports, user, parse_status(text))
@@ -64,13 +87,21 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
     async def private_actions(user: User, _text: str) -> Reply:
         return await followup.show_actions(actions, user)
 
+    async def personal_chat(user_id: str) -> str | None:
+        for stored in await services.references.for_user(user_id):
+            conversation = stored.reference.get("conversation") or {}
+            if str(conversation.get("conversationType", "")).casefold() == "personal":
+                return stored.conversation_id
+        return None
+
     private = {
         Command.LIST: private_list,
         Command.STATUS: private_status,
         Command.ACTIONS: private_actions,
     }
-    channel.register(agent, turns, services.conversations, services.clock, private)
+    channel.register(agent, turns, services.conversations, services.clock, private, personal_chat)
     answering.register(agent, turns, answers)
+    evidence.register(agent, turns, desk)
     status.register(agent, turns, reports)
     report.register(
         agent,

@@ -58,6 +58,9 @@ class Reply:
 
     card: Card | None = None
     text: str | None = None
+    # For a button on a card that should stay as it is (a receipt): the clicked card is
+    # answered with ``stay``, and ``card``/``text`` go out as a new message.
+    stay: Card | None = None
 
 
 # Who is talking, as far as this turn can tell.
@@ -98,6 +101,8 @@ class Turns:
         self._lookup_timeout = lookup_timeout
         # Keeps the sender's conversation reference (for reminders) once the turn is theirs.
         self._remember = remember
+        # What each typed command does, so a "Menade du …?" button can do the same.
+        self._typed: dict[Command, TypedAct] = {}
 
     async def sender(self, context: TurnContext) -> Sender:
         """Who sent the activity, by the channel's member lookup."""
@@ -153,6 +158,9 @@ class Turns:
             if action is None:
                 return card_response(bad_card())
             reply = await self.for_user(context, lambda user: act(user, action, _inputs(data)))
+            if reply.stay is not None:
+                await send(context, Reply(card=reply.card, text=reply.text))
+                return card_response(reply.stay)
             return card_response(
                 reply.card or notice_card(reply.text or WHO_ARE_YOU, attention=True)
             )
@@ -170,12 +178,17 @@ class Turns:
 
     def on_typed(self, agent: AgentApplication[TurnState], command: Command, act: TypedAct) -> None:
         """Route a typed command to ``act`` (with the text as typed)."""
+        self._typed[command] = act
 
         async def route(context: TurnContext, _state: TurnState) -> None:
             text = context.activity.text or ""
             await send(context, await self.for_user(context, lambda user: act(user, text)))
 
         agent.add_route(typed(command), route)
+
+    def typed_act(self, text: str) -> TypedAct | None:
+        """What typing ``text`` does, if it is a command with a route of its own."""
+        return self._typed.get(parse_command(text))
 
 
 def typed(command: Command) -> Callable[[TurnContext], bool]:

@@ -27,8 +27,10 @@ from bot.domain.periods import Term
 from bot.domain.status import SheetWritten, Summary, compile_status
 from cards.answer import answer_card, answer_values
 from cards.common import adaptive_card
+from cards.evidence import evidence_card
+from cards.history import history_card
 from cards.listing import list_card
-from cards.notice import notice_card
+from cards.notice import did_you_mean_card, notice_card
 from cards.receipt import receipt_card
 from cards.risk_matrix import risk_section
 from cards.status import status_card
@@ -200,9 +202,50 @@ def answering_cards(plans: Sequence[Plan], answers: Sequence[Answer]) -> dict[st
         "answer-own-scale": answer_card(
             other, other_plan.scale.for_period(HELAR.period), NONCE, OPEN_DAY
         ),
-        "receipt-pending": receipt_card(fresh, saved, pending=True, has_next=True),
-        "receipt-written": receipt_card(fresh, plain, pending=False, has_next=False),
+        "answer-conflict": answer_card(
+            answered, options, NONCE, OPEN_DAY, values=answer_values(plain), newer=saved
+        ),
+        "answer-draft": answer_card(
+            fresh, options, NONCE, OPEN_DAY, values=answer_values(plain), draft_saved=SAVED_AT
+        ),
+        "receipt-pending": receipt_card(
+            fresh, saved, pending=True, has_next=True, user_id="29:e2e-alex"
+        ),
+        "receipt-waiting": receipt_card(
+            fresh,
+            saved,
+            pending=True,
+            has_next=True,
+            waiting="Arbetsboken lindesberg-ks-2026.xlsx är öppen i Excel. Svaren skrivs in när "
+            "den stängs.",
+            user_id="29:e2e-alex",
+        ),
+        "receipt-written": receipt_card(
+            fresh, plain, pending=False, has_next=False, written_at=SAVED_AT, user_id="29:e2e-alex"
+        ),
+        "receipt-replaced": receipt_card(
+            fresh, plain, pending=False, has_next=False, written_at=SAVED_AT, newer=late
+        ),
         "receipt-late": receipt_card(fresh, late, pending=False, has_next=True),
+        "history": history_card(answered, [plain, saved, replace(late, answer_id="x" * 32)]),
+        "evidence": evidence_card(
+            fresh.control.plan_key,
+            fresh.control.id,
+            HELAR,
+            ["stickprov.pdf"],
+            [
+                "program.exe: den filtypen tar jag inte emot. Skicka PDF, Word, Excel, PowerPoint, "
+                "CSV, text, bild (PNG/JPG) eller e-post (MSG/EML)."
+            ],
+            [
+                (
+                    "stickprov.pdf",
+                    "https://kommun.sharepoint.com/sites/Internkontroll/"
+                    "Dokument/Underlag/2026/Hel%C3%A5r/8/stickprov.pdf",
+                ),
+            ],
+            in_answer=True,
+        ),
     }
 
 
@@ -256,6 +299,7 @@ def notice_cards() -> dict[str, Card]:
         "notice-bad-card": notice_card(BAD_CARD, attention=True),
         "notice-failure": notice_card(SOMETHING_WRONG, attention=True),
         "notice-who-are-you": notice_card(WHO_ARE_YOU, attention=True),
+        "did-you-mean": did_you_mean_card("mina kontroler", "mina kontroller"),
     }
 
 

@@ -40,6 +40,7 @@ const ANSWER = {
   actionDue: { year: 2027, month: 3, day: 31 }, // shown on the receipt as "31 mars 2027"
 };
 const ACTION_DUE_ISO = '2027-03-31';
+const EVIDENCE_LINK = 'https://kommun.sharepoint.com/sites/ik/stickprov.pdf'; // under 80 characters: shown whole
 const ACTION_DUE_SHOWN = '31 mars 2027';
 
 const problems = []; // failed checks that do not stop the run
@@ -183,6 +184,27 @@ try {
     await answerCard.getByText(target.control, { exact: true }).waitFor();
   });
 
+  await step('folded', 'på telefonen: detaljerna och åtgärden är hopfällda', async () => {
+    // The plan's details wait behind "Visa detaljer"; the inputs come first.
+    const method = answerCard.getByText('Metod', { exact: true });
+    check(!(await method.isVisible()), 'planens detaljer visas innan någon bett om dem');
+    await answerCard.getByRole('button', { name: 'Visa detaljer', exact: true }).click();
+    await method.waitFor();
+    // The åtgärd inputs stay hidden until needed (or asked for with "Lägg till åtgärd").
+    const action = answerCard.getByRole('textbox', { name: /^Åtgärdsansvarig/ });
+    check(!(await action.isVisible()), 'åtgärdsfälten visas fast ingen åtgärd behövs ännu');
+    await answerCard.getByRole('button', { name: 'Lägg till åtgärd', exact: true }).waitFor();
+  });
+
+  await step('link', 'en länk som underlag går till kontrollmomentet som är öppet', async () => {
+    await say(EVIDENCE_LINK);
+    const reply = cardWithHeading(
+      `Underlag · Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`,
+    );
+    await reply.waitFor();
+    await reply.getByText(`Bifogat nu: ${EVIDENCE_LINK}.`, { exact: true }).waitFor();
+  });
+
   await step('required-missing', 'en obligatorisk uppgift saknas: felet på kortet', async () => {
     await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
     await answerCard.getByText('Välj en bedömning.', { exact: true }).first().waitFor();
@@ -259,6 +281,26 @@ try {
     console.log(`    ${where}, Svar-ID ${row.answer_id}`);
   });
 
+  await step('receipt-written', 'kvittot säger "Skrivet till Excel" när raden har landat', async () => {
+    const receipt = cardWithHeading('Svaret är sparat');
+    const written = receipt.getByText(/^Skrivet till Excel \d/);
+    // Teams refreshes the receipt when it is shown (Universal Actions refresh); pressing one
+    // of its buttons brings it up to date as well, and the next card comes below it.
+    const refreshed = await written
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!refreshed) {
+      console.log('    (ingen automatisk uppdatering här: kvittot uppdateras med Mina kontroller)');
+      await receipt.getByRole('button', { name: 'Mina kontroller', exact: true }).click();
+    }
+    await written.waitFor();
+    check(
+      (await receipt.getByText('Skrivs till Excel inom kort').count()) === 0,
+      'kvittot säger fortfarande "Skrivs till Excel inom kort"',
+    );
+  });
+
   await step('status', '"status helår" visar svaret', async () => {
     const after = statusJson();
     check(after.pending === 0, `${after.pending} svar väntar ännu på att skrivas till Excel`);
@@ -306,6 +348,44 @@ try {
     check(mine.includes(target.control), `bladet i ${target.plan} saknar kontrollmomentet`);
     check(mine.includes(ANSWER.observations), `bladet i ${target.plan} saknar iakttagelserna`);
     console.log(`    ${books.join(', ')}: ${sheet}`);
+  });
+
+  await step('stale-card', 'två kort för samma kontrollmoment: det äldre skriver inte över', async () => {
+    const openFromList = async () => {
+      await say('mina kontroller');
+      const list = page
+        .locator('.ac-adaptiveCard')
+        .filter({ has: page.getByRole('heading', { name: /^Mina kontroller – / }) })
+        .last();
+      await list.waitFor();
+      const title = `${target.control_id} – ${target.control.slice(0, 40)}`;
+      const item = list.locator('.ac-container').filter({ hasText: startsWith(title) }).last();
+      await item.getByText(`Besvarad · ${ANSWER.outcome}`, { exact: true }).waitFor();
+      await item.getByRole('button', { name: 'Ändra svar', exact: true }).click();
+    };
+    const cards = () =>
+      page
+        .locator('.ac-adaptiveCard')
+        .filter({ has: page.getByRole('heading', { name: answerHeading(), exact: true }) });
+    await openFromList(); // "the laptop"
+    await cards().first().waitFor();
+    const opened = await cards().count();
+    await openFromList(); // "the phone"
+    for (let tries = 0; (await cards().count()) < opened + 1; tries += 1) {
+      check(tries < 100, 'det andra kortet för kontrollmomentet öppnades inte');
+      await page.waitForTimeout(200);
+    }
+    const older = cards().nth(opened - 1);
+    const newer = cards().last();
+    await newer.getByRole('button', { name: 'Spara svar', exact: true }).click();
+    await cardWithHeading('Svaret är sparat').last().waitFor();
+    const counted = statusJson().total.answered;
+    await older.getByRole('button', { name: 'Spara svar', exact: true }).click();
+    await older.getByText('Ett nyare svar har sparats', { exact: true }).waitFor();
+    await older.getByText(startsWith('Svaret sparades den')).waitFor();
+    await older.getByRole('button', { name: 'Ersätt ändå', exact: true }).waitFor();
+    check(statusJson().total.answered === counted, 'det äldre kortet sparade ändå');
+    await older.getByRole('button', { name: 'Avbryt', exact: true }).click();
   });
 
   const welcomes = await welcomeHeading().count();

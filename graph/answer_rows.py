@@ -57,6 +57,7 @@ def answer_values(answer: Answer) -> dict[str, object]:
         "Besvarad": to_local(answer.answered_at),
         "Svar-ID": answer.answer_id,
         "Uppföljning": answer.continuation,
+        "Underlag": "\n".join(answer.evidence),
     }
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
@@ -161,6 +162,9 @@ def row_to_answer(
         analysis=typed_text(get("Analys")),
         action=action,
         continuation=cell_text(get("Uppföljning")),
+        evidence=tuple(
+            line.strip() for line in cell_text(get("Underlag")).splitlines() if line.strip()
+        ),
     )
 
 

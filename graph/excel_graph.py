@@ -119,7 +119,9 @@ class Transport:
         info.headers.try_add("Accept", "application/json")
         if session:
             info.headers.try_add(SESSION_HEADER, session)
-        if body is not None:
+        if isinstance(body, bytes):  # a file's content (an upload), sent as it is
+            info.set_stream_content(body, "application/octet-stream")
+        elif body is not None:
             info.set_stream_content(json.dumps(body).encode(), "application/json")
         options: list[Any] = [ResponseHandlerOption(NativeResponseHandler())]
         if not retry:  # a non-idempotent request: the SDK must not resend it on 429/503/504
@@ -353,6 +355,24 @@ class GraphSource:
         elif name:
             book.known_name = name
         return book
+
+    async def put_evidence(
+        self, plan_key: str, parts: Sequence[str], name: str, data: bytes
+    ) -> str:
+        """Upload an underlag file to a folder beside the workbooks (``parts`` below it;
+        SharePoint renames a name already there); its webUrl."""
+        where = await self.location()
+        base = self.path if where.folder else self.path.rpartition("/")[0]
+        path = "/".join(p for p in (base, *parts, name) if p)
+        url = (
+            _url("drives", where.drive_id, f"root:/{quote(path)}:", "content")
+            + "?@microsoft.graph.conflictBehavior=rename"
+        )
+        try:
+            item = await self.transport.send("PUT", url, data, retry=False)
+        except GraphCallError as e:
+            raise translate(e, name) from e
+        return str(item.get("webUrl") or path)
 
     async def close(self) -> None:
         """Close every open workbook session."""

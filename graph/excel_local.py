@@ -276,6 +276,26 @@ class LocalSource:
         """Nothing to release: files are opened per read and write, and the writer process is
         shared by every source in the process (it ends with the interpreter)."""
 
+    async def put_evidence(
+        self, plan_key: str, parts: Sequence[str], name: str, data: bytes
+    ) -> str:
+        """Store an underlag file in a folder beside the workbooks (``parts`` below it; a
+        name already there gets " (2)" and so on); its file: link."""
+        base = self._path.parent if self._single else self._path
+
+        def write() -> str:
+            folder = base.joinpath(*parts)
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / name
+            stem, suffix, number = target.stem, target.suffix, 2
+            while target.exists():
+                target = folder / f"{stem} ({number}){suffix}"
+                number += 1
+            target.write_bytes(data)
+            return target.resolve().as_uri()
+
+        return await asyncio.to_thread(write)
+
     def _resolve(self, key: str) -> Path | None:
         # Keys come back from card data: never let one reach outside the source.
         if self._single:

@@ -142,7 +142,7 @@ class Writes:
 def _cells(answer: Answer, columns: Mapping[str, int], width: int, fill: Any) -> list[Any]:
     row = [fill] * width
     for header, value in answer_rows.answer_values(answer).items():
-        if header in columns:
+        if header in columns:  # an optional column the table lacks is left out
             row[columns[header]] = to_graph_value(value)
     return row
 
@@ -182,6 +182,10 @@ def plan_writes(
     )
     if target.table is None and continued and layout.CONTINUATION_HEADER not in columns:
         missing.append(layout.CONTINUATION_HEADER)
+    if target.table is not None:
+        # A table cannot be widened by these writes: without an optional column (Underlag)
+        # the rest of each row is still written.
+        missing = [h for h in missing if h not in layout.OPTIONAL_ANSWER_HEADERS]
     if missing and target.table is not None:
         raise WorkbookUnreadable(
             f"Tabellen {target.table} på bladet {target.sheet} saknar kolumnerna "

@@ -63,11 +63,15 @@ ANSWER_HEADERS = (
     "Besvarad av",
     "Besvarad",
     "Svar-ID",
+    "Underlag",
 )
 # At helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ. Written where the
 # answers have the column; added (to the right) when an answer says it and the bot can add
 # a column: a local file, or a sheet without a table (a Graph table keeps its columns).
 CONTINUATION_HEADER = "Uppföljning"
+# Columns a workbook may lack and still be written (an Excel table made before the column
+# existed, which Graph cannot widen in the same write): the rest of the row is written.
+OPTIONAL_ANSWER_HEADERS = ("Underlag",)
 
 # Field -> accepted headers; the first one is what our own templates write. The synonyms
 # come from real plans (shared/domain/REFERENCE.md §A). "Verksamhet" is a grouping (in
@@ -199,6 +203,7 @@ ANSWER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Åtgärdsansvarig": ("Åtgärdsansvarig", "Ansvarig för åtgärd"),
     "Besvarad av": ("Besvarad av", "Besvarat av", "Ifylld av"),
     "Besvarad": ("Besvarad", "Besvarat"),
+    "Underlag": ("Underlag", "Bilagor", "Bilaga"),
 }
 _ANSWER_LOOKUP = {
     normalise_header(h): canonical

@@ -367,6 +367,7 @@ class Answer:
     analysis: str = ""
     action: Action | None = None
     continuation: str = ""  # at helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ
+    evidence: tuple[str, ...] = ()  # links to the underlag attached (files or pasted links)
 
     @property
     def control_key(self) -> ControlKey:

@@ -112,6 +112,40 @@ def card_reuse(stored: Answer | None, target: Target) -> AlreadySaved | UsedElse
     return UsedElsewhere()
 
 
+def may_view(user: User, control: Control, answer: Answer | None = None) -> Refusal | None:
+    """Whether this user may see a control's answers and their history: its ansvarig, a
+    strategist, or whoever gave the answer (at any time, open term or not)."""
+    if user.strategist or user.may_answer_as_owner(control):
+        return None
+    if answer is not None and user.owns(answer.answered_by):
+        return None
+    return Refusal(NOT_YOURS)
+
+
+NO_ANSWER = "-"  # the version of a slot nobody has answered yet
+
+
+def version_of(answer: Answer | None) -> str:
+    """The version of a slot's newest answer that an answer card is opened against: its
+    Svar-ID, or for a row typed into Excel by hand without one, when it was answered."""
+    if answer is None:
+        return NO_ANSWER
+    if answer.answer_id:
+        return answer.answer_id
+    when = answer.when
+    return f"excel:{when.isoformat()}" if when else f"excel:{answer.outcome}"[:200]
+
+
+def overwrites_newer(base: str | None, current: Answer | None) -> Answer | None:
+    """The no-silent-overwrite rule: a card opened against one version of the answer may
+    not replace another (someone else's save, another device, an older card). The newer
+    answer, when the card's version is not the current one; None when it may save. A
+    card that carries no version (made before cards carried one) is not checked."""
+    if base is None or base == version_of(current):
+        return None
+    return current if current is not None else None
+
+
 def answerable(assignment: Assignment) -> bool:
     """Whether an assignment still waits for its first answer and may be given one."""
     return assignment.can_answer and assignment.state is AnswerState.UNANSWERED

@@ -56,6 +56,7 @@ def answer_to_json(answer: Answer) -> str:
                 "owner": action.owner,
                 "due": action.due.isoformat() if action.due else None,
             },
+            **({"evidence": list(answer.evidence)} if answer.evidence else {}),
         },
         ensure_ascii=False,
     )
@@ -85,6 +86,7 @@ def _answer_from_row(row: Row[Any]) -> Answer:
             action["owner"],
             date.fromisoformat(action["due"]) if action.get("due") else None,
         ),
+        evidence=tuple(str(link) for link in data.get("evidence") or ()),
     )
 
 
@@ -139,6 +141,15 @@ class Journal:
         """Whether this answer still waits to be written to its workbook."""
         row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
         return row is not None and row.written_at is None
+
+    async def written_at(self, answer_id: str) -> datetime | None:
+        """When the answer was written to its workbook; None while it waits (or is unknown)."""
+        row = await self._db.fetchone(_WRITTEN_AT, {"id": answer_id})
+        return (
+            None
+            if row is None or row.written_at is None
+            else datetime.fromisoformat(row.written_at)
+        )
 
     async def for_controls(self, keys: Iterable[ControlKey]) -> tuple[list[Answer], set[str]]:
         """Every stored answer to these controls (oldest first within each workbook, so per

@@ -70,6 +70,38 @@ conversation_references = Table(
     Index("conversation_references_email", "email"),
 )
 
+# A half-written answer per person, control and term, kept on "Tillbaka" (JSON values).
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("person", Text, primary_key=True),  # the e-mail address, folded
+    Column("plan_key", Text, primary_key=True),
+    Column("control_id", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("period", Text, primary_key=True),
+    Column("draft", Text, nullable=False),
+    Column("saved_at", Text, nullable=False),
+)
+
+# Underlag (evidence) attached to a control in a term: a file stored beside the workbook,
+# or a link a person pasted; who added it and when.
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("evidence_id", Text, primary_key=True),
+    Column("plan_key", Text, nullable=False),
+    Column("control_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # "file" or "link"
+    Column("location", Text, nullable=False),  # where it is: a URL, or a path on disk
+    Column("size", Integer),
+    Index("evidence_slot", "plan_key", "control_id", "year", "period"),
+)
+
 # Work one instance must do alone (writing a workbook): who holds it, and until when.
 leases = Table(
     "leases",

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.assignments import AnswerState
 from bot.domain.model import OutcomeOption, OutcomeScale, Period, Risk, Severity
-from cards.actions import ShowList, SubmitAnswer, card_action
+from cards.actions import LeaveCard, SubmitAnswer, card_action
 from cards.answer import (
     ACTION_DUE,
     CHECKED,
@@ -109,10 +109,11 @@ def test_the_inputs_have_the_agreed_ids_labels_and_limits() -> None:
     found = inputs(_card())
     assert list(found) == list(INPUT_IDS)
     for input_id, element in found.items():
-        assert element["label"] == INPUT_LABELS[input_id]
+        assert element["label"].startswith(INPUT_LABELS[input_id])
     assert found[OUTCOME]["type"] == "Input.ChoiceSet"
     assert found[OUTCOME]["style"] == "compact"
-    assert found[OUTCOME]["isRequired"] is True
+    # Required by the server, not the client: the client would hold back "Tillbaka".
+    assert not found[OUTCOME].get("isRequired")
     assert found[OUTCOME]["errorMessage"]
     for input_id in (CHECKED, DEVIATIONS):
         assert found[input_id]["type"] == "Input.Number"
@@ -120,8 +121,11 @@ def test_the_inputs_have_the_agreed_ids_labels_and_limits() -> None:
         assert not found[input_id].get("isRequired")
     for input_id in ("observations", "analysis", "action_text"):
         assert found[input_id]["isMultiline"] is True
-    for input_id, limit in MAX_LENGTHS.items():
-        assert found[input_id]["maxLength"] == limit
+    # The limits are said, not enforced by cutting: no maxLength for a client to cut at.
+    for input_id in MAX_LENGTHS:
+        assert "maxLength" not in found[input_id]
+    assert found["observations"]["label"] == "Iakttagelser (högst 4 000 tecken)"
+    assert found["action_text"]["label"] == "Åtgärd (högst 2 000 tecken)"
     assert MAX_LENGTHS == {
         "observations": 4000,
         "analysis": 4000,
@@ -267,14 +271,14 @@ def test_submit_carries_only_the_ids_and_parses_back() -> None:
     assert list(found) == ["Spara svar", "Tillbaka till listan"]
     submit = found["Spara svar"]
     expected = SubmitAnswer(
-        plan="lindesberg-ks-2026", control="8", year=2026, period=Period.YEAR, nonce=NONCE
+        plan="lindesberg-ks-2026", control="8", year=2026, period=Period.YEAR, nonce=NONCE, base="-"
     )
     assert submit["verb"] == "submit"
     assert card_action.validate_python(submit["data"]) == expected
     assert card_action.validate_python(submit["fallback"]["data"]) == expected
     assert submit["fallback"]["type"] == "Action.Submit"
     assert submit["fallback"]["title"] == "Spara svar"
-    assert set(submit["data"]) == {"verb", "plan", "control", "year", "period", "nonce"}
+    assert set(submit["data"]) == {"verb", "plan", "control", "year", "period", "nonce", "base"}
     # Action.Submit merges inputs into the data: no input may shadow an id.
     assert not set(submit["data"]) & set(INPUT_IDS)
     # The inputs beside the data do not disturb the parse either.
@@ -282,11 +286,14 @@ def test_submit_carries_only_the_ids_and_parses_back() -> None:
     assert card_action.validate_python(merged) == expected
 
 
-def test_back_to_the_list_works_with_required_inputs_empty() -> None:
+def test_back_to_the_list_takes_what_was_typed_along_as_a_draft() -> None:
     back = buttons(_card())["Tillbaka till listan"]
-    assert card_action.validate_python(back["data"]) == ShowList()
-    assert back["associatedInputs"] == "none"
-    assert back["fallback"]["associatedInputs"] == "none"
+    assert card_action.validate_python(back["data"]) == LeaveCard(
+        plan="lindesberg-ks-2026", control="8", year=2026, period=Period.YEAR, base="-"
+    )
+    # The inputs go along (nothing is required on the client, so it never holds them back).
+    assert "associatedInputs" not in back
+    assert not any(i.get("isRequired") for i in inputs(_card()).values())
 
 
 def test_changing_an_answer_starts_from_the_saved_one() -> None:

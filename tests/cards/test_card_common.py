@@ -158,6 +158,7 @@ _ALLOWED_IMPORTS = (
     "bot.domain.model",
     "bot.domain.periods",
     "bot.domain.assignments",
+    "bot.domain.policy",
     "bot.domain.status",
     "bot.domain.namnder",
     "bot.domain.followup",

@@ -89,7 +89,8 @@ def test_answered_and_pending_controls_offer_to_change_the_answer(
     assert_valid_card(card)
     [item] = _items(card)
     blocks = _blocks(item)
-    assert blocks[label]["color"] == color
+    # The bedömning saved, beside the state: what was answered, not only that it was.
+    assert blocks[f"{label} · Mindre avvikelse"]["color"] == color
     assert "försenad" not in all_text(card)  # an answered control is no longer late
     [change] = actions(item)
     assert change["title"] == "Ändra svar"

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.domain.assignments import Assignment
 from bot.domain.model import Answer, Period
-from cards.actions import NextControl, OpenControl, ShowList, card_action
+from cards.actions import FromReceipt, ShowReceipt, card_action
 from cards.receipt import receipt_card
 from tests.fakes.card_data import assignment, backup_control, saved_answer
 from tests.fakes.card_schema import all_text, assert_valid_card, buttons, inputs, texts, walk
 
 IDS = {"plan": "lindesberg-ks-2026", "control": "8", "year": 2026, "period": Period.YEAR}
+ANSWER = {**IDS, "answer": "a1b2c3"}
 
 
 def _card(
@@ -71,18 +70,56 @@ def test_what_was_not_given_is_not_shown() -> None:
         assert missing not in text
 
 
-@pytest.mark.parametrize(
-    ("pending", "shown", "color"),
-    [(True, "Skrivs till Excel inom kort", "warning"), (False, "Skrivet till Excel", "good")],
-)
-def test_the_receipt_says_whether_excel_has_the_answer(
-    pending: bool, shown: str, color: str
-) -> None:
-    card = _card(pending=pending)
-    excel = ("Skrivs till Excel inom kort", "Skrivet till Excel")
-    [block] = [e for e in walk(card) if e["type"] == "TextBlock" and e["text"] in excel]
-    assert block["text"] == shown
-    assert block["color"] == color
+def test_the_receipt_says_whether_excel_has_the_answer() -> None:
+    def where(card: dict) -> dict:
+        [block] = [
+            e
+            for e in walk(card)
+            if e["type"] == "TextBlock"
+            and "Excel" in e["text"]
+            or e.get("text", "").startswith("Väntar")
+        ]
+        return block
+
+    assert where(_card(pending=True))["text"] == "Skrivs till Excel inom kort"
+    assert where(_card(pending=True))["color"] == "warning"
+    locked = "Arbetsboken ks.xlsx är öppen i Excel. Svaren skrivs in när den stängs."
+    waiting = receipt_card(
+        assignment(), saved_answer(), pending=True, has_next=False, waiting=locked
+    )
+    assert where(waiting)["text"] == f"Väntar: {locked}"
+    landed = datetime(2026, 11, 23, 13, 6, tzinfo=UTC)
+    written = receipt_card(
+        assignment(), saved_answer(), pending=False, has_next=False, written_at=landed
+    )
+    assert where(written)["text"] == "Skrivet till Excel 23 november 2026 kl. 14:06"
+    assert where(written)["color"] == "good"
+
+
+def test_the_receipt_refreshes_itself_for_the_person_who_saved_it() -> None:
+    card = receipt_card(
+        assignment(), saved_answer(), pending=True, has_next=False, user_id="29:alex"
+    )
+    assert_valid_card(card)
+    refresh = card["refresh"]
+    assert refresh["userIds"] == ["29:alex"]
+    assert refresh["action"]["type"] == "Action.Execute"
+    assert card_action.validate_python(refresh["action"]["data"]) == ShowReceipt(**ANSWER)
+    assert "refresh" not in _card()  # nobody to refresh it for
+
+
+def test_a_replaced_answer_says_by_whom_and_when() -> None:
+    newer = saved_answer(
+        answer_id="ffff",
+        outcome="Ingen avvikelse",
+        answered_by="stina@example.com",
+        answered_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+    )
+    card = receipt_card(assignment(), saved_answer(), pending=False, has_next=False, newer=newer)
+    assert (
+        "Ersatt av ett nyare svar 24 november 2026 kl. 10:00 av stina@example.com "
+        "(bedömning: Ingen avvikelse)." in texts(card)
+    )
 
 
 def test_summer_time_is_shown_in_swedish_time() -> None:
@@ -100,10 +137,15 @@ def test_an_answer_after_the_deadline_says_so() -> None:
 
 def test_buttons_with_a_next_control() -> None:
     found = buttons(_card(has_next=True))
-    assert list(found) == ["Nästa kontroll", "Ändra svar", "Mina kontroller"]
-    assert card_action.validate_python(found["Nästa kontroll"]["data"]) == NextControl(**IDS)
-    assert card_action.validate_python(found["Ändra svar"]["data"]) == OpenControl(**IDS)
-    assert card_action.validate_python(found["Mina kontroller"]["data"]) == ShowList()
+    assert list(found) == ["Historik", "Nästa kontroll", "Ändra svar", "Mina kontroller"]
+    # Each keeps the receipt in the chat: the next card comes as a new message.
+    for title, to in (
+        ("Nästa kontroll", "next"),
+        ("Ändra svar", "change"),
+        ("Mina kontroller", "list"),
+        ("Historik", "history"),
+    ):
+        assert card_action.validate_python(found[title]["data"]) == FromReceipt(**ANSWER, to=to)
     for action in found.values():
         assert action["fallback"]["type"] == "Action.Submit"
         assert action["fallback"]["data"] == action["data"]
@@ -111,7 +153,7 @@ def test_buttons_with_a_next_control() -> None:
 
 
 def test_no_next_button_when_nothing_is_left() -> None:
-    assert list(buttons(_card(has_next=False))) == ["Ändra svar", "Mina kontroller"]
+    assert list(buttons(_card(has_next=False))) == ["Historik", "Ändra svar", "Mina kontroller"]
 
 
 def test_quotes_newlines_braces_and_emoji_cannot_break_the_receipt() -> None:

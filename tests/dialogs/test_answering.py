@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from bot.domain.model import ControlKey, Period
+from cards.answer import ECHO_BUDGET
 from tests.conftest import BotFactory
 from tests.databases import both_engines
 from tests.fakes.card_schema import inputs, texts
@@ -225,7 +226,7 @@ async def test_answering_twice_updates_one_row_and_keeps_history(bot: BotClient)
 
 async def test_change_answer_prefills_the_card(bot: BotClient) -> None:
     receipt = await answer(bot, "1", DEVIATION)
-    card = await bot.click(find_action(receipt, "Ändra svar"))
+    _, card = await bot.click_on(find_action(receipt, "Ändra svar"))
     assert "2 av 10 fakturor saknar mottagningsattestant." in card_text(card)
 
 
@@ -318,7 +319,7 @@ async def test_closed_period_is_refused(start: BotFactory) -> None:
 
 async def test_next_control_opens_the_next_unanswered(bot: BotClient) -> None:
     receipt = await answer(bot, "1", GOOD)
-    card = await bot.click(find_action(receipt, "Nästa kontroll"))
+    _, card = await bot.click_on(find_action(receipt, "Nästa kontroll"))
     assert "Feltoleranstest av datanätverket" in card_text(card)
 
 
@@ -462,8 +463,9 @@ async def test_a_huge_text_is_refused_with_its_length_and_the_card_stays_small(
     assert f"Högst {limit} tecken (du skrev {len(typed):,})".replace(",", " ") in text
     assert "Svaret är inte sparat" in text
     found = inputs(card)
-    # A cut preview of the text in its field, and every other input kept as typed.
-    assert huge.startswith(found[field]["value"]) and len(found[field]["value"]) <= 4000
+    # As much of the text as the card holds in its field (never cut at the limit: a text a
+    # little over it comes back whole), and every other input kept as typed.
+    assert huge.startswith(found[field]["value"]) and len(found[field]["value"]) <= ECHO_BUDGET
     assert "Här visas bara de första" in text
     for other in TEXT_FIELDS:
         if other != field:

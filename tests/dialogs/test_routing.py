@@ -10,16 +10,21 @@ import pytest
 from bot.domain.model import Period
 from cards.actions import (
     CardPayload,
+    FromReceipt,
+    LeaveCard,
     MakeReport,
     NextControl,
     OpenControl,
     OpenFollowup,
     RemindConfirm,
     RemindPreview,
+    RunCommand,
     SaveActionStatus,
     ShowActions,
     ShowHelp,
+    ShowHistory,
     ShowList,
+    ShowReceipt,
     ShowStatus,
     ShowUnanswered,
     SubmitAnswer,
@@ -36,6 +41,7 @@ EXAMPLES: dict[type, Any] = {
     OpenControl: OpenControl(**IDS),
     SubmitAnswer: SubmitAnswer(**IDS, nonce="a" * 32),
     NextControl: NextControl(**IDS),
+    LeaveCard: LeaveCard(**IDS),
     ShowStatus: ShowStatus(**TERM),
     ShowUnanswered: ShowUnanswered(**TERM),
     WriteSummary: WriteSummary(**TERM),
@@ -45,6 +51,10 @@ EXAMPLES: dict[type, Any] = {
     SaveActionStatus: SaveActionStatus(**IDS, nonce="a" * 32),
     RemindPreview: RemindPreview(**TERM),
     RemindConfirm: RemindConfirm(**TERM),
+    RunCommand: RunCommand(text="mina kontroller"),
+    ShowReceipt: ShowReceipt(**IDS, answer="a" * 32),
+    FromReceipt: FromReceipt(**IDS, answer="a" * 32, to="list"),
+    ShowHistory: ShowHistory(**IDS),
 }
 NOT_RECOGNISED = "känner igen"
 

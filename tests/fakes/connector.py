@@ -51,6 +51,8 @@ class RecordingConnector:
     not_installed: set[str] = field(default_factory=set)  # user ids without the app
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member)
     hang: set[str] = field(default_factory=set)  # "lookup", "create", "reply": never answered
+    refuse: set[str] = field(default_factory=set)  # conversation ids whose posts get 403
+    files: dict[str, bytes] = field(default_factory=dict)  # served at {serviceUrl}files/{name}
     hung: list[str] = field(default_factory=list)  # every call left unanswered, by kind
     object_ids: dict[str, str] = field(default_factory=dict)  # user id -> the lookup's claim
     object_id_field: str = "objectId"
@@ -83,6 +85,7 @@ class RecordingConnector:
         app.router.add_post("/v3/conversations/{conv}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conv}/activities/{activity}", self._post)
         app.router.add_get("/v3/conversations/{conv}/members/{member}", self._member)
+        app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -169,6 +172,10 @@ class RecordingConnector:
         self._seen(request)
         if "reply" in self.hang:
             return await self._hang("reply")
+        if request.match_info["conv"] in self.refuse:
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "MessageWritesBlocked"}}, status=403
+            )
         refusal = self._refusal(request.match_info["conv"])
         if refusal is not None:
             return refusal
@@ -207,6 +214,13 @@ class RecordingConnector:
     def personal_chat(person: Person) -> str:
         """The id of the personal chat ``POST v3/conversations`` gives for this user."""
         return f"a:personal-{person.id}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A file's download URL, as Teams gives one for an attachment."""
+        data = self.files.get(request.match_info["name"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _member(self, request: web.Request) -> web.Response:
         self._seen(request)

@@ -181,7 +181,9 @@ class FakeGraph:
         record.raw_path = request.rel_url.raw_path[len("/v1.0") :]
         self.requests.append(record)
         if is_upload(request.method, path):  # the body is the file, not JSON
-            reply = await self._upload(request.method, path, headers, raw, record)
+            reply = await self._upload(
+                request.method, path, dict(request.query), headers, raw, record
+            )
             record.status = reply.status
             if reply.body is None:
                 return web.Response(status=reply.status, headers=reply.headers)
@@ -206,11 +208,17 @@ class FakeGraph:
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     async def _upload(
-        self, method: str, path: str, headers: dict[str, str], raw: bytes, record: Recorded
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        raw: bytes,
+        record: Recorded,
     ) -> Reply:
         if headers.get("authorization") != f"Bearer {self.token}":
             return GraphError(401, "InvalidAuthenticationToken", "Access token is empty.").reply()
-        call = Call(method, path, {}, headers, None, record)
+        call = Call(method, path, query, headers, None, record)
         return await self._call(call, self.uploads.handler(raw))
 
     async def _call(

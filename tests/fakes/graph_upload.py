@@ -4,7 +4,9 @@
 As in SharePoint: missing folders on the path are created; a new file answers 201, a
 file with the same name is replaced by a new version (200, the version counter and the
 eTag move on; every version's bytes are kept in ``versions`` so a test can see that
-nothing was lost). Bodies over ``MAX_SIMPLE_UPLOAD`` are refused as Graph does.
+nothing was lost) — or, with ``@microsoft.graph.conflictBehavior=rename``, stored beside
+it as "name 1.ext" (201). ``uploaded`` lists (library path, bytes) of each upload. Bodies
+over ``MAX_SIMPLE_UPLOAD`` are refused as Graph does.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Uploads:
     def __init__(self, drive: Drive) -> None:
         self.drive = drive
         self.versions: dict[str, list[bytes]] = {}
+        self.uploaded: list[tuple[str, int]] = []
 
     def handler(self, content: bytes) -> Callable[[Call], Any]:
         """The handler for one upload call (the bytes travel beside the Call)."""
@@ -47,6 +50,12 @@ class Uploads:
         if any(part.startswith("~$") or part in ("", ".", "..") for part in rel.split("/")):
             raise GraphError(400, "invalidRequest", "The name is not valid.")
         path = self.drive.path_of(rel)
+        if path.exists() and call.query.get("@microsoft.graph.conflictBehavior") == "rename":
+            stem, suffix, number = path.stem, path.suffix, 1
+            while path.exists():
+                path = path.with_name(f"{stem} {number}{suffix}")
+                number += 1
+            rel = f"{rel.rsplit('/', 1)[0]}/{path.name}" if "/" in rel else path.name
         existed = path.exists()
         if existed and path.is_dir():
             raise GraphError(409, "nameAlreadyExists", "A folder of that name exists.")
@@ -56,6 +65,7 @@ class Uploads:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         self.versions.setdefault(rel, []).append(content)
+        self.uploaded.append((rel, len(content)))
         if existed:
             self.drive.bump(rel)
         return Reply(200 if existed else 201, self.drive.item_json(rel))

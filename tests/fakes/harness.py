@@ -136,6 +136,17 @@ class BotClient:
         assert_valid_card(card)
         return card
 
+    async def click_on(
+        self, data: dict[str, Any], person: Person = ALEX, conv: str = ""
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Press a button on a card that stays (a receipt): the card as it stays, and the
+        card that came as a new message below it."""
+        before = len(self.connector.sent)
+        stays = await self.click(data, person, conv)
+        sent = [a for a in self.connector.sent[before:] if a["type"] == "message"]
+        [new] = cards_of(sent)
+        return stays, new
+
     async def submit(
         self, data: dict[str, Any], person: Person = ALEX, conv: str = "", **inputs: Any
     ) -> list[dict[str, Any]]:

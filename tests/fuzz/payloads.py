@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.domain.model import OutcomeScale, Period
 from cards.actions import CardPayload
-from cards.answer import answer_card
+from cards.answer import MAX_LENGTHS, answer_card
 from tests.fakes import card_data
 from tests.fakes.card_schema import actions, inputs
 from tests.fuzz.strategies import json_values, texts
@@ -141,7 +141,7 @@ def _choices(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 def _texts(spec: dict[str, Any]) -> st.SearchStrategy[Any]:
-    limit = spec.get("maxLength") or 4000
+    limit = MAX_LENGTHS.get(spec["id"], 4000)  # the cards say it in the label, not maxLength
     at_limit = ["x" * limit, "å" * limit, "x" * (limit + 1), " " * (limit + 5)]
     return st.one_of(texts(), st.sampled_from(at_limit), json_values(max_leaves=2))
 

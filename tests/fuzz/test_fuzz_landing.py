@@ -22,6 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.model import OutcomeScale, Period
+from cards.answer import MAX_LENGTHS
 from tests.fakes import activities
 from tests.fakes.card_schema import all_text
 from tests.fakes.connector import Person
@@ -126,11 +127,11 @@ def typed_answers(draw: st.DrawFn) -> Typed:
             inputs["deviations"] = str(draw(st.integers(0, checked)))
     for field in ("observations", "analysis"):
         if draw(st.booleans()):
-            inputs[field] = draw(_text_values(specs[field]["maxLength"]))
+            inputs[field] = draw(_text_values(MAX_LENGTHS[field]))
     action_wanted = option.severity.needs_action or draw(st.booleans())
     if action_wanted:
         for field in ("action_text", "action_owner"):
-            inputs[field] = draw(_text_values(specs[field]["maxLength"]).filter(str.strip))
+            inputs[field] = draw(_text_values(MAX_LENGTHS[field]).filter(str.strip))
         due = draw(st.dates(TODAY, TODAY + timedelta(days=5 * 365)))
         inputs["action_due"] = due.isoformat()
     # Now and then one value a person might get wrong; that answer must be refused.

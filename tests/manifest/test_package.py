@@ -65,11 +65,13 @@ def test_package_validates_against_the_official_schema(
     path, out = build(tmp_path, *FULL, capsys=capsys)
     assert path.name == "internkontroll-2.3.4.zip"
     files = unzip(path)
-    assert list(files) == ["manifest.json", "color.png", "outline.png", "sv.json"]
+    assert list(files) == ["manifest.json", "color.png", "outline.png", "en.json"]
     manifest = json.loads(files["manifest.json"])
     assert manifest["manifestVersion"] == MANIFEST_VERSION
     assert_valid(manifest, MANIFEST_VERSION)
-    assert_valid(json.loads(files["sv.json"]), MANIFEST_VERSION, "Localization")
+    assert_valid(json.loads(files["en.json"]), MANIFEST_VERSION, "Localization")
+    # The bot speaks only Swedish: so does the app package, unless Teams is in English.
+    assert manifest["localizationInfo"]["defaultLanguageTag"] == "sv"
 
     assert (manifest["id"], manifest["version"]) == (APP, "2.3.4")
     assert manifest["developer"] == {
@@ -83,7 +85,8 @@ def test_package_validates_against_the_official_schema(
     assert bot["botId"] == BOT
     # Group chats behave like channels: answered only when mentioned, cards sent 1:1.
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    assert bot["supportsFiles"] is False
+    # Files attached to an answer (underlag) in the personal chat.
+    assert bot["supportsFiles"] is True
     # Minimal permissions: no user identity, no resource-specific consent, no SSO. The app
     # names its Entra app (webApplicationInfo, id only): Graph's proactive installation
     # for people who never opened the bot requires it.
@@ -105,22 +108,23 @@ def _at(document: Any, key: str) -> Any:
     return document
 
 
-def test_swedish_strings_cover_what_a_user_reads() -> None:
+def test_english_strings_cover_what_a_user_reads() -> None:
     files = package_files(package_options(app_id=APP, domain="bot.kommun.se"))
-    manifest, swedish = json.loads(files["manifest.json"]), json.loads(files["sv.json"])
+    manifest, english = json.loads(files["manifest.json"]), json.loads(files["en.json"])
     [language] = manifest["localizationInfo"]["additionalLanguages"]
-    assert language == {"languageTag": "sv", "file": "sv.json"}
-    keys = [k for k in swedish if k != "$schema"]
+    assert language == {"languageTag": "en", "file": "en.json"}
+    keys = [k for k in english if k != "$schema"]
     assert {"name.short", "name.full", "description.short", "description.full"} <= set(keys)
     for key in keys:
-        english = _at(manifest, key)  # raises if the key names nothing in the manifest
+        swedish = _at(manifest, key)  # raises if the key names nothing in the manifest
         if key.endswith(".title") or key == "name.short":
-            assert swedish[key] == english  # what the user types is Swedish in both
+            assert english[key] == swedish  # what the user types is Swedish in both
         else:
-            assert swedish[key] != english, key
+            assert english[key] != swedish, key
+    assert "Svara på dina kontrollmoment" in manifest["description"]["short"]
     commands = manifest["bots"][0]["commandLists"][0]["commands"]
     assert [c["title"] for c in commands] == ["mina kontroller", "status helår", "hjälp"]
-    assert all(f"bots[0].commandLists[0].commands[{i}].description" in swedish for i in range(3))
+    assert all(f"bots[0].commandLists[0].commands[{i}].description" in english for i in range(3))
     # Every listed command is one the bot understands.
     assert [parse_command(c["title"]) for c in commands] == [
         Command.LIST,

@@ -1,0 +1,74 @@
+"""Drafts: what a person had typed on an answer card when they went back to the list."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, delete, select
+
+from bot.domain.drafts import Draft
+from bot.domain.model import ControlKey
+from bot.domain.periods import Term
+from bot.store.database import Database
+from bot.store.dialects import insert
+from bot.store.schema import drafts, stamp
+
+
+def _slot(person: str, key: ControlKey, term: Term) -> dict[str, object]:
+    return {
+        "person": person.strip().casefold(),
+        "plan_key": key.plan_key,
+        "control_id": key.control_id,
+        "year": term.year,
+        "period": term.period.value,
+    }
+
+
+def _where(person: str, key: ControlKey, term: Term):  # type: ignore[no-untyped-def]
+    return and_(*(drafts.c[name] == value for name, value in _slot(person, key, term).items()))
+
+
+class Drafts:
+    """One draft per person, control and term; saving again replaces it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def put(self, person: str, key: ControlKey, term: Term, draft: Draft) -> None:
+        """Keep (or replace) a person's draft for a control in a term."""
+        when = draft.saved_at
+        assert when is not None, "a stored draft has a time"
+        document = json.dumps(
+            {"values": dict(draft.values), "base": draft.base}, ensure_ascii=False
+        )
+        statement = insert(self._db.dialect, drafts).values(
+            **_slot(person, key, term), draft=document, saved_at=stamp(when)
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[
+                drafts.c.person,
+                drafts.c.plan_key,
+                drafts.c.control_id,
+                drafts.c.year,
+                drafts.c.period,
+            ],
+            set_={"draft": statement.excluded.draft, "saved_at": statement.excluded.saved_at},
+        )
+        await self._db.execute(statement)
+
+    async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
+        """The person's draft for a control in a term, if one is kept."""
+        row = await self._db.fetchone(select(drafts).where(_where(person, key, term)))
+        if row is None:
+            return None
+        data = json.loads(row.draft)
+        values = {str(k): str(v) for k, v in dict(data.get("values") or {}).items()}
+        base = data.get("base")
+        return Draft(
+            values, base if isinstance(base, str) else None, datetime.fromisoformat(row.saved_at)
+        )
+
+    async def delete(self, person: str, key: ControlKey, term: Term) -> None:
+        """Forget the draft (the answer was saved from it)."""
+        await self._db.execute(delete(drafts).where(_where(person, key, term)))
