@@ -121,6 +121,9 @@ for name in $(compgen -e); do
   case $name in IKBOT_GRAPH_* | CONNECTIONS__* | CONNECTIONSMAP__*) unset "$name" ;; esac
 done
 export IKBOT_DATA_DIR="$work/data" IKBOT_TODAY="$TODAY" IKBOT_HOST=127.0.0.1 IKBOT_PORT="$bot_port"
+# No background reminder sweep (it would post whenever the run meets Swedish working hours):
+# the scenario runs one sweep itself with `ikbot remind --at`.
+export IKBOT_REMINDER_INTERVAL=0
 say "startar boten på 127.0.0.1:$bot_port (demoarbetsböcker, IKBOT_TODAY=$TODAY)"
 setsid "$BIN/ikbot" serve --demo >"$work/bot.log" 2>&1 </dev/null &
 bot_pid=$!

@@ -318,7 +318,10 @@ try {
     await card.getByText(after.progress, { exact: true }).waitFor();
     await heading(card, `Obesvarade (${after.unanswered.length})`).waitFor();
     // The heading speaks the scale's words ("Avvikelser och förbättringsområden" where it has them).
-    await heading(card, `${after.deviations_heading} (${after.deviations.length})`).waitFor();
+    // The lists are folded (the card opens short on a phone): a tap on the heading opens one.
+    const deviations = heading(card, `${after.deviations_heading} (${after.deviations.length})`);
+    await deviations.waitFor();
+    await deviations.click();
     const title = `${target.control_id} – ${target.control}`;
     const deviation = card.locator('.ac-container').filter({ hasText: startsWith(title) });
     await deviation.getByText(ANSWER.outcome, { exact: true }).first().waitFor();
@@ -386,6 +389,26 @@ try {
     await older.getByRole('button', { name: 'Ersätt ändå', exact: true }).waitFor();
     check(statusJson().total.answered === counted, 'det äldre kortet sparade ändå');
     await older.getByRole('button', { name: 'Avbryt', exact: true }).click();
+  });
+
+  await step('reminder', 'en påminnelse kommer fram, och Svara öppnar kontrollmomentet', async () => {
+    // One sweep, as the bot's background loop runs it, at nine on the run's day.
+    const out = execFileSync(IKBOT, ['remind', '--at', `${process.env.IKBOT_TODAY}T09:00`], {
+      env: { ...process.env, IKBOT_WORKBOOK: WORKBOOK },
+      encoding: 'utf8',
+    });
+    console.log(`    ${out.trim()}`);
+    const reminder = page
+      .locator('.ac-adaptiveCard')
+      .filter({ has: page.getByRole('heading', { name: /^Att följa upp – / }) })
+      .last();
+    await reminder.waitFor();
+    await reminder.getByRole('button', { name: 'Svara', exact: true }).first().click();
+    const opened = page
+      .locator('.ac-adaptiveCard')
+      .filter({ has: page.getByRole('heading', { name: /^Kontrollmoment .+ · / }) })
+      .last();
+    await opened.getByRole('button', { name: 'Spara svar', exact: true }).waitFor();
   });
 
   const welcomes = await welcomeHeading().count();
