@@ -226,6 +226,25 @@ def action_set(buttons: Iterable[Element], *, spacing: str | None = None) -> Ele
     return element
 
 
+ROW_CHARS = 30  # button titles that fit side by side on a phone (340 px, Teams' font)
+
+
+def button_rows(buttons: Iterable[Element], *, chars: int = ROW_CHARS) -> list[Element]:
+    """Buttons as rows in the body, as many per row as fit a phone's width by their titles
+    (in order; a long title gets a row of its own)."""
+    rows: list[list[Element]] = []
+    used = 0
+    for found in buttons:
+        size = len(str(found.get("title", "")))
+        if rows and used + size <= chars:
+            rows[-1].append(found)
+            used += size
+        else:
+            rows.append([found])
+            used = size
+    return [action_set(row, spacing="small" if i else None) for i, row in enumerate(rows)]
+
+
 def toggle(title: str, *targets: str) -> Element:
     """A button that shows or hides the elements with these ids, on the card itself (no
     round trip to the bot): details folded away on a phone."""

@@ -16,6 +16,7 @@ from cards.common import (
     Element,
     adaptive_card,
     button,
+    button_rows,
     container,
     days_text,
     fact_set,
@@ -155,7 +156,10 @@ def status_card(
         body += _folded_list("earlier", earlier, cuts["earlier"])
     body += head_parts[2:]  # the risk matrix, last
     cut_any = any(c.hidden for c in cuts.values())
-    return adaptive_card(body, _buttons(summary, cut=cut_any, full=full, can_write=can_write))
+    found = _buttons(summary, cut=cut_any, full=full, can_write=can_write)
+    # A strategist's card has up to five buttons: in rows that fit a phone's width (the
+    # card's own action bar would need sideways scrolling at 340 px).
+    return adaptive_card([*body, *button_rows(found)])
 
 
 # --- the head ----------------------------------------------------------------------------
