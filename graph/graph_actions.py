@@ -22,7 +22,7 @@ from graph.action_rows import (
     action_values,
     plan_action_upsert,
 )
-from graph.graph_answers import table_range, used_range
+from graph.graph_answers import create_table, table_range, used_range
 from graph.graph_requests import (
     GraphCallError,
     Sender,
@@ -122,37 +122,9 @@ async def _create(t: Sender, wb: str, session: str) -> None:
     headers = {"workbook-session-id": session}
     got = await t.batch([SubRequest("used", "GET", used_range(wb, ACTION_SHEET), headers=headers)])
     exists = got["used"].status != 404
-    last = area(1, 0, 1, len(ACTION_HEADERS) - 1)
-    sheet = f"{wb}/worksheets/{SHEET}"
-    add = SubRequest("sheet", "POST", f"{wb}/worksheets/add", {"name": ACTION_SHEET}, headers)
-    header = {"values": [[to_graph_value(h) for h in ACTION_HEADERS]]}
-    made = await t.batch(
-        [
-            *([] if exists else [add]),
-            SubRequest(
-                "header",
-                "PATCH",
-                f"{sheet}/range(address='{last}')",
-                header,
-                headers,
-                [] if exists else ["sheet"],
-            ),
-            SubRequest(
-                "table",
-                "POST",
-                f"{sheet}/tables/add",
-                {"address": last, "hasHeaders": True},
-                headers,
-                ["header"],
-            ),
-        ],
-        retry=False,  # worksheets/add and tables/add are not idempotent
+    await create_table(
+        t, wb, session, ACTION_SHEET, ACTION_HEADERS, ACTION_TABLE, sheet_exists=exists
     )
-    for rid in ("sheet", "header", "table"):
-        if rid in made and made[rid].status != 424:
-            made[rid].result()
-    table_id = path_segment(str(made["table"].body.get("id")))
-    await t.send("PATCH", f"{wb}/tables/{table_id}", {"name": ACTION_TABLE}, session=session)
 
 
 async def _add_rows(

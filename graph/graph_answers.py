@@ -90,13 +90,34 @@ async def area_without_table(
 async def create_answer_table(t: Sender, wb: str, session: str, sheet_exists: bool) -> None:
     """The Uppföljning sheet with the answer table's header row (or the rest of it, when
     an earlier attempt was cut short after adding the sheet)."""
-    headers = {"workbook-session-id": session}
-    last = area(1, 0, 1, len(layout.ANSWER_HEADERS) - 1)
-    sheet = f"{wb}/worksheets/{SHEET}"
-    add = SubRequest(
-        "sheet", "POST", f"{wb}/worksheets/add", {"name": layout.ANSWER_SHEET}, headers
+    await create_table(
+        t,
+        wb,
+        session,
+        layout.ANSWER_SHEET,
+        layout.ANSWER_HEADERS,
+        layout.ANSWER_TABLE,
+        sheet_exists=sheet_exists,
     )
-    header = {"values": [[to_graph_value(h) for h in layout.ANSWER_HEADERS]]}
+
+
+async def create_table(
+    t: Sender,
+    wb: str,
+    session: str,
+    sheet_name: str,
+    columns: Sequence[str],
+    table_name: str,
+    *,
+    sheet_exists: bool,
+) -> None:
+    """A sheet of the bot's own (added unless it exists) with a named table of these
+    columns in row 1, in one batch: the answers' Uppföljning and the Åtgärder sheet."""
+    headers = {"workbook-session-id": session}
+    last = area(1, 0, 1, len(columns) - 1)
+    sheet = f"{wb}/worksheets/{path_segment(sheet_name)}"
+    add = SubRequest("sheet", "POST", f"{wb}/worksheets/add", {"name": sheet_name}, headers)
+    header = {"values": [[to_graph_value(h) for h in columns]]}
     got = await t.batch(
         [
             *([] if sheet_exists else [add]),
@@ -123,4 +144,4 @@ async def create_answer_table(t: Sender, wb: str, session: str, sheet_exists: bo
         if rid in got and got[rid].status != 424:
             got[rid].result()
     table_id = path_segment(str(got["table"].body.get("id")))
-    await t.send("PATCH", f"{wb}/tables/{table_id}", {"name": layout.ANSWER_TABLE}, session=session)
+    await t.send("PATCH", f"{wb}/tables/{table_id}", {"name": table_name}, session=session)
