@@ -244,49 +244,28 @@ def _status(period: str | None, year: int | None, namnd: str | None, form: str) 
     """`ikbot status`: the compiled summary, as the chat shows a strategist, on stdout."""
     import json
 
+    from bot.cli_setup import period_of, settings_and_source, store_as_it_is
     from bot.domain.clock import Clock
     from bot.domain.identity import User
     from bot.domain.namnder import NoPlanForYear, UnknownNamnd
-    from bot.domain.periods import parse_period_name
     from bot.domain.policy import Refusal
     from bot.plans import PlanBook
     from bot.reports.status import StatusQuery, StatusReports, StatusShown, SummariesWritten
     from bot.reports.text import status_json, status_text
-    from bot.settings import Settings, SettingsError
-    from bot.sources import workbook_source
-    from bot.store.database import Database
     from bot.store.journal import Journal
     from graph.protocol import WorkbookError
 
-    try:
-        settings = Settings.from_env(dict(os.environ))
-        source = workbook_source(settings)
-    except SettingsError as error:
-        print(f"ikbot: {error}", file=sys.stderr)
-        return 2
-    if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
-        print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
-        return 2
-    chosen = None
-    if period is not None:
-        chosen = parse_period_name(period)
-        if chosen is None:
-            print(
-                f'ikbot: okänd period {period!r}; ange "helår", "delår 1", "delår 2" eller '
-                '"kvartal 1"–"kvartal 3".',
-                file=sys.stderr,
-            )
-            return 2
+    found = settings_and_source()
+    if isinstance(found, int):
+        return found
+    settings, source = found
+    chosen = period_of(period)
+    if isinstance(chosen, int):
+        return chosen
     query = StatusQuery(chosen, year, namnd)
     # Whoever can run the command holds the workbooks and the journal: a strategist's view.
     operator = User("ikbot", "", "ikbot status", strategist=True)
-    # The journal holds answers not yet written to Excel; without its file there are none
-    # (an in-memory database stands in, so nothing is created on disk).
-    journal_file = settings.data_dir / "ikbot.sqlite3"
-    if settings.database_url:
-        db = Database(settings.database_url)
-    else:
-        db = Database(journal_file if journal_file.exists() else Path(":memory:"))
+    db = store_as_it_is(settings)
 
     async def run() -> StatusShown | SummariesWritten | Refusal | UnknownNamnd | NoPlanForYear:
         # Read only: an existing store is read as it is (the bot upgrades it when it starts).

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,51 +28,32 @@ def add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def run_report(args: argparse.Namespace) -> int:
     """Run `ikbot report`; the exit code."""
+    from bot.cli_setup import period_of, settings_and_source, store_as_it_is
     from bot.domain.clock import Clock
     from bot.domain.identity import User
-    from bot.domain.periods import parse_period_name
     from bot.plans import PlanBook
     from bot.reports.report import Reports
     from bot.reports.status import StatusQuery
-    from bot.settings import Settings, SettingsError
-    from bot.sources import workbook_source
     from bot.store.action_log import ActionLog
-    from bot.store.database import Database
     from bot.store.journal import Journal
     from bot.store.references import ConversationReferences
     from graph.protocol import WorkbookError
     from graph.report_files import report_shelf
 
-    try:
-        settings = Settings.from_env(dict(os.environ))
-        source = workbook_source(settings)
-    except SettingsError as error:
-        print(f"ikbot: {error}", file=sys.stderr)
-        return 2
-    if settings.workbook is not None and settings.graph is None and not settings.workbook.exists():
-        print(f"ikbot: arbetsboken {settings.workbook} finns inte.", file=sys.stderr)
-        return 2
-    period = None
-    if args.period is not None:
-        period = parse_period_name(args.period)
-        if period is None:
-            print(
-                f'ikbot: okänd period {args.period!r}; ange "helår", "delår 1", "delår 2" eller '
-                '"kvartal 1"–"kvartal 3".',
-                file=sys.stderr,
-            )
-            return 2
+    found = settings_and_source()
+    if isinstance(found, int):
+        return found
+    settings, source = found
+    period = period_of(args.period)
+    if isinstance(period, int):
+        return period
     out: Path | None = args.out
     if out is not None and out.exists():
         print(f"ikbot: {out} finns redan; jag skriver inte över den.", file=sys.stderr)
         return 1
     author = (args.handlaggare or "").strip() or "Kvalitetsstrateg"
     operator = User("ikbot", "", author, strategist=True)
-    journal_file = settings.data_dir / "ikbot.sqlite3"
-    if settings.database_url:
-        db = Database(settings.database_url)
-    else:
-        db = Database(journal_file if journal_file.exists() else Path(":memory:"))
+    db = store_as_it_is(settings)
     query = StatusQuery(period, args.year, args.namnd)
 
     async def run() -> Any:
