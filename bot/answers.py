@@ -509,4 +509,5 @@ def _answer(
         analysis=valid.analysis,
         action=valid.action,
         continuation=valid.continuation,
+        days_late=max(0, (clock.today() - term.due_for(control)).days),
     )

@@ -58,6 +58,7 @@ def answer_values(answer: Answer) -> dict[str, object]:
         "Svar-ID": answer.answer_id,
         "Uppföljning": answer.continuation,
         "Underlag": "\n".join(answer.evidence),
+        "Dagar efter sista svarsdag": answer.days_late or None,
     }
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
@@ -165,6 +166,7 @@ def row_to_answer(
         evidence=tuple(
             line.strip() for line in cell_text(get("Underlag")).splitlines() if line.strip()
         ),
+        days_late=max(0, _int(get("Dagar efter sista svarsdag")) or 0),
     )
 
 

@@ -64,6 +64,7 @@ ANSWER_HEADERS = (
     "Besvarad",
     "Svar-ID",
     "Underlag",
+    "Dagar efter sista svarsdag",
 )
 # At helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ. Written where the
 # answers have the column; added (to the right) when an answer says it and the bot can add
@@ -71,7 +72,7 @@ ANSWER_HEADERS = (
 CONTINUATION_HEADER = "Uppföljning"
 # Columns a workbook may lack and still be written (an Excel table made before the column
 # existed, which Graph cannot widen in the same write): the rest of the row is written.
-OPTIONAL_ANSWER_HEADERS = ("Underlag",)
+OPTIONAL_ANSWER_HEADERS = ("Underlag", "Dagar efter sista svarsdag")
 
 # Field -> accepted headers; the first one is what our own templates write. The synonyms
 # come from real plans (shared/domain/REFERENCE.md §A). "Verksamhet" is a grouping (in
@@ -204,6 +205,7 @@ ANSWER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Besvarad av": ("Besvarad av", "Besvarat av", "Ifylld av"),
     "Besvarad": ("Besvarad", "Besvarat"),
     "Underlag": ("Underlag", "Bilagor", "Bilaga"),
+    "Dagar efter sista svarsdag": ("Dagar efter sista svarsdag", "Dagar sent", "Försenat"),
 }
 _ANSWER_LOOKUP = {
     normalise_header(h): canonical

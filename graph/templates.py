@@ -56,7 +56,7 @@ _WIDTHS = {
     "active": 15,
 }
 _WRAPPED = {"process", "risk_text", "description", "method", "sample"}
-_ANSWER_WIDTHS = (8, 7, 10, 26, 12, 12, 45, 35, 35, 28, 13, 28, 17, 38, 45)
+_ANSWER_WIDTHS = (8, 7, 10, 26, 12, 12, 45, 35, 35, 28, 13, 28, 17, 38, 45, 14)
 _STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 _LAST = 1048576  # Excel's last row: validations cover rows people add later
 

@@ -368,6 +368,7 @@ class Answer:
     action: Action | None = None
     continuation: str = ""  # at helår: avslutat / fortsätter nästa år / nästa kontroll år ÅÅÅÅ
     evidence: tuple[str, ...] = ()  # links to the underlag attached (files or pasted links)
+    days_late: int = 0  # days after the sista svarsdag it was saved (0: in time or unknown)
 
     @property
     def control_key(self) -> ControlKey:

@@ -57,6 +57,7 @@ def answer_to_json(answer: Answer) -> str:
                 "due": action.due.isoformat() if action.due else None,
             },
             **({"evidence": list(answer.evidence)} if answer.evidence else {}),
+            **({"days_late": answer.days_late} if answer.days_late else {}),
         },
         ensure_ascii=False,
     )
@@ -87,6 +88,7 @@ def _answer_from_row(row: Row[Any]) -> Answer:
             date.fromisoformat(action["due"]) if action.get("due") else None,
         ),
         evidence=tuple(str(link) for link in data.get("evidence") or ()),
+        days_late=int(data.get("days_late") or 0),
     )
 
 

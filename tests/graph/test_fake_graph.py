@@ -168,19 +168,20 @@ async def test_table_rows_get_and_add(fake: FakeGraph, http: aiohttp.ClientSessi
     table = f"{book(fake)}/tables/{layout.ANSWER_TABLE}"
     _, header, _ = await call(http, "GET", f"{table}/headerRowRange")
     assert header["values"] == [list(layout.ANSWER_HEADERS)]
-    assert header["address"] == f"{layout.ANSWER_SHEET}!A1:O1"
+    assert header["address"] == f"{layout.ANSWER_SHEET}!A1:P1"
     _, rows, _ = await call(http, "GET", f"{table}/rows")
-    assert rows["value"] == [{"index": 0, "values": [[""] * 15]}]  # the table's empty row
+    width = len(layout.ANSWER_HEADERS)
+    assert rows["value"] == [{"index": 0, "values": [[""] * width]}]  # the table's empty row
     new = [
-        [1, 2026, "Helår", "OK", *[""] * 9, "svar-1", ""],
-        [2, 2026, "Helår", "OK", *[""] * 9, "svar-2", ""],
+        [1, 2026, "Helår", "OK", *[""] * 9, "svar-1", "", ""],
+        [2, 2026, "Helår", "OK", *[""] * 9, "svar-2", "", ""],
     ]
     status, added, _ = await call(http, "POST", f"{table}/rows/add", {"index": None, "values": new})
     assert status == 201 and added["index"] == 1 and added["values"] == new
     _, rows, _ = await call(http, "GET", f"{table}/rows")
     assert [r["values"][0][13] for r in rows["value"]] == ["", "svar-1", "svar-2"]
     ws = stored(fake)[layout.ANSWER_SHEET]
-    assert ws.tables[layout.ANSWER_TABLE].ref == "A1:O4"
+    assert ws.tables[layout.ANSWER_TABLE].ref == "A1:P4"
     assert ws["N4"].value == "svar-2"
     status, error, _ = await call(http, "GET", f"{book(fake)}/tables/Saknas/rows")
     assert status == 404 and error["error"]["innerError"]["code"] == "itemNotFound"
@@ -220,9 +221,9 @@ async def test_worksheets_add(fake: FakeGraph, http: aiohttp.ClientSession) -> N
 
 async def test_tables_add_and_rename(fake: FakeGraph, http: aiohttp.ClientSession) -> None:
     await call(http, "POST", f"{book(fake)}/worksheets/add", {"name": "Svar"})
-    patch = f"{book(fake)}/worksheets/Svar/range(address='A1:O1')"
+    patch = f"{book(fake)}/worksheets/Svar/range(address='A1:P1')"
     await call(http, "PATCH", patch, {"values": [list(layout.ANSWER_HEADERS)]})
-    body = {"address": "A1:O1", "hasHeaders": True}
+    body = {"address": "A1:P1", "hasHeaders": True}
     status, table, _ = await call(http, "POST", f"{book(fake)}/worksheets/Svar/tables/add", body)
     assert status == 201 and table["name"].startswith("Table")
     status, renamed, _ = await call(
@@ -230,7 +231,7 @@ async def test_tables_add_and_rename(fake: FakeGraph, http: aiohttp.ClientSessio
     )
     assert status == 200 and renamed["name"] == "Svar2"
     ws = stored(fake)["Svar"]
-    assert list(ws.tables) == ["Svar2"] and ws.tables["Svar2"].ref == "A1:O2"
+    assert list(ws.tables) == ["Svar2"] and ws.tables["Svar2"].ref == "A1:P2"
     assert [c.name for c in ws.tables["Svar2"].tableColumns] == list(layout.ANSWER_HEADERS)
     status, _, _ = await call(
         http, "PATCH", f"{book(fake)}/tables/Svar2", {"name": layout.ANSWER_TABLE}
@@ -272,7 +273,7 @@ async def test_batch_runs_in_order_and_fails_dependents_with_424(
     assert by_id["3"]["body"]["error"]["code"] == "FailedDependency"
     assert stored(fake)["Kontrollplan"]["A5"].value == 99
     answers = stored(fake)[layout.ANSWER_SHEET]
-    assert answers.tables[layout.ANSWER_TABLE].ref == "A1:O2"  # item 3 never ran
+    assert answers.tables[layout.ANSWER_TABLE].ref == "A1:P2"  # item 3 never ran
     assert fake.count("POST", "$batch") == 1 and fake.count(contains="/workbook/") == 4
     assert sum(r.is_batch_item for r in fake.requests) == 4
     too_many = [{"id": str(i), "method": "GET", "url": f"{base}/worksheets"} for i in range(21)]
@@ -350,7 +351,7 @@ async def test_a_fault_after_apply_lands_the_write_and_one_before_does_not(
     fake: FakeGraph, http: aiohttp.ClientSession
 ) -> None:
     add = f"{book(fake)}/tables/{layout.ANSWER_TABLE}/rows/add"
-    row = {"values": [[7, *[""] * 12, "svar-7", ""]]}
+    row = {"values": [[7, *[""] * 12, "svar-7", "", ""]]}
     fake.fail(504, match="POST", after_apply=True)
     assert (await call(http, "POST", add, row))[0] == 504
     assert stored(fake)[layout.ANSWER_SHEET]["N3"].value == "svar-7"
@@ -461,7 +462,7 @@ async def test_the_msgraph_sdk_client_works_against_the_fake(fake: FakeGraph) ->
     assert used.additional_data["values"][1][7] == 46157.0
 
     rows = workbook.tables.by_workbook_table_id(layout.ANSWER_TABLE).rows
-    body = AddPostRequestBody(additional_data={"values": [[3, *[""] * 12, "svar-3", ""]]})
+    body = AddPostRequestBody(additional_data={"values": [[3, *[""] * 12, "svar-3", "", ""]]})
     body.index = None
     await rows.add.post(body, request_configuration=config)
     assert stored(fake)[layout.ANSWER_SHEET]["N3"].value == "svar-3"
@@ -542,11 +543,11 @@ async def test_concurrent_writes_to_one_file_run_one_at_a_time(
     fake: FakeGraph, http: aiohttp.ClientSession
 ) -> None:
     add = f"{book(fake)}/tables/{layout.ANSWER_TABLE}/rows/add"
-    rows = [{"values": [[i, *[""] * 12, f"svar-{i}", ""]]} for i in range(1, 9)]
+    rows = [{"values": [[i, *[""] * 12, f"svar-{i}", "", ""]]} for i in range(1, 9)]
     replies = await asyncio.gather(*(call(http, "POST", add, row) for row in rows))
     assert [status for status, _, _ in replies] == [201] * 8
     ws = stored(fake)[layout.ANSWER_SHEET]
-    assert ws.tables[layout.ANSWER_TABLE].ref == "A1:O10"
+    assert ws.tables[layout.ANSWER_TABLE].ref == "A1:P10"
     assert sorted(ws.cell(r, 14).value for r in range(3, 11)) == sorted(
         f"svar-{i}" for i in range(1, 9)
     )

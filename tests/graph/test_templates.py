@@ -53,7 +53,7 @@ def test_init_workbook_parses_as_an_empty_plan(tmp_path: Path) -> None:
     assert scale.tables[layout.SCALE_TABLE].ref == "A1:B6"
     assert [c.value for c in scale[1]][:2] == list(layout.SCALE_HEADERS)
     answers = book[layout.ANSWER_SHEET]
-    assert answers.tables[layout.ANSWER_TABLE].ref == "A1:O2"
+    assert answers.tables[layout.ANSWER_TABLE].ref == "A1:P2"
     bedomning = [dv for dv in answers.data_validations.dataValidation if "D2" in str(dv.sqref)]
     assert bedomning[0].formula1 == "Bedomningar"
     assert "Bedomningar" in book.defined_names
@@ -75,7 +75,7 @@ async def test_answers_fill_the_templates_blank_table_row(tmp_path: Path) -> Non
     assert [c.id for c in (await workbook.read_plan()).controls] == ["1"]
     assert await workbook.write_answers([answer("1")]) == WriteResult(added=1)
     ws = openpyxl.load_workbook(path)[layout.ANSWER_SHEET]
-    assert ws["A2"].value == 1 and ws.tables[layout.ANSWER_TABLE].ref == "A1:O2"
+    assert ws["A2"].value == 1 and ws.tables[layout.ANSWER_TABLE].ref == "A1:P2"
 
 
 async def test_demo_folder_holds_two_clean_plans(tmp_path: Path) -> None:

@@ -301,11 +301,11 @@ async def test_answer_sheet_and_table_are_created_when_missing(backend: LocalBac
     book = await backend.load(KEY)
     ws = book[layout.ANSWER_SHEET]
     table = ws.tables[layout.ANSWER_TABLE]
-    assert table.ref == "A1:O4"
+    assert table.ref == "A1:P4"
     assert [c.name for c in table.tableColumns] == list(layout.ANSWER_HEADERS)
     await workbook.write_answers([answer("4", answer_id="a4")])
     assert (await backend.load(KEY))[layout.ANSWER_SHEET].tables[layout.ANSWER_TABLE].ref == (
-        "A1:O5"
+        "A1:P5"
     )
 
 

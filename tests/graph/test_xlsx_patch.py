@@ -100,7 +100,7 @@ async def test_every_part_but_the_answers_sheet_is_kept_byte_for_byte(tmp_path: 
     assert calc is not None and calc.get("fullCalcOnLoad") == "1"
     assert xml(new["xl/workbook.xml"], ("calcPr",)) == xml(old["xl/workbook.xml"], ("calcPr",))
     table = etree.fromstring(new[TABLE])
-    assert table.get("ref") == "A1:O4" == table.find(f"{{{MAIN}}}autoFilter").get("ref")
+    assert table.get("ref") == "A1:P4" == table.find(f"{{{MAIN}}}autoFilter").get("ref")
 
     # A second batch (an update and a new row) touches the answers sheet and table only.
     await book(tmp_path).write_answers(
@@ -215,7 +215,7 @@ def test_a_table_without_the_bots_columns_gets_them(tmp_path: Path) -> None:
     (table,) = ws.tables.values()
     names = [c.name for c in table.tableColumns]
     assert names == ["ID", "År", "Period", "Bedömning", *layout.ANSWER_HEADERS[4:]]
-    assert table.ref == table.autoFilter.ref == "A1:O3"
+    assert table.ref == table.autoFilter.ref == "A1:P3"
     assert [c.value for c in ws[1]] == list(layout.ANSWER_HEADERS)
     (first, second) = read_workbook_file(path, KEY).answers
     assert (first.control_id, second.control_id, second.answer_id) == ("1", "2", "x2")
