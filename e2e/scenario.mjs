@@ -9,6 +9,7 @@
 // json` for the counts, and the workbook file itself (e2e/workbook_row.py) for the row.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +43,9 @@ const ANSWER = {
 const ACTION_DUE_ISO = '2027-03-31';
 const EVIDENCE_LINK = 'https://kommun.sharepoint.com/sites/ik/stickprov.pdf'; // under 80 characters: shown whole
 const ACTION_DUE_SHOWN = '31 mars 2027';
+// A file attached in the chat: Teams sends a download URL, which this scenario serves.
+const EVIDENCE_FILE = { name: 'stickprov.csv', bytes: 'Ärende;Beslut;Motivering\n2026-114;Bifall;saknas\n' };
+const FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 
 const problems = []; // failed checks that do not stop the run
 let stepNumber = 0;
@@ -71,9 +75,19 @@ function soft(condition, message) {
   }
 }
 
+// Teams' pre-authorised download URL for the attached file, on loopback.
+const fileServer = http.createServer((request, response) => {
+  response.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  response.end(EVIDENCE_FILE.bytes);
+});
+await new Promise((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
+const downloadUrl = `http://127.0.0.1:${fileServer.address().port}/download/${EVIDENCE_FILE.name}`;
+
 const browser = await launch();
 // Swedish time, as the people answering have it (the date picker works in local time).
 const { page, blocked } = await offlinePage(browser, { timezoneId: 'Europe/Stockholm' });
+// The "Custom activity" editor is filled through the clipboard (pasting skips its typing aids).
+await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
 page.setDefaultTimeout(TIMEOUT);
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -205,6 +219,45 @@ try {
     await reply.getByText(`Bifogat nu: ${EVIDENCE_LINK}.`, { exact: true }).waitFor();
   });
 
+  await step('file', 'en fil bifogad i chatten sparas som underlag bredvid arbetsboken', async () => {
+    // The Playground has no upload button: its "Custom activity" sends the message Teams
+    // sends for an attached file (a file.download.info attachment with a download URL).
+    await page.getByText('Mock an Activity', { exact: true }).click();
+    await page.getByText('Custom activity', { exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Custom activity' });
+    await dialog.locator('.monaco-editor .view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    const activity = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    Object.assign(activity, {
+      type: 'message',
+      text: '',
+      attachments: [
+        {
+          contentType: FILE_DOWNLOAD,
+          name: EVIDENCE_FILE.name,
+          content: { downloadUrl, uniqueId: 'e2e-stickprov', fileType: 'csv' },
+        },
+      ],
+    });
+    await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(activity));
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+V');
+    await dialog.getByRole('button', { name: 'Send activity', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const reply = cardWithHeading(
+      `Underlag · Kontrollmoment ${target.control_id} · ${before.period_label} ${before.year}`,
+    );
+    await reply.getByText(`Bifogat nu: ${EVIDENCE_FILE.name}.`, { exact: true }).waitFor();
+    const stored = path.join(
+      WORKBOOK, 'Underlag', String(before.year), before.period_label, target.control_id,
+      EVIDENCE_FILE.name,
+    );
+    check(fs.existsSync(stored), `filen finns inte bredvid arbetsboken: ${stored}`);
+    const bytes = fs.readFileSync(stored, 'utf8');
+    check(bytes === EVIDENCE_FILE.bytes, `filen bredvid arbetsboken har fel innehåll: ${bytes}`);
+  });
+
   await step('required-missing', 'en obligatorisk uppgift saknas: felet på kortet', async () => {
     await answerCard.getByRole('button', { name: 'Spara svar', exact: true }).click();
     await answerCard.getByText('Välj en bedömning.', { exact: true }).first().waitFor();
@@ -277,6 +330,10 @@ try {
       const [found, wanted] = [JSON.stringify(row[key]), JSON.stringify(value)];
       check(row[key] === value, `arbetsboken har ${key} = ${found}, väntade ${wanted}`);
     }
+    // Underlag: the pasted link and the attached file's place beside the workbook.
+    const attached = row.evidence.find((link) => decodeURI(link).endsWith(`/${EVIDENCE_FILE.name}`));
+    check(row.evidence.includes(EVIDENCE_LINK), `Underlag saknar länken: ${row.evidence}`);
+    check(attached?.startsWith('file://'), `Underlag saknar filen: ${row.evidence}`);
     const where = `${target.plan}: ${target.control_id} ${when.join(' ')}`;
     console.log(`    ${where}, Svar-ID ${row.answer_id}`);
   });
@@ -418,6 +475,7 @@ try {
   problems.push(error.message);
 } finally {
   await browser.close();
+  fileServer.close();
 }
 
 if (blocked.length) console.log(`  Blockerade anrop utanför datorn: ${blocked.length}`);

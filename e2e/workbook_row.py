@@ -51,6 +51,7 @@ def as_json(answer: Answer) -> dict[str, object]:
         "action_text": action.text if action else "",
         "action_owner": action.owner if action else "",
         "action_due": action.due.isoformat() if action and action.due else "",
+        "evidence": list(answer.evidence),
     }
 
 
