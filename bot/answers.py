@@ -44,6 +44,7 @@ from bot.domain.policy import (
     target_of,
     version_of,
 )
+from bot.store.journal import Appended
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,11 @@ class AnswerLog(Protocol):
 
     async def append(self, answer: Answer) -> bool:
         """Store an answer; False if its Svar-ID is already stored."""
+        ...
+
+    async def append_unless_newer(self, answer: Answer, seen: Answer | None) -> Appended:
+        """Store an answer unless its Svar-ID is stored or the slot has an answer newer than
+        ``seen`` (checked and stored in one transaction)."""
         ...
 
     async def is_pending(self, answer_id: str) -> bool:
@@ -381,7 +387,15 @@ class Answers:
         answer = _answer(submission, assignment.control, user, result, self._clock)
         if self._evidence is not None:
             answer = replace(answer, evidence=await self._evidence(target.control, target.term))
-        if await self._journal.append(answer):
+        if submission.base is None:  # a card from before cards carried a version
+            appended = Appended(saved=await self._journal.append(answer))
+        else:
+            appended = await self._journal.append_unless_newer(answer, assignment.answer)
+        if appended.newer is not None:  # saved by someone else since this turn looked
+            options = plan.scale.for_period(target.term.period)
+            newer = appended.newer
+            return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
+        if appended.saved:
             self._notify()
             await self._drafts.delete(user.email, target.control, target.term)
             logger.info("Answer %s journalled for %s", answer.answer_id, answer.plan_key)

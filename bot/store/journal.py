@@ -7,13 +7,14 @@ workbook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, text, update
 
 from bot.domain.model import Action, Answer, ControlKey, Period
 from bot.store.database import Database
@@ -93,6 +94,56 @@ def _answer_from_row(row: Row[Any]) -> Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Appended:
+    """What ``Journal.append_unless_newer`` did: saved, or not (the Svar-ID was already
+    stored, or ``newer`` was stored for the slot since the saver looked)."""
+
+    saved: bool
+    newer: Answer | None = None
+
+
+_NEWEST = (
+    _SELECT.where(answers.c.plan_key == bindparam("plan"))
+    .where(answers.c.control_id == bindparam("control"))
+    .where(answers.c.year == bindparam("year"))
+    .where(answers.c.period == bindparam("period"))
+    .order_by(answers.c.seq.desc())
+    .limit(1)
+)
+# Two savers of one slot queue here on PostgreSQL (released at commit); a missing row
+# cannot be locked with FOR UPDATE.
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _slot_lock(answer: Answer) -> int:
+    slot = f"{answer.plan_key}\0{answer.control_id}\0{answer.year}\0{answer.period.value}"
+    digest = hashlib.blake2b(slot.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _is_newer(stored: Answer, seen: Answer | None) -> bool:
+    # The journal's newest answer is news to the saver unless it is what they saw, or
+    # older than it (``seen`` may be a newer row typed into the workbook by hand).
+    if seen is None:
+        return True
+    return stored.answer_id != seen.answer_id and stored.answered_at > seen.answered_at
+
+
+def _row(answer: Answer) -> dict[str, object]:
+    return {
+        "answer_id": answer.answer_id,
+        "plan_key": answer.plan_key,
+        "control_id": answer.control_id,
+        "year": answer.year,
+        "period": answer.period.value,
+        "answered_by": answer.answered_by,
+        "answered_at": answer.answered_at.isoformat(),
+        "payload": answer_to_json(answer),
+        "written_at": None,
+    }
+
+
+@dataclass(frozen=True, slots=True)
 class WriterState:
     """How writing a workbook has been failing: count, next attempt, last error."""
 
@@ -121,18 +172,35 @@ class Journal:
 
     async def append(self, answer: Answer) -> bool:
         """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
-        row = {
-            "answer_id": answer.answer_id,
-            "plan_key": answer.plan_key,
-            "control_id": answer.control_id,
+        return await self._db.execute(self._append, _row(answer)) == 1
+
+    async def append_unless_newer(self, answer: Answer, seen: Answer | None) -> Appended:
+        """Store an answer unless its Svar-ID is already stored, or an answer to the same
+        slot newer than ``seen`` (what the saver was shown) was stored since: checked and
+        inserted in one transaction, so of two cards saved at the same moment against the
+        same version one is saved and the other hears of it."""
+        slot = {
+            "plan": answer.plan_key,
+            "control": answer.control_id,
             "year": answer.year,
             "period": answer.period.value,
-            "answered_by": answer.answered_by,
-            "answered_at": answer.answered_at.isoformat(),
-            "payload": answer_to_json(answer),
-            "written_at": None,
         }
-        return await self._db.execute(self._append, row) == 1
+        lock = _slot_lock(answer) if self._db.dialect == "postgresql" else None
+
+        def unit(conn: Connection) -> Appended:
+            if lock is not None:  # SQLite's write transaction already holds the database
+                conn.execute(_LOCK, {"key": lock})
+            if conn.execute(_GET, {"id": answer.answer_id}).first() is not None:
+                return Appended(saved=False)
+            row = conn.execute(_NEWEST, slot).first()
+            if row is not None:
+                newest = _answer_from_row(row)
+                if _is_newer(newest, seen):
+                    return Appended(saved=False, newer=newest)
+            conn.execute(self._append, _row(answer))
+            return Appended(saved=True)
+
+        return await self._db.run(unit, write=True)
 
     async def get(self, answer_id: str) -> Answer | None:
         """The answer with this Svar-ID, if stored."""

@@ -4,6 +4,7 @@ both store engines)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.domain.model import ControlKey, Period
@@ -91,3 +92,17 @@ async def test_the_same_card_twice_is_no_conflict(world: World) -> None:
     saved = await bot.click(find_action(change, "Spara svar"), **DEVIATION)
     assert "Svaret är sparat" in card_text(saved)
     assert len(await versions(world)) == 2
+
+
+async def test_two_cards_saved_at_the_same_moment_save_one(world: World) -> None:
+    bot = world.bot
+    card_a = await open_first(bot)  # on the laptop
+    card_b = await open_first(bot)  # on the phone
+    replies = await asyncio.gather(
+        bot.click(find_action(card_a, "Spara svar"), **GOOD),
+        bot.click(find_action(card_b, "Spara svar"), **DEVIATION),
+    )
+    texts = sorted(card_text(r) for r in replies)
+    assert sum("Svaret är sparat" in t for t in texts) == 1
+    assert sum("Ett nyare svar har sparats" in t for t in texts) == 1
+    assert len(await versions(world)) == 1

@@ -126,3 +126,39 @@ async def test_the_writer_waits_out_graphs_retry_after(
     assert state is not None and state.retry_at == now + timedelta(seconds=120)
     assert await journal.count_pending() == 1
     await db.close()
+
+
+async def test_append_unless_newer_refuses_what_the_saver_did_not_see(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
+    first = make_answer("1" * 32, minute=1)
+    assert (await journal.append_unless_newer(first, None)).saved
+    # A second card opened before the first was saved: it saw nothing.
+    late = await journal.append_unless_newer(make_answer("2" * 32, minute=2), None)
+    assert not late.saved and late.newer is not None and late.newer.answer_id == "1" * 32
+    # Saved over what it saw: fine. The same Svar-ID again: stored once.
+    again = make_answer("3" * 32, minute=3, outcome="Mindre avvikelse")
+    assert (await journal.append_unless_newer(again, first)).saved
+    assert not (await journal.append_unless_newer(again, first)).saved
+    # Another slot is not affected; an older journal entry than what was seen is no news.
+    other = make_answer("4" * 32, control="2", minute=4)
+    assert (await journal.append_unless_newer(other, None)).saved
+    typed = make_answer("", minute=30)  # a newer row typed into the workbook by hand
+    assert (await journal.append_unless_newer(make_answer("5" * 32, minute=31), typed)).saved
+    key = ControlKey("ks.xlsx", "1")
+    history = await journal.history(key, 2026, Period.YEAR)
+    assert [a.answer_id[0] for a in history] == ["1", "3", "5"]
+    await db.close()
+
+
+async def test_of_cards_saved_at_once_against_one_version_one_is_saved(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
+    tries = [make_answer(f"{i:032d}", minute=i) for i in range(8)]
+    results = await asyncio.gather(*(journal.append_unless_newer(a, None) for a in tries))
+    assert sum(r.saved for r in results) == 1
+    assert all(r.newer is not None for r in results if not r.saved)
+    assert len(await journal.history(ControlKey("ks.xlsx", "1"), 2026, Period.YEAR)) == 1
+    await db.close()
