@@ -49,7 +49,10 @@ try {
       );
       return { height: Math.round(box.height), wide };
     });
-    if (measured.wide) overflowing += 1;
+    if (measured.wide) {
+      overflowing += 1;
+      console.error(`  för brett i ${width} px: ${name}`);
+    }
     await page.locator('#card').screenshot({
       path: path.join(artifactDir, name.replace(/\.json$/, '.png')),
     });
@@ -59,4 +62,5 @@ try {
 } finally {
   await browser.close();
 }
+if (overflowing) console.error(`${overflowing} kort kräver vågrät rullning i ${width} px bredd.`);
 process.exit(overflowing ? 1 : 0);

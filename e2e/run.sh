@@ -174,6 +174,10 @@ render_code=0
 "$BIN/python" -m e2e.dump_cards "$work/cards"
 run_bounded 120 kortkontrollen node "$E2E/render_cards.mjs" "$work/cards" "$ARTIFACTS/cards" ||
   render_code=$?
+# The same cards at a phone's width (340 px): none may need sideways scrolling.
+say "mäter alla korttyper i 340 px bredd (telefon)"
+run_bounded 120 telefonkontrollen node "$E2E/measure_cards.mjs" "$work/cards" "$ARTIFACTS/phone" \
+  >"$ARTIFACTS/phone.md" || render_code=$?
 
 verdict() { if [ "$1" -eq 0 ]; then echo ok; else echo "FEL (kod $1)"; fi; }
 if [ "$scenario_code" -ne 0 ] || [ "$render_code" -ne 0 ]; then
