@@ -289,11 +289,18 @@ def _result_rows(report: Report, result: ControlResult) -> list[list[str]]:
             ("Analys", answer.analysis.strip()),
             ("Förslag på åtgärder", proposal),
             ("Rapporterat av", ", ".join(x for x in (by, format_date(when) if when else "") if x)),
+            ("Sent svar", _late(answer.days_late)),
         ]
     for earlier in result.earlier:
         text = f"{earlier.outcome}. {earlier.observations.strip()}".strip()
         rows.append((f"Tidigare: {earlier.period.label.lower()} {earlier.year}", text))
     return [[k, v] for k, v in rows if v and v.strip()]
+
+
+def _late(days: int) -> str:
+    if days <= 0:
+        return ""
+    return f"{days} {'dag' if days == 1 else 'dagar'} efter sista svarsdag"
 
 
 def _earlier(doc: DocumentType, report: Report, part: NamndReport) -> None:

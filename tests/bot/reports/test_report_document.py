@@ -3,6 +3,7 @@ read as a person would (headings, every control, the counts of the status, page 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -205,3 +206,12 @@ def test_nothing_due_says_so(period: Period) -> None:
     report = build_report([plan], [], Term(2026, period), TODAY, author="A")
     opened = open_docx(render_report(report))
     assert "Inga kontrollmoment ska följas upp denna period." in opened.paragraphs
+
+
+def test_a_late_answer_says_how_late_and_one_in_time_says_nothing() -> None:
+    late = replace(ans("2", "Ingen avvikelse", term=YEAR, at=LATER), days_late=6)
+    answers = [a for a in _answers() if a.control_id != "2"] + [late]
+    report = build_report([_plan()], answers, YEAR, TODAY, author="Fredrik Lindell")
+    facts = open_docx(render_report(report)).facts()
+    assert facts[1]["Sent svar"] == "6 dagar efter sista svarsdag"
+    assert "Sent svar" not in facts[0]
