@@ -154,11 +154,16 @@ def _read_plan(wb: XlWorkbook, key: str) -> Plan:
         raise WorkbookUnreadable(f"{key}: {e}") from e
 
 
+def read_loaded(wb: XlWorkbook, key: str) -> tuple[Plan, tuple[Answer, ...]]:
+    """The plan and the answers of a workbook openpyxl has loaded whole."""
+    return _read_plan(wb, key), answers_from(wb, key)
+
+
 def read_workbook_file(path: Path, key: str) -> Snapshot:
     """Read a workbook file's plan and answers (blocking; callers run it in a thread)."""
     stamp = file_stamp(path, key)
     wb = load_xlsx(path, key, data_only=True)
-    return Snapshot(stamp, _read_plan(wb, key), answers_from(wb, key))
+    return Snapshot(stamp, *read_loaded(wb, key))
 
 
 @dataclass(frozen=True, slots=True)
