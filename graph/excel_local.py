@@ -151,6 +151,10 @@ class LocalWorkbook:
         """The rows of the Uppföljning table, as answers."""
         return list((await self._current()).answers)
 
+    async def read_snapshot(self) -> Snapshot:
+        """The plan and the answers as last read (the same object until the file changes)."""
+        return await self._current()
+
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
         """Upsert answers by (ID, År, Period) in one write of the file; all or nothing."""
         if not answers:
