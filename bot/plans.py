@@ -125,6 +125,18 @@ class PlanBook:
         journalled, pending = await self._journal.for_ids(by_plan)
         return [*from_workbooks, *journalled], pending
 
+    async def version(self, plans: Iterable[Plan]) -> tuple[tuple[object, ...], tuple[int, int]]:
+        """What the answers to these plans are read from now: each workbook's snapshot of
+        answer rows (compare with ``is``; None when unreadable) and the journal's version.
+        Taken before the answers are read, it can only be older than what is read after it."""
+        rows: list[object] = []
+        for plan in plans:
+            try:
+                rows.append((await self._rows(plan.key)).rows)
+            except WorkbookError:
+                rows.append(None)
+        return tuple(rows), await self._journal.version()
+
     async def _rows(self, plan_key: str) -> AnswerIndex:
         """The workbook's answer rows by control, indexed once per snapshot."""
         snapshot = await self._source.workbook(plan_key).read_snapshot()
