@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
+import json
 import statistics
 import tempfile
 import time
@@ -33,10 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
+    GOOD_ANSWER,
     BenchConnector,
     User,
+    execute,
+    execute_actions,
     machine,
     message,
+    open_data,
     percentile,
     write_plan,
 )
@@ -99,10 +106,8 @@ class Probe:
     async def stop(self) -> float:
         assert self._task is not None
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         return self.worst * 1000
 
 
@@ -126,7 +131,7 @@ def _row(name: str, values: list[float], base: float | None = None) -> str:
     return f"| {name} | {median:.2f} | {percentile(values, 0.95):.2f} | {ratio} |"
 
 
-async def measure_turns(quick: bool) -> None:
+async def measure_turns(quick: bool, freeze: bool = False) -> None:
     turns = 10 if quick else 60
     folder = Path(tempfile.mkdtemp(prefix="ikbot-plansize-"))
     plans = {size: await answered_plan(folder / str(size), size) for size in SIZES}
@@ -155,6 +160,8 @@ async def measure_turns(quick: bool) -> None:
                 for size in SIZES:
                     await turn(urls[size], "mina kontroller", chefs[n])
                 await turn(urls[max(SIZES)], "status helår", STRATEGIST)
+            if freeze:  # the plans and snapshots read so far leave the collector's view
+                gc.freeze()
 
             wall: dict[int, list[float]] = {s: [] for s in SIZES}
             cpu: dict[int, list[float]] = {s: [] for s in SIZES}
@@ -165,17 +172,32 @@ async def measure_turns(quick: bool) -> None:
                     cpu[size].append(c)
 
             big = urls[max(SIZES)]
-            status: list[tuple[float, float]] = []
-            listing: list[tuple[float, float]] = []
-            lag_status: list[float] = []
-            lag_list: list[float] = []
+
+            async def answer(user: User, n: int) -> None:
+                """Open and save one of the user's controls (untimed): a new journal entry."""
+                opened = execute(open_data(user, n), user, service_url)
+                async with session.post(big, json=opened) as reply:
+                    card = json.loads(await reply.read())
+                submit = [d for d in execute_actions(card) if d.get("verb") == "submit"]
+                if not submit:
+                    raise SystemExit("open did not return an answer card")
+                saved = execute({**submit[0], **GOOD_ANSWER}, user, service_url)
+                async with session.post(big, json=saved) as reply:
+                    await reply.read()
+
+            kinds = ("mina kontroller", "status helår", "status helår after a new answer")
+            timed: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+            lags: dict[str, list[float]] = {k: [] for k in kinds}
             for n in range(max(turns // 3, 5)):
-                probe.start()
-                listing.append(await turn(big, "mina kontroller", chefs[n * 11 % len(chefs)]))
-                lag_list.append(await probe.stop())
-                probe.start()
-                status.append(await turn(big, "status helår", STRATEGIST))
-                lag_status.append(await probe.stop())
+                chef = chefs[n * 11 % len(chefs)]
+                for kind in kinds:
+                    if kind == kinds[2]:
+                        await answer(chef, n)
+                    probe.start()
+                    text = "mina kontroller" if kind == kinds[0] else "status helår"
+                    who = chef if kind == kinds[0] else STRATEGIST
+                    timed[kind].append(await turn(big, text, who))
+                    lags[kind].append(await probe.stop())
     finally:
         for runner in runners:
             await runner.cleanup()
@@ -190,20 +212,19 @@ async def measure_turns(quick: bool) -> None:
         base_c = statistics.median(cpu[small]) if size != small else None
         print(_row(f"{size:,} | wall", wall[size], base_w))
         print(_row(f"{size:,} | CPU", cpu[size], base_c))
+    rounds = len(timed["mina kontroller"])
     print(
         f"\n2. {large:,} rows: `status helår` (strategist, every control) beside "
-        f"`mina kontroller`, {len(status)} turns each, interleaved\n"
+        f"`mina kontroller`, {rounds} turns each, interleaved; the last row is a status "
+        "right after a chef saved an answer (the journal changed: compiled anew)\n"
     )
     print("| turn | wall median ms | CPU median ms | ratio of CPU medians | longest loop block |")
     print("|---|---:|---:|---:|---:|")
-    base = statistics.median(c for _, c in listing)
-    for name, values, lags in (
-        ("mina kontroller", listing, lag_list),
-        ("status helår", status, lag_status),
-    ):
+    base = statistics.median(c for _, c in timed["mina kontroller"])
+    for name, values in timed.items():
         w = statistics.median(v for v, _ in values)
         c = statistics.median(v for _, v in values)
-        print(f"| {name} | {w:.1f} | {c:.1f} | {c / base:.2f}× | {max(lags):.1f} ms |")
+        print(f"| {name} | {w:.1f} | {c:.1f} | {c / base:.2f}× | {max(lags[name]):.1f} ms |")
 
 
 async def measure_start(quick: bool) -> None:
@@ -234,9 +255,11 @@ async def measure_start(quick: bool) -> None:
     ready = [r["ready_s"] * 1000 for r in results]
     print(f"\n3. Start-up with a {max(SIZES):,}-row plan ({starts} cold start(s))\n")
     print("| measure | median |\n|---|---:|")
-    print(f"| `ikbot serve` launch → first `mina kontroller` answered | {statistics.median(ready):.0f} ms |")
+    first = statistics.median(ready)
+    print(f"| `ikbot serve` launch → first `mina kontroller` answered | {first:.0f} ms |")
     for what, values in reads.items():
-        print(f"| first read of the workbook file, {what} (CPU) | {statistics.median(values) * 1000:.0f} ms |")
+        ms = statistics.median(values) * 1000
+        print(f"| first read of the workbook file, {what} (CPU) | {ms:.0f} ms |")
 
 
 def full_read(path: Path) -> Any:
@@ -252,9 +275,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--skip-start", action="store_true", help="leave out the cold start")
+    parser.add_argument(
+        "--freeze", action="store_true", help="gc.freeze() after the warm-up turns (a comparison)"
+    )
     args = parser.parse_args()
     print(f"Plan size ({'quick smoke run' if args.quick else 'full run'}; {machine()})")
-    asyncio.run(measure_turns(args.quick))
+    asyncio.run(measure_turns(args.quick, args.freeze))
     if not args.skip_start:
         asyncio.run(measure_start(args.quick))
 
