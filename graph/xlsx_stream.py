@@ -13,6 +13,7 @@ find) raises ``Unsupported``, and the caller reads it with openpyxl instead.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,16 +100,18 @@ class StreamBook:
         data = self._parsed.get(title)
         if data is None:
             part = next(p for t, p in self.sheets if t == title)
-            with self._package.zip.open(part) as stream:
+            # Inflated in one go: lxml reads a zip member's stream in small pieces, and
+            # zipfile's per-read overhead then costs more than the parsing.
+            with io.BytesIO(self._package.part(part)) as stream:
                 data = self._parsed[title] = self._read(title, part, stream)
         return data
 
     def _read(self, title: str, part: str, stream: IO[bytes]) -> SheetData:
-        cells: dict[int, dict[int, Any]] = {}
+        cells: dict[int, list[Any]] = {}  # Excel row -> its values from column A
         merged: list[tuple[int, int, int, int]] = []
         table_ids: list[str] = []
-        max_row = max_col = 0
         number = 0
+        value_of = self._value
         events = etree.iterparse(
             stream,
             events=("end",),
@@ -122,18 +125,22 @@ class StreamBook:
             if tag == _ROW:
                 ref = element.get("r")
                 number = int(ref) if ref else number + 1
+                values = cells.get(number)
+                if values is None:
+                    values = cells[number] = []
                 column = 0
-                values: dict[int, Any] = {}
                 for cell in element:
                     if cell.tag != _C:
                         continue
                     coordinate = cell.get("r")
                     column = _column(coordinate) if coordinate else column + 1
-                    values[column] = self._value(cell)
-                if values:
-                    cells.setdefault(number, {}).update(values)
-                    max_row = max(max_row, number)
-                    max_col = max(max_col, column, *values)
+                    if column > len(values):  # cells come in column order: mostly appended
+                        values.extend([None] * (column - 1 - len(values)))
+                        values.append(value_of(cell))
+                    else:
+                        values[column - 1] = value_of(cell)
+                if not values:
+                    del cells[number]  # a row without cells (only its height): not a row
                 element.clear()
                 while element.getprevious() is not None:  # rows already read: free them
                     del element.getparent()[0]
@@ -147,25 +154,23 @@ class StreamBook:
                 merged.append(bounds)  # type: ignore[arg-type]
             else:
                 table_ids.append(element.get(f"{{{REL}}}id", ""))
-        for min_col, min_row, max_c, max_r in merged:
+        for min_col, min_row, max_col, max_row in merged:
             # openpyxl blanks every cell of a merged range but its top-left one, and the
             # range counts towards the sheet's size.
-            for r in range(min_row, max_r + 1):
-                row = cells.setdefault(r, {})
-                for c in range(min_col, max_c + 1):
-                    if (r, c) != (min_row, min_col):
+            for r in range(min_row, max_row + 1):
+                row = cells.setdefault(r, [])
+                if len(row) < max_col:
+                    row.extend([None] * (max_col - len(row)))
+                for c in range(min_col - 1, max_col):
+                    if (r, c) != (min_row, min_col - 1):
                         row[c] = None
-            max_row, max_col = max(max_row, max_r), max(max_col, max_c)
-        if not max_row:
-            rows: list[list[Any]] = [[None]]  # openpyxl's empty sheet: one empty cell
-        else:
-            width = max_col
-            rows = []
-            for r in range(1, max_row + 1):
-                row_values: list[Any] = [None] * width
-                for c, value in cells.get(r, {}).items():
-                    row_values[c - 1] = value
-                rows.append(row_values)
+        rows: list[list[Any]] = [[None]]  # openpyxl's empty sheet: one empty cell
+        if cells:
+            width = max(len(r) for r in cells.values())
+            rows = [cells.get(r, []) for r in range(1, max(cells) + 1)]
+            for row in rows:
+                if len(row) < width:
+                    row.extend([None] * (width - len(row)))
         return SheetData(title, rows, merged, self._tables(part, table_ids))
 
     def _tables(self, part: str, ids: list[str]) -> list[tuple[str, str]]:
