@@ -228,7 +228,7 @@ async def measure_turns(quick: bool, freeze: bool = False) -> None:
 
 
 async def measure_start(quick: bool) -> None:
-    from startup import one_start
+    from startup import floor, one_start
 
     from graph import xlsx_reader
 
@@ -242,6 +242,7 @@ async def measure_start(quick: bool) -> None:
             results = [
                 await one_start(tmp, plan, run, connector, service_url, 0) for run in range(starts)
             ]
+            floors = [(await floor())[0] for _ in range(starts)]
             reads: dict[str, list[float]] = {"today's reader": [], "full openpyxl load": []}
             for _ in range(starts):
                 started = time.process_time()
@@ -257,6 +258,8 @@ async def measure_start(quick: bool) -> None:
     print("| measure | median |\n|---|---:|")
     first = statistics.median(ready)
     print(f"| `ikbot serve` launch → first `mina kontroller` answered | {first:.0f} ms |")
+    bare = statistics.median(floors) * 1000
+    print(f"| floor: bare python importing the SDK, aiohttp, openpyxl and more | {bare:.0f} ms |")
     for what, values in reads.items():
         ms = statistics.median(values) * 1000
         print(f"| first read of the workbook file, {what} (CPU) | {ms:.0f} ms |")
