@@ -24,6 +24,8 @@ from tests.graph.test_text_fidelity import nasty_answers
 from tests.graph.workbooks import HEADER, plan_rows, write_xlsx
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# openpyxl's note on the rich workbook's Excel 2010 extension (the streaming reader ignores it)
+pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
 
 
 def _both(path: Path) -> tuple[tuple[Plan, tuple], tuple[Plan, tuple]]:
