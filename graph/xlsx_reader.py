@@ -1,5 +1,8 @@
-"""Reading .xlsx files with openpyxl: the plan, the answers and the file's stamp.
+"""Reading .xlsx files: the plan, the answers and the file's stamp.
 
+A workbook file is read by streaming only the sheets the plan and the answers are on
+(``graph.xlsx_stream``); openpyxl reads what that reader leaves to it, and serves
+``check-workbook``. Both hand the same rows to the same parsing code (``plan_from_sheets``).
 Everything here blocks; ``graph.excel_local`` runs it in a worker thread. This is also the
 file-system boundary ``graph.xlsx_writer`` shares: whatever the file system or openpyxl
 raises leaves as our own ``WorkbookError``.
