@@ -338,6 +338,9 @@ class _TimedWorkbook:
     async def read_answers(self) -> list[Answer]:
         return await self._inner.read_answers()
 
+    async def read_snapshot(self) -> Any:
+        return await self._inner.read_snapshot()
+
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
         started = time.perf_counter()
         result = await self._inner.write_answers(answers)

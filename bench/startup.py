@@ -28,6 +28,7 @@ from typing import Any
 from _common import (
     GOOD_ANSWER,
     PLAN_NAME,
+    REPO,
     BenchConnector,
     User,
     card_text,
@@ -84,6 +85,8 @@ def serve_env(plan: Path, data_dir: Path, port: int) -> dict[str, str]:
         IKBOT_HOST="127.0.0.1",
         IKBOT_PORT=str(port),
         IKBOT_TODAY="2027-01-10",
+        # This checkout's code, whichever checkout the environment's `ikbot` was installed from.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")])),
     )
     return env
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.domain.assignments import Assignment, Known, assignments_for
+from bot.domain.assignments import Assignment, Known, assignments_among
 from bot.domain.clock import Clock
 from bot.domain.drafts import Draft
 from bot.domain.followup import Earlier
@@ -68,6 +68,10 @@ class PlanCatalog(Protocol):
 
     async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
         """The newest answer per slot for these controls, and which are pending."""
+        ...
+
+    async def owned(self, user: User, plans: Iterable[Plan]) -> list[tuple[Plan, Control]]:
+        """The controls of these plans the user may answer as ansvarig, in plan order."""
         ...
 
 
@@ -307,9 +311,8 @@ class Answers:
         plans = await self._plans.plans()
         mine = [
             (plan, c)
-            for plan in plans
-            for c in plan.controls
-            if user.may_answer_as_owner(c) and c.due_in(wanted.year, wanted.period)
+            for plan, c in await self._plans.owned(user, plans)
+            if c.due_in(wanted.year, wanted.period)
         ]
         known = await self._plans.known(plans, [c.key for _, c in mine])
         today = self._clock.today()
@@ -450,9 +453,9 @@ class Answers:
 
     async def _mine(self, user: User, today: date) -> list[Assignment]:
         plans = await self._plans.plans()
-        keys = [c.key for p in plans for c in p.controls if user.may_answer_as_owner(c)]
-        known = await self._plans.known(plans, keys)
-        return assignments_for(user, plans, known, today)
+        mine = await self._plans.owned(user, plans)
+        known = await self._plans.known(plans, [c.key for _, c in mine])
+        return assignments_among(user, mine, known, today)
 
     async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
         if self._earlier is None:

@@ -196,6 +196,10 @@ class GraphWorkbook:
         """The rows of the Uppföljning table, as answers."""
         return list((await self._current()).answers)
 
+    async def read_snapshot(self) -> _Snapshot:
+        """The plan and the answers as last read (the same object until the eTag changes)."""
+        return await self._current()
+
     # ---- writing ----
 
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:

@@ -67,6 +67,21 @@ class ReportShelf(Protocol):
         ...
 
 
+class PlanSnapshot(Protocol):
+    """One read of a workbook: its plan and its answer rows. A backend hands out the same
+    object until the workbook changes, so what is built from it can be kept as long."""
+
+    @property
+    def plan(self) -> Plan:
+        """The plan, as ``read_plan`` gives it."""
+        ...
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        """The rows of the Uppföljning table, as ``read_answers`` gives them."""
+        ...
+
+
 class Workbook(Protocol):
     """One nämnd's plan workbook."""
 
@@ -87,6 +102,10 @@ class Workbook(Protocol):
 
     async def read_answers(self) -> list[Answer]:
         """The rows of the Uppföljning table, as answers."""
+        ...
+
+    async def read_snapshot(self) -> PlanSnapshot:
+        """The plan and the answers together; the same object while the workbook is as read."""
         ...
 
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:

@@ -1,5 +1,8 @@
-"""Reading .xlsx files with openpyxl: the plan, the answers and the file's stamp.
+"""Reading .xlsx files: the plan, the answers and the file's stamp.
 
+A workbook file is read by streaming only the sheets the plan and the answers are on
+(``graph.xlsx_stream``); openpyxl reads what that reader leaves to it, and serves
+``check-workbook``. Both hand the same rows to the same parsing code (``plan_from_sheets``).
 Everything here blocks; ``graph.excel_local`` runs it in a worker thread. This is also the
 file-system boundary ``graph.xlsx_writer`` shares: whatever the file system or openpyxl
 raises leaves as our own ``WorkbookError``.
@@ -9,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import stat as stat_mode
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,9 @@ from graph.answer_check import check_answers
 from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
 from graph.templates import find_sheet
+from graph.xlsx_stream import StreamBook, answer_header, rows_below
+
+logger = logging.getLogger(__name__)
 
 LOCK_PREFIX = "~$"
 Stamp = tuple[int, int]
@@ -93,27 +100,47 @@ def _sheet_rows(ws: Worksheet) -> list[list[Any]]:
     return list(sheet_rows(ws))
 
 
+# A sheet as the plan reader sees it: its title, and (when asked) its rows and merged ranges
+# as (min_col, min_row, max_col, max_row), 1-based.
+SheetRows = tuple[str, Callable[[], tuple[list[list[Any]], list[tuple[int, int, int, int]]]]]
+
+
 def _plan_from(wb: XlWorkbook, key: str) -> Plan:
     settings_ws = find_sheet(wb, layout.SETTINGS_SHEET)
-    settings = settings_reader.parse_settings(_sheet_rows(settings_ws) if settings_ws else [])
+    settings_rows = _sheet_rows(settings_ws) if settings_ws else []
     ours = find_sheet(wb, layout.PLAN_SHEET)
     others = [ws for ws in wb.worksheets if ws is not ours and layout.may_hold_plan(ws.title)]
-    for ws in [ours, *others] if ours is not None else others:
-        rows = _sheet_rows(ws)
+
+    def sheet(ws: Worksheet) -> SheetRows:
+        def read() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+            merged = [(m.min_col, m.min_row, m.max_col, m.max_row) for m in ws.merged_cells.ranges]
+            return _sheet_rows(ws), merged
+
+        return ws.title, read
+
+    candidates = [ours, *others] if ours is not None else others
+    return plan_from_sheets(key, settings_rows, [sheet(ws) for ws in candidates])
+
+
+def plan_from_sheets(key: str, settings_rows: list[list[Any]], candidates: list[SheetRows]) -> Plan:
+    """The plan from the first candidate sheet with a plan header (both readers)."""
+    settings = settings_reader.parse_settings(settings_rows)
+    for title, read in candidates:
+        rows, merged_ranges = read()
         header = plan_reader.find_header(rows)
         if header is None:
             continue
         # Merged cells below the header (e.g. one Område over several rows, a section row
         # over the whole width) count for every cell they cover; openpyxl only gives the
         # top-left cell a value.
-        for merged in ws.merged_cells.ranges:
-            if merged.min_row - 1 >= header.data_start:
-                value = rows[merged.min_row - 1][merged.min_col - 1]
-                for r in range(merged.min_row - 1, merged.max_row):
-                    for c in range(merged.min_col - 1, merged.max_col):
+        for min_col, min_row, max_col, max_row in merged_ranges:
+            if min_row - 1 >= header.data_start:
+                value = rows[min_row - 1][min_col - 1]
+                for r in range(min_row - 1, max_row):
+                    for c in range(min_col - 1, max_col):
                         rows[r][c] = value
         return plan_reader.parse_plan(
-            rows, plan_key=key, name=Path(key).stem, sheet=ws.title, settings=settings
+            rows, plan_key=key, name=Path(key).stem, sheet=title, settings=settings
         )
     raise WorkbookUnreadable(f"{key}: inget blad har en rubrikrad med ID och Kontrollmoment.")
 
@@ -154,11 +181,61 @@ def _read_plan(wb: XlWorkbook, key: str) -> Plan:
         raise WorkbookUnreadable(f"{key}: {e}") from e
 
 
+def _read_plan_from(key: str, settings_rows: list[list[Any]], sheets: list[SheetRows]) -> Plan:
+    try:
+        return plan_from_sheets(key, settings_rows, sheets)
+    except plan_reader.PlanLayoutError as e:
+        raise WorkbookUnreadable(f"{key}: {e}") from e
+
+
+def read_loaded(wb: XlWorkbook, key: str) -> tuple[Plan, tuple[Answer, ...]]:
+    """The plan and the answers of a workbook openpyxl has loaded whole."""
+    return _read_plan(wb, key), answers_from(wb, key)
+
+
+def read_streamed(path: Path, key: str) -> tuple[Plan, tuple[Answer, ...]]:
+    """The plan and the answers read by streaming only the sheets they are on (a tenth of
+    openpyxl's time on a large plan); ``Unsupported`` when openpyxl must read the file."""
+    book = StreamBook(path)
+    settings = book.find(layout.SETTINGS_SHEET)
+    ours = book.find(layout.PLAN_SHEET)
+    titles = [t for t in book.titles if layout.may_hold_plan(t)]
+    if ours is not None:
+        titles = [ours.title, *(t for t in titles if t != ours.title)]
+
+    def sheet(title: str) -> SheetRows:
+        def read() -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+            data = book.sheet(title)
+            return data.rows, data.merged
+
+        return title, read
+
+    plan = _read_plan_from(key, settings.rows if settings else [], [sheet(t) for t in titles])
+    answers_sheet = book.find(layout.ANSWER_SHEET)
+    area = answer_header(answers_sheet) if answers_sheet is not None else None
+    if answers_sheet is None or area is None:
+        return plan, ()
+    header_row, columns = area
+    rows = rows_below(answers_sheet, header_row)
+    found = (answer_rows.row_to_answer(row, key, columns) for row in rows)
+    return plan, tuple(a for a in found if a is not None)
+
+
 def read_workbook_file(path: Path, key: str) -> Snapshot:
-    """Read a workbook file's plan and answers (blocking; callers run it in a thread)."""
+    """Read a workbook file's plan and answers (blocking; callers run it in a thread):
+    streamed, or with openpyxl when the file holds what the streaming reader leaves to it."""
     stamp = file_stamp(path, key)
+    try:
+        return Snapshot(stamp, *read_streamed(path, key))
+    except WorkbookError:
+        raise  # what the file says (no plan header), not how it was read
+    except (FileNotFoundError, PermissionError):
+        with translated_errors(key):
+            raise
+    except Exception as error:  # Unsupported, or a file the streaming reader cannot take
+        logger.debug("%s read with openpyxl: %s: %s", key, type(error).__name__, error)
     wb = load_xlsx(path, key, data_only=True)
-    return Snapshot(stamp, _read_plan(wb, key), answers_from(wb, key))
+    return Snapshot(stamp, *read_loaded(wb, key))
 
 
 @dataclass(frozen=True, slots=True)

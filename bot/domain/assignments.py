@@ -88,6 +88,15 @@ def assignments_for(
     listed instead, answerable only by a strategist (who may answer at any time).
     """
     mine = [(plan, c) for plan in plans for c in plan.controls if user.may_answer_as_owner(c)]
+    return assignments_among(user, mine, known, today)
+
+
+def assignments_among(
+    user: User, mine: Iterable[tuple[Plan, Control]], known: Known, today: date
+) -> list[Assignment]:
+    """``assignments_for`` over the controls already found to be the user's to answer
+    (``user.may_answer_as_owner``), e.g. through a plan's index."""
+    mine = list(mine)
     result: list[Assignment] = []
     for plan, control in mine:
         for term in open_terms(control, today):

@@ -22,7 +22,7 @@ from bot.domain.periods import Term, requested_term
 from bot.domain.policy import Refusal, may_write_summaries, sees_everything
 from bot.domain.status import SheetWritten, Summary
 from bot.plans import PlanBook
-from bot.reports.compile import compile_term, write_summaries
+from bot.reports.compile import StatusCompiler, compile_term, write_summaries
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class StatusReports:
         self._clock = clock
         self._names = names
         self._actions = actions  # the åtgärd log: the status of earlier periods' åtgärder
+        self._compiler = StatusCompiler(book)  # the strategist's view, kept while unchanged
 
     async def _updates(self, plans: list[Plan]) -> dict[Slot, StatusUpdate]:
         if self._actions is None:
@@ -96,10 +97,16 @@ class StatusReports:
         if no_plan is not None:
             return no_plan
         everything = sees_everything(user)
-        shown = plans if everything else [_own(plan, user) for plan in plans]
-        compiled = await compile_term(
-            self._book, shown, term, today, namnd=query.namnd, updates=await self._updates(plans)
-        )
+        updates = await self._updates(plans)
+        if everything:
+            compiled = await self._compiler.compile(
+                plans, term, today, namnd=query.namnd, updates=updates
+            )
+        else:  # a person's own controls: a small compilation, made anew each time
+            shown = [_own(self._book, plan, user) for plan in plans]
+            compiled = await compile_term(
+                self._book, shown, term, today, namnd=query.namnd, updates=updates
+            )
         names = await self._names() if self._names is not None else {}
         return StatusShown(
             compiled.summary,
@@ -125,5 +132,6 @@ class StatusReports:
         return SummariesWritten(tuple(results), term, query.namnd, len(plans))
 
 
-def _own(plan: Plan, user: User) -> Plan:
-    return replace(plan, controls=tuple(c for c in plan.controls if user.owns(c)))
+def _own(book: PlanBook, plan: Plan, user: User) -> Plan:
+    owned = book.index(plan).answerable_by(user)
+    return replace(plan, controls=tuple(c for c in owned if user.owns(c)))

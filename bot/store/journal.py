@@ -169,6 +169,13 @@ class Journal:
             .where(in_list(dialect, answers.c.control_id, "ids"))
             .order_by(answers.c.seq)
         )
+        self._version = select(
+            select(func.max(answers.c.seq)).scalar_subquery().label("last"),
+            select(func.count())
+            .where(answers.c.written_at.is_(None))
+            .scalar_subquery()
+            .label("waiting"),
+        )
 
     async def append(self, answer: Answer) -> bool:
         """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
@@ -289,6 +296,13 @@ class Journal:
             select(func.count().label("n")).where(answers.c.written_at.is_(None))
         )
         return int(row.n) if row else 0
+
+    async def version(self) -> tuple[int, int]:
+        """(the newest sequence number, how many answers wait): changes whenever an answer
+        is appended (by any instance) or written, so what was compiled from the journal can
+        be kept until it does."""
+        row = await self._db.fetchone(self._version)
+        return (int(row.last or 0), int(row.waiting or 0)) if row else (0, 0)
 
     async def mark_written(self, plan_key: str, answer_ids: Sequence[str], when: datetime) -> None:
         """Record that these answers are in their workbook (or superseded there)."""

@@ -1,0 +1,292 @@
+"""Per-turn cost against plan size: 1,000 vs 10,000 plan rows in the same run.
+
+Run: ``.venv/bin/python bench/plansize.py`` (``--quick`` for a smoke run).
+
+Two plans of helår controls, ten per chef (``bench/_common.write_plan``), each with 70 %
+of its controls answered in the Uppföljning table; the real app (create_app over
+Services.build, writer running) serves each on its own port, in this process.
+
+1. ``mina kontroller`` over HTTP, sequential turns interleaved between the two servers:
+   wall time and CPU time of this process per turn (client and server; the client's share is
+   the same for both sizes), median and p95, and the ratio 10,000 : 1,000.
+2. ``status helår`` by a strategist on the 10,000-row plan beside ``mina kontroller`` on the
+   same server, interleaved; the ratio of medians, and the longest event-loop block seen by
+   a probe task (it sleeps 2 ms and records how late it wakes) during each kind of turn.
+3. Cold start: ``ikbot serve`` (a subprocess) with the 10,000-row plan, from launch to the
+   first ``mina kontroller`` answered (``bench/startup.py``'s procedure); and, in this
+   process, the first read of that workbook file by today's reader beside a full openpyxl
+   load of the same file (the reader before streaming reads).
+
+Prints; never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    GOOD_ANSWER,
+    BenchConnector,
+    User,
+    execute,
+    execute_actions,
+    machine,
+    message,
+    open_data,
+    percentile,
+    write_plan,
+)
+from aiohttp import ClientSession, web
+
+from bot.app import MESSAGES_PATH, create_app
+from bot.domain.model import Answer, Period
+from bot.services import Services
+from bot.settings import Settings
+from graph.excel_local import LocalSource
+
+SIZES = (1_000, 10_000)
+PER_USER = 10
+ANSWERED = 0.7
+TODAY = datetime(2027, 1, 10).date()  # helår 2026 is open
+STRATEGIST = User(99_999)
+PROBE_S = 0.002
+
+
+async def answered_plan(folder: Path, rows: int) -> Path:
+    """A plan of ``rows`` helår controls with 70 % of them answered in the workbook."""
+    plan = write_plan(folder / "plan.xlsx", users_count=rows // PER_USER, per_user=PER_USER)
+    at = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    answers = [
+        Answer(
+            f"svar{n:06d}",
+            plan.name,
+            str(n + 1),
+            2026,
+            Period.YEAR,
+            "Ingen avvikelse" if n % 5 else "Mindre avvikelse",
+            User(n // PER_USER).email,
+            at + timedelta(seconds=n),
+            observations="Stickprov på tio ärenden.",
+        )
+        for n in range(int(rows * ANSWERED))
+    ]
+    await LocalSource(plan.parent, in_process=True).workbook(plan.name).write_answers(answers)
+    return plan
+
+
+class Probe:
+    """A task that sleeps briefly in a loop and records how late it wakes: the longest
+    stretch the event loop was kept from running it."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(PROBE_S)
+            self.worst = max(self.worst, time.perf_counter() - started - PROBE_S)
+
+    def start(self) -> None:
+        self.worst = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> float:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        return self.worst * 1000
+
+
+async def serve(plan: Path, data: Path) -> tuple[web.AppRunner, str]:
+    settings = Settings(
+        workbook=plan, data_dir=data, today=TODAY, strategists=frozenset({STRATEGIST.email})
+    )
+    app = create_app(settings, services=Services.build(settings))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}"
+
+
+Turn = Callable[[str, str, User], Awaitable[tuple[float, float]]]
+
+
+def _row(name: str, values: list[float], base: float | None = None) -> str:
+    median = statistics.median(values)
+    ratio = f"{median / base:.2f}×" if base else "1.00×"
+    return f"| {name} | {median:.2f} | {percentile(values, 0.95):.2f} | {ratio} |"
+
+
+async def measure_turns(quick: bool, freeze: bool = False) -> None:
+    turns = 10 if quick else 60
+    folder = Path(tempfile.mkdtemp(prefix="ikbot-plansize-"))
+    plans = {size: await answered_plan(folder / str(size), size) for size in SIZES}
+    chefs = [User(n) for n in range(max(SIZES) // PER_USER)]
+    connector = BenchConnector([*chefs, STRATEGIST])
+    service_url = await connector.start()
+    runners: list[web.AppRunner] = []
+    urls: dict[int, str] = {}
+    for size, plan in plans.items():
+        runner, url = await serve(plan, folder / f"var-{size}")
+        runners.append(runner)
+        urls[size] = url
+    probe = Probe()
+    try:
+        async with ClientSession() as session:
+
+            async def turn(url: str, text: str, user: User) -> tuple[float, float]:
+                wall, cpu = time.perf_counter(), time.process_time()
+                async with session.post(url, json=message(text, user, service_url)) as reply:
+                    await reply.read()
+                    if reply.status not in (200, 202):
+                        raise SystemExit(f"{text!r} got HTTP {reply.status}")
+                return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+            for n in range(3):  # warm: member lookups cached, plans read, imports done
+                for size in SIZES:
+                    await turn(urls[size], "mina kontroller", chefs[n])
+                await turn(urls[max(SIZES)], "status helår", STRATEGIST)
+            if freeze:  # the plans and snapshots read so far leave the collector's view
+                gc.freeze()
+
+            wall: dict[int, list[float]] = {s: [] for s in SIZES}
+            cpu: dict[int, list[float]] = {s: [] for s in SIZES}
+            for n in range(turns):
+                for size in SIZES:
+                    w, c = await turn(urls[size], "mina kontroller", chefs[(n * 7) % (size // 10)])
+                    wall[size].append(w)
+                    cpu[size].append(c)
+
+            big = urls[max(SIZES)]
+
+            async def answer(user: User, n: int) -> None:
+                """Open and save one of the user's controls (untimed): a new journal entry."""
+                opened = execute(open_data(user, n), user, service_url)
+                async with session.post(big, json=opened) as reply:
+                    card = json.loads(await reply.read())
+                submit = [d for d in execute_actions(card) if d.get("verb") == "submit"]
+                if not submit:
+                    raise SystemExit("open did not return an answer card")
+                saved = execute({**submit[0], **GOOD_ANSWER}, user, service_url)
+                async with session.post(big, json=saved) as reply:
+                    await reply.read()
+
+            kinds = ("mina kontroller", "status helår", "status helår after a new answer")
+            timed: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+            lags: dict[str, list[float]] = {k: [] for k in kinds}
+            for n in range(max(turns // 3, 5)):
+                chef = chefs[n * 11 % len(chefs)]
+                for kind in kinds:
+                    if kind == kinds[2]:
+                        await answer(chef, n)
+                    probe.start()
+                    text = "mina kontroller" if kind == kinds[0] else "status helår"
+                    who = chef if kind == kinds[0] else STRATEGIST
+                    timed[kind].append(await turn(big, text, who))
+                    lags[kind].append(await probe.stop())
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+        await connector.stop()
+
+    small, large = SIZES
+    print(f"\n1. `mina kontroller` over HTTP, {turns} sequential turns per size, interleaved\n")
+    print("| plan rows | measure | median ms | p95 ms | ratio to 1,000 |")
+    print("|---|---|---:|---:|---:|")
+    for size in SIZES:
+        base_w = statistics.median(wall[small]) if size != small else None
+        base_c = statistics.median(cpu[small]) if size != small else None
+        print(_row(f"{size:,} | wall", wall[size], base_w))
+        print(_row(f"{size:,} | CPU", cpu[size], base_c))
+    rounds = len(timed["mina kontroller"])
+    print(
+        f"\n2. {large:,} rows: `status helår` (strategist, every control) beside "
+        f"`mina kontroller`, {rounds} turns each, interleaved; the last row is a status "
+        "right after a chef saved an answer (the journal changed: compiled anew)\n"
+    )
+    print("| turn | wall median ms | CPU median ms | ratio of CPU medians | longest loop block |")
+    print("|---|---:|---:|---:|---:|")
+    base = statistics.median(c for _, c in timed["mina kontroller"])
+    for name, values in timed.items():
+        w = statistics.median(v for v, _ in values)
+        c = statistics.median(v for _, v in values)
+        print(f"| {name} | {w:.1f} | {c:.1f} | {c / base:.2f}× | {max(lags[name]):.1f} ms |")
+
+
+async def measure_start(quick: bool) -> None:
+    from startup import floor, one_start
+
+    from graph import xlsx_reader
+
+    starts = 1 if quick else 3
+    connector = BenchConnector([User(0)])
+    service_url = await connector.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ikbot-plansize-start-") as name:
+            tmp = Path(name)
+            plan = await answered_plan(tmp / "plans", max(SIZES))
+            results = [
+                await one_start(tmp, plan, run, connector, service_url, 0) for run in range(starts)
+            ]
+            floors = [(await floor())[0] for _ in range(starts)]
+            reads: dict[str, list[float]] = {"today's reader": [], "full openpyxl load": []}
+            for _ in range(starts):
+                started = time.process_time()
+                xlsx_reader.read_workbook_file(plan, plan.name)
+                reads["today's reader"].append(time.process_time() - started)
+                started = time.process_time()
+                full_read(plan)
+                reads["full openpyxl load"].append(time.process_time() - started)
+    finally:
+        await connector.stop()
+    ready = [r["ready_s"] * 1000 for r in results]
+    print(f"\n3. Start-up with a {max(SIZES):,}-row plan ({starts} cold start(s))\n")
+    print("| measure | median |\n|---|---:|")
+    first = statistics.median(ready)
+    print(f"| `ikbot serve` launch → first `mina kontroller` answered | {first:.0f} ms |")
+    bare = statistics.median(floors) * 1000
+    print(f"| floor: bare python importing the SDK, aiohttp, openpyxl and more | {bare:.0f} ms |")
+    for what, values in reads.items():
+        ms = statistics.median(values) * 1000
+        print(f"| first read of the workbook file, {what} (CPU) | {ms:.0f} ms |")
+
+
+def full_read(path: Path) -> Any:
+    """The reader before streaming reads: openpyxl loads the whole workbook, then the plan and
+    the answers are read from it."""
+    from graph import xlsx_reader
+
+    wb = xlsx_reader.load_xlsx(path, path.name, data_only=True)
+    return xlsx_reader.read_loaded(wb, path.name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short smoke run")
+    parser.add_argument("--skip-start", action="store_true", help="leave out the cold start")
+    parser.add_argument(
+        "--freeze", action="store_true", help="gc.freeze() after the warm-up turns (a comparison)"
+    )
+    args = parser.parse_args()
+    print(f"Plan size ({'quick smoke run' if args.quick else 'full run'}; {machine()})")
+    asyncio.run(measure_turns(args.quick, args.freeze))
+    if not args.skip_start:
+        asyncio.run(measure_start(args.quick))
+
+
+if __name__ == "__main__":
+    main()
