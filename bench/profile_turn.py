@@ -24,10 +24,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from _agents import anchor_app, serve
 from _common import PLAN_NAME, TODAY, BenchConnector, machine, users, write_plan
 from _driver import Load
 from aiohttp import ClientSession, TCPConnector, web
-from turns import anchor_app, serve
 
 from bot.app import create_app
 from bot.services import Services
