@@ -310,11 +310,14 @@ def cards_in(activity: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """One write_answers call: batch size, seconds, and what it did."""
+    """One write_answers call: batch size, seconds, and what it did; when it returned (the
+    file replaced, ``time.monotonic()``) and the (control, year, period) slots it wrote."""
 
     answers: int
     seconds: float
     result: Any
+    ended: float = 0.0
+    slots: frozenset[tuple[str, int, str]] = frozenset()
 
 
 class _TimedWorkbook:
@@ -344,7 +347,10 @@ class _TimedWorkbook:
     async def write_answers(self, answers: Sequence[Answer]) -> WriteResult:
         started = time.perf_counter()
         result = await self._inner.write_answers(answers)
-        self._writes.append(Write(len(answers), time.perf_counter() - started, result))
+        slots = frozenset((a.control_id, a.year, str(a.period)) for a in answers)
+        self._writes.append(
+            Write(len(answers), time.perf_counter() - started, result, time.monotonic(), slots)
+        )
         return result
 
     async def write_actions(self, actions: Sequence[Any]) -> WriteResult:

@@ -8,8 +8,12 @@ measured. Protocol: one JSON object per line. On start this prints
 Command: ``{"op": "run", "url", "kind": "message"|"submit", "users", "turns", "echo",
 "limit_s"}``. Each user runs its turns one after another; the users run concurrently.
 For "submit", every timed submission is preceded by an untimed "open" of the same control
-(our bot returns the answer card with a fresh nonce; the echo agent gets synthetic submit
+(our bot and the card anchor return the answer card; the echo agent gets synthetic submit
 data of the same shape). Result: ``{"latencies_ms": […], "wall_s", "errors", "samples"}``.
+
+Command ``{"op": "capture", "url"}``: one "mina kontroller", one open and one submit as the
+first user, untimed; result: the reply activity, the answer card and the receipt card, which
+the card anchor in bench/turns.py then sends as they are.
 """
 
 from __future__ import annotations
@@ -95,6 +99,26 @@ class Load:
                 raise RuntimeError("submit: no receipt: " + text[:160])
         return ms
 
+    async def capture(self, url: str) -> dict[str, Any]:
+        """Our bot's list reply, answer card and receipt for the first user, as sent."""
+        user = users(1)[0]
+        status, _, _ = await self._post(url, message("mina kontroller", user, self._service_url))
+        reply = self._connector.last_reply(user.conversation)
+        if status not in (200, 202) or not cards_in(reply):
+            raise RuntimeError(f"capture: no list card (HTTP {status})")
+        status, raw, _ = await self._post(url, execute(open_data(user, 0), user, self._service_url))
+        answer_card = json.loads(raw)["value"]
+        found = [d for d in execute_actions(answer_card) if d.get("verb") == "submit"]
+        if status != 200 or not found:
+            raise RuntimeError(f"capture: no answer card (HTTP {status})")
+        status, raw, _ = await self._post(
+            url, execute({**found[0], **GOOD_ANSWER}, user, self._service_url)
+        )
+        receipt = json.loads(raw)["value"]
+        if status != 200 or SAVED not in card_text(receipt):
+            raise RuntimeError(f"capture: no receipt (HTTP {status})")
+        return {"reply": reply, "answer_card": answer_card, "receipt": receipt}
+
     async def run(self, command: dict[str, Any]) -> dict[str, Any]:
         url, kind, echo = command["url"], command["kind"], bool(command["echo"])
         turns = int(command["turns"])
@@ -144,6 +168,9 @@ async def main() -> None:
             command = json.loads(line)
             if command.get("op") == "quit":
                 break
+            if command.get("op") == "capture":
+                emit(await load.capture(command["url"]))
+                continue
             result = await load.run(command)
             result["member_lookups"] = connector.member_lookups
             emit(result)

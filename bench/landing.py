@@ -17,12 +17,21 @@ the last N × 0.1 answer slots again: updates of rows an earlier batch wrote), t
 same run: a naive writer that loads and saves the workbook once per answer
 (``LocalWorkbook.write_answers`` with a one-answer batch) over a smaller sample on a fresh
 copy of the plan. Benchmarks print; nothing here asserts a timing.
+
+The burst: the real app (``create_app``, its writer running as in production) over a
+workbook of 10,000 plan rows and 10,000 answer rows (of earlier years; helår 2026 is open),
+100 users who each open a control of theirs and then all submit at once, three bursts one
+after another (the first after start-up parses the answers sheet). For each answer: from
+its acknowledgment (the receipt's HTTP response) to the end of the write that put its row
+in the file (the atomic replace done); at the end the rows in the file are counted.
+``--burst`` runs only this part.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import statistics
 import sys
@@ -32,13 +41,32 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import PLAN_NAME, TODAY, TimedSource, Write, machine, write_plan
+from _common import (
+    GOOD_ANSWER,
+    PLAN_NAME,
+    TODAY,
+    YEAR,
+    BenchConnector,
+    TimedSource,
+    User,
+    Write,
+    card_text,
+    execute,
+    execute_actions,
+    machine,
+    open_data,
+    percentile,
+    users,
+    write_plan,
+)
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 from openpyxl import load_workbook
 
+from bot.app import MESSAGES_PATH, create_app
 from bot.domain.model import Answer, Period
 from bot.services import Services
 from bot.settings import Settings
-from bot.writer import BATCH_SIZE
+from bot.writer import BATCH_SIZE, LINGER
 from graph import xlsx_writer
 from graph.excel_local import LocalSource, LocalWorkbook
 
@@ -265,13 +293,145 @@ def cost_curve(quick: bool) -> None:
         sys.stdout.flush()
 
 
+BURST = (10_000, 10_000, 100)  # plan rows, answer rows, users answering at once
+QUICK_BURST = (1_000, 1_000, 20)
+BURSTS = 3
+BURST_TARGET_S = 2.0  # p99 from acknowledgment to the row in the file
+LAND_LIMIT_S = 120.0
+
+
+def earlier_answers(plan_rows: int, answer_rows: int) -> list[Answer]:
+    """answer_rows distinct answers of helår 2025 (then 2024 …): 2026 stays open."""
+    count = (plan_rows + answer_rows) * 10 // 9 + 2  # make_answers keeps a tenth for repeats
+    return make_answers(count, plan_rows)[plan_rows : plan_rows + answer_rows]
+
+
+class _Burst:
+    """The simulated users of the burst, against the app on ``url``."""
+
+    def __init__(self, session: ClientSession, url: str, service_url: str) -> None:
+        self._session = session
+        self._url = url
+        self._service_url = service_url
+
+    async def _post(self, activity: dict[str, object]) -> tuple[int, bytes]:
+        async with self._session.post(self._url, json=activity) as response:
+            return response.status, await response.read()
+
+    async def open(self, user: User, turn: int) -> dict[str, object]:
+        """The submit data of the answer card of one of the user's controls."""
+        status, raw = await self._post(execute(open_data(user, turn), user, self._service_url))
+        card = json.loads(raw)["value"] if status == 200 else {}
+        found = [d for d in execute_actions(card) if d.get("verb") == "submit"]
+        if not found:
+            raise SystemExit(f"burst: no answer card for {user.email} (HTTP {status})")
+        return found[0]
+
+    async def submit(self, user: User, data: dict[str, object]) -> tuple[float, float]:
+        """(seconds to the acknowledgment, when it came: ``time.monotonic()``)."""
+        payload = execute({**data, **GOOD_ANSWER}, user, self._service_url)
+        started = time.monotonic()
+        status, raw = await self._post(payload)
+        acked = time.monotonic()
+        if status != 200 or "Svaret är sparat" not in card_text(json.loads(raw).get("value")):
+            raise SystemExit(f"burst: no receipt for {user.email} (HTTP {status})")
+        return acked - started, acked
+
+
+def _landed(writes: list[Write], slot: tuple[str, int, str], acked: float) -> float | None:
+    ends = [w.ended for w in writes if slot in w.slots and w.ended >= acked]
+    return min(ends) if ends else None
+
+
+async def burst(quick: bool) -> None:
+    """Print how long answers of a burst take to land, at the size of a big kommun."""
+    plan_rows, before_rows, count = QUICK_BURST if quick else BURST
+    with tempfile.TemporaryDirectory(prefix="ikbot-burst-") as name:
+        tmp = Path(name)
+        started = time.perf_counter()
+        plan = write_plan(tmp / "plans" / PLAN_NAME, users_count=plan_rows // 10, per_user=10)
+        xlsx_writer.rewrite_workbook_file(plan, PLAN_NAME, earlier_answers(plan_rows, before_rows))
+        print(f"\nBurst: workbook built in {time.perf_counter() - started:.1f} s", flush=True)
+        settings = Settings(workbook=plan, data_dir=tmp / "var", today=TODAY)
+        source = TimedSource(LocalSource(plan))
+        services = Services.build(settings, source=source)
+        runner = web.AppRunner(create_app(settings, services=services), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}"
+        people = users(count)
+        channel = BenchConnector(people)
+        session = ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=120))
+        rows: list[str] = []
+        try:
+            load = _Burst(session, url, await channel.start())
+            for number in range(BURSTS):
+                opened = await asyncio.gather(*(load.open(u, number) for u in people))
+                before = len(source.writes)
+                acks = await asyncio.gather(
+                    *(load.submit(u, d) for u, d in zip(people, opened, strict=True))
+                )
+                slots = [(u.control(number), YEAR, "YEAR") for u in people]
+                waited = time.monotonic()
+                landed: list[float | None] = [None] * count
+                while time.monotonic() - waited < LAND_LIMIT_S:
+                    writes = source.writes[before:]
+                    landed = [_landed(writes, s, a) for s, (_, a) in zip(slots, acks, strict=True)]
+                    if all(x is not None for x in landed):
+                        break
+                    await asyncio.sleep(0.02)
+                if any(x is None for x in landed):
+                    raise SystemExit(f"burst {number + 1}: answers not landed in {LAND_LIMIT_S} s")
+                to_file = [x - a for x, (_, a) in zip(landed, acks, strict=True) if x is not None]
+                writes = source.writes[before:]
+                rows.append(
+                    f"| {number + 1}{' (first after start)' if number == 0 else ''} "
+                    f"| {percentile([d for d, _ in acks], 0.5) * 1000:.0f} / "
+                    f"{percentile([d for d, _ in acks], 0.99) * 1000:.0f} ms "
+                    f"| {percentile(to_file, 0.5):.2f} s | **{percentile(to_file, 0.99):.2f} s** "
+                    f"| {max(to_file):.2f} s | {len(writes)} "
+                    f"({', '.join(f'{w.answers} in {w.seconds:.2f} s' for w in writes)}) |"
+                )
+                print(rows[-1], flush=True)
+        finally:
+            await session.close()
+            await channel.stop()
+            await runner.cleanup()
+        in_file = answer_rows(plan)
+    print()
+    print(
+        f"Burst landing ({'quick smoke run' if quick else 'full run'}; {machine()}): "
+        f"{plan_rows:,} plan rows, {before_rows:,} answer rows before, {count} users "
+        f"submitting at once, {BURSTS} bursts; target p99 ≤ {BURST_TARGET_S:.0f} s from the "
+        "acknowledgment to the row in the file (the writer waits "
+        f"{LINGER:g} s "
+        "for answers arriving together)."
+    )
+    print()
+    print(
+        "| burst | acknowledgment p50 / p99 | to the file p50 | to the file p99 | max "
+        "| workbook writes (answers in seconds) |"
+    )
+    print("|---|---:|---:|---:|---:|---|")
+    for row in rows:
+        print(row)
+    expected = before_rows + count * BURSTS
+    print(
+        f"\nRows in Uppföljning afterwards: {in_file:,} (expected {expected:,}: "
+        f"{'ok' if in_file == expected else 'MISMATCH'})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
+    parser.add_argument("--burst", action="store_true", help="only the burst at 10,000 rows")
     args = parser.parse_args()
-    asyncio.run(measure(args.quick))
-    sys.stdout.flush()
-    cost_curve(args.quick)
+    if not args.burst:
+        asyncio.run(measure(args.quick))
+        sys.stdout.flush()
+        cost_curve(args.quick)
+    asyncio.run(burst(args.quick))
 
 
 if __name__ == "__main__":

@@ -1,69 +1,152 @@
-"""Where a `mina kontroller` turn's time goes: the bot's own code vs the Agents SDK.
+"""Where a turn's time goes: our code against a bare Agents SDK agent sending the same cards.
 
-Run: ``.venv/bin/python bench/profile_turn.py`` — profiles 300 turns (after a warm-up)
-of the real app against the recording test channel, and prints how much of the time
-spent handling /api/messages is our flow (identity, plans, answers, building the card)
-and how much is the SDK's turn pipeline and its sending of the reply. Prints, never
-asserts.
+Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300).
+
+One process hosts our bot (``create_app`` on the 1,000-row bench plan, the writer running)
+and the card anchor of bench/turns.py (a bare SDK agent replying with the list card, answer
+card and receipt our bot sent, captured first); a recording channel listens in the same
+process. For each scenario — a typed ``mina kontroller``, and an answer (an "open" of the
+answer card, then its "submit") — the turns run one after another, ours and the anchor's
+interleaved in blocks of 20, first timed (CPU time of this process per turn, without a
+profiler), then under cProfile, which splits ours into our route (identity, plans, answers,
+building the card), the SDK sending the reply and the rest of the SDK's pipeline. Times under
+the profiler are inflated; the shares are what counts. Prints, never asserts.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import cProfile
 import pstats
-import sys
 import tempfile
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _agents import anchor_app, serve
+from _common import PLAN_NAME, TODAY, BenchConnector, machine, users, write_plan
+from _driver import Load
+from aiohttp import ClientSession, TCPConnector, web
 
-from tests.fakes.connector import RecordingConnector  # noqa: E402
-from tests.fakes.harness import ALEX, standard_plan, start_bot  # noqa: E402
+from bot.app import create_app
+from bot.services import Services
+from bot.settings import Settings
 
-TURNS = 300
+BLOCK = 20  # turns of one system before the other's (interleaved)
 
 
 def _cumulative(stats: pstats.Stats, path_end: str, function: str) -> float:
+    total = 0.0
     for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
         if filename.endswith(path_end) and name == function:
-            return float(row[3])
-    return 0.0
+            total += float(row[3])
+    return total
 
 
-async def main() -> None:
-    folder = Path(tempfile.mkdtemp())
-    connector = RecordingConnector()
-    connector.add(ALEX)
-    bot, runner = await start_bot(
-        standard_plan(folder / "plans" / "ks.xlsx").parent, folder / "var", connector
+class Turns:
+    """Turns of one scenario against one agent, for the users in turn."""
+
+    def __init__(self, load: Load, url: str, kind: str, count: int) -> None:
+        self._load = load
+        self._url = url
+        self._kind = kind
+        self._people = users(count)
+        self._done = 0
+
+    async def one(self) -> None:
+        user = self._people[self._done % len(self._people)]
+        turn = self._done // len(self._people)
+        self._done += 1
+        if self._kind == "message":
+            await self._load._message_turn(self._url, user, echo=False, check=False)
+        else:
+            await self._load._submit_turn(self._url, user, turn, echo=False)
+
+
+async def _timed(run: Callable[[], Awaitable[None]], count: int) -> float:
+    """CPU seconds of this process for ``count`` turns."""
+    started = time.process_time()
+    for _ in range(count):
+        await run()
+    return time.process_time() - started
+
+
+async def main(turns: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
+        plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
+        settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
+        services = Services.build(settings)
+        people = users(BLOCK)
+        channel = BenchConnector(people)
+        service_url = await channel.start()
+        session = ClientSession(connector=TCPConnector(limit=0))
+        load = Load(session, channel, service_url)
+        bot_runner, bot_url = await serve(create_app(settings, services=services))
+        anchor_runner: web.AppRunner | None = None
+        try:
+            captured = await load.capture(bot_url)
+            anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
+            print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
+            for kind in ("message", "submit"):
+                ours = Turns(load, bot_url, kind, BLOCK)
+                anchor = Turns(load, anchor_url, kind, BLOCK)
+                for _ in range(BLOCK):  # warm: member lookups cached, imports done
+                    await ours.one()
+                    await anchor.one()
+                cpu = {"ours": 0.0, "anchor": 0.0}
+                for _ in range(max(1, turns // BLOCK)):
+                    cpu["ours"] += await _timed(ours.one, BLOCK)
+                    cpu["anchor"] += await _timed(anchor.one, BLOCK)
+                n = max(1, turns // BLOCK) * BLOCK
+                profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
+                for _ in range(max(1, turns // BLOCK)):
+                    for name, runner in (("ours", ours), ("anchor", anchor)):
+                        profiles[name].enable()
+                        for _ in range(BLOCK):
+                            await runner.one()
+                        profiles[name].disable()
+                _report(kind, n, cpu, profiles)
+        finally:
+            await session.close()
+            if anchor_runner is not None:
+                await anchor_runner.cleanup()
+            await bot_runner.cleanup()
+            await channel.stop()
+
+
+def _report(
+    kind: str, n: int, cpu: dict[str, float], profiles: dict[str, cProfile.Profile]
+) -> None:
+    scenario = "`mina kontroller`" if kind == "message" else "an answer (open + submit)"
+    ours = pstats.Stats(profiles["ours"])
+    anchor = pstats.Stats(profiles["anchor"])
+    whole = _cumulative(ours, "bot/app.py", "messages")
+    base = _cumulative(anchor, "bench/turns.py", "messages")
+    route = _cumulative(ours, "dialogs/turn.py", "route" if kind == "message" else "execute")
+    sent = _cumulative(ours, "dialogs/turn.py", "send") + _cumulative(
+        ours, "adaptive_card/adaptive_card.py", "_send_invoke_response"
     )
-    try:
-        for _ in range(20):
-            await bot.say("mina kontroller")
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(TURNS):
-            await bot.say("mina kontroller")
-        profile.disable()
-    finally:
-        await bot.session.close()
-        await runner.cleanup()
-        await connector.stop()
-    stats = pstats.Stats(profile)
-    total = _cumulative(stats, "bot/app.py", "messages")
-    ours = _cumulative(stats, "dialogs/handlers.py", "run")
-    send = _cumulative(stats, "dialogs/handlers.py", "_send")
-    print(f"`mina kontroller`, {TURNS} turns under cProfile (times inflated by profiling):")
+    if kind == "message":
+        route -= _cumulative(ours, "dialogs/turn.py", "send")  # inside the route
+    print()
+    print(
+        f"{scenario}: CPU per turn without a profiler, ours {cpu['ours'] / n * 1000:.2f} ms, "
+        f"anchor {cpu['anchor'] / n * 1000:.2f} ms ({cpu['ours'] / cpu['anchor']:.2f}×; this "
+        "process: servers, channel and the driving client alike). Under cProfile:"
+    )
     print("| part | ms per turn | share |\n|---|---:|---:|")
-    for label, seconds in (
-        ("whole request (/api/messages)", total),
-        ("our flow: identity, plans, answers, the card", ours),
-        ("SDK: sending the reply card", send),
-        ("SDK: the rest of the turn pipeline", total - ours - send),
+    for label, seconds, of in (
+        ("ours: whole request (/api/messages)", whole, whole),
+        ("ours: our route (identity, plans, answers, the card)", route, whole),
+        ("ours: the SDK sending the reply", sent, whole),
+        ("ours: the rest (SDK pipeline, our edge checks)", whole - route - sent, whole),
+        ("anchor: whole request", base, whole),
     ):
-        print(f"| {label} | {seconds / TURNS * 1000:.2f} | {seconds / total:.0%} |")
+        print(f"| {label} | {seconds / n * 1000:.2f} | {seconds / of:.0%} |")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=300, help="measured turns per agent")
+    asyncio.run(main(parser.parse_args().turns))

@@ -13,9 +13,11 @@ async def remember_reference(services: Services, activity: Activity, email: str)
     sender = activity.from_property
     if sender is None or not sender.aad_object_id:
         return
-    # activityId is left out: it changes every turn and a reminder does not reply to it.
+    # activityId and requestId are left out: they change every turn (the SDK gives each
+    # request an id of its own), a reminder needs neither, and with them the stored
+    # reference would be rewritten on every turn.
     reference = activity.get_conversation_reference().model_dump(
-        mode="json", by_alias=True, exclude_none=True, exclude={"activity_id"}
+        mode="json", by_alias=True, exclude_none=True, exclude={"activity_id", "request_id"}
     )
     await services.references.remember(
         sender.aad_object_id,

@@ -4,6 +4,12 @@ One row per user and conversation, holding the JSON the Agents SDK gives for a t
 conversation (``Conversation.store_item_to_json()`` or a ConversationReference dump; the
 store does not look inside), and the user's e-mail address when the bot knew it, so that
 a person's data can be found by e-mail as well as by id.
+
+Every turn offers its reference, and it is nearly always the one stored already. What this
+instance wrote (or found current) in the last ``REMEMBERED_FOR`` is kept in memory, so such
+a turn costs no statement at all. The cost of that: a reference another instance (or the
+command line) marked dead or deleted in those minutes is only brought back by the sender's
+first turn after them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from bot.store.database import Database
 from bot.store.dialects import insert
 from bot.store.schema import conversation_references as refs
 from bot.store.schema import stamp
+
+REMEMBERED_FOR = timedelta(minutes=10)
+_KEEP_AT_MOST = 20_000  # (user, conversation) pairs held in memory; then it starts afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,9 @@ class ConversationReferences:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # (user id, conversation id) -> (reference JSON, e-mail, when it was last written or
+        # found current by this instance).
+        self._recent: dict[tuple[str, str], tuple[str, str | None, datetime]] = {}
 
     async def remember(
         self,
@@ -52,11 +64,21 @@ class ConversationReferences:
         turn, it writes only when something changed, or once a day (so that ``updated_at``
         says the conversation is in use)."""
         email = email.strip().casefold() if email else None
+        text = json.dumps(reference, ensure_ascii=False, sort_keys=True)
+        key = (user_id, conversation_id)
+        recent = self._recent.get(key)
+        if (
+            recent is not None
+            and recent[0] == text
+            and (email is None or recent[1] == email)
+            and timedelta(0) <= when - recent[2] < REMEMBERED_FOR
+        ):
+            return  # stored a moment ago, as it is now
         statement = insert(self._db.dialect, refs).values(
             user_id=user_id,
             conversation_id=conversation_id,
             email=email,
-            reference=json.dumps(reference, ensure_ascii=False, sort_keys=True),
+            reference=text,
             updated_at=stamp(when),
         )
         excluded = statement.excluded
@@ -81,6 +103,10 @@ class ConversationReferences:
             where=or_(*changed),
         )
         await self._db.execute(statement)
+        if len(self._recent) >= _KEEP_AT_MOST:
+            self._recent.clear()
+        known = email or (recent[1] if recent is not None else None)
+        self._recent[key] = (text, known, when)
 
     async def for_user(self, user_id: str) -> list[StoredReference]:
         """A user's references, most recently used first."""
@@ -124,6 +150,7 @@ class ConversationReferences:
         self, user_id: str, conversation_id: str, reason: str, when: datetime
     ) -> int:
         """Teams refused a message in this conversation (403: blocked or uninstalled)."""
+        self._recent.pop((user_id, conversation_id), None)  # the next turn revives it
         return await self._db.execute(
             update(refs)
             .where(refs.c.user_id == user_id, refs.c.conversation_id == conversation_id)
@@ -158,6 +185,9 @@ class ConversationReferences:
 
     async def forget(self, user_id: str, conversation_id: str | None = None) -> int:
         """Delete a user's references (one conversation, or all); return how many."""
+        for key in [k for k in self._recent if k[0] == user_id]:
+            if conversation_id is None or key[1] == conversation_id:
+                del self._recent[key]
         statement = delete(refs).where(refs.c.user_id == user_id)
         if conversation_id is not None:
             statement = statement.where(refs.c.conversation_id == conversation_id)

@@ -59,3 +59,33 @@ async def test_an_unchanged_reference_is_written_at_most_once_a_day(store_db: Da
     await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN, email="alexw@example.com")
     [stored] = await refs.for_user("aad-alex")
     assert stored.email == "alexw@example.com"  # a newly learnt address is written
+
+
+async def test_a_turn_right_after_a_refusal_makes_the_conversation_reachable_again(
+    store_db: Database,
+) -> None:
+    refs = ConversationReferences(store_db)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN, email="alex@x.se")
+    await refs.mark_dead("aad-alex", "a:personal-alex", "403", WHEN + timedelta(seconds=5))
+    assert await refs.reachable("alex@x.se") == []
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN + timedelta(seconds=10))
+    assert [r.dead_at for r in await refs.reachable("alex@x.se")] == [None]
+
+
+async def test_a_turn_right_after_forgetting_stores_the_reference_again(store_db: Database) -> None:
+    refs = ConversationReferences(store_db)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN)
+    await refs.remember("aad-alex", "19:team", REFERENCE, WHEN)
+    assert await refs.forget("aad-alex") == 2
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN + timedelta(seconds=1))
+    await refs.remember("aad-alex", "19:team", REFERENCE, WHEN + timedelta(seconds=1))
+    assert len(await refs.for_user("aad-alex")) == 2
+
+
+async def test_an_address_learnt_later_is_written_even_right_after(store_db: Database) -> None:
+    refs = ConversationReferences(store_db)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN)
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN, email="Alex@X.se")
+    await refs.remember("aad-alex", "a:personal-alex", REFERENCE, WHEN + timedelta(seconds=1))
+    [stored] = await refs.for_user("aad-alex")
+    assert stored.email == "alex@x.se"
