@@ -11,15 +11,15 @@ It patches the package rather than rewriting the workbook (``graph.xlsx_patch``,
 part asks Excel to recalculate on open), every other member is copied byte for byte, so
 charts, images, shapes, pivot tables, comments, slicers, Excel 2010+ extensions and the
 cached results of formulas survive, and a batch costs about the same however large the
-plan sheet is. Where the patch cannot be used (no Uppföljning sheet yet, a formula in a
-cell the batch overwrites, a table with a totals row, the 1904 date system) the workbook
-is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every batch was
-before: that keeps values, styles, number formats, column widths, merged cells, frozen
-panes, tables, data validations, conditional formatting, defined names and comments, but
-drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas lose
-their cached results until Excel saves the file again. The first answer into a plan without an
-Uppföljning sheet is such a rewrite: give a plan with charts or images the sheet first
-(``ikbot init-workbook`` makes it).
+plan sheet is. The first batch into a plan without an Uppföljning sheet builds it (and the
+Åtgärder sheet, if missing) with openpyxl in a scratch workbook and grafts them into the
+package (``graph.xlsx_graft``), with the same guarantee. Where neither can be used (a
+formula in a cell the batch overwrites, a table with a totals row, the 1904 date system) the
+workbook is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every
+batch was before: that keeps values, styles, number formats, column widths, merged cells,
+frozen panes, tables, data validations, conditional formatting, defined names and comments,
+but drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas
+lose their cached results until Excel saves the file again.
 
 The temp file (``.~ikbot-….xlsx``) must sit beside the workbook: only there is it surely on
 the same file system, which ``os.replace`` needs to be atomic, and under the share's own

@@ -214,9 +214,30 @@ def _part_of(package: dict[str, tuple[Any, ...]], title: str) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+async def _soffice(profile: Path, target: str, out: Path, path: Path) -> None:
+    """Convert ``path`` with LibreOffice headless (its own profile) into ``out``."""
+    soffice = await asyncio.create_subprocess_exec(
+        "soffice",
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        str(path),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert await asyncio.wait_for(soffice.wait(), 120) == 0
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-async def test_libreoffice_opens_the_grafted_workbook(tmp_path: Path) -> None:
-    path = rich_workbook(tmp_path / KEY, controls=8, answers_sheet=False)
+async def test_libreoffice_saves_and_opens_grafted_workbooks(tmp_path: Path) -> None:
+    # A package another application wrote (shared strings, its own styles and parts) ...
+    made = rich_workbook(tmp_path / "made" / KEY, controls=8, answers_sheet=False)
+    await _soffice(tmp_path / "profile", "xlsx:Calc MS Excel 2007 XML", tmp_path, made)
+    path = tmp_path / KEY
+    before = raw(path)
     workbook = book(tmp_path)
     await workbook.write_answers(first_batch())
     summary = compile_status(
@@ -227,20 +248,11 @@ async def test_libreoffice_opens_the_grafted_workbook(tmp_path: Path) -> None:
     )
     await workbook.write_summary(summary)
     await workbook.write_summary(summary)
+    assert kept_apart_from(before, raw(path)) <= OWNED  # ... is grafted, not rewritten
+    # ... and LibreOffice reads every sheet of the result as openpyxl does.
     out = tmp_path / "out"
-    soffice = await asyncio.create_subprocess_exec(
-        "soffice",
-        f"-env:UserInstallation=file://{tmp_path}/profile",
-        "--headless",
-        "--convert-to",
-        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
-        "--outdir",
-        str(out),
-        str(path),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    assert await asyncio.wait_for(soffice.wait(), 120) == 0
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    await _soffice(tmp_path / "profile", csv_filter, out, path)
     answers = _csv(out / f"plan-{layout.ANSWER_SHEET}.csv")
     assert [(r[0], r[3], r[13]) for r in answers] == [
         ("ID", "Bedömning", "Svar-ID"),
