@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import csv
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from lxml import etree
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.followup import ActionStatus
@@ -28,6 +29,7 @@ from bot.domain.status import compile_status
 from graph import layout, xlsx_writer
 from graph.action_rows import ACTION_SHEET
 from graph.summary_sheet import sheet_name, summary_sheet
+from graph.templates import SCALE_NAME, STRANGNAS_SCALE, add_settings_sheet
 from graph.xlsx_actions import _rewrite as rewrite_actions
 from graph.xlsx_actions import write_actions_file
 from graph.xlsx_summary import _rewrite as rewrite_summary
@@ -36,7 +38,7 @@ from tests.graph.test_xlsx_actions import T0 as ACTION_TIME
 from tests.graph.test_xlsx_actions import rows as action_rows
 from tests.graph.test_xlsx_actions import tracked
 from tests.graph.test_xlsx_patch import KEY, book, first_batch, members
-from tests.graph.workbooks import answer
+from tests.graph.workbooks import HEADER, answer, plan_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -148,6 +150,51 @@ def test_the_first_atgard_grafts_the_sheet(tmp_path: Path) -> None:
     rewrite_actions(reference, KEY, first)
     grafted, rewritten = openpyxl.load_workbook(path), openpyxl.load_workbook(reference)
     assert looks(grafted[ACTION_SHEET]) == looks(rewritten[ACTION_SHEET])
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["defined name", "settings sheet"])
+def test_the_bedomning_list_follows_the_workbooks_scale(tmp_path: Path, named: bool) -> None:
+    # The drop-down refers to the scale's defined name, or lists the Inställningar sheet's
+    # options inline, as openpyxl makes it in the loaded workbook.
+    plan = openpyxl.Workbook()
+    for row in [HEADER, *plan_rows(3)]:
+        plan.active.append(row)
+    add_settings_sheet(plan, STRANGNAS_SCALE)
+    if not named:
+        del plan.defined_names[SCALE_NAME]
+    path = tmp_path / KEY
+    plan.save(path)
+    reference = shutil.copy(path, tmp_path / "rewritten.xlsx")
+    before = raw(path)
+
+    xlsx_writer.write_workbook_file(path, KEY, [answer("1", answer_id="a1")])
+
+    assert kept_apart_from(before, raw(path)) <= OWNED
+    xlsx_writer.rewrite_workbook_file(reference, KEY, [answer("1", answer_id="a1")])
+    grafted = looks(openpyxl.load_workbook(path)[layout.ANSWER_SHEET])
+    assert grafted == looks(openpyxl.load_workbook(reference)[layout.ANSWER_SHEET])
+    outcomes = next(f for _, _, f in grafted["validations"] if "Process" in f or f == SCALE_NAME)
+    assert (outcomes == SCALE_NAME) is named
+
+
+def test_a_workbook_on_the_1904_date_system_is_rewritten_instead(tmp_path: Path) -> None:
+    plan = openpyxl.Workbook()
+    plan.epoch = CALENDAR_MAC_1904  # a date cell in the new sheet would be four years off
+    for row in [HEADER, *plan_rows(3)]:
+        plan.active.append(row)
+    path = tmp_path / KEY
+    plan.save(path)
+
+    done = xlsx_writer.write_workbook_file(path, KEY, [answer("1", answer_id="a1")])
+    result, _, _ = write_actions_file(
+        path, KEY, [tracked("1", ActionStatus.NOT_STARTED, "", ACTION_TIME)]
+    )
+
+    assert done.result.added == result.added == 1
+    book_1904 = openpyxl.load_workbook(path)
+    assert book_1904.epoch == CALENDAR_MAC_1904
+    assert book_1904[layout.ANSWER_SHEET]["M2"].value == datetime(2027, 1, 10, 10, 30)
+    assert action_rows(path)[0][0] == 1
 
 
 async def test_a_summary_written_twice_is_replaced_in_its_place(tmp_path: Path) -> None:
