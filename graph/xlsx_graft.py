@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import posixpath
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -94,8 +94,8 @@ class Graft:
         self.sheets = sheets
         self.book_rels = parse_xml(package.part(rels_part(self.book_part)))
         self.types = parse_xml(package.part(TYPES))
-        parts = {kind: target for kind, target in package.relationships(self.book_part).values()}
         self._rels = package.relationships(self.book_part)
+        parts = {kind: target for kind, target in self._rels.values()}
         styles = next((t for k, t in parts.items() if k.endswith("/styles")), None)
         strings = next((t for k, t in parts.items() if k.endswith("/sharedStrings")), None)
         if styles is None:
@@ -142,7 +142,7 @@ class Graft:
         if self.find(title) is not None:
             raise CannotPatch(f"the workbook already has a sheet {title}")
         part = self._free("xl/worksheets/sheet{}.xml")
-        self._sheet(scratch, title, part, {})
+        self._sheet(scratch, title, part, ())
         ids = [rel.get("Id", "") for rel in self.book_rels]
         rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
         target = posixpath.relpath(part, posixpath.dirname(self.book_part))
@@ -159,22 +159,22 @@ class Graft:
         """Put the scratch workbook's sheet ``title`` in place of the sheet at ``position``:
         the same part, place, sheetId and relationship; its old tables are removed."""
         part = self._part_of(position)
-        old = self.package.relationships(part)
-        kept = {}
-        for rid, (kind, target) in old.items():
+        freed = []
+        for kind, target in self.package.relationships(part).values():
             if kind not in (TABLE_TYPE, _PRINTER_TYPE):
                 raise CannotPatch(f"the sheet holds more than tables ({kind})")
             self._drop(target)
-            kept[rid] = target
+            freed.append(target)
         rels = rels_part(part)
         if rels in self.package.members:
             self.removed.add(rels)  # written again below if the new sheet has tables
-        self._sheet(scratch, title, part, kept)
+        self._sheet(scratch, title, part, freed)
         self.sheets[position].set("name", title)
-        names = self.book.find(m("definedNames"))
-        for name in list(names if names is not None else ()):
+        for name in list(self.book.iterfind(f"{m('definedNames')}/{m('definedName')}")):
             if name.get("localSheetId") == str(position) and name.get("name") in _SHEET_NAMES:
-                names.remove(name)  # type: ignore[union-attr]
+                parent = name.getparent()
+                assert parent is not None
+                parent.remove(name)
         self._names(scratch, title, position)
 
     def prepare(self) -> Callable[[str], None]:
@@ -193,7 +193,7 @@ class Graft:
         changed, added, removed = dict(self.changed), dict(self.added), set(self.removed)
         return lambda temp: write_package(self.package, changed, temp, added=added, removed=removed)
 
-    def _sheet(self, scratch: Package, title: str, part: str, freed: dict[str, str]) -> None:
+    def _sheet(self, scratch: Package, title: str, part: str, freed: Sequence[str]) -> None:
         """Graft the sheet's XML to ``part`` (new or replaced) with its tables."""
         source = scratch.sheet_part(title)
         if source is None:
@@ -207,7 +207,7 @@ class Graft:
             names = {str(table.get(a, "")).casefold() for a in ("name", "displayName")}
             if any(names & used for _, used in self._tables.values()):
                 raise CannotPatch(f"the table name {table.get('name')} is taken")
-            new = self._free("xl/tables/table{}.xml", freed.values())
+            new = self._free("xl/tables/table{}.xml", freed)
             table.set("id", str(max((t for t, _ in self._tables.values()), default=0) + 1))
             self._tables[new] = (int(table.get("id", "0")), names)
             self.added[new] = to_xml(table)

@@ -31,6 +31,7 @@ from graph.summary_sheet import (
     Area,
     SummarySheet,
     hand_made,
+    is_ours,
     number_format,
     replaceable,
 )
@@ -38,6 +39,7 @@ from graph.templates import find_sheet, put_cell
 from graph.xlsx_graft import Graft, scratch_package
 from graph.xlsx_patch import CannotPatch
 from graph.xlsx_reader import Stamp, translated_errors
+from graph.xlsx_sheet import Sheet
 from graph.xlsx_writer import check_unlocked, open_for_write, replace_atomically, save_atomically
 
 logger = logging.getLogger(__name__)
@@ -56,9 +58,9 @@ def write_summary_file(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp
             position = graft.find(sheet.name)
             if position is not None:
                 old = graft.sheet(position)
-                values = [old.row_values(n) for n in range(1, old.last_row + 1)]
-                marker = values[1][0] if len(values) > 1 and values[1] else None
-                if not replaceable(marker, not any(values)):
+                marker = next(iter(old.row_values(2)), None)
+                # Whether it is empty matters only for a sheet the bot did not make.
+                if not is_ours(marker) and not replaceable(marker, _empty(old)):
                     raise WorkbookError(hand_made(key, sheet.name))
             wb = Workbook()
             wb.remove(wb.active)  # type: ignore[arg-type]
@@ -74,6 +76,10 @@ def write_summary_file(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp
         else:
             return before, replace_atomically(path, key, before, mode, save)
     return _rewrite(path, key, sheet)
+
+
+def _empty(sheet: Sheet) -> bool:
+    return not any(sheet.row_values(n) for n in range(1, sheet.last_row + 1))
 
 
 def _rewrite(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp, Stamp]:
