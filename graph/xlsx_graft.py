@@ -164,7 +164,8 @@ class Graft:
             if kind not in (TABLE_TYPE, _PRINTER_TYPE):
                 raise CannotPatch(f"the sheet holds more than tables ({kind})")
             self._drop(target)
-            freed.append(target)
+            if kind == TABLE_TYPE:  # its name may serve a new table
+                freed.append(target)
         rels = rels_part(part)
         if rels in self.package.members:
             self.removed.add(rels)  # written again below if the new sheet has tables
@@ -282,7 +283,7 @@ class Graft:
     def _drop(self, part: str) -> None:
         self.removed.add(part)
         self._tables.pop(part, None)
-        for override in self.types.iterfind(f"{{{_CT}}}Override"):
+        for override in list(self.types.iterfind(f"{{{_CT}}}Override")):
             if override.get("PartName") == f"/{part}":
                 self.types.remove(override)
 

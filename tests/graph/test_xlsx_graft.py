@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import shutil
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import openpyxl
 import pytest
 from lxml import etree
+from openpyxl.comments import Comment
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -43,6 +45,7 @@ from tests.graph.workbooks import HEADER, answer, plan_rows
 pytestmark = pytest.mark.filterwarnings("ignore:Data Validation extension:UserWarning")
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # The shared parts a graft changes; every other member of the file stays byte for byte.
 OWNED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 SUMMARY = sheet_name(Period.YEAR, 2026)
@@ -249,6 +252,67 @@ async def test_a_summary_written_twice_is_replaced_in_its_place(tmp_path: Path) 
     assert looks(grafted[SUMMARY]) == expected
     assert expected["print"][0].startswith(f"'{SUMMARY}'!$A$1:")
     assert expected["print"][1:] == ("$1:$1", "landscape", 9, 1, 0, True)
+
+
+async def test_a_summary_sheet_people_added_a_comment_to_is_rewritten(tmp_path: Path) -> None:
+    path = rich_workbook(tmp_path / KEY, controls=8)
+    workbook = book(tmp_path)
+    await workbook.write_answers(first_batch())
+    summary = compile_status(
+        [await workbook.read_plan()],
+        await workbook.read_answers(),
+        Term(2026, Period.YEAR),
+        date(2027, 2, 1),
+    )
+    await workbook.write_summary(summary)
+    edited = openpyxl.load_workbook(path)
+    edited[SUMMARY]["A3"].comment = Comment("Kolla detta", "Maria")
+    edited.move_sheet(SUMMARY, offset=-2)
+    edited.save(path)
+
+    await workbook.write_summary(summary)  # a part the graft does not own: the rewrite
+
+    again = openpyxl.load_workbook(path)
+    assert again.sheetnames.count(SUMMARY) == 1 and again.sheetnames[-1] == SUMMARY
+    assert again[SUMMARY]["A3"].comment is None
+    assert looks(again[SUMMARY])["print"][1:3] == ("$1:$1", "landscape")
+
+
+async def test_printer_settings_excel_saved_with_the_summary_go_with_it(tmp_path: Path) -> None:
+    path = rich_workbook(tmp_path / KEY, controls=8)
+    workbook = book(tmp_path)
+    summary = compile_status(
+        [await workbook.read_plan()], [], Term(2026, Period.YEAR), date(2027, 2, 1)
+    )
+    await workbook.write_summary(summary)
+    part = _part_of(raw(path), SUMMARY)
+    rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    printer = "xl/printerSettings/printerSettings1.bin"
+    with zipfile.ZipFile(path) as package:  # as Excel saves a sheet with page settings
+        parts = {i.filename: package.read(i) for i in package.infolist()}
+    links = etree.fromstring(parts[rels])
+    etree.SubElement(
+        links,
+        f"{{{PACKAGE_REL}}}Relationship",
+        Id="rId99",
+        Type=f"{REL}/printerSettings",
+        Target="../printerSettings/printerSettings1.bin",
+    )
+    parts[rels] = etree.tostring(links)
+    parts[printer] = b"\0" * 64
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+    before = raw(path)
+
+    await workbook.write_summary(summary)
+
+    after = raw(path)
+    assert kept_apart_from(before, after) <= OWNED | {part, rels, printer}  # grafted
+    assert printer not in after and _part_of(after, SUMMARY) == part
+    assert b"printerSettings" not in after[rels][-1]
+    assert openpyxl.load_workbook(path).sheetnames[-1] == SUMMARY
 
 
 def _part_of(package: dict[str, tuple[Any, ...]], title: str) -> str:
