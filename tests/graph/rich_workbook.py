@@ -1,9 +1,10 @@
 """A plan workbook with what a kommun's file may hold beside the plan, and the bot's sheet.
 
 A bar chart, an image (on a sheet with a print area), a sheet of formulas with their
-cached values, conditional formatting, data validation and a comment, made with openpyxl; what openpyxl cannot write
-is added to the package afterwards: the cached formula values, an Excel 2010 extension
-(``extLst``) on the answers sheet, and the calculation settings Excel saves.
+cached values, conditional formatting, data validation and a comment, made with openpyxl;
+what openpyxl cannot write is added to the package afterwards: the cached formula values,
+an Excel 2010 extension (``extLst``) on the answers sheet, and the calculation settings
+Excel saves.
 ``python -m tests.graph.rich_workbook out.xlsx`` writes one (``e2e/xlsx_libreoffice.sh``).
 """
 
