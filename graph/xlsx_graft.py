@@ -106,6 +106,11 @@ class Graft:
         self.added: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self._tables: dict[str, tuple[int, set[str]]] = {}  # part -> (id, names casefolded)
+        # A table's name must differ from every other table's and every defined name.
+        self._defined = {
+            str(n.get("name", "")).casefold()
+            for n in self.book.iterfind(f"{m('definedNames')}/{m('definedName')}")
+        }
         for override in self.types.iterfind(f"{{{_CT}}}Override"):
             if override.get("ContentType") == TABLE_CT:
                 name = str(override.get("PartName", "")).lstrip("/")
@@ -200,13 +205,17 @@ class Graft:
         if source is None:
             raise CannotPatch(f"the scratch workbook has no sheet {title}")
         root = parse_xml(scratch.part(source))
+        if root.find(m("conditionalFormatting")) is not None:
+            raise CannotPatch("the new sheet has conditional formats (differential styles)")
         rels = etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
         for rid, (kind, target) in scratch.relationships(source).items():
             if kind != TABLE_TYPE:
                 raise CannotPatch(f"the new sheet holds more than tables ({kind})")
             table = parse_xml(scratch.part(target))
+            if any(k.endswith("DxfId") for e in table.iter() for k in e.attrib):
+                raise CannotPatch("the new table has differential styles")
             names = {str(table.get(a, "")).casefold() for a in ("name", "displayName")}
-            if any(names & used for _, used in self._tables.values()):
+            if names & self._defined or any(names & used for _, used in self._tables.values()):
                 raise CannotPatch(f"the table name {table.get('name')} is taken")
             new = self._free("xl/tables/table{}.xml", freed)
             table.set("id", str(max((t for t, _ in self._tables.values()), default=0) + 1))
