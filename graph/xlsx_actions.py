@@ -1,18 +1,22 @@
-"""Writing åtgärder into the Åtgärder sheet of an .xlsx file with openpyxl (blocking).
+"""Writing åtgärder into the Åtgärder sheet of an .xlsx file (blocking).
 
 Like an answer batch (``graph.xlsx_writer``): once the sheet exists, only the Åtgärder
 sheet and its table are patched inside the package (``graph.xlsx_patch``) and every other
-part is copied as it was; the first batch makes the sheet and its table with openpyxl (one
-load and one atomic save). A batch that changes nothing leaves the file alone.
+part is copied as it was; the first batch into a workbook without the sheet builds it with
+openpyxl in a scratch workbook and grafts it into the package (``graph.xlsx_graft``).
+What neither can handle is loaded and saved with openpyxl (one load and one atomic save).
+A batch that changes nothing leaves the file alone.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import stat as stat_mode
 from collections.abc import Sequence
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -28,16 +32,19 @@ from graph.action_rows import (
 )
 from graph.protocol import WorkbookUnreadable, WriteResult
 from graph.templates import add_actions_sheet, find_sheet, put_cell
+from graph.xlsx_graft import Graft, scratch_package
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import Stamp, sheet_rows, translated_errors
 from graph.xlsx_writer import check_unlocked, open_for_write, replace_atomically, save_atomically
+
+logger = logging.getLogger(__name__)
 
 
 def write_actions_file(
     path: Path, key: str, actions: list[TrackedAction]
 ) -> tuple[WriteResult, Stamp, Stamp]:
     """Upsert the Åtgärder rows and replace the file atomically; (result, stamp before,
-    after). Patched when the sheet exists, else made with openpyxl."""
+    after). Patched when the sheet exists, else grafted in (or made with openpyxl)."""
     before = check_unlocked(path, key)
     with translated_errors(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
@@ -47,10 +54,15 @@ def write_actions_file(
             )
         except CannotPatch:
             patch = None
-    if patch is not None:
-        columns = action_columns(patch.header)
-        if all(h in columns for h in ACTION_HEADERS):
-            return _patch(patch, columns, actions, path, key, before, mode)
+        if patch is not None:
+            columns = action_columns(patch.header)
+            if all(h in columns for h in ACTION_HEADERS):
+                return _patch(patch, columns, actions, path, key, before, mode)
+        else:
+            try:
+                return _graft(path, key, actions, before, mode)
+            except CannotPatch as reason:
+                logger.info("%s: rewriting the whole workbook for åtgärder (%s)", key, reason)
     return _rewrite(path, key, actions)
 
 
@@ -83,6 +95,22 @@ def _patch(
     return upsert.result, before, replace_atomically(path, key, before, mode, patch.prepare())
 
 
+def _graft(
+    path: Path, key: str, actions: list[TrackedAction], before: Stamp, mode: int
+) -> tuple[WriteResult, Stamp, Stamp]:
+    """The first åtgärder into a workbook without the sheet: built in a scratch workbook
+    and grafted into the file (``graph.xlsx_graft``), every other part kept."""
+    graft = Graft.read(path)
+    if graft.find(ACTION_SHEET) is not None:
+        raise CannotPatch("the Åtgärder sheet is there")
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    ws = add_actions_sheet(wb)
+    result, _ = _fill(ws, key, actions, made=True)
+    graft.add(scratch_package(wb), ws.title)
+    return result, before, replace_atomically(path, key, before, mode, graft.prepare())
+
+
 def _rewrite(
     path: Path, key: str, actions: list[TrackedAction]
 ) -> tuple[WriteResult, Stamp, Stamp]:
@@ -92,6 +120,16 @@ def _rewrite(
     made = ws is None
     if ws is None:
         ws = add_actions_sheet(wb)
+    result, changed = _fill(ws, key, actions, made=made)
+    if not changed:
+        return result, before, before
+    return result, before, save_atomically(wb, path, key, before, mode)
+
+
+def _fill(
+    ws: Worksheet, key: str, actions: list[TrackedAction], *, made: bool
+) -> tuple[WriteResult, bool]:
+    """Upsert the rows into the sheet; (the result, whether the file must be saved)."""
     header = [c.value for c in ws[1]]
     columns = action_columns(header)
     missing = [h for h in ACTION_HEADERS if h not in columns]
@@ -101,13 +139,13 @@ def _rewrite(
         )
     upsert = plan_action_upsert(sheet_rows(ws, 2), columns, actions)
     if not made and not upsert.updates and not upsert.appends:
-        return upsert.result, before, before
+        return upsert.result, False
     for index, row in upsert.updates:
         _put_row(ws, 2 + index, columns, row)
     for offset, row in enumerate(upsert.appends):
         _put_row(ws, 2 + upsert.first_free + offset, columns, row)
     _extend_table(ws, 1 + upsert.first_free + len(upsert.appends))
-    return upsert.result, before, save_atomically(wb, path, key, before, mode)
+    return upsert.result, True
 
 
 def _put_row(ws: Worksheet, row: int, columns: dict[str, int], action: TrackedAction) -> None:

@@ -13,8 +13,9 @@ import copy
 import io
 import posixpath
 import struct
+import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -50,6 +51,12 @@ def to_xml(root: etree._Element) -> bytes:
     return _DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
+def rels_part(part: str) -> str:
+    """The name of a part's relationships part ("" is the package's own)."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{base}.rels")
+
+
 class Package:
     """An .xlsx file read into memory: its members and its relationships."""
 
@@ -78,8 +85,8 @@ class Package:
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """A part's relationships: id -> (type, target part name); {} when it has none."""
-        folder, base = posixpath.split(part)
-        rels = posixpath.join(folder, "_rels", f"{base}.rels")
+        folder = posixpath.dirname(part)
+        rels = rels_part(part)
         if rels not in self.members:
             return {}
         found = {}
@@ -125,14 +132,24 @@ class Package:
         return found
 
 
-def write_package(package: Package, changed: Mapping[str, bytes], temp: str) -> None:
-    """Write ``package`` to ``temp`` with the ``changed`` parts replaced and every other
-    member copied raw."""
-    if set(changed) - package.members.keys():
+def write_package(
+    package: Package,
+    changed: Mapping[str, bytes],
+    temp: str,
+    *,
+    added: Mapping[str, bytes] | None = None,
+    removed: Collection[str] = (),
+) -> None:
+    """Write ``package`` to ``temp`` with the ``changed`` parts replaced, the ``removed``
+    ones left out, the ``added`` ones after the rest, and every other member copied raw."""
+    added = added or {}
+    if set(changed) - package.members.keys() or set(added) & package.members.keys():
         raise CannotPatch("only parts already in the package are replaced")
     with open(temp, "wb") as out, zipfile.ZipFile(out, "w") as dest:
         dest.comment = package.zip.comment
         for name, info in package.members.items():
+            if name in removed:
+                continue
             if name in changed:
                 fresh = zipfile.ZipInfo(name, info.date_time)
                 fresh.compress_type = info.compress_type
@@ -142,6 +159,10 @@ def write_package(package: Package, changed: Mapping[str, bytes], temp: str) -> 
                 dest.writestr(fresh, changed[name], compresslevel=1)
             else:
                 _copy_raw(package, info, dest)
+        for name, data in added.items():
+            member = zipfile.ZipInfo(name, time.localtime()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dest.writestr(member, data, compresslevel=1)
 
 
 def _copy_raw(package: Package, info: zipfile.ZipInfo, dest: zipfile.ZipFile) -> None:

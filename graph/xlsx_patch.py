@@ -223,7 +223,7 @@ class TablePatch:
         if self._styles_part is not None and self.sheet.styles.changed:
             changed[self._styles_part] = self.sheet.styles.to_xml()
         book = parse_xml(self.package.part(self._book_part))
-        if _calculate_on_load(book):
+        if calculate_on_load(book):
             changed[self._book_part] = to_xml(book)
         self._crcs = {name: info.CRC for name, info in self.package.members.items()}
         self._crcs.update((name, zlib.crc32(data)) for name, data in changed.items())
@@ -255,7 +255,7 @@ _BEFORE_CALC = {
 }
 
 
-def _calculate_on_load(book: etree._Element) -> bool:
+def calculate_on_load(book: etree._Element) -> bool:
     """Ask Excel to recalculate on open; False when the workbook already asks."""
     # Formulas elsewhere may read the answers: Excel recalculates them on open (their
     # cached values stay in the file until then), as after a full rewrite.

@@ -1,15 +1,22 @@
-"""Writing the summary sheet into an .xlsx file with openpyxl (blocking).
+"""Writing the summary sheet into an .xlsx file (blocking).
 
-The sheet ``Sammanställning {period} {år}`` is replaced whole: removed if it is there, then
-added at the end with its values, filterable tables, the risk matrix's fills and column
-widths. No other sheet is touched, and the file is saved atomically like an answer batch.
+The sheet ``Sammanställning {period} {år}`` is replaced whole, in its place (or added at the
+end): its values, filterable tables, the risk matrix's fills, column widths and print
+settings, rendered with openpyxl into a scratch workbook and grafted into the package
+(``graph.xlsx_graft``), so every other part of the file is kept byte for byte. A workbook
+the graft cannot handle is loaded and saved with openpyxl instead (the sheet then moves to
+the end). The file is replaced atomically like an answer batch.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat as stat_mode
 from collections.abc import Iterator
 from pathlib import Path
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import get_column_letter
@@ -24,16 +31,59 @@ from graph.summary_sheet import (
     Area,
     SummarySheet,
     hand_made,
+    is_ours,
     number_format,
     replaceable,
 )
 from graph.templates import find_sheet, put_cell
-from graph.xlsx_reader import Stamp
-from graph.xlsx_writer import open_for_write, save_atomically
+from graph.xlsx_graft import Graft, scratch_package
+from graph.xlsx_patch import CannotPatch
+from graph.xlsx_reader import Stamp, translated_errors
+from graph.xlsx_sheet import Sheet
+from graph.xlsx_writer import check_unlocked, open_for_write, replace_atomically, save_atomically
+
+logger = logging.getLogger(__name__)
 
 
 def write_summary_file(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp, Stamp]:
-    """Replace the summary sheet; return the file's stamps before and after (any process)."""
+    """Replace the summary sheet; return the file's stamps before and after (any process).
+
+    The sheet is built in a scratch workbook and grafted into the package
+    (``graph.xlsx_graft``); a workbook the graft cannot handle is rewritten with openpyxl."""
+    before = check_unlocked(path, key)
+    with translated_errors(key):
+        mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+        try:
+            graft = Graft.read(path)
+            position = graft.find(sheet.name)
+            if position is not None:
+                old = graft.sheet(position)
+                marker = next(iter(old.row_values(2)), None)
+                # Whether it is empty matters only for a sheet the bot did not make.
+                if not is_ours(marker) and not replaceable(marker, _empty(old)):
+                    raise WorkbookError(hand_made(key, sheet.name))
+            wb = Workbook()
+            wb.remove(wb.active)  # type: ignore[arg-type]
+            _render(wb.create_sheet(sheet.name), sheet)
+            scratch = scratch_package(wb)
+            if position is None:
+                graft.add(scratch, sheet.name)
+            else:
+                graft.replace(scratch, sheet.name, position)
+            save = graft.prepare()
+        except CannotPatch as reason:
+            logger.info("%s: rewriting the whole workbook for the summary (%s)", key, reason)
+        else:
+            return before, replace_atomically(path, key, before, mode, save)
+    return _rewrite(path, key, sheet)
+
+
+def _empty(sheet: Sheet) -> bool:
+    return not any(sheet.row_values(n) for n in range(1, sheet.last_row + 1))
+
+
+def _rewrite(path: Path, key: str, sheet: SummarySheet) -> tuple[Stamp, Stamp]:
+    """Load with openpyxl, replace the sheet at the end, save atomically."""
     wb, before, mode = open_for_write(path, key)
     old = find_sheet(wb, sheet.name)
     if old is not None:

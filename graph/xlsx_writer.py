@@ -11,15 +11,15 @@ It patches the package rather than rewriting the workbook (``graph.xlsx_patch``,
 part asks Excel to recalculate on open), every other member is copied byte for byte, so
 charts, images, shapes, pivot tables, comments, slicers, Excel 2010+ extensions and the
 cached results of formulas survive, and a batch costs about the same however large the
-plan sheet is. Where the patch cannot be used (no Uppföljning sheet yet, a formula in a
-cell the batch overwrites, a table with a totals row, the 1904 date system) the workbook
-is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every batch was
-before: that keeps values, styles, number formats, column widths, merged cells, frozen
-panes, tables, data validations, conditional formatting, defined names and comments, but
-drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas lose
-their cached results until Excel saves the file again. The first answer into a plan without an
-Uppföljning sheet is such a rewrite: give a plan with charts or images the sheet first
-(``ikbot init-workbook`` makes it).
+plan sheet is. The first batch into a plan without an Uppföljning sheet builds it (and the
+Åtgärder sheet, if missing) with openpyxl in a scratch workbook and grafts them into the
+package (``graph.xlsx_graft``), with the same guarantee. Where neither can be used (a
+formula in a cell the batch overwrites, a table with a totals row, the 1904 date system) the
+workbook is loaded and saved with openpyxl instead (``rewrite_workbook_file``), as every
+batch was before: that keeps values, styles, number formats, column widths, merged cells,
+frozen panes, tables, data validations, conditional formatting, defined names and comments,
+but drops images, charts, shapes, form controls, slicers and x14 extensions, and formulas
+lose their cached results until Excel saves the file again.
 
 The temp file (``.~ikbot-….xlsx``) must sit beside the workbook: only there is it surely on
 the same file system, which ``os.replace`` needs to be atomic, and under the share's own
@@ -41,26 +41,23 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.table import Table, TableColumn
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import Answer
-from graph import answer_rows, layout
+from graph import layout
 from graph.action_rows import ACTION_SHEET
-from graph.protocol import WorkbookLocked, WorkbookUnreadable, WriteResult
-from graph.templates import add_actions_sheet, add_answers_sheet, find_sheet, put_cell
-from graph.xlsx_answers import FORMATS, Written, header_index, patch_answers
+from graph.protocol import WorkbookLocked
+from graph.templates import add_actions_sheet, add_answers_sheet, find_sheet
+from graph.xlsx_answers import Written, header_index, patch_answers
+from graph.xlsx_fill import fill_answers, scratch_for
+from graph.xlsx_graft import Graft, scratch_package
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Stamp,
-    answer_area,
     answers_from,
     file_stamp,
     load_xlsx,
-    sheet_rows,
     translated_errors,
 )
 
@@ -88,12 +85,13 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
     """Upsert a batch into the file and replace it atomically; return what was done.
 
     The answers sheet is patched inside the package (``graph.xlsx_patch``); a workbook
-    the patcher cannot handle (no answers sheet yet, say) is rewritten with openpyxl.
-    Runs in any process.
+    without one gets it (and the Åtgärder sheet) grafted in (``graph.xlsx_graft``); one
+    neither can handle is rewritten with openpyxl. Runs in any process.
     """
     before = check_unlocked(path, key)
     with translated_errors(key):
         mode = stat_mode.S_IMODE(os.stat(path).st_mode)
+        replace = partial(replace_atomically, path, key, before, mode)
         try:
             patch = TablePatch.open(
                 path,
@@ -102,11 +100,39 @@ def write_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
                 find_header=header_index,
                 stamp=before,
             )
-            replace = partial(replace_atomically, path, key, before, mode)
             return patch_answers(patch, key, answers, before, replace)
         except CannotPatch as reason:
-            logger.info("%s: rewriting the whole workbook (%s)", key, reason)
+            why = reason
+        try:
+            return _graft_answers(path, key, answers, before, replace)
+        except CannotPatch as reason:
+            logger.info("%s: rewriting the whole workbook (%s; %s)", key, why, reason)
     return rewrite_workbook_file(path, key, answers)
+
+
+def _graft_answers(
+    path: Path,
+    key: str,
+    answers: list[Answer],
+    before: Stamp,
+    replace: Callable[[Callable[[str], None]], Stamp],
+) -> Written:
+    """The first batch into a workbook without an answers sheet: the sheet (and the
+    Åtgärder sheet, when missing) built in a scratch workbook and grafted into the file."""
+    graft = Graft.read(path)
+    if graft.find(layout.ANSWER_SHEET) is not None:
+        raise CannotPatch("the answers sheet is there")
+    wb = scratch_for(graft)
+    ws = add_answers_sheet(wb)
+    titles = [ws.title]
+    if graft.find(ACTION_SHEET) is None:
+        titles.append(add_actions_sheet(wb).title)
+    result, _ = fill_answers(ws, key, answers)
+    scratch = scratch_package(wb)
+    for title in titles:
+        graft.add(scratch, title)
+    after = replace(graft.prepare())
+    return Written(result, before, after, tuple(answers_from(wb, key)))
 
 
 def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Written:
@@ -117,20 +143,10 @@ def rewrite_workbook_file(path: Path, key: str, answers: list[Answer]) -> Writte
     if found is None and find_sheet(wb, ACTION_SHEET) is None:
         # The one full rewrite makes the Åtgärder sheet too: later batches patch both.
         add_actions_sheet(wb)
-    area = answer_area(ws)
-    if area is None:
-        raise WorkbookUnreadable(f"{key}: bladet {ws.title!r} saknar kolumnerna ID, År, Period.")
-    header_row, columns, table = area
-    wanted = list(layout.ANSWER_HEADERS)
-    if any(a.continuation for a in answers):
-        wanted.append(layout.CONTINUATION_HEADER)
-    added_columns = _add_missing_columns(ws, header_row, columns, table, wanted)
-    result, last_row = _upsert(ws, header_row, columns, key, answers)
+    result, added_columns = fill_answers(ws, key, answers)
     if found is not None and not added_columns and result.added == result.updated == 0:
         # Nothing to change (a retried batch): leave the file and its mtime alone.
         return Written(result, before, before, None)
-    if table is not None:
-        _extend_table(table, last_row)
     after = save_atomically(wb, path, key, before, mode)
     return Written(result, before, after, tuple(answers_from(wb, key)))
 
@@ -210,62 +226,3 @@ def discard_in_flight() -> None:
     for temp in list(_in_flight):
         with contextlib.suppress(OSError):
             os.unlink(temp)
-
-
-def _upsert(
-    ws: Worksheet, header_row: int, columns: dict[str, int], key: str, answers: list[Answer]
-) -> tuple[WriteResult, int]:
-    """Apply the batch to the sheet; return the result and the last row now in use."""
-    rows = sheet_rows(ws, header_row + 1)
-    upsert = answer_rows.plan_upsert(rows, columns, key, answers)
-    first_data = header_row + 1
-    for index, answer in upsert.updates:
-        _put_row(ws, first_data + index, columns, answer)
-    for offset, answer in enumerate(upsert.appends):
-        _put_row(ws, first_data + upsert.first_free + offset, columns, answer)
-    return upsert.result, header_row + upsert.first_free + len(upsert.appends)
-
-
-def _put_row(ws: Worksheet, row: int, columns: dict[str, int], answer: Answer) -> None:
-    for header, value in answer_rows.answer_values(answer).items():
-        if header in columns:  # an optional column the sheet does not have waits
-            put_cell(ws.cell(row, columns[header] + 1), value, FORMATS.get(header))
-
-
-def _add_missing_columns(
-    ws: Worksheet,
-    header_row: int,
-    columns: dict[str, int],
-    table: Table | None,
-    wanted: list[str],
-) -> bool:
-    # A sheet made by hand may lack e.g. Svar-ID; add what is missing to the right.
-    missing = [h for h in wanted if h not in columns]
-    if not missing:
-        return False
-    if table is not None:
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        end = max_col
-    else:  # after the header's last cell: a column people added keeps its header
-        filled = [c.column for c in ws[header_row] if c.value not in (None, "")]
-        end = max([*filled, *(i + 1 for i in columns.values())], default=0)
-    for header in missing:
-        end += 1
-        ws.cell(header_row, end, header)
-        columns[header] = end - 1
-        if table is not None:
-            next_id = max((c.id for c in table.tableColumns), default=0) + 1
-            table.tableColumns.append(TableColumn(id=next_id, name=header))
-    if table is not None:
-        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(end)}{max_row}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-    return True
-
-
-def _extend_table(table: Table, last_row: int) -> None:
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    if last_row > max_row:
-        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{last_row}"
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref

@@ -1,9 +1,10 @@
 """A plan workbook with what a kommun's file may hold beside the plan, and the bot's sheet.
 
-A bar chart, an image, a sheet of formulas with their cached values, conditional
-formatting, data validation and a comment, made with openpyxl; what openpyxl cannot write
-is added to the package afterwards: the cached formula values, an Excel 2010 extension
-(``extLst``) on the answers sheet, and the calculation settings Excel saves.
+A bar chart, an image (on a sheet with a print area), a sheet of formulas with their
+cached values, conditional formatting, data validation and a comment, made with openpyxl;
+what openpyxl cannot write is added to the package afterwards: the cached formula values,
+an Excel 2010 extension (``extLst``) on the answers sheet, and the calculation settings
+Excel saves.
 ``python -m tests.graph.rich_workbook out.xlsx`` writes one (``e2e/xlsx_libreoffice.sh``).
 """
 
@@ -40,8 +41,9 @@ EXTENSION = (
 )
 
 
-def rich_workbook(path: Path, *, controls: int = 3) -> Path:
-    """Write the workbook at ``path`` and return it."""
+def rich_workbook(path: Path, *, controls: int = 3, answers_sheet: bool = True) -> Path:
+    """Write the workbook at ``path`` and return it; without ``answers_sheet`` it is a
+    plan the bot has not written to yet (no Uppföljning sheet)."""
     book = openpyxl.Workbook()
     plan = book.active
     plan.title = "Kontrollplan"
@@ -56,10 +58,11 @@ def rich_workbook(path: Path, *, controls: int = 3) -> Path:
     check.add(f"F2:F{controls + 1}")
     plan.add_data_validation(check)
 
-    answers = add_answers_sheet(book)
-    answers.conditional_formatting.add(
-        "D2:D1000", CellIsRule(operator="equal", formula=['"Större avvikelse"'], fill=red)
-    )
+    if answers_sheet:
+        answers = add_answers_sheet(book)
+        answers.conditional_formatting.add(
+            "D2:D1000", CellIsRule(operator="equal", formula=['"Större avvikelse"'], fill=red)
+        )
 
     sums = book.create_sheet(FORMULA_SHEET)
     sums["A1"], sums["B1"] = "Antal kontroller", f"=COUNTA(Kontrollplan!A2:A{controls + 1})"
@@ -76,6 +79,7 @@ def rich_workbook(path: Path, *, controls: int = 3) -> Path:
     figures = book.create_sheet("Diagram")
     figures.add_chart(chart, "B2")
     figures.add_image(Image(picture), "J2")
+    figures.print_area = "A1:M20"  # a defined name of that sheet, by its position
 
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -86,7 +90,9 @@ def rich_workbook(path: Path, *, controls: int = 3) -> Path:
 def _add_what_openpyxl_cannot(path: Path, titles: list[str]) -> None:
     # openpyxl's sheets are xl/worksheets/sheet{n}.xml in workbook order.
     formulas = f"xl/worksheets/sheet{titles.index(FORMULA_SHEET) + 1}.xml"
-    answers = f"xl/worksheets/sheet{titles.index(layout.ANSWER_SHEET) + 1}.xml"
+    answers = ""
+    if layout.ANSWER_SHEET in titles:
+        answers = f"xl/worksheets/sheet{titles.index(layout.ANSWER_SHEET) + 1}.xml"
     with zipfile.ZipFile(path) as source:
         members = [(info, source.read(info)) for info in source.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
