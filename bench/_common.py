@@ -370,6 +370,9 @@ class TimedSource:
     def workbook(self, key: str) -> Any:
         return _TimedWorkbook(self._inner.workbook(key), self.writes)
 
+    async def warm(self) -> None:
+        await self._inner.warm()
+
     async def close(self) -> None:
         await self._inner.close()
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -56,6 +57,7 @@ class Services:
     # Installs the bot for people who never opened it (``graph.graph_install``); None:
     # they are listed to the strategists as "kan inte nås i Teams ännu".
     installer: Any = None
+    _warming: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(
@@ -138,6 +140,8 @@ class Services:
         answers and, when configured, sweeping reminders."""
         await self.db.open()
         self.writer.start()
+        # In the background: the port opens meanwhile; a write arriving first just waits.
+        self._warming = asyncio.create_task(self.source.warm(), name="ikbot-warm-writer")
         if self.sweep_loop is not None:
             self.sweep_loop.start()
 
@@ -146,6 +150,8 @@ class Services:
         close the database."""
         if self.sweep_loop is not None:
             await self.sweep_loop.stop()
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
         await self.writer.stop()
         await self.source.close()
         await self.db.close()

@@ -374,6 +374,9 @@ class GraphSource:
             raise translate(e, name) from e
         return str(item.get("webUrl") or path)
 
+    async def warm(self) -> None:
+        """Nothing to start: sessions open with the first write."""
+
     async def close(self) -> None:
         """Close every open workbook session."""
         for book in list(self._books.values()):

@@ -61,6 +61,11 @@ def _writer_process() -> ProcessPoolExecutor:
     return _write_pool
 
 
+def _writer_ready() -> bool:
+    """In the writer process: nothing; importing this module there did the work."""
+    return True
+
+
 def _die_with_parent() -> None:
     """In the writer process: end it, mid-save or idle, as soon as the bot process ends.
 
@@ -276,6 +281,17 @@ class LocalSource:
             if path is not None:  # keep the cache per file; junk keys are not remembered
                 self._books[key] = book
         return book
+
+    async def warm(self) -> None:
+        """Start the writer process now: spawning it and importing openpyxl there takes
+        seconds, which would otherwise delay the first batch of answers after a start."""
+        if self._in_process:
+            return
+        try:
+            await asyncio.get_running_loop().run_in_executor(_writer_process(), _writer_ready)
+        except BrokenProcessPool:
+            global _write_pool
+            _write_pool = None  # the first write starts another
 
     async def close(self) -> None:
         """Nothing to release: files are opened per read and write, and the writer process is

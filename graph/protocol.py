@@ -137,6 +137,10 @@ class WorkbookSource(Protocol):
         """The workbook with this key (it may no longer exist: reading it then raises)."""
         ...
 
+    async def warm(self) -> None:
+        """Get ready to write at start-up, so the first answer lands as fast as the next."""
+        ...
+
     async def close(self) -> None:
         """Release what the source holds (workbook sessions, connections)."""
         ...

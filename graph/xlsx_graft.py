@@ -37,6 +37,7 @@ from graph.xlsx_package import (
     parse_xml,
     rels_part,
     to_xml,
+    workbook_children_before,
     write_package,
 )
 from graph.xlsx_patch import calculate_on_load
@@ -49,20 +50,7 @@ _CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 WORKSHEET_CT, TABLE_CT = f"{_CONTENT}worksheet+xml", f"{_CONTENT}table+xml"
 _PRINTER_TYPE = f"{REL}/printerSettings"
 _SHEET_NAMES = ("_xlnm.Print_Area", "_xlnm.Print_Titles", "_xlnm._FilterDatabase")
-# definedNames' place among the workbook's children: after these, before the rest.
-_BEFORE_NAMES = {
-    f"{{{MAIN}}}{t}"
-    for t in (
-        "fileVersion",
-        "fileSharing",
-        "workbookPr",
-        "workbookProtection",
-        "bookViews",
-        "sheets",
-        "functionGroups",
-        "externalReferences",
-    )
-}
+_BEFORE_NAMES = workbook_children_before("definedNames")
 
 
 def scratch_package(wb: Workbook) -> Package:

@@ -22,6 +22,27 @@ from lxml import etree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# The order of xl/workbook.xml's children (CT_Workbook's sequence), up to what we insert.
+_WORKBOOK_CHILDREN = (
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+    "calcPr",
+)
+
+
+def workbook_children_before(name: str) -> frozenset[str]:
+    """The tags of the workbook part's children that must come before a ``name`` child."""
+    earlier = _WORKBOOK_CHILDREN[: _WORKBOOK_CHILDREN.index(name)]
+    return frozenset(f"{{{MAIN}}}{t}" for t in earlier)
+
+
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET_TYPE = f"{REL}/worksheet"
 TABLE_TYPE = f"{REL}/table"

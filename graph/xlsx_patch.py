@@ -26,7 +26,15 @@ from pathlib import Path
 from lxml import etree
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from graph.xlsx_package import MAIN, CannotPatch, Package, parse_xml, to_xml, write_package
+from graph.xlsx_package import (
+    MAIN,
+    CannotPatch,
+    Package,
+    parse_xml,
+    to_xml,
+    workbook_children_before,
+    write_package,
+)
 from graph.xlsx_sheet import SharedStrings, Sheet
 from graph.xlsx_styles import Styles
 
@@ -238,21 +246,7 @@ class TablePatch:
             _kept = (*self._opened, stamp, self)
 
 
-# calcPr's place among the workbook's children: after these, before the rest.
-_BEFORE_CALC = {
-    f"{{{MAIN}}}{t}"
-    for t in (
-        "fileVersion",
-        "fileSharing",
-        "workbookPr",
-        "workbookProtection",
-        "bookViews",
-        "sheets",
-        "functionGroups",
-        "externalReferences",
-        "definedNames",
-    )
-}
+_BEFORE_CALC = workbook_children_before("calcPr")
 
 
 def calculate_on_load(book: etree._Element) -> bool:
