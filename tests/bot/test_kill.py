@@ -23,12 +23,16 @@ import openpyxl
 import psutil
 import pytest
 from aiohttp import ClientError, ClientSession
+from openpyxl.utils.cell import get_column_letter
 
+from graph import layout
+from graph.templates import add_answers_sheet
 from tests.fakes import activities
 from tests.fakes.connector import RecordingConnector
 from tests.fakes.harness import ALEX, card_text, find_action, plan_row, write_plan
 
 CONTROLS = 200
+EARLIER_ANSWERS = 6000  # rows of earlier years in the answers sheet
 DEADLINE = 60.0  # seconds: generous, for a loaded machine; the polls end as soon as they can
 TEMP_GLOB = ".~ikbot-*"
 
@@ -42,12 +46,19 @@ def free_port() -> int:
 
 
 def heavy_plan(path: Path) -> Path:
-    """CONTROLS helår controls for Alex, and a large sheet that makes each save take a while."""
+    """CONTROLS helår controls for Alex, and last year's answers: the answers sheet a save
+    rewrites is large enough that each save takes a while (other sheets are copied)."""
     write_plan(path, [plan_row(str(i), ALEX.email) for i in range(1, CONTROLS + 1)])
     book = openpyxl.load_workbook(path)
-    extra = book.create_sheet("Bilaga")
-    for row in range(1, 1501):
-        extra.append([f"Rad {row}, kolumn {column}" for column in range(1, 11)])
+    sheet = add_answers_sheet(book)
+    for row in range(EARLIER_ANSWERS):
+        control = str(row % CONTROLS + 1)
+        sheet.append([control, 2000 + row // CONTROLS, "Helår", "Ingen avvikelse", 5, 0, "x" * 80])
+    last = get_column_letter(len(layout.ANSWER_HEADERS))
+    table = sheet.tables[layout.ANSWER_TABLE]
+    table.ref = f"A1:{last}{EARLIER_ANSWERS + 1}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
     book.save(path)
     return path
 
@@ -192,8 +203,12 @@ def rows_of(workbook: Path) -> list[tuple[str, str]]:
         return []
     rows = list(book["Uppföljning"].iter_rows(values_only=True))
     header = list(rows[0])
-    at_id, at_text = header.index("ID"), header.index("Iakttagelser")
-    return [(str(r[at_id]), str(r[at_text])) for r in rows[1:] if r[at_id] is not None]
+    at_id, at_text, at_year = header.index("ID"), header.index("Iakttagelser"), header.index("År")
+    return [
+        (str(r[at_id]), str(r[at_text]))
+        for r in rows[1:]
+        if r[at_id] is not None and r[at_year] == 2026  # not the earlier years' answers
+    ]
 
 
 def alive(processes: Sequence[psutil.Process]) -> list[str]:
