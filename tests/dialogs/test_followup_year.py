@@ -90,7 +90,7 @@ async def test_a_year_of_follow_through_and_the_next_years_plan(
     assert "Svaret är sparat" in card_text(receipt)
     await answer(bot, "2", {**OK, "continuation": "Avslutat"}, who=MARIA)
     await answer(bot, "3", {**OK, "continuation": "Nästa kontroll år 2029"}, who=MARIA)
-    await bot.drain()
+    await bot.written_out()
     rows = {(r["ID"], r["Period"]): r for r in answers_in(book)}
     assert rows[("1", "Helår")]["Uppföljning"] == "Fortsätter nästa år"
     assert rows[("2", "Helår")]["Uppföljning"] == "Avslutat"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -162,6 +163,16 @@ class BotClient:
     async def drain(self) -> None:
         """Let the background writer put everything it can into the workbooks."""
         await self.services.writer.drain()
+
+    async def written_out(self) -> None:
+        """Write until nothing waits: another bot on the same store (a restart in a test
+        leaves the earlier one serving) may hold a workbook's lease for a moment."""
+        for _ in range(200):
+            wait = await self.services.writer.drain()
+            if wait is None:
+                return
+            await asyncio.sleep(min(wait, 0.1))
+        raise AssertionError("the answers were never written")
 
 
 def cards_of(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
