@@ -13,6 +13,7 @@ import copy
 import io
 import posixpath
 import struct
+import threading
 import time
 import zipfile
 from collections.abc import Collection, Mapping
@@ -55,15 +56,20 @@ class CannotPatch(Exception):  # noqa: N818 - a reason, not a failure: the calle
     """The package holds something the patcher does not handle; the caller falls back."""
 
 
-# Parts come from people's files: no entities, no network, but big sheets are fine.
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=True, collect_ids=False
-)
+# Parts come from people's files: no entities, no network, but big sheets are fine. One
+# parser per thread: an lxml parser used by two threads at once corrupts memory, and
+# workbooks are read in worker threads side by side.
+_PARSERS = threading.local()
 
 
 def parse_xml(data: bytes) -> etree._Element:
     """A part's XML root (entities are never resolved)."""
-    return etree.fromstring(data, _PARSER)
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=True, collect_ids=False
+        )
+    return etree.fromstring(data, parser)
 
 
 def to_xml(root: etree._Element) -> bytes:
