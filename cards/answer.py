@@ -45,7 +45,7 @@ from cards.common import (
 )
 from cards.earlier import continuation_field, earlier_block
 from cards.echo import Echo
-from cards.size import CARD_LIMIT, floor_size
+from cards.size import CARD_LIMIT, card_size, floor_size
 
 OUTCOME = "outcome"
 CHECKED = "checked"
@@ -159,6 +159,9 @@ def answer_card(
     # The person's texts come first, but never at the cost of a card that cannot be sent:
     # when what the size guard cannot shorten (choices, ids, the structure) leaves less
     # room than they take, they get what is left.
+    # (The floor is never above the card's own size: most cards are measured once.)
+    if card_size(card) <= CARD_LIMIT - _NOTES_RESERVE:
+        return card
     room = CARD_LIMIT - _NOTES_RESERVE - (floor_size(card) - echoed)
     if room < echoed:
         card, _ = _card(shape, max(room, 0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 
 from bot.domain.drafts import Draft
 from bot.domain.model import ControlKey
@@ -25,8 +25,15 @@ def _slot(person: str, key: ControlKey, term: Term) -> dict[str, object]:
     }
 
 
-def _where(person: str, key: ControlKey, term: Term):  # type: ignore[no-untyped-def]
-    return and_(*(drafts.c[name] == value for name, value in _slot(person, key, term).items()))
+# Built once, values as parameters: building a statement costs more than running it.
+_WHERE = and_(
+    *(
+        drafts.c[name] == bindparam(name)
+        for name in ("person", "plan_key", "control_id", "year", "period")
+    )
+)
+_GET = select(drafts).where(_WHERE)
+_DELETE = delete(drafts).where(_WHERE)
 
 
 class Drafts:
@@ -59,7 +66,7 @@ class Drafts:
 
     async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
         """The person's draft for a control in a term, if one is kept."""
-        row = await self._db.fetchone(select(drafts).where(_where(person, key, term)))
+        row = await self._db.fetchone(_GET, _slot(person, key, term))
         if row is None:
             return None
         data = json.loads(row.draft)
@@ -71,4 +78,4 @@ class Drafts:
 
     async def delete(self, person: str, key: ControlKey, term: Term) -> None:
         """Forget the draft (the answer was saved from it)."""
-        await self._db.execute(delete(drafts).where(_where(person, key, term)))
+        await self._db.execute(_DELETE, _slot(person, key, term))

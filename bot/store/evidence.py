@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from bot.domain.model import ControlKey
 from bot.domain.periods import Term
@@ -24,6 +24,19 @@ class EvidenceItem:
     added_by: str
     added_at: datetime
     size: int | None = None
+
+
+# Built once, values as parameters: building a statement costs more than running it.
+_FOR_SLOT = (
+    select(evidence)
+    .where(
+        evidence.c.plan_key == bindparam("plan"),
+        evidence.c.control_id == bindparam("control"),
+        evidence.c.year == bindparam("year"),
+        evidence.c.period == bindparam("period"),
+    )
+    .order_by(evidence.c.added_at, evidence.c.evidence_id)
+)
 
 
 class EvidenceStore:
@@ -52,16 +65,13 @@ class EvidenceStore:
 
     async def for_slot(self, key: ControlKey, term: Term) -> list[EvidenceItem]:
         """Everything attached to a control in a term, oldest first."""
-        rows = await self._db.fetchall(
-            select(evidence)
-            .where(
-                evidence.c.plan_key == key.plan_key,
-                evidence.c.control_id == key.control_id,
-                evidence.c.year == term.year,
-                evidence.c.period == term.period.value,
-            )
-            .order_by(evidence.c.added_at, evidence.c.evidence_id)
-        )
+        slot = {
+            "plan": key.plan_key,
+            "control": key.control_id,
+            "year": term.year,
+            "period": term.period.value,
+        }
+        rows = await self._db.fetchall(_FOR_SLOT, slot)
         return [
             EvidenceItem(
                 r.name,
