@@ -93,7 +93,10 @@ playground:
 bench: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/landing.py
+	$(BIN)/python bench/landing.py --burst
+	$(BIN)/python bench/graft.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/plansize.py
 	$(BIN)/python bench/profile_turn.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/status.py
@@ -105,7 +108,9 @@ bench: $(STAMP) postgresql
 bench-quick: $(STAMP) postgresql
 	$(BIN)/python bench/turns.py --quick
 	$(BIN)/python bench/landing.py --quick
+	$(BIN)/python bench/graft.py --quick
 	$(BIN)/python bench/startup.py --quick
+	$(BIN)/python bench/plansize.py --quick
 	$(BIN)/python bench/graph.py --quick
 	$(BIN)/python bench/status.py --quick
 	$(BIN)/python bench/store.py --quick
