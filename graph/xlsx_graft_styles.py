@@ -16,8 +16,8 @@ import copy
 from lxml import etree
 
 from graph.xlsx_package import MAIN, CannotPatch, to_xml
+from graph.xlsx_styles import FIRST_CUSTOM, format_id
 
-_FIRST_CUSTOM = 164  # number format ids below are Excel's built-in ones
 _PARTS = {"fontId": "fonts", "fillId": "fills", "borderId": "borders"}
 _DEFAULTS = {"fonts": 1, "fills": 2, "borders": 1}  # the leading entries that mean "default"
 
@@ -86,7 +86,7 @@ class StyleGraft:
                 assert source is not None
                 made.set(attribute, str(self._entry(name, source[index])))
         number = int(xf.get("numFmtId") or 0)
-        if number >= _FIRST_CUSTOM:
+        if number >= FIRST_CUSTOM:
             made.set("numFmtId", str(self._format_id(formats[number])))
         made.set("xfId", "0")  # the workbook's Normal cell style
         return self._entry("cellXfs", made)
@@ -105,19 +105,10 @@ class StyleGraft:
         return known[shape]
 
     def _format_id(self, code: str) -> int:
-        known = next((i for i, c in self._formats.items() if c == code), None)
-        if known is not None:
-            return known
-        formats = self.root.find(f"{{{MAIN}}}numFmts")
-        if formats is None:
-            formats = etree.Element(f"{{{MAIN}}}numFmts")
-            self.root.insert(0, formats)  # numFmts comes first in a styleSheet
-        new = max([_FIRST_CUSTOM - 1, *self._formats]) + 1
-        etree.SubElement(formats, f"{{{MAIN}}}numFmt", numFmtId=str(new), formatCode=code)
-        formats.set("count", str(len(formats)))
-        self._formats[new] = code
-        self.changed = True
-        return new
+        before = len(self._formats)
+        found = format_id(self.root, self._formats, code)
+        self.changed = self.changed or len(self._formats) != before
+        return found
 
     def to_xml(self) -> bytes:
         """``styles.xml`` with the styles appended."""

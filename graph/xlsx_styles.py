@@ -18,7 +18,24 @@ from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 from graph.xlsx_package import MAIN, CannotPatch, parse_xml, to_xml
 
 _VARIANT_ATTRS = ("numFmtId", "applyNumberFormat", "quotePrefix")
-_FIRST_CUSTOM = 164  # number format ids below are Excel's built-in ones
+FIRST_CUSTOM = 164  # number format ids below are Excel's built-in ones
+
+
+def format_id(root: etree._Element, formats: dict[int, str], code: str) -> int:
+    """The id of a number format in a styleSheet (``formats``: its custom ones by id),
+    added to both when it is not there yet."""
+    known = next((i for i, c in formats.items() if c == code), None)
+    if known is not None:
+        return known
+    listed = root.find(f"{{{MAIN}}}numFmts")
+    if listed is None:
+        listed = etree.Element(f"{{{MAIN}}}numFmts")
+        root.insert(0, listed)  # numFmts comes first in a styleSheet
+    new = max([FIRST_CUSTOM - 1, *formats]) + 1
+    etree.SubElement(listed, f"{{{MAIN}}}numFmt", numFmtId=str(new), formatCode=code)
+    listed.set("count", str(len(listed)))
+    formats[new] = code
+    return new
 
 
 class Styles:
@@ -112,19 +129,8 @@ class Styles:
         return self._index(xf)
 
     def _format_id(self, code: str) -> int:
-        known = next((i for i, c in self.formats.items() if c == code), None)
-        if known is not None:
-            return known
         assert self.root is not None
-        formats = self.root.find(f"{{{MAIN}}}numFmts")
-        if formats is None:
-            formats = etree.Element(f"{{{MAIN}}}numFmts")
-            self.root.insert(0, formats)  # numFmts comes first in a styleSheet
-        new = max([_FIRST_CUSTOM - 1, *self.formats]) + 1
-        etree.SubElement(formats, f"{{{MAIN}}}numFmt", numFmtId=str(new), formatCode=code)
-        formats.set("count", str(len(formats)))
-        self.formats[new] = code
-        return new
+        return format_id(self.root, self.formats, code)
 
     def to_xml(self) -> bytes:
         """``styles.xml`` with the styles added."""
