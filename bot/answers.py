@@ -387,7 +387,7 @@ class Answers:
         if newer is not None:
             options = plan.scale.for_period(target.term.period)
             return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
-        answer = _answer(submission, assignment.control, user, result, self._clock)
+        answer = _answer(submission, assignment, user, result, self._clock)
         if self._evidence is not None:
             answer = replace(answer, evidence=await self._evidence(target.control, target.term))
         if submission.base is None:  # a card from before cards carried a version
@@ -508,9 +508,9 @@ class Answers:
 
 
 def _answer(
-    submission: Submission, control: Control, user: User, valid: ValidAnswer, clock: Clock
+    submission: Submission, assignment: Assignment, user: User, valid: ValidAnswer, clock: Clock
 ) -> Answer:
-    term = submission.target.term
+    term, control = submission.target.term, assignment.control
     return Answer(
         answer_id=submission.nonce,
         plan_key=control.plan_key,
@@ -526,5 +526,5 @@ def _answer(
         analysis=valid.analysis,
         action=valid.action,
         continuation=valid.continuation,
-        days_late=max(0, (clock.today() - term.due_for(control)).days),
+        days_late=assignment.days_overdue(clock.today()),
     )
