@@ -75,7 +75,11 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         evidence=desk.links,
     )
     reports = StatusReports(
-        services.plans, services.clock, services.references.names, actions=services.actions
+        services.plans,
+        services.clock,
+        services.references.names,
+        actions=services.actions,
+        journal=services.journal,
     )
 
     async def private_list(user: User, text: str) -> Reply:

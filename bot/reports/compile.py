@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
 from bot.domain.followup import Slot, StatusUpdate, open_before
+from bot.domain.answer_slots import Key
 from bot.domain.model import Answer, Plan
 from bot.domain.periods import Term
 from bot.domain.status import SheetWritten, Summary, compile_status
+from bot.domain.status_live import LiveStatus
 from bot.plans import PlanBook
+from bot.store.journal import JournalDelta
 from graph.protocol import GraphThrottled, WorkbookError, WorkbookLocked
 
 logger = logging.getLogger(__name__)
@@ -85,8 +89,7 @@ class _Inputs:
     def same(self, other: _Inputs) -> bool:
         """Whether both compile to the same status."""
         return (
-            len(self.plans) == len(other.plans)
-            and all(a is b for a, b in zip(self.plans, other.plans, strict=True))
+            _same_plans(self.plans, other.plans)
             and all(a is b for a, b in zip(self.rows, other.rows, strict=True))
             and self.journal == other.journal
             and self.asked == other.asked
@@ -94,13 +97,31 @@ class _Inputs:
         )
 
 
-class StatusCompiler:
-    """``compile_term`` that keeps its last few results while their inputs are unchanged."""
+def _same_plans(these: Sequence[Plan], those: Sequence[Plan]) -> bool:
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
 
-    def __init__(self, book: PlanBook, keep: int = 4) -> None:
+
+class JournalReader(Protocol):
+    """The journal as a kept status reads it (``bot.store.journal.Journal``)."""
+
+    async def since(self, seq: int, plan_keys: Collection[str]) -> JournalDelta:
+        """The answers to these workbooks stored after ``seq``, their count and waiting ids."""
+        ...
+
+
+class StatusCompiler:
+    """``compile_term`` that keeps its last few results while their inputs are unchanged,
+    and with the journal at hand keeps each status live: after a few new answers (in the
+    journal or in a workbook the bot wrote) it updates the controls they are about rather
+    than compiling every control again."""
+
+    def __init__(self, book: PlanBook, keep: int = 4, journal: JournalReader | None = None) -> None:
         self._book = book
         self._keep = keep
+        self._journal = journal
         self._kept: list[tuple[_Inputs, Compiled]] = []
+        self._live: dict[tuple[Term, date, str | None], LiveStatus] = {}
+        self._lock = asyncio.Lock()  # one status brought up to date at a time
 
     async def compile(
         self,
@@ -120,9 +141,82 @@ class StatusCompiler:
         for kept, compiled in self._kept:
             if kept.same(inputs):
                 return compiled
-        compiled = await compile_term(self._book, plans, term, today, namnd=namnd, updates=updates)
+        if self._journal is None:
+            compiled = await compile_term(
+                self._book, plans, term, today, namnd=namnd, updates=updates
+            )
+        else:
+            async with self._lock:
+                compiled = await self._brought_up(self._journal, inputs)
         self._kept = [(inputs, compiled), *self._kept[: self._keep - 1]]
         return compiled
+
+    async def _brought_up(self, journal: JournalReader, inputs: _Inputs) -> Compiled:
+        """The live status of ``inputs`` brought up to date, or built anew (in a worker
+        thread) when there is none or the change is too large to apply."""
+        plans, rows = inputs.plans, inputs.rows
+        keys = [plan.key for plan in plans]
+        live = self._live.pop(inputs.asked, None)  # put back once up to date
+        if live is not None and _same_plans(live.plans, plans):
+            delta = await journal.since(live.answers.seq, keys)
+            if _update(live, rows, delta, inputs.updates):
+                self._live[inputs.asked] = live
+                return Compiled(live.summary(), live.answers.pending(delta.pending))
+        delta = await journal.since(0, keys)
+        term, today, namnd = inputs.asked
+        live = await asyncio.to_thread(_build, plans, rows, delta, term, today, namnd, inputs.updates)
+        if len(self._live) >= self._keep:
+            self._live.pop(next(iter(self._live)))
+        self._live[inputs.asked] = live
+        return Compiled(live.summary(), live.answers.pending(delta.pending))
+
+
+def _update(
+    live: LiveStatus,
+    rows: Sequence[object],
+    delta: JournalDelta,
+    updates: Mapping[Slot, StatusUpdate],
+) -> bool:
+    """Apply what changed since ``live`` was last brought up to date; False (``live`` is
+    then spoiled) when that cannot be done answer by answer."""
+    answers = live.answers
+    if answers.count + len(delta.entries) != delta.count:
+        return False  # an entry committed late below ``seq``, or entries were deleted
+    touched: set[Key] = set()
+    for plan, plan_rows in zip(live.plans, rows, strict=True):
+        changed = answers.set_rows(plan.key, _answer_rows(plan_rows))
+        if changed is None:
+            return False
+        touched |= changed
+    touched |= answers.add_journal(delta.entries)
+    live.touch(touched)
+    if updates != live.updates:
+        live.set_updates(updates)
+    return True
+
+
+def _build(
+    plans: Sequence[Plan],
+    rows: Sequence[object],
+    delta: JournalDelta,
+    term: Term,
+    today: date,
+    namnd: str | None,
+    updates: Mapping[Slot, StatusUpdate],
+) -> LiveStatus:
+    """A live status compiled from every answer (in a worker thread: it reads only
+    immutable data)."""
+    live = LiveStatus(plans, term, today, namnd, updates)
+    for plan, plan_rows in zip(plans, rows, strict=True):
+        live.answers.set_rows(plan.key, _answer_rows(plan_rows))
+    live.answers.add_journal(delta.entries)
+    live.touch(list(live.answers.keys()))
+    return live
+
+
+def _answer_rows(rows: object) -> Sequence[Answer] | None:
+    # ``PlanBook.version`` gives each workbook's answer rows, or None when unreadable.
+    return rows if isinstance(rows, Sequence) else None
 
 
 async def write_summaries(

@@ -22,7 +22,7 @@ from bot.domain.periods import Term, requested_term
 from bot.domain.policy import Refusal, may_write_summaries, sees_everything
 from bot.domain.status import SheetWritten, Summary
 from bot.plans import PlanBook
-from bot.reports.compile import StatusCompiler, compile_term, write_summaries
+from bot.reports.compile import JournalReader, StatusCompiler, compile_term, write_summaries
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +66,14 @@ class StatusReports:
         clock: Clock,
         names: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
         actions: StatusLog | None = None,
+        journal: JournalReader | None = None,
     ) -> None:
         self._book = book
         self._clock = clock
         self._names = names
         self._actions = actions  # the åtgärd log: the status of earlier periods' åtgärder
-        self._compiler = StatusCompiler(book)  # the strategist's view, kept while unchanged
+        # The strategist's view, kept while unchanged (and, with the journal, kept live).
+        self._compiler = StatusCompiler(book, journal=journal)
 
     async def _updates(self, plans: list[Plan]) -> dict[Slot, StatusUpdate]:
         if self._actions is None:

@@ -94,6 +94,17 @@ def _answer_from_row(row: Row[Any]) -> Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class JournalDelta:
+    """What ``Journal.since`` read: the answers stored after a sequence number (with their
+    numbers, oldest first), how many answers the workbooks have in all, and which of them
+    still wait to be written."""
+
+    entries: tuple[tuple[int, Answer], ...]
+    count: int
+    pending: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Appended:
     """What ``Journal.append_unless_newer`` did: saved, or not (the Svar-ID was already
     stored, or ``newer`` was stored for the slot since the saver looked)."""
@@ -168,6 +179,14 @@ class Journal:
             _SELECT.where(answers.c.plan_key == bindparam("plan"))
             .where(in_list(dialect, answers.c.control_id, "ids"))
             .order_by(answers.c.seq)
+        )
+        mine = in_list(dialect, answers.c.plan_key, "keys")
+        self._since = (
+            select(answers.c.seq, *_COLUMNS)
+            .where(mine, answers.c.seq > bindparam("seq"))
+            .order_by(answers.c.seq),
+            select(func.count()).select_from(answers).where(mine),
+            select(answers.c.answer_id).where(mine, answers.c.written_at.is_(None)),
         )
         self._version = select(
             select(func.max(answers.c.seq)).scalar_subquery().label("last"),
@@ -256,6 +275,24 @@ class Journal:
                     if row.written_at is None:
                         pending.add(row.answer_id)
             return found, pending
+
+        return await self._db.run(read)
+
+    async def since(self, seq: int, plan_keys: Collection[str]) -> JournalDelta:
+        """The answers to these workbooks stored after sequence number ``seq``, with the
+        count and the waiting ids a reader needs to notice an entry it could not see (one
+        committed late with a lower number, or one deleted): then the count disagrees."""
+        keys = list_param(self._db.dialect, sorted(plan_keys))
+        entries, count, waiting = self._since
+
+        def read(conn: Connection) -> JournalDelta:
+            found = tuple(
+                (int(row.seq), _answer_from_row(row))
+                for row in conn.execute(entries, {"keys": keys, "seq": seq})
+            )
+            total = int(conn.scalar(count, {"keys": keys}) or 0)
+            pending = frozenset(r.answer_id for r in conn.execute(waiting, {"keys": keys}))
+            return JournalDelta(found, total, pending)
 
         return await self._db.run(read)
 
