@@ -120,6 +120,8 @@ class AnswerSlots:
         held = self._slots.get(key)
         if not held:
             return None
+        if len(held) == 1:
+            return next(iter(held.values()))
         return max(held.items(), key=lambda item: (item[1].answered_at, item[0]))[1]
 
     def first(self, key: Key) -> Order:

@@ -46,13 +46,24 @@ T = TypeVar("T")
 class _Sorted(Generic[T]):
     """Items under unique keys, kept in key order."""
 
-    def __init__(self, pairs: Iterable[tuple[tuple[object, ...], T]] = ()) -> None:
-        self._items = dict(pairs)
-        self._keys = sorted(self._items)  # type: ignore[type-var]
+    def __init__(self) -> None:
+        self._items: dict[tuple[object, ...], T] = {}
+        self._keys: list[tuple[object, ...]] = []
+        self._bulk = False  # while built: keys appended, sorted once at the end
+
+    def start(self) -> None:
+        self._bulk = True
+
+    def finish(self) -> None:
+        self._keys.sort()  # type: ignore[type-var]
+        self._bulk = False
 
     def add(self, key: tuple[object, ...], item: T) -> None:
         self._items[key] = item
-        bisect.insort(self._keys, key)  # type: ignore[type-var]
+        if self._bulk:
+            self._keys.append(key)
+        else:
+            bisect.insort(self._keys, key)  # type: ignore[type-var]
 
     def remove(self, key: tuple[object, ...]) -> None:
         del self._items[key]
@@ -98,6 +109,7 @@ class _Due:
     cell: list[int]  # its risk cell: [controls, deviations]
     band: list[int]
     given: Answer | None = None
+    missing: tuple[tuple[object, ...], Missing] | None = None  # worked out when first needed
 
 
 def _fold(text: str) -> str:
@@ -129,6 +141,8 @@ class LiveStatus:
         self._deviations: _Sorted[Finding] = _Sorted()
         self._deferred: _Sorted[Finding] = _Sorted()
         self._unknown: _Sorted[Finding] = _Sorted()
+        self._missing_list: _Sorted[Missing] = _Sorted()
+        self._all_due: list[_Due] = []
         self._orphans: dict[tuple[str, str], Orphan] = {}
         self._earlier: dict[Key, tuple[tuple[object, ...], OpenEarlier]] = {}
         self._build_static()
@@ -150,7 +164,6 @@ class LiveStatus:
         self._bands = {band: [0, 0] for band in BAND_ORDER}
         self._unbanded = [0, 0]
         unscheduled: list[Unscheduled] = []
-        missing: list[tuple[tuple[object, ...], Missing]] = []
         self._unowned = 0
         goals = False
         for index, plan in enumerate(plans):
@@ -187,18 +200,41 @@ class LiveStatus:
                 band_cell[0] += 1
                 due = _Due(index, position, plan, control, shown, counters, cell, band_cell)
                 self._due.setdefault((plan.key, control.id), []).append(due)
-                missing.append(self._missing(due))
-        self._missing_list: _Sorted[Missing] = _Sorted(missing)
+                self._all_due.append(due)
         self._unscheduled = tuple(unscheduled)
         self._goals = goals
         self._wording = wording_for(plan.scale for plan in plans)
 
     def _missing(self, due: _Due) -> tuple[tuple[object, ...], Missing]:
-        control = due.control
-        deadline = self.term.due_for(control)
-        overdue = max(0, (self.today - deadline).days)
-        item = Missing(control, due.plan.name, deadline, overdue, due.shown)
-        return (-overdue, due.index, control.row, control.id), item
+        if due.missing is None:
+            control = due.control
+            deadline = self.term.due_for(control)
+            overdue = max(0, (self.today - deadline).days)
+            item = Missing(control, due.plan.name, deadline, overdue, due.shown)
+            due.missing = (-overdue, due.index, control.row, control.id), item
+        return due.missing
+
+    def start(self) -> None:
+        """Take in every answer ``answers`` holds (once, before any ``touch``): each list is
+        sorted once at the end rather than kept sorted item by item."""
+        term = (self.term.year, self.term.period)
+        newest = self.answers.newest
+        for key in self.answers.keys():
+            plan_key, control_id, year, period = key
+            if (year, period) == term:
+                answer = newest(key)
+                for due in self._due.get((plan_key, control_id), ()):
+                    due.given = answer
+                self._set_orphan(plan_key, control_id, answer)
+            elif (year, period.rank) < (self.term.year, self.term.period.rank):
+                self._set_earlier(key)
+        lists = (self._deviations, self._deferred, self._unknown, self._missing_list)
+        for kept in lists:
+            kept.start()
+        for due in self._all_due:  # in plan order: each label's places come sorted
+            self._apply(due, +1, bulk=True)
+        for kept in lists:
+            kept.finish()
 
     def touch(self, keys: Iterable[Key]) -> None:
         """Bring these slots up to date with ``answers`` (their newest answer now)."""
@@ -227,6 +263,9 @@ class LiveStatus:
             self._apply(due, -1)
             due.given = answer
             self._apply(due, +1)
+        self._set_orphan(plan_key, control_id, answer)
+
+    def _set_orphan(self, plan_key: str, control_id: str, answer: Answer | None) -> None:
         self._orphans.pop((plan_key, control_id), None)
         if answer is None:
             return
@@ -239,7 +278,7 @@ class LiveStatus:
         ):
             self._orphans[(plan_key, control_id)] = Orphan(answer, NOT_DUE)
 
-    def _apply(self, due: _Due, sign: int) -> None:
+    def _apply(self, due: _Due, sign: int, *, bulk: bool = False) -> None:
         """Add (+1) or take back (-1) what the control's answer, or its absence, adds."""
         given, control = due.given, due.control
         if given is None:
@@ -262,7 +301,9 @@ class LiveStatus:
                 continue
             counter.by_class[option.severity] += sign
             places = counter.by_label.setdefault(option.label, [])
-            if sign > 0:
+            if bulk:
+                places.append(place)
+            elif sign > 0:
                 bisect.insort(places, place)
             else:
                 places.remove(place)

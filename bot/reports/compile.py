@@ -210,7 +210,7 @@ def _build(
     for plan, plan_rows in zip(plans, rows, strict=True):
         live.answers.set_rows(plan.key, _answer_rows(plan_rows))
     live.answers.add_journal(delta.entries)
-    live.touch(list(live.answers.keys()))
+    live.start()
     return live
 
 

@@ -215,7 +215,7 @@ class World:
         for plan in self.plans:
             live.answers.set_rows(plan.key, self.rows[plan.key])
         live.answers.add_journal(self.journal)
-        live.touch(list(live.answers.keys()))
+        live.start()
         return live
 
 
