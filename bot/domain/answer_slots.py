@@ -35,10 +35,12 @@ class AnswerSlots:
     """The merged answers of some plans, grouped by slot, with a term's answer ids counted
     (to count the term's answers still waiting to be written)."""
 
-    def __init__(self, plans: Sequence[Plan], year: int, period: Period) -> None:
+    def __init__(
+        self, plans: Sequence[Plan], year: int | None = None, period: Period | None = None
+    ) -> None:
         self._plan_at = {plan.key: i for i, plan in enumerate(plans)}
         self._ids = {plan.key: frozenset(c.id for c in plan.controls) for plan in plans}
-        self._term = (year, period)
+        self._term = (year, period) if year is not None else None  # None: count none
         self._rows: dict[str, Sequence[Answer] | None] = {}
         self._slots: dict[Key, dict[Order, Answer]] = {}
         self._term_ids: Counter[str] = Counter()
@@ -128,7 +130,7 @@ class AnswerSlots:
         """Where the slot's first answer stands in the merge (the order slots are met in)."""
         return min(self._slots[key])
 
-    def keys(self) -> Iterable[Key]:
+    def filled(self) -> Iterable[Key]:
         """Every slot with an answer."""
         return self._slots.keys()
 

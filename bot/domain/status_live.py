@@ -17,14 +17,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.domain.answer_slots import AnswerSlots, Key
 from bot.domain.followup import OpenEarlier, Slot, StatusUpdate, track
 from bot.domain.model import Answer, Control, ControlKey, OutcomeOption, Plan, Severity
 from bot.domain.periods import Term
-from bot.domain.risk import BAND_ORDER, RISK_AXIS, BandCount, RiskCell, RiskMatrix, band_of
-from bot.domain.risk import sort_score
+from bot.domain.risk import (
+    BAND_ORDER,
+    RISK_AXIS,
+    BandCount,
+    RiskCell,
+    RiskMatrix,
+    band_of,
+    sort_score,
+)
 from bot.domain.status import (
     DEVIATIONS,
     NOT_DUE,
@@ -48,14 +55,14 @@ class _Sorted(Generic[T]):
 
     def __init__(self) -> None:
         self._items: dict[tuple[object, ...], T] = {}
-        self._keys: list[tuple[object, ...]] = []
+        self._keys: list[Any] = []  # unique tuples of ints and strings: comparable
         self._bulk = False  # while built: keys appended, sorted once at the end
 
     def start(self) -> None:
         self._bulk = True
 
     def finish(self) -> None:
-        self._keys.sort()  # type: ignore[type-var]
+        self._keys.sort()
         self._bulk = False
 
     def add(self, key: tuple[object, ...], item: T) -> None:
@@ -63,11 +70,11 @@ class _Sorted(Generic[T]):
         if self._bulk:
             self._keys.append(key)
         else:
-            bisect.insort(self._keys, key)  # type: ignore[type-var]
+            bisect.insort(self._keys, key)
 
     def remove(self, key: tuple[object, ...]) -> None:
         del self._items[key]
-        del self._keys[bisect.bisect_left(self._keys, key)]  # type: ignore[type-var]
+        del self._keys[bisect.bisect_left(self._keys, key)]
 
     def values(self) -> tuple[T, ...]:
         items = self._items
@@ -144,7 +151,7 @@ class LiveStatus:
         self._missing_list: _Sorted[Missing] = _Sorted()
         self._all_due: list[_Due] = []
         self._orphans: dict[tuple[str, str], Orphan] = {}
-        self._earlier: dict[Key, tuple[tuple[object, ...], OpenEarlier]] = {}
+        self._earlier: dict[Key, tuple[Any, OpenEarlier]] = {}
         self._build_static()
 
     def _namnd_of(self, control: Control) -> str:
@@ -170,9 +177,7 @@ class LiveStatus:
             for position, control in enumerate(plan.controls):
                 if not control.due_in(term.year, term.period):
                     if not control.periods and wanted in (None, _fold(self._namnd_of(control))):
-                        unscheduled.append(
-                            Unscheduled(control, plan.name, self._namnd_of(control))
-                        )
+                        unscheduled.append(Unscheduled(control, plan.name, self._namnd_of(control)))
                     continue
                 shown = self._namnd_of(control)
                 if wanted is not None and _fold(shown) != wanted:
@@ -219,7 +224,7 @@ class LiveStatus:
         sorted once at the end rather than kept sorted item by item."""
         term = (self.term.year, self.term.period)
         newest = self.answers.newest
-        for key in self.answers.keys():
+        for key in self.answers.filled():
             plan_key, control_id, year, period = key
             if (year, period) == term:
                 answer = newest(key)
@@ -321,16 +326,18 @@ class LiveStatus:
         if option.severity in DEVIATIONS:
             rank = _SEVERITY_RANK[option.severity]
             key = (rank, -sort_score(control.risk), due.index, control.row, control.id)
-            lists, cells = self._deviations, (due.cell, due.band)
+            lists, cells = self._deviations, [due.cell, due.band]
         elif option.severity is Severity.DEFERRED:
-            key, lists, cells = place, self._deferred, ()
+            key, lists, cells = place, self._deferred, []
         else:
             return
         for cell in cells:
             cell[1] += sign
         if sign > 0:
             shown = due.shown
-            lists.add(key, Finding(control, due.plan.name, given, option.severity, option.label, shown))
+            lists.add(
+                key, Finding(control, due.plan.name, given, option.severity, option.label, shown)
+            )
         else:
             lists.remove(key)
 
@@ -374,7 +381,7 @@ class LiveStatus:
         orphans = sorted(
             self._orphans.values(), key=lambda o: (o.answer.answered_at, o.answer.answer_id)
         )
-        earlier = sorted(self._earlier.values(), key=lambda pair: pair[0])  # type: ignore[arg-type, return-value]
+        earlier = sorted(self._earlier.values(), key=lambda pair: pair[0])
         return Summary(
             term=self.term,
             today=self.today,

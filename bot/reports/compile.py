@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Protocol
 
 from bot.domain.followup import Slot, StatusUpdate, open_before
-from bot.domain.answer_slots import Key
 from bot.domain.model import Answer, Plan
 from bot.domain.periods import Term
 from bot.domain.status import SheetWritten, Summary, compile_status
 from bot.domain.status_live import LiveStatus
+from bot.live_answers import JournalReader, catch_up, fill, same_plans
 from bot.plans import PlanBook
 from bot.store.journal import JournalDelta
 from graph.protocol import GraphThrottled, WorkbookError, WorkbookLocked
@@ -89,24 +88,12 @@ class _Inputs:
     def same(self, other: _Inputs) -> bool:
         """Whether both compile to the same status."""
         return (
-            _same_plans(self.plans, other.plans)
+            same_plans(self.plans, other.plans)
             and all(a is b for a, b in zip(self.rows, other.rows, strict=True))
             and self.journal == other.journal
             and self.asked == other.asked
             and self.updates == other.updates
         )
-
-
-def _same_plans(these: Sequence[Plan], those: Sequence[Plan]) -> bool:
-    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
-
-
-class JournalReader(Protocol):
-    """The journal as a kept status reads it (``bot.store.journal.Journal``)."""
-
-    async def since(self, seq: int, plan_keys: Collection[str]) -> JournalDelta:
-        """The answers to these workbooks stored after ``seq``, their count and waiting ids."""
-        ...
 
 
 class StatusCompiler:
@@ -157,14 +144,16 @@ class StatusCompiler:
         plans, rows = inputs.plans, inputs.rows
         keys = [plan.key for plan in plans]
         live = self._live.pop(inputs.asked, None)  # put back once up to date
-        if live is not None and _same_plans(live.plans, plans):
+        if live is not None and same_plans(live.plans, plans):
             delta = await journal.since(live.answers.seq, keys)
             if _update(live, rows, delta, inputs.updates):
                 self._live[inputs.asked] = live
                 return Compiled(live.summary(), live.answers.pending(delta.pending))
         delta = await journal.since(0, keys)
         term, today, namnd = inputs.asked
-        live = await asyncio.to_thread(_build, plans, rows, delta, term, today, namnd, inputs.updates)
+        live = await asyncio.to_thread(
+            _build, plans, rows, delta, term, today, namnd, inputs.updates
+        )
         if len(self._live) >= self._keep:
             self._live.pop(next(iter(self._live)))
         self._live[inputs.asked] = live
@@ -179,16 +168,9 @@ def _update(
 ) -> bool:
     """Apply what changed since ``live`` was last brought up to date; False (``live`` is
     then spoiled) when that cannot be done answer by answer."""
-    answers = live.answers
-    if answers.count + len(delta.entries) != delta.count:
-        return False  # an entry committed late below ``seq``, or entries were deleted
-    touched: set[Key] = set()
-    for plan, plan_rows in zip(live.plans, rows, strict=True):
-        changed = answers.set_rows(plan.key, _answer_rows(plan_rows))
-        if changed is None:
-            return False
-        touched |= changed
-    touched |= answers.add_journal(delta.entries)
+    touched = catch_up(live.answers, live.plans, rows, delta)
+    if touched is None:
+        return False
     live.touch(touched)
     if updates != live.updates:
         live.set_updates(updates)
@@ -207,16 +189,9 @@ def _build(
     """A live status compiled from every answer (in a worker thread: it reads only
     immutable data)."""
     live = LiveStatus(plans, term, today, namnd, updates)
-    for plan, plan_rows in zip(plans, rows, strict=True):
-        live.answers.set_rows(plan.key, _answer_rows(plan_rows))
-    live.answers.add_journal(delta.entries)
+    fill(live.answers, plans, rows, delta)
     live.start()
     return live
-
-
-def _answer_rows(rows: object) -> Sequence[Answer] | None:
-    # ``PlanBook.version`` gives each workbook's answer rows, or None when unreadable.
-    return rows if isinstance(rows, Sequence) else None
 
 
 async def write_summaries(

@@ -21,8 +21,9 @@ from bot.domain.namnder import NoPlanForYear, UnknownNamnd, check_namnd, check_y
 from bot.domain.periods import Term, requested_term
 from bot.domain.policy import Refusal, may_write_summaries, sees_everything
 from bot.domain.status import SheetWritten, Summary
+from bot.live_answers import JournalReader
 from bot.plans import PlanBook
-from bot.reports.compile import JournalReader, StatusCompiler, compile_term, write_summaries
+from bot.reports.compile import StatusCompiler, compile_term, write_summaries
 
 
 @dataclass(frozen=True, slots=True)

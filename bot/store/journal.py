@@ -181,7 +181,7 @@ class Journal:
             .order_by(answers.c.seq)
         )
         mine = in_list(dialect, answers.c.plan_key, "keys")
-        self._since = (
+        self._since: tuple[Select[Any], Select[Any], Select[Any]] = (
             select(answers.c.seq, *_COLUMNS)
             .where(mine, answers.c.seq > bindparam("seq"))
             .order_by(answers.c.seq),

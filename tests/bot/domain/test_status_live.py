@@ -224,7 +224,10 @@ def shape(value: Any) -> Any:
     if isinstance(value, Mapping):
         return [(shape(k), shape(v)) for k, v in value.items()]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, [shape(getattr(value, f.name)) for f in dataclasses.fields(value)])
+        return (
+            type(value).__name__,
+            [shape(getattr(value, f.name)) for f in dataclasses.fields(value)],
+        )
     if isinstance(value, (tuple, list)):
         return [shape(v) for v in value]
     return value
