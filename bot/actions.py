@@ -8,9 +8,10 @@ reminder sweep reads ``open_actions``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -30,7 +31,10 @@ from bot.domain.followup import (
 from bot.domain.identity import User
 from bot.domain.model import Answer, Control, ControlKey, Period, Plan
 from bot.domain.periods import Term
+from bot.domain.plan_index import ActionEntry, ActionIndex
 from bot.domain.policy import Refusal
+from bot.live_answers import JournalReader, RowVersions, catch_up, fill, same_plans
+from bot.store.journal import JournalDelta
 
 logger = logging.getLogger(__name__)
 
@@ -155,15 +159,25 @@ class Actions:
         clock: Clock,
         *,
         notify: Callable[[], None] = lambda: None,
+        journal: JournalReader | None = None,
     ) -> None:
         self._plans = plans
         self._log = log
         self._clock = clock
         self._notify = notify  # wakes the writer when something new is journalled
+        # With the journal (and a catalog that says which rows it holds), the åtgärder are
+        # indexed by owner once per plan snapshot and then kept up to date answer by answer.
+        self._journal = journal if isinstance(plans, RowVersions) else None
+        self._index: ActionIndex | None = None
+        self._lock = asyncio.Lock()
 
     async def mine(self, user: User) -> MyActions:
         """The åtgärder the user owns that are still open, the oldest Klart senast first."""
-        mine = [a for a in await self._all() if _owned_by(user, a)]
+        index = await self._indexed()
+        if index is not None:
+            mine = [_open(entry) for entry in index.owned_by(user)]
+        else:
+            mine = [a for a in await self._all() if _owned_by(user, a)]
         open_ = [a for a in mine if a.tracked.is_open]
         open_.sort(key=_order)
         return MyActions(tuple(open_), len(mine) - len(open_), self._clock.today())
@@ -233,7 +247,34 @@ class Actions:
         }
         return earlier_answers(latest, by_period, term.period)
 
+    async def _indexed(self) -> ActionIndex | None:
+        """The åtgärder index brought up to date (None without the journal)."""
+        if self._journal is None:
+            return None
+        plans = await self._plans.plans()
+        assert isinstance(self._plans, RowVersions)
+        keys = [plan.key for plan in plans]
+        async with self._lock:
+            rows, _ = await self._plans.version(plans)
+            index, self._index = self._index, None  # put back once up to date
+            updates = await self._log.latest(keys)
+            if index is not None and same_plans(index.plans, plans):
+                delta = await self._journal.since(index.answers.seq, keys)
+                touched = catch_up(index.answers, plans, rows, delta)
+                if touched is not None:
+                    index.touch(touched)
+                    if updates != index.updates:
+                        index.set_updates(updates)
+                    self._index = index
+                    return index
+            delta = await self._journal.since(0, keys)
+            self._index = await asyncio.to_thread(_build, plans, rows, delta, updates)
+            return self._index
+
     async def _all(self) -> list[OpenAction]:
+        index = await self._indexed()
+        if index is not None:
+            return [_open(entry) for entry in index.by_slot.values()]
         plans = await self._plans.plans()
         keys = [c.key for p in plans for c in p.controls]
         known = await self._plans.known(plans, keys)
@@ -255,7 +296,13 @@ class Actions:
 
     async def _find(self, user: User, slot: Slot) -> OpenAction | Refusal:
         key = slot[0]
-        for action in await self._all():
+        index = await self._indexed()
+        if index is not None:
+            entry = index.by_slot.get((key.plan_key, key.control_id, slot[1], slot[2]))
+            found = [] if entry is None else [_open(entry)]
+        else:
+            found = await self._all()
+        for action in found:
             if action.slot == slot and action.control.key == key:
                 if _owned_by(user, action) or user.strategist:
                     return action
@@ -263,13 +310,32 @@ class Actions:
         return Refusal(GONE)
 
 
+def _build(
+    plans: Sequence[Plan],
+    rows: Sequence[object],
+    delta: JournalDelta,
+    updates: Mapping[Slot, StatusUpdate],
+) -> ActionIndex:
+    """The åtgärder index of a plan snapshot from every answer (in a worker thread)."""
+    index = ActionIndex(plans, updates)
+    fill(index.answers, plans, rows, delta)
+    index.start()
+    return index
+
+
+def _open(entry: ActionEntry) -> OpenAction:
+    return OpenAction(entry.tracked, entry.control, entry.plan_label, entry.owners)
+
+
 def _owned_by(user: User, action: OpenAction) -> bool:
     return any(user.owns(address) for address in action.owners)
 
 
-def _order(action: OpenAction) -> tuple[date, str, int, str, int]:
+def _order(action: OpenAction) -> tuple[date, str, int, str, int, int]:
     t = action.tracked
-    return (t.action.due or date.max, t.plan_key, action.control.row, t.control_id, t.year)
+    # The period last: two periods' åtgärder of one control come in the periods' order.
+    key = (t.action.due or date.max, t.plan_key, action.control.row, t.control_id, t.year)
+    return (*key, t.period.rank)
 
 
 def _with(action: OpenAction, update: StatusUpdate) -> OpenAction:

@@ -10,7 +10,7 @@ snapshots (``PlanBook.version``) and the journal's entries since the last one ta
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain.answer_slots import AnswerSlots, Key
 from bot.domain.model import Answer, Plan
@@ -25,6 +25,7 @@ class JournalReader(Protocol):
         ...
 
 
+@runtime_checkable
 class RowVersions(Protocol):
     """Where the workbooks' answer rows come from (``bot.plans.PlanBook``)."""
 

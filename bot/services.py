@@ -86,7 +86,7 @@ class Services:
 
         # Open åtgärder come from the same use case as "mina åtgärder" (no writer to wake:
         # the reminders only read).
-        open_actions = Actions(plans, actions, clock)
+        open_actions = Actions(plans, actions, clock, journal=journal)
         reminders = Reminders(
             Outbox(db, leases.owner),
             [ControlSource(plans, rules_for), ActionSource(plans, open_actions, rules_for)],

@@ -52,7 +52,11 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
 
     turns = Turns(services.directory, services.settings.lookup_timeout, remember)
     actions = Actions(
-        services.plans, services.actions, services.clock, notify=services.writer.notify
+        services.plans,
+        services.actions,
+        services.clock,
+        notify=services.writer.notify,
+        journal=services.journal,
     )
     shelf = services.source if isinstance(services.source, Shelf) else None
     desk = EvidenceDesk(
