@@ -49,8 +49,12 @@ from _common import (
 )
 from aiohttp import ClientSession, web
 
+from bot.actions import Actions
 from bot.app import MESSAGES_PATH, create_app
-from bot.domain.model import Answer, Period
+from bot.domain.identity import User as Person
+from bot.domain.model import Action, Answer, Period
+from bot.domain.periods import Term
+from bot.reports.compile import compile_term
 from bot.services import Services
 from bot.settings import Settings
 from graph.excel_local import LocalSource
@@ -59,6 +63,7 @@ SIZES = (1_000, 10_000)
 PER_USER = 10
 ANSWERED = 0.7
 TODAY = datetime(2027, 1, 10).date()  # helår 2026 is open
+DUE = datetime(2027, 3, 31).date()
 STRATEGIST = User(99_999)
 PROBE_S = 0.002
 
@@ -78,6 +83,8 @@ async def answered_plan(folder: Path, rows: int) -> Path:
             User(n // PER_USER).email,
             at + timedelta(seconds=n),
             observations="Stickprov på tio ärenden.",
+            # Every deviation has an åtgärd for its chef: "mina åtgärder" has some to list.
+            action=None if n % 5 else Action("Rutinen ses över", User(n // PER_USER).email, DUE),
         )
         for n in range(int(rows * ANSWERED))
     ]
@@ -111,15 +118,36 @@ class Probe:
         return self.worst * 1000
 
 
-async def serve(plan: Path, data: Path) -> tuple[web.AppRunner, str]:
+async def serve(plan: Path, data: Path) -> tuple[web.AppRunner, str, Services]:
     settings = Settings(
         workbook=plan, data_dir=data, today=TODAY, strategists=frozenset({STRATEGIST.email})
     )
-    app = create_app(settings, services=Services.build(settings))
+    services = Services.build(settings)
+    app = create_app(settings, services=services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}"
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}{MESSAGES_PATH}", services
+
+
+async def cpu_ms(work: Awaitable[Any]) -> float:
+    """CPU time of this process while ``work`` runs (the event loop is otherwise idle)."""
+    started = time.process_time()
+    await work
+    return (time.process_time() - started) * 1000
+
+
+async def full_status(services: Services) -> None:
+    """The baseline: the strategist's status compiled from every answer (``compile_term``:
+    the workbooks' rows and the journal read, every control compiled), as every status
+    right after a new answer was before it was kept live."""
+    plans = await services.plans.plans()
+    updates = await services.actions.latest([p.key for p in plans])
+    await compile_term(services.plans, plans, Term(2026, Period.YEAR), TODAY, updates=updates)
+
+
+def chef_of(user: User) -> Person:
+    return Person(user.id, user.email, user.name, False)
 
 
 Turn = Callable[[str, str, User], Awaitable[tuple[float, float]]]
@@ -140,8 +168,9 @@ async def measure_turns(quick: bool, freeze: bool = False) -> None:
     service_url = await connector.start()
     runners: list[web.AppRunner] = []
     urls: dict[int, str] = {}
+    services: dict[int, Services] = {}
     for size, plan in plans.items():
-        runner, url = await serve(plan, folder / f"var-{size}")
+        runner, url, services[size] = await serve(plan, folder / f"var-{size}")
         runners.append(runner)
         urls[size] = url
     probe = Probe()
@@ -185,17 +214,32 @@ async def measure_turns(quick: bool, freeze: bool = False) -> None:
                 async with session.post(big, json=saved) as reply:
                     await reply.read()
 
-            kinds = ("mina kontroller", "status helår", "status helår after a new answer")
+            kinds = (
+                "mina kontroller",
+                "status helår",
+                "status helår after a new answer",
+                "mina åtgärder",
+                "mina åtgärder after a new answer",
+            )
             timed: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
             lags: dict[str, list[float]] = {k: [] for k in kinds}
+            # Baselines in the same rounds, in this process without HTTP: the work the live
+            # status and the åtgärder index replace, right after a new answer.
+            bot = services[max(SIZES)]
+            scan = Actions(bot.plans, bot.actions, bot.clock)  # no journal: every control
+            baseline: dict[str, list[float]] = {"status": [], "åtgärder": []}
             for n in range(max(turns // 3, 5)):
                 chef = chefs[n * 11 % len(chefs)]
                 for kind in kinds:
+                    if kind.endswith("after a new answer"):
+                        await answer(chef, n + (kind == kinds[4]))
                     if kind == kinds[2]:
-                        await answer(chef, n)
+                        baseline["status"].append(await cpu_ms(full_status(bot)))
+                    elif kind == kinds[4]:
+                        baseline["åtgärder"].append(await cpu_ms(scan.mine(chef_of(chef))))
                     probe.start()
-                    text = "mina kontroller" if kind == kinds[0] else "status helår"
-                    who = chef if kind == kinds[0] else STRATEGIST
+                    text = kind.removesuffix(" after a new answer")
+                    who = STRATEGIST if text == "status helår" else chef
                     timed[kind].append(await turn(big, text, who))
                     lags[kind].append(await probe.stop())
     finally:
@@ -215,8 +259,8 @@ async def measure_turns(quick: bool, freeze: bool = False) -> None:
     rounds = len(timed["mina kontroller"])
     print(
         f"\n2. {large:,} rows: `status helår` (strategist, every control) beside "
-        f"`mina kontroller`, {rounds} turns each, interleaved; the last row is a status "
-        "right after a chef saved an answer (the journal changed: compiled anew)\n"
+        f'`mina kontroller`, {rounds} turns each, interleaved; "after a new answer": right '
+        "after a chef saved an answer (the journal changed)\n"
     )
     print("| turn | wall median ms | CPU median ms | ratio of CPU medians | longest loop block |")
     print("|---|---:|---:|---:|---:|")
@@ -225,6 +269,17 @@ async def measure_turns(quick: bool, freeze: bool = False) -> None:
         w = statistics.median(v for v, _ in values)
         c = statistics.median(v for _, v in values)
         print(f"| {name} | {w:.1f} | {c:.1f} | {c / base:.2f}× | {max(lags[name]):.1f} ms |")
+    print(
+        "\nBaselines in the same rounds (CPU, in-process, no HTTP), right after a new answer: "
+        "what each such turn did before\n"
+    )
+    print("| work | CPU median ms | ÷ `mina kontroller` turn |\n|---|---:|---:|")
+    for name, what in (
+        ("status", "`status helår` compiled in full (`compile_term`)"),
+        ("åtgärder", "`mina åtgärder` scanning every control"),
+    ):
+        c = statistics.median(baseline[name])
+        print(f"| {what} | {c:.1f} | {c / base:.2f}× |")
 
 
 async def measure_start(quick: bool) -> None:
