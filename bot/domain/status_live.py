@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from bot.domain.answer_slots import AnswerSlots, Key
 from bot.domain.followup import OpenEarlier, Slot, StatusUpdate, track
@@ -40,67 +40,12 @@ from bot.domain.status import (
     Missing,
     Orphan,
     Summary,
-    Tally,
     Unscheduled,
 )
+from bot.domain.status_tally import LabelCounter, Sorted, fold, group_counter
 from bot.domain.swedish import wording_for
 
 _SEVERITY_RANK = {Severity.MAJOR: 0, Severity.NOT_PERFORMED: 1, Severity.MINOR: 2}
-Place = tuple[int, int]  # a due control's place: (plan, position in the plan)
-T = TypeVar("T")
-
-
-class _Sorted(Generic[T]):
-    """Items under unique keys, kept in key order."""
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[object, ...], T] = {}
-        self._keys: list[Any] = []  # unique tuples of ints and strings: comparable
-        self._bulk = False  # while built: keys appended, sorted once at the end
-
-    def start(self) -> None:
-        self._bulk = True
-
-    def finish(self) -> None:
-        self._keys.sort()
-        self._bulk = False
-
-    def add(self, key: tuple[object, ...], item: T) -> None:
-        self._items[key] = item
-        if self._bulk:
-            self._keys.append(key)
-        else:
-            bisect.insort(self._keys, key)
-
-    def remove(self, key: tuple[object, ...]) -> None:
-        del self._items[key]
-        del self._keys[bisect.bisect_left(self._keys, key)]
-
-    def values(self) -> tuple[T, ...]:
-        items = self._items
-        return tuple(items[k] for k in self._keys)
-
-
-@dataclass(slots=True)
-class _Counter:
-    """A tally being counted; each label keeps the places it was given at, so that the
-    labels come out in the order the full compilation meets them."""
-
-    due: int = 0
-    answered: int = 0
-    unknown: int = 0
-    by_class: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
-    by_label: dict[str, list[Place]] = field(default_factory=dict)
-
-    def freeze(self) -> Tally:
-        labels = sorted(self.by_label.items(), key=lambda item: item[1][0])
-        return Tally(
-            self.due,
-            self.answered,
-            MappingProxyType(dict(self.by_class)),
-            MappingProxyType({label: len(places) for label, places in labels}),
-            self.unknown,
-        )
 
 
 @dataclass(slots=True)
@@ -112,15 +57,11 @@ class _Due:
     plan: Plan
     control: Control
     shown: str  # its nämnd as counted
-    counters: list[_Counter]
+    counters: list[LabelCounter]
     cell: list[int]  # its risk cell: [controls, deviations]
     band: list[int]
     given: Answer | None = None
     missing: tuple[tuple[object, ...], Missing] | None = None  # worked out when first needed
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 class LiveStatus:
@@ -138,17 +79,17 @@ class LiveStatus:
         self.term, self.today, self.namnd = term, today, namnd
         self.updates: Mapping[Slot, StatusUpdate] = dict(updates)
         self.answers = AnswerSlots(plans, term.year, term.period)
-        self._wanted = _fold(namnd) if namnd is not None else None
-        self._wanted_earlier = _fold(namnd) if namnd else None  # as open_before reads it
+        self._wanted = fold(namnd) if namnd is not None else None
+        self._wanted_earlier = fold(namnd) if namnd else None  # as open_before reads it
         self._labels = {plan.key: plan.label for plan in plans}
         self._control_at = {(p.key, c.id): c for p in plans for c in p.controls}
         self._plan_of = {c.key: p for p in plans for c in p.controls}
         self._options: list[dict[str, OutcomeOption | None]] = [{} for _ in plans]
         self._due: dict[tuple[str, str], list[_Due]] = {}
-        self._deviations: _Sorted[Finding] = _Sorted()
-        self._deferred: _Sorted[Finding] = _Sorted()
-        self._unknown: _Sorted[Finding] = _Sorted()
-        self._missing_list: _Sorted[Missing] = _Sorted()
+        self._deviations: Sorted[Finding] = Sorted()
+        self._deferred: Sorted[Finding] = Sorted()
+        self._unknown: Sorted[Finding] = Sorted()
+        self._missing_list: Sorted[Missing] = Sorted()
         self._all_due: list[_Due] = []
         self._orphans: dict[tuple[str, str], Orphan] = {}
         self._earlier: dict[Key, tuple[Any, OpenEarlier]] = {}
@@ -161,11 +102,11 @@ class LiveStatus:
         """What does not depend on the answers, in ``compile_status``'s order."""
         plans, term, wanted = self.plans, self.term, self._wanted
         self._by_process = not any(c.area.strip() for plan in plans for c in plan.controls)
-        self._total = _Counter()
+        self._total = LabelCounter()
         kinds = ("namnd", "area", "group")
-        self._groups: dict[str, dict[str, _Counter]] = {k: {} for k in kinds}
+        self._groups: dict[str, dict[str, LabelCounter]] = {k: {} for k in kinds}
         spelling: dict[str, dict[str, str]] = {k: {} for k in kinds}
-        by_place: dict[tuple[str, str, str], list[_Counter]] = {}
+        by_place: dict[tuple[str, str, str], list[LabelCounter]] = {}
         self._cells = {(p, k): [0, 0] for p in RISK_AXIS for k in RISK_AXIS}
         self._unassessed = [0, 0]
         self._bands = {band: [0, 0] for band in BAND_ORDER}
@@ -176,11 +117,11 @@ class LiveStatus:
         for index, plan in enumerate(plans):
             for position, control in enumerate(plan.controls):
                 if not control.due_in(term.year, term.period):
-                    if not control.periods and wanted in (None, _fold(self._namnd_of(control))):
+                    if not control.periods and wanted in (None, fold(self._namnd_of(control))):
                         unscheduled.append(Unscheduled(control, plan.name, self._namnd_of(control)))
                     continue
                 shown = self._namnd_of(control)
-                if wanted is not None and _fold(shown) != wanted:
+                if wanted is not None and fold(shown) != wanted:
                     continue
                 area = control.process if self._by_process else control.area
                 where = (shown, area, control.grouping)
@@ -190,7 +131,7 @@ class LiveStatus:
                     for kind, name in zip(kinds, where, strict=True):
                         if kind == "group" and not name.strip():
                             continue
-                        counters.append(_group(self._groups[kind], spelling[kind], name))
+                        counters.append(group_counter(self._groups[kind], spelling[kind], name))
                 for counter in counters:
                     counter.due += 1
                 goals = goals or bool(control.goal)
@@ -279,7 +220,7 @@ class LiveStatus:
             self._orphans[(plan_key, control_id)] = Orphan(answer, NOT_IN_PLAN)
         elif not control.due_in(self.term.year, self.term.period) and self._wanted in (
             None,
-            _fold(self._namnd_of(control)),
+            fold(self._namnd_of(control)),
         ):
             self._orphans[(plan_key, control_id)] = Orphan(answer, NOT_DUE)
 
@@ -359,7 +300,7 @@ class LiveStatus:
         if tracked is None or not tracked.is_open:
             return
         control = self._control_at[(plan_key, control_id)]
-        if self._wanted_earlier is not None and _fold(control.namnd) != self._wanted_earlier:
+        if self._wanted_earlier is not None and fold(control.namnd) != self._wanted_earlier:
             return
         late = tracked.days_overdue(self.today)
         item = OpenEarlier(tracked, control, plan.label, control.namnd.strip() or plan.label, late)
@@ -403,17 +344,3 @@ class LiveStatus:
             unowned=self._unowned,
             open_actions=tuple(item for _, item in earlier),
         )
-
-
-def _group(counters: dict[str, _Counter], spelling: dict[str, str], name: str) -> _Counter:
-    """The counter of a nämnd, område or grupp, whatever its case and spacing (as
-    ``bot.domain.status`` groups them)."""
-    shown = spelling.get(name)
-    if shown is None:
-        folded = _fold(name)
-        shown = next((v for n, v in spelling.items() if _fold(n) == folded), name.strip())
-        spelling[name] = shown
-    counter = counters.get(shown)
-    if counter is None:
-        counter = counters[shown] = _Counter()
-    return counter
