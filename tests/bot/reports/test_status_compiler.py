@@ -15,14 +15,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
+from sqlalchemy import delete, insert
 
 from bot.domain.followup import ActionStatus, Slot, StatusUpdate
 from bot.domain.model import Action, Answer, ControlKey, Period
 from bot.domain.periods import Term
 from bot.plans import PlanBook
-from bot.reports.compile import StatusCompiler, compile_term
+from bot.reports.compile import Compiled, StatusCompiler, compile_term
 from bot.store.database import Database
-from bot.store.journal import Journal
+from bot.store.journal import Journal, _row
+from bot.store.schema import answers
 from graph.excel_local import LocalSource
 from tests.bot.domain.test_status_live import shape
 from tests.bot.store.test_journal import make_answer
@@ -155,4 +157,44 @@ async def test_the_kept_status_equals_a_full_compile_after_random_changes(
         live = compiler._live.get((TERM, TODAY, None))
         kept_live += live is not None and before.get((TERM, TODAY, None)) is live
     assert kept_live >= 10  # most steps were applied to the kept status, not compiled anew
+    await source.close()
+
+
+async def test_an_entry_deleted_or_committed_late_makes_the_status_compile_anew(
+    store_db: Database, tmp_path: Path
+) -> None:
+    """An entry the kept status cannot see by its sequence number (deleted, or committed
+    after a newer one was read) is noticed by the count, and the status built anew."""
+    folder = standard_plan(tmp_path / "plans" / "ks.xlsx").parent
+    source = LocalSource(folder, revalidate_after=0, in_process=True)
+    journal = Journal(store_db)
+    book = PlanBook(source, journal)
+    compiler = StatusCompiler(book, journal=journal)
+    first, late, last = (
+        make_answer(f"{n:032d}", control, outcome=outcome)
+        for n, control, outcome in (
+            (1, "1", "Ingen avvikelse"),
+            (2, "3", "Större avvikelse"),
+            (3, "4", "Mindre avvikelse"),
+        )
+    )
+    for answer in (first, late, last):
+        assert await journal.append(answer)
+    late_seq = (await journal.since(0, ["ks.xlsx"])).entries[1][0]
+
+    async def same() -> Compiled:
+        plans = await book.plans()
+        got = await compiler.compile(plans, TERM, TODAY)
+        assert got == await compile_term(book, plans, TERM, TODAY)
+        return got
+
+    assert len((await same()).summary.deviations) == 2
+    await store_db.run(
+        lambda conn: conn.execute(delete(answers).where(answers.c.seq == late_seq)), write=True
+    )
+    assert len((await same()).summary.deviations) == 1  # deleted: the count told
+    await store_db.run(
+        lambda conn: conn.execute(insert(answers).values(seq=late_seq, **_row(late))), write=True
+    )
+    assert len((await same()).summary.deviations) == 2  # below the newest number: the count told
     await source.close()
