@@ -1,6 +1,7 @@
 """Where a turn's time goes: our code against a bare Agents SDK agent sending the same cards.
 
-Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300).
+Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300; ``--only submit``
+for one scenario; ``--dump DIR`` writes the profiles for pstats or snakeviz).
 
 One process hosts our bot (``create_app`` on the 1,000-row bench plan, the writer running)
 and the card anchor of bench/turns.py (a bare SDK agent replying with the list card, answer
@@ -72,7 +73,7 @@ async def _timed(run: Callable[[], Awaitable[None]], count: int) -> float:
     return time.process_time() - started
 
 
-async def main(turns: int) -> None:
+async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
         plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
         settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
@@ -88,7 +89,7 @@ async def main(turns: int) -> None:
             captured = await load.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
             print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
-            for kind in ("message", "submit"):
+            for kind in kinds:
                 ours = Turns(load, bot_url, kind, BLOCK)
                 anchor = Turns(load, anchor_url, kind, BLOCK)
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
@@ -107,6 +108,9 @@ async def main(turns: int) -> None:
                             await runner.one()
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
+                if dump is not None:
+                    for name, profile in profiles.items():
+                        profile.dump_stats(dump / f"{kind}-{name}.pstats")
         finally:
             await session.close()
             if anchor_runner is not None:
@@ -122,7 +126,7 @@ def _report(
     ours = pstats.Stats(profiles["ours"])
     anchor = pstats.Stats(profiles["anchor"])
     whole = _cumulative(ours, "bot/app.py", "messages")
-    base = _cumulative(anchor, "bench/turns.py", "messages")
+    base = _cumulative(anchor, "bench/_agents.py", "messages")
     route = _cumulative(ours, "dialogs/turn.py", "route" if kind == "message" else "execute")
     sent = _cumulative(ours, "dialogs/turn.py", "send") + _cumulative(
         ours, "adaptive_card/adaptive_card.py", "_send_invoke_response"
@@ -149,4 +153,12 @@ def _report(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=300, help="measured turns per agent")
-    asyncio.run(main(parser.parse_args().turns))
+    parser.add_argument(
+        "--only", choices=("message", "submit"), help="one scenario instead of both"
+    )
+    parser.add_argument(
+        "--dump", type=Path, help="write each profile to DIR/<scenario>-<agent>.pstats"
+    )
+    args = parser.parse_args()
+    kinds = (args.only,) if args.only else ("message", "submit")
+    asyncio.run(main(args.turns, kinds, args.dump))
