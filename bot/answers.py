@@ -336,10 +336,10 @@ class Answers:
     async def open(self, user: User, target: Target) -> Opened | Refusal:
         """The answer card for a control in a term, if the user may answer it now."""
         today = self._clock.today()
-        found = await self._assignment(user, target, today)
+        found = await self._assignment_known(user, target, today)
         if isinstance(found, Refusal):
             return found
-        assignment, plan = found
+        assignment, plan, known = found
         options = plan.scale.for_period(target.term.period)
         if self._on_open is not None:
             await self._on_open(user, target)
@@ -347,7 +347,7 @@ class Answers:
         # A restored draft keeps the version it was written against, so an answer saved
         # by someone else in between is still noticed.
         base = draft.base if draft and draft.base else version_of(assignment.answer)
-        earlier = await self._earlier_of(plan, assignment)
+        earlier = await self._earlier_of(plan, assignment, known)
         return Opened(assignment, options, new_nonce(), today, base, draft, earlier)
 
     async def back(
@@ -383,7 +383,7 @@ class Answers:
                 return reused
             options = plan.scale.for_period(target.term.period)
             errors = {"_form": NOT_SAVED, **result}
-            earlier = await self._earlier_of(plan, assignment)
+            earlier = await self._earlier_of(plan, assignment, mine.known)
             return Invalid(
                 assignment, options, submission.nonce, today, errors, submission.base, earlier
             )
@@ -498,8 +498,14 @@ class Answers:
         known = await self._plans.known(plans, [c.key for _, c in mine])
         return assignments_among(user, mine, known, today)
 
-    async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
+    async def _earlier_of(
+        self, plan: Plan, assignment: Assignment, known: Known | None = None
+    ) -> tuple[Earlier, ...]:
+        """The control's earlier answers this year, with their åtgärder; none to look up
+        when what the turn read has no answer to an earlier period (``known``)."""
         if self._earlier is None:
+            return ()
+        if known is not None and not _answered_before(known, assignment):
             return ()
         return await self._earlier(plan, assignment.control, assignment.term)
 
@@ -533,6 +539,16 @@ class Answers:
     ) -> tuple[Assignment, Plan] | Refusal:
         """The assignment a card points at, after every permission check (to answer it;
         ``view_only``: to see its answers, whether or not the term is open)."""
+        found = await self._assignment_known(user, target, today, view_only=view_only)
+        if isinstance(found, Refusal):
+            return found
+        assignment, plan, _ = found
+        return assignment, plan
+
+    async def _assignment_known(
+        self, user: User, target: Target, today: date, *, view_only: bool = False
+    ) -> tuple[Assignment, Plan, Known] | Refusal:
+        """``_assignment``, with what is known of the control's answers."""
         found = await self._plans.find(target.control.plan_key, target.control.control_id)
         if found is None:
             return Refusal(GONE)
@@ -548,7 +564,7 @@ class Answers:
         assignment = Assignment(
             control, plan.name, term, term.due_for(control), state, answer, can_answer=True
         )
-        return assignment, plan
+        return assignment, plan, known
 
     async def _saved(
         self,
@@ -605,6 +621,15 @@ class Mine:
         if self._assignments is None:
             self._assignments = assignments_among(self.user, self.owned, self.known, self.today)
         return self._assignments
+
+
+def _answered_before(known: Known, assignment: Assignment) -> bool:
+    """Whether the control has an answer to a period before the assignment's, that year."""
+    key, term = assignment.control.key, assignment.term
+    return any(
+        slot_key == key and year == term.year and Period(period).rank < term.period.rank
+        for slot_key, year, period in known.latest
+    )
 
 
 def _answer(
