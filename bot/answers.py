@@ -8,6 +8,7 @@ data they need and records what they allow.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -371,7 +372,11 @@ class Answers:
         """Check, validate and journal one answer; the same card twice saves it once."""
         today = self._clock.today()
         target = submission.target
-        found = await self._answering(user, target, today)
+        # The underlag's links are read beside the answers rather than after them: two
+        # independent reads, so the save waits for one round trip to the store, not two.
+        found, links = await asyncio.gather(
+            self._answering(user, target, today), self._links(target)
+        )
         if isinstance(found, Refusal):
             return found
         assignment, plan, mine = found
@@ -396,8 +401,8 @@ class Answers:
             options = plan.scale.for_period(target.term.period)
             return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         answer = _answer(submission, assignment, user, result, self._clock)
-        if self._evidence is not None:
-            answer = replace(answer, evidence=await self._evidence(target.control, target.term))
+        if links is not None:
+            answer = replace(answer, evidence=links)
         if submission.base is None:  # a card from before cards carried a version
             appended = Appended(saved=await self._journal.append(answer))
             if appended.saved:
@@ -428,6 +433,12 @@ class Answers:
                 return Stale(reason)
             case None:  # appended by nobody, yet refused: a store that lost it
                 return Stale(UsedElsewhere().reason)
+
+    async def _links(self, target: Target) -> tuple[str, ...] | None:
+        """The links of the underlag attached to the target (None: none are kept)."""
+        if self._evidence is None:
+            return None
+        return await self._evidence(target.control, target.term)
 
     async def _reused(
         self,
