@@ -342,9 +342,11 @@ class Answers:
             return found
         assignment, plan, known = found
         options = plan.scale.for_period(target.term.period)
-        if self._on_open is not None:
-            await self._on_open(user, target)
-        draft = await self._drafts.get(user.email, target.control, target.term)
+        # Where the person's files go and their draft are independent: written and read
+        # side by side (on SQLite the read need not wait for the write's commit).
+        _, draft = await asyncio.gather(
+            self._focus(user, target), self._drafts.get(user.email, target.control, target.term)
+        )
         # A restored draft keeps the version it was written against, so an answer saved
         # by someone else in between is still noticed.
         base = draft.base if draft and draft.base else version_of(assignment.answer)
@@ -433,6 +435,10 @@ class Answers:
                 return Stale(reason)
             case None:  # appended by nobody, yet refused: a store that lost it
                 return Stale(UsedElsewhere().reason)
+
+    async def _focus(self, user: User, target: Target) -> None:
+        if self._on_open is not None:
+            await self._on_open(user, target)
 
     async def _links(self, target: Target) -> tuple[str, ...] | None:
         """The links of the underlag attached to the target (None: none are kept)."""
