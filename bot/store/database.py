@@ -10,6 +10,8 @@ The store's code is written as units of work, plain functions of a SQLAlchemy
   unit of work. (SQLAlchemy's aiosqlite adapter hands every statement to aiosqlite's
   thread four to five times — cursor, execute, fetch, close — which made a single-row read
   30 times slower than one hand-off, and a turn twice as slow, on a busy 2-core host.)
+  Writes have one thread and connection, reads (of a file) another: in WAL a read sees
+  every commit without waiting while a write's commit waits for the disk.
 
 Where the two engines differ, the branch lives in ``bot.store.dialects``.
 """
