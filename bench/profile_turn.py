@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import pstats
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -65,12 +67,22 @@ class Turns:
             await self._load._submit_turn(self._url, user, turn, echo=False)
 
 
-async def _timed(run: Callable[[], Awaitable[None]], count: int) -> float:
-    """CPU seconds of this process for ``count`` turns."""
-    started = time.process_time()
+async def _timed(run: Callable[[], Awaitable[None]], count: int) -> tuple[float, float]:
+    """CPU seconds of this process for ``count`` turns, and of them the store's threads'."""
+    started, store = time.process_time(), _store_cpu()
     for _ in range(count):
         await run()
-    return time.process_time() - started
+    return time.process_time() - started, _store_cpu() - store
+
+
+def _store_cpu() -> float:
+    """CPU seconds the SQLite store's threads have used (cProfile sees only this thread)."""
+    total = 0.0
+    for thread in threading.enumerate():
+        if thread.name.startswith("ikbot-sqlite") and thread.ident is not None:
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                total += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    return total
 
 
 async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
@@ -95,10 +107,12 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
                     await ours.one()
                     await anchor.one()
-                cpu = {"ours": 0.0, "anchor": 0.0}
+                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0}
                 for _ in range(max(1, turns // BLOCK)):
-                    cpu["ours"] += await _timed(ours.one, BLOCK)
-                    cpu["anchor"] += await _timed(anchor.one, BLOCK)
+                    spent, store = await _timed(ours.one, BLOCK)
+                    cpu["ours"] += spent
+                    cpu["store"] += store
+                    cpu["anchor"] += (await _timed(anchor.one, BLOCK))[0]
                 n = max(1, turns // BLOCK) * BLOCK
                 profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
                 for _ in range(max(1, turns // BLOCK)):
@@ -137,7 +151,9 @@ def _report(
     print(
         f"{scenario}: CPU per turn without a profiler, ours {cpu['ours'] / n * 1000:.2f} ms, "
         f"anchor {cpu['anchor'] / n * 1000:.2f} ms ({cpu['ours'] / cpu['anchor']:.2f}×; this "
-        "process: servers, channel and the driving client alike). Under cProfile:"
+        "process: servers, channel and the driving client alike), of ours "
+        f"{cpu['store'] / n * 1000:.2f} ms in the SQLite store's threads. Under cProfile "
+        "(this thread only):"
     )
     print("| part | ms per turn | share |\n|---|---:|---:|")
     for label, seconds, of in (
