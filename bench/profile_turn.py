@@ -1,6 +1,7 @@
 """Where a turn's time goes: our code against a bare Agents SDK agent sending the same cards.
 
-Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300).
+Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300; ``--only submit``
+for one scenario; ``--dump DIR`` writes the profiles for pstats or snakeviz).
 
 One process hosts our bot (``create_app`` on the 1,000-row bench plan, the writer running)
 and the card anchor of bench/turns.py (a bare SDK agent replying with the list card, answer
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import pstats
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -64,15 +67,25 @@ class Turns:
             await self._load._submit_turn(self._url, user, turn, echo=False)
 
 
-async def _timed(run: Callable[[], Awaitable[None]], count: int) -> float:
-    """CPU seconds of this process for ``count`` turns."""
-    started = time.process_time()
+async def _timed(run: Callable[[], Awaitable[None]], count: int) -> tuple[float, float]:
+    """CPU seconds of this process for ``count`` turns, and of them the store's threads'."""
+    started, store = time.process_time(), _store_cpu()
     for _ in range(count):
         await run()
-    return time.process_time() - started
+    return time.process_time() - started, _store_cpu() - store
 
 
-async def main(turns: int) -> None:
+def _store_cpu() -> float:
+    """CPU seconds the SQLite store's threads have used (cProfile sees only this thread)."""
+    total = 0.0
+    for thread in threading.enumerate():
+        if thread.name.startswith("ikbot-sqlite") and thread.ident is not None:
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                total += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    return total
+
+
+async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
         plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
         settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
@@ -88,16 +101,18 @@ async def main(turns: int) -> None:
             captured = await load.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
             print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
-            for kind in ("message", "submit"):
+            for kind in kinds:
                 ours = Turns(load, bot_url, kind, BLOCK)
                 anchor = Turns(load, anchor_url, kind, BLOCK)
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
                     await ours.one()
                     await anchor.one()
-                cpu = {"ours": 0.0, "anchor": 0.0}
+                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0}
                 for _ in range(max(1, turns // BLOCK)):
-                    cpu["ours"] += await _timed(ours.one, BLOCK)
-                    cpu["anchor"] += await _timed(anchor.one, BLOCK)
+                    spent, store = await _timed(ours.one, BLOCK)
+                    cpu["ours"] += spent
+                    cpu["store"] += store
+                    cpu["anchor"] += (await _timed(anchor.one, BLOCK))[0]
                 n = max(1, turns // BLOCK) * BLOCK
                 profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
                 for _ in range(max(1, turns // BLOCK)):
@@ -107,6 +122,9 @@ async def main(turns: int) -> None:
                             await runner.one()
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
+                if dump is not None:
+                    for name, profile in profiles.items():
+                        profile.dump_stats(dump / f"{kind}-{name}.pstats")
         finally:
             await session.close()
             if anchor_runner is not None:
@@ -122,7 +140,7 @@ def _report(
     ours = pstats.Stats(profiles["ours"])
     anchor = pstats.Stats(profiles["anchor"])
     whole = _cumulative(ours, "bot/app.py", "messages")
-    base = _cumulative(anchor, "bench/turns.py", "messages")
+    base = _cumulative(anchor, "bench/_agents.py", "messages")
     route = _cumulative(ours, "dialogs/turn.py", "route" if kind == "message" else "execute")
     sent = _cumulative(ours, "dialogs/turn.py", "send") + _cumulative(
         ours, "adaptive_card/adaptive_card.py", "_send_invoke_response"
@@ -133,7 +151,9 @@ def _report(
     print(
         f"{scenario}: CPU per turn without a profiler, ours {cpu['ours'] / n * 1000:.2f} ms, "
         f"anchor {cpu['anchor'] / n * 1000:.2f} ms ({cpu['ours'] / cpu['anchor']:.2f}×; this "
-        "process: servers, channel and the driving client alike). Under cProfile:"
+        "process: servers, channel and the driving client alike), of ours "
+        f"{cpu['store'] / n * 1000:.2f} ms in the SQLite store's threads. Under cProfile "
+        "(this thread only):"
     )
     print("| part | ms per turn | share |\n|---|---:|---:|")
     for label, seconds, of in (
@@ -149,4 +169,12 @@ def _report(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=300, help="measured turns per agent")
-    asyncio.run(main(parser.parse_args().turns))
+    parser.add_argument(
+        "--only", choices=("message", "submit"), help="one scenario instead of both"
+    )
+    parser.add_argument(
+        "--dump", type=Path, help="write each profile to DIR/<scenario>-<agent>.pstats"
+    )
+    args = parser.parse_args()
+    kinds = (args.only,) if args.only else ("message", "submit")
+    asyncio.run(main(args.turns, kinds, args.dump))

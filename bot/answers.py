@@ -8,6 +8,7 @@ data they need and records what they allow.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -44,6 +45,7 @@ from bot.domain.policy import (
     target_of,
     version_of,
 )
+from bot.store.drafts import Drafts
 from bot.store.journal import Appended
 
 logger = logging.getLogger(__name__)
@@ -86,9 +88,12 @@ class AnswerLog(Protocol):
         """Store an answer; False if its Svar-ID is already stored."""
         ...
 
-    async def append_unless_newer(self, answer: Answer, seen: Answer | None) -> Appended:
+    async def append_unless_newer(
+        self, answer: Answer, seen: Answer | None, *, draft_of: str | None = None
+    ) -> Appended:
         """Store an answer unless its Svar-ID is stored or the slot has an answer newer than
-        ``seen`` (checked and stored in one transaction)."""
+        ``seen`` (checked and stored in one transaction), forgetting ``draft_of``'s draft of
+        the slot in the same transaction."""
         ...
 
     async def is_pending(self, answer_id: str) -> bool:
@@ -292,6 +297,9 @@ class Answers:
         self._journal = journal
         self._clock = clock
         self._drafts = drafts or _NoDrafts()
+        # The SQL drafts live in the journal's database: a saved answer's draft is
+        # forgotten in the transaction that journals it.
+        self._drafts_in_journal = isinstance(drafts, Drafts)
         self._earlier = earlier
         self._on_open = on_open  # the card a person has open: where their files belong
         self._evidence = evidence  # the underlag attached, whose links go into the answer
@@ -329,18 +337,20 @@ class Answers:
     async def open(self, user: User, target: Target) -> Opened | Refusal:
         """The answer card for a control in a term, if the user may answer it now."""
         today = self._clock.today()
-        found = await self._assignment(user, target, today)
+        found = await self._assignment_known(user, target, today)
         if isinstance(found, Refusal):
             return found
-        assignment, plan = found
+        assignment, plan, known = found
         options = plan.scale.for_period(target.term.period)
-        if self._on_open is not None:
-            await self._on_open(user, target)
-        draft = await self._drafts.get(user.email, target.control, target.term)
+        # Where the person's files go and their draft are independent: written and read
+        # side by side (on SQLite the read need not wait for the write's commit).
+        _, draft = await asyncio.gather(
+            self._focus(user, target), self._drafts.get(user.email, target.control, target.term)
+        )
         # A restored draft keeps the version it was written against, so an answer saved
         # by someone else in between is still noticed.
         base = draft.base if draft and draft.base else version_of(assignment.answer)
-        earlier = await self._earlier_of(plan, assignment)
+        earlier = await self._earlier_of(plan, assignment, known)
         return Opened(assignment, options, new_nonce(), today, base, draft, earlier)
 
     async def back(
@@ -364,53 +374,101 @@ class Answers:
         """Check, validate and journal one answer; the same card twice saves it once."""
         today = self._clock.today()
         target = submission.target
-        found = await self._assignment(user, target, today)
+        # The underlag's links are read beside the answers rather than after them: two
+        # independent reads, so the save waits for one round trip to the store, not two.
+        found, links = await asyncio.gather(
+            self._answering(user, target, today), self._links(target)
+        )
         if isinstance(found, Refusal):
             return found
-        assignment, plan = found
-        match card_reuse(await self._journal.get(submission.nonce), target):
-            case AlreadySaved(answer):
-                return await self._saved(user, assignment, answer, today)
-            case UsedElsewhere(reason):
-                return Stale(reason)
-            case None:
-                pass
+        assignment, plan, mine = found
         result = inputs.validate(plan.scale, target.term.period, today)
         if not isinstance(result, ValidAnswer):
+            # A card saved already gives its receipt, whatever it sends now.
+            reused = await self._reused(user, assignment, submission, today, mine)
+            if reused is not None:
+                return reused
             options = plan.scale.for_period(target.term.period)
             errors = {"_form": NOT_SAVED, **result}
-            earlier = await self._earlier_of(plan, assignment)
+            earlier = await self._earlier_of(plan, assignment, mine.known)
             return Invalid(
                 assignment, options, submission.nonce, today, errors, submission.base, earlier
             )
         newer = overwrites_newer(submission.base, assignment.answer)
         if newer is not None:
+            # The answer this card saved itself (pressed twice) is no conflict.
+            reused = await self._reused(user, assignment, submission, today, mine, newer)
+            if reused is not None:
+                return reused
             options = plan.scale.for_period(target.term.period)
             return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         answer = _answer(submission, assignment, user, result, self._clock)
-        if self._evidence is not None:
-            answer = replace(answer, evidence=await self._evidence(target.control, target.term))
+        if links is not None:
+            answer = replace(answer, evidence=links)
         if submission.base is None:  # a card from before cards carried a version
             appended = Appended(saved=await self._journal.append(answer))
+            if appended.saved:
+                await self._drafts.delete(user.email, target.control, target.term)
         else:
-            appended = await self._journal.append_unless_newer(answer, assignment.answer)
+            # The person's draft goes in the same transaction as the answer: one commit.
+            draft_of = user.email if self._drafts_in_journal else None
+            appended = await self._journal.append_unless_newer(
+                answer, assignment.answer, draft_of=draft_of
+            )
+            if appended.saved and not self._drafts_in_journal:
+                await self._drafts.delete(user.email, target.control, target.term)
         if appended.newer is not None:  # saved by someone else since this turn looked
             options = plan.scale.for_period(target.term.period)
             newer = appended.newer
             return Conflict(assignment, options, submission.nonce, today, newer, version_of(newer))
         if appended.saved:
             self._notify()
-            await self._drafts.delete(user.email, target.control, target.term)
             logger.info("Answer %s journalled for %s", answer.answer_id, answer.plan_key)
-            return await self._saved(user, assignment, answer, today)
-        # Lost a race with the same card submitted at the same moment: what was stored wins.
-        match card_reuse(await self._journal.get(submission.nonce), target):
-            case AlreadySaved(stored):
-                return await self._saved(user, assignment, stored, today)
+            return await self._saved(user, assignment, answer, today, mine=mine, fresh=appended)
+        # The card was saved already (pressed twice, or the same card submitted at the
+        # same moment): what was stored wins.
+        stored = appended.stored or await self._journal.get(submission.nonce)
+        match card_reuse(stored, target):
+            case AlreadySaved(saved):
+                return await self._saved(user, assignment, saved, today, mine=mine)
             case UsedElsewhere(reason):
                 return Stale(reason)
             case None:  # appended by nobody, yet refused: a store that lost it
                 return Stale(UsedElsewhere().reason)
+
+    async def _focus(self, user: User, target: Target) -> None:
+        if self._on_open is not None:
+            await self._on_open(user, target)
+
+    async def _links(self, target: Target) -> tuple[str, ...] | None:
+        """The links of the underlag attached to the target (None: none are kept)."""
+        if self._evidence is None:
+            return None
+        return await self._evidence(target.control, target.term)
+
+    async def _reused(
+        self,
+        user: User,
+        assignment: Assignment,
+        submission: Submission,
+        today: date,
+        mine: Mine,
+        current: Answer | None = None,
+    ) -> Saved | Stale | None:
+        """The receipt when the card was saved already, Stale when its nonce was saved for
+        something else, None when the card is unused (the double-submit rule)."""
+        stored = (
+            current
+            if current is not None and current.answer_id == submission.nonce
+            else await self._journal.get(submission.nonce)
+        )
+        match card_reuse(stored, submission.target):
+            case AlreadySaved(answer):
+                return await self._saved(user, assignment, answer, today, mine=mine)
+            case UsedElsewhere(reason):
+                return Stale(reason)
+            case None:
+                return None
 
     async def receipt(self, user: User, target: Target, answer_id: str) -> Saved | Refusal | Stale:
         """The receipt of a saved answer as it stands now (Teams asks again whenever the
@@ -457,16 +515,57 @@ class Answers:
         known = await self._plans.known(plans, [c.key for _, c in mine])
         return assignments_among(user, mine, known, today)
 
-    async def _earlier_of(self, plan: Plan, assignment: Assignment) -> tuple[Earlier, ...]:
+    async def _earlier_of(
+        self, plan: Plan, assignment: Assignment, known: Known | None = None
+    ) -> tuple[Earlier, ...]:
+        """The control's earlier answers this year, with their åtgärder; none to look up
+        when what the turn read has no answer to an earlier period (``known``)."""
         if self._earlier is None:
             return ()
+        if known is not None and not _answered_before(known, assignment):
+            return ()
         return await self._earlier(plan, assignment.control, assignment.term)
+
+    async def _answering(
+        self, user: User, target: Target, today: date
+    ) -> tuple[Assignment, Plan, Mine] | Refusal:
+        """``_assignment`` to answer it, with the user's own controls' answers read in the
+        same query of the journal (the receipt's "next" button needs them)."""
+        found = await self._plans.find(target.control.plan_key, target.control.control_id)
+        if found is None:
+            return Refusal(GONE)
+        plan, control = found
+        term = Term(target.term.year, target.term.period, control.calendar)
+        refusal = may_answer(user, control, term, today)
+        if refusal is not None:
+            return refusal
+        plans = await self._plans.plans()
+        owned = await self._plans.owned(user, plans)
+        keys = [c.key for _, c in owned]
+        if control.key not in keys:  # a strategist answering someone else's control
+            keys.append(control.key)
+        known = await self._plans.known(plans, keys)
+        answer, state = known.lookup(control.key, term)
+        assignment = Assignment(
+            control, plan.name, term, term.due_for(control), state, answer, can_answer=True
+        )
+        return assignment, plan, Mine(user, owned, known, today)
 
     async def _assignment(
         self, user: User, target: Target, today: date, *, view_only: bool = False
     ) -> tuple[Assignment, Plan] | Refusal:
         """The assignment a card points at, after every permission check (to answer it;
         ``view_only``: to see its answers, whether or not the term is open)."""
+        found = await self._assignment_known(user, target, today, view_only=view_only)
+        if isinstance(found, Refusal):
+            return found
+        assignment, plan, _ = found
+        return assignment, plan
+
+    async def _assignment_known(
+        self, user: User, target: Target, today: date, *, view_only: bool = False
+    ) -> tuple[Assignment, Plan, Known] | Refusal:
+        """``_assignment``, with what is known of the control's answers."""
         found = await self._plans.find(target.control.plan_key, target.control.control_id)
         if found is None:
             return Refusal(GONE)
@@ -482,19 +581,35 @@ class Answers:
         assignment = Assignment(
             control, plan.name, term, term.due_for(control), state, answer, can_answer=True
         )
-        return assignment, plan
+        return assignment, plan, known
 
     async def _saved(
-        self, user: User, assignment: Assignment, answer: Answer, today: date
+        self,
+        user: User,
+        assignment: Assignment,
+        answer: Answer,
+        today: date,
+        *,
+        mine: Mine | None = None,
+        fresh: Appended | None = None,
     ) -> Saved:
-        pending = await self._journal.is_pending(answer.answer_id)
+        """Where a saved answer stands; ``fresh``: saved by this turn (so it waits for the
+        writer, and how the writer last fared was read in the same transaction)."""
+        if fresh is not None:
+            pending, written_at = True, None
+            waiting = fresh.failure.last_error if fresh.failure else ""
+        else:
+            pending = await self._journal.is_pending(answer.answer_id)
+            written_at = None if pending else await self._journal.written_at(answer.answer_id)
+            waiting = ""
+            if pending:
+                failure = await self._journal.writer_state(answer.plan_key)
+                waiting = failure.last_error if failure else ""
         after = target_of(assignment)
-        has_next = next_assignment(await self._mine(user, today), after) is not None
-        written_at = None if pending else await self._journal.written_at(answer.answer_id)
-        waiting = ""
-        if pending:
-            failure = await self._journal.writer_state(answer.plan_key)
-            waiting = failure.last_error if failure else ""
+        # The others' states are what the turn read before saving: the next control is
+        # never the one just answered, so this answer's own state does not matter.
+        assignments = mine.assignments() if mine is not None else await self._mine(user, today)
+        has_next = next_assignment(assignments, after) is not None
         current = assignment.answer  # may be from before this answer was saved: compare times
         newer = (
             current
@@ -505,6 +620,33 @@ class Answers:
             else None
         )
         return Saved(assignment, answer, pending, has_next, written_at, waiting, newer)
+
+
+@dataclass(slots=True)
+class Mine:
+    """The user's controls and what was known of their answers when the turn read them;
+    their assignments are worked out only when asked for (the receipt's "next" button)."""
+
+    user: User
+    owned: list[tuple[Plan, Control]]
+    known: Known
+    today: date
+    _assignments: list[Assignment] | None = None
+
+    def assignments(self) -> list[Assignment]:
+        """The user's assignments, as ``Answers.my_assignments`` lists them."""
+        if self._assignments is None:
+            self._assignments = assignments_among(self.user, self.owned, self.known, self.today)
+        return self._assignments
+
+
+def _answered_before(known: Known, assignment: Assignment) -> bool:
+    """Whether the control has an answer to a period before the assignment's, that year."""
+    key, term = assignment.control.key, assignment.term
+    return any(
+        slot_key == key and year == term.year and Period(period).rank < term.period.rank
+        for slot_key, year, period in known.latest
+    )
 
 
 def _answer(

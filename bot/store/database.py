@@ -10,6 +10,8 @@ The store's code is written as units of work, plain functions of a SQLAlchemy
   unit of work. (SQLAlchemy's aiosqlite adapter hands every statement to aiosqlite's
   thread four to five times — cursor, execute, fetch, close — which made a single-row read
   30 times slower than one hand-off, and a turn twice as slow, on a busy 2-core host.)
+  Writes have one thread and connection, reads (of a file) another: in WAL a read sees
+  every commit without waiting while a write's commit waits for the disk.
 
 Where the two engines differ, the branch lives in ``bot.store.dialects``.
 """
@@ -72,6 +74,7 @@ class Database:
             url = sqlite_url(url.database or ":memory:")
         self.url = url
         self._sqlite: _SqliteThread | None = None
+        self._sqlite_reads: _SqliteThread | None = None
         self._postgres: AsyncEngine | None = None
 
     @property
@@ -101,14 +104,12 @@ class Database:
                 # One thread owns the SQLite connection, as aiosqlite's thread did: turns
                 # never block on the disk, and statements need no lock of their own. The
                 # connection is never left inside a transaction: nothing to reset.
-                engine = create_engine(
-                    self.url,
-                    execution_options=_OPTIONS,
-                    poolclass=StaticPool,
-                    pool_reset_on_return=None,
-                )
-                _sqlite_events(engine)
-                self._sqlite = _SqliteThread(engine)
+                self._sqlite = _SqliteThread(_sqlite_engine(self.url))
+                if database and database != ":memory:":
+                    # Reads get a connection and thread of their own: in WAL they see every
+                    # commit without waiting for the writer, so a turn's reads no longer
+                    # queue behind other turns' commits (each an fsync).
+                    self._sqlite_reads = _SqliteThread(_sqlite_engine(self.url))
             else:
                 self._postgres = _postgres_engine(self.url)
         if upgrade:
@@ -118,11 +119,14 @@ class Database:
 
     async def close(self) -> None:
         """Close every pooled connection (idempotent)."""
-        sqlite, self._sqlite = self._sqlite, None
+        threads = [self._sqlite, self._sqlite_reads]
+        self._sqlite = self._sqlite_reads = None
         postgres, self._postgres = self._postgres, None
-        if sqlite is not None:
-            await asyncio.get_running_loop().run_in_executor(sqlite.executor, sqlite.dispose)
-            sqlite.executor.shutdown(wait=False)
+        for sqlite in threads:
+            if sqlite is not None:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(sqlite.executor, sqlite.dispose)
+                sqlite.executor.shutdown(wait=False)
         if postgres is not None:
             await postgres.dispose()
 
@@ -131,7 +135,7 @@ class Database:
         at the end, rolled back on error; on SQLite the write lock is taken at its start,
         so what it reads stays true until it commits), else reading the latest commits."""
         if self._sqlite is not None:
-            sqlite = self._sqlite
+            sqlite = self._sqlite if write or self._sqlite_reads is None else self._sqlite_reads
             return await asyncio.get_running_loop().run_in_executor(
                 sqlite.executor, sqlite.unit, work, write
             )
@@ -209,6 +213,14 @@ class _SqliteThread:
             self._conn.close()
             self._conn = None
         self.engine.dispose()
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(
+        url, execution_options=_OPTIONS, poolclass=StaticPool, pool_reset_on_return=None
+    )
+    _sqlite_events(engine)
+    return engine
 
 
 def _postgres_engine(url: URL) -> AsyncEngine:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import Connection, and_, bindparam, delete, select
 
 from bot.domain.drafts import Draft
-from bot.domain.model import ControlKey
+from bot.domain.model import Answer, ControlKey
 from bot.domain.periods import Term
 from bot.store.database import Database
 from bot.store.dialects import insert
@@ -79,3 +79,9 @@ class Drafts:
     async def delete(self, person: str, key: ControlKey, term: Term) -> None:
         """Forget the draft (the answer was saved from it)."""
         await self._db.execute(_DELETE, _slot(person, key, term))
+
+
+def forget_draft(conn: Connection, person: str, answer: Answer) -> None:
+    """Forget the person's draft of the slot an answer was saved for, inside the unit of
+    work that saves the answer (``Journal.append_unless_newer``)."""
+    conn.execute(_DELETE, _slot(person, answer.control_key, Term(answer.year, answer.period)))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select,
 from bot.domain.model import Action, Answer, ControlKey, Period
 from bot.store.database import Database
 from bot.store.dialects import in_list, insert, list_param
+from bot.store.drafts import forget_draft
 from bot.store.schema import answers, writer_state
 
 _COLUMNS = (
@@ -37,6 +38,7 @@ _COLUMNS = (
 _SELECT: Select[Any] = select(*_COLUMNS)
 _GET = _SELECT.where(answers.c.answer_id == bindparam("id"))
 _WRITTEN_AT = select(answers.c.written_at).where(answers.c.answer_id == bindparam("id"))
+_WRITER_STATE = select(writer_state).where(writer_state.c.plan_key == bindparam("plan"))
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -104,15 +106,6 @@ class JournalDelta:
     pending: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What ``Journal.append_unless_newer`` did: saved, or not (the Svar-ID was already
-    stored, or ``newer`` was stored for the slot since the saver looked)."""
-
-    saved: bool
-    newer: Answer | None = None
-
-
 _NEWEST = (
     _SELECT.where(answers.c.plan_key == bindparam("plan"))
     .where(answers.c.control_id == bindparam("control"))
@@ -164,6 +157,18 @@ class WriterState:
     last_error: str
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What ``Journal.append_unless_newer`` did: saved, or not (the Svar-ID was already
+    stored: ``stored``, or ``newer`` was stored for the slot since the saver looked). When
+    saved, ``failure`` is how writing its workbook last went (None: no failure recorded)."""
+
+    saved: bool
+    newer: Answer | None = None
+    stored: Answer | None = None
+    failure: WriterState | None = None
+
+
 class Journal:
     """Durable, append-only store of answers, over the SQL layer."""
 
@@ -200,11 +205,15 @@ class Journal:
         """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
         return await self._db.execute(self._append, _row(answer)) == 1
 
-    async def append_unless_newer(self, answer: Answer, seen: Answer | None) -> Appended:
+    async def append_unless_newer(
+        self, answer: Answer, seen: Answer | None, *, draft_of: str | None = None
+    ) -> Appended:
         """Store an answer unless its Svar-ID is already stored, or an answer to the same
         slot newer than ``seen`` (what the saver was shown) was stored since: checked and
         inserted in one transaction, so of two cards saved at the same moment against the
-        same version one is saved and the other hears of it."""
+        same version one is saved and the other hears of it. ``draft_of``: the person whose
+        draft of the slot the answer was saved from; it is forgotten in the same
+        transaction (one commit for both: the drafts share this database)."""
         slot = {
             "plan": answer.plan_key,
             "control": answer.control_id,
@@ -212,19 +221,28 @@ class Journal:
             "period": answer.period.value,
         }
         lock = _slot_lock(answer) if self._db.dialect == "postgresql" else None
+        row_values = _row(answer)
 
         def unit(conn: Connection) -> Appended:
             if lock is not None:  # SQLite's write transaction already holds the database
                 conn.execute(_LOCK, {"key": lock})
-            if conn.execute(_GET, {"id": answer.answer_id}).first() is not None:
-                return Appended(saved=False)
             row = conn.execute(_NEWEST, slot).first()
             if row is not None:
                 newest = _answer_from_row(row)
+                if newest.answer_id == answer.answer_id:  # this card, saved already
+                    return Appended(saved=False, stored=newest)
                 if _is_newer(newest, seen):
-                    return Appended(saved=False, newer=newest)
-            conn.execute(self._append, _row(answer))
-            return Appended(saved=True)
+                    # Unless the card's own answer is stored elsewhere (a stale card).
+                    stored = _stored(conn, answer.answer_id)
+                    return Appended(saved=False, newer=None if stored else newest, stored=stored)
+            # The Svar-ID's uniqueness is the check that it is new: a second statement to
+            # look it up first would cost every save what only a stale card needs.
+            if conn.execute(self._append, row_values).rowcount != 1:
+                return Appended(saved=False, stored=_stored(conn, answer.answer_id))
+            if draft_of is not None:
+                forget_draft(conn, draft_of, answer)
+            failure = conn.execute(_WRITER_STATE, {"plan": answer.plan_key}).first()
+            return Appended(saved=True, failure=_writer_state(failure) if failure else None)
 
         return await self._db.run(unit, write=True)
 
@@ -293,6 +311,33 @@ class Journal:
             total = int(conn.scalar(count, {"keys": keys}) or 0)
             pending = frozenset(r.answer_id for r in conn.execute(waiting, {"keys": keys}))
             return JournalDelta(found, total, pending)
+
+        return await self._db.run(read)
+
+    async def newest_for_ids(
+        self, by_plan: Mapping[str, Collection[str]]
+    ) -> tuple[list[Answer], set[str]]:
+        """``for_ids``, but per slot only the answer ``index_answers`` would pick among the
+        journal's (the newest answered, the later stored on a tie), and which of those are
+        pending: what a turn needs, at a cost that does not grow with the history (only
+        the picked rows are decoded)."""
+        dialect, statement = self._db.dialect, self._for_ids
+
+        def read(conn: Connection) -> tuple[list[Answer], set[str]]:
+            newest: dict[tuple[str, str, int, str], tuple[datetime, Row[Any]]] = {}
+            for plan_key, ids in by_plan.items():
+                if not ids:
+                    continue
+                params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
+                for row in conn.execute(statement, params):  # oldest stored first
+                    slot = (plan_key, row.control_id, int(row.year), row.period)
+                    when = datetime.fromisoformat(row.answered_at)
+                    current = newest.get(slot)
+                    if current is None or when >= current[0]:
+                        newest[slot] = (when, row)
+            rows = [row for _, row in newest.values()]
+            pending = {row.answer_id for row in rows if row.written_at is None}
+            return [_answer_from_row(row) for row in rows], pending
 
         return await self._db.run(read)
 
@@ -385,11 +430,16 @@ class Journal:
 
     async def writer_state(self, plan_key: str) -> WriterState | None:
         """The failure record of a workbook, if its last write failed."""
-        row = await self._db.fetchone(
-            select(writer_state).where(writer_state.c.plan_key == plan_key)
-        )
-        if row is None:
-            return None
-        return WriterState(
-            row.plan_key, int(row.failures), datetime.fromisoformat(row.retry_at), row.last_error
-        )
+        row = await self._db.fetchone(_WRITER_STATE, {"plan": plan_key})
+        return None if row is None else _writer_state(row)
+
+
+def _writer_state(row: Row[Any]) -> WriterState:
+    return WriterState(
+        row.plan_key, int(row.failures), datetime.fromisoformat(row.retry_at), row.last_error
+    )
+
+
+def _stored(conn: Connection, answer_id: str) -> Answer | None:
+    row = conn.execute(_GET, {"id": answer_id}).first()
+    return _answer_from_row(row) if row else None

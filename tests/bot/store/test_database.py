@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, text
 
 from bot.services import Services
 from bot.settings import Settings, SettingsError, database_url
@@ -74,4 +77,28 @@ async def test_sqlite_is_durable(tmp_path: Path) -> None:
     await db.open()
     assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
     assert (await db.fetchone("PRAGMA synchronous"))[0] == 2  # type: ignore[index]  # FULL
+    await db.close()
+
+
+async def test_on_sqlite_a_read_does_not_wait_for_a_write_in_progress(tmp_path: Path) -> None:
+    db = Database(tmp_path / "ikbot.sqlite3")
+    await db.open()
+    release = threading.Event()
+
+    def slow_write(conn: Connection) -> int:
+        conn.execute(text("CREATE TABLE probe (x INTEGER)"))
+        conn.execute(text("INSERT INTO probe VALUES (1)"))
+        # Held open until the read below has finished: a read queued behind this write
+        # would never finish first, and the wait would run out.
+        assert release.wait(30), "the read waited for the write"
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    writing = asyncio.ensure_future(db.run(slow_write, write=True))
+    await asyncio.sleep(0)  # the write is under way in its thread
+    assert (await db.fetchone("SELECT 1 AS one")) is not None
+    release.set()
+    assert await writing == 2  # the writer's connection commits with synchronous=FULL
+    # What the writer committed, the reader sees.
+    row = await db.fetchone("SELECT x FROM probe")
+    assert row is not None and row.x == 1
     await db.close()

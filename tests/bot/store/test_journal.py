@@ -6,8 +6,12 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.domain.assignments import index_answers
+from bot.domain.drafts import Draft
 from bot.domain.model import Action, Answer, ControlKey, Period
+from bot.domain.periods import Term
 from bot.store.database import Database
+from bot.store.drafts import Drafts
 from bot.store.journal import Journal
 from tests.databases import both_engines, store_url
 
@@ -161,4 +165,78 @@ async def test_of_cards_saved_at_once_against_one_version_one_is_saved(
     assert sum(r.saved for r in results) == 1
     assert all(r.newer is not None for r in results if not r.saved)
     assert len(await journal.history(ControlKey("ks.xlsx", "1"), 2026, Period.YEAR)) == 1
+    await db.close()
+
+
+async def test_a_saved_answer_takes_its_draft_with_it_and_a_refused_one_leaves_it(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
+    drafts = Drafts(db)
+    key, term = ControlKey("ks.xlsx", "1"), Term(2026, Period.YEAR)
+    typed = Draft({"observations": "Halvfärdigt"}, "-", datetime(2027, 1, 5, 8, tzinfo=UTC))
+    await drafts.put("Alexw@Example.com", key, term, typed)
+    await drafts.put("maria@example.com", key, term, typed)
+    first = make_answer("1" * 32, minute=1)
+    # Refused (a newer answer the saver did not see): the draft stays.
+    assert (await journal.append_unless_newer(first, None)).saved
+    late = await journal.append_unless_newer(
+        make_answer("2" * 32, minute=2), None, draft_of="alexw@example.com"
+    )
+    assert late.newer is not None and await drafts.get("alexw@example.com", key, term)
+    # Saved: this person's draft of the slot is gone with the same commit; another's stays.
+    saved = await journal.append_unless_newer(
+        make_answer("3" * 32, minute=3), first, draft_of="alexw@example.com"
+    )
+    assert saved.saved and saved.failure is None
+    assert await drafts.get("alexw@example.com", key, term) is None
+    assert await drafts.get("maria@example.com", key, term) is not None
+    await db.close()
+
+
+async def test_the_same_card_again_gives_what_it_stored_and_a_save_the_writer_state(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
+    answer = make_answer("1" * 32, minute=1)
+    await journal.record_failure("ks.xlsx", datetime(2027, 1, 5, 10, tzinfo=UTC), "Filen är låst")
+    saved = await journal.append_unless_newer(answer, None)
+    assert saved.saved and saved.failure is not None
+    assert saved.failure.last_error == "Filen är låst"
+    again = await journal.append_unless_newer(answer, None)
+    assert not again.saved and again.newer is None and again.stored == answer
+    # Its Svar-ID saved for another slot, behind a newer answer there: the stored one.
+    elsewhere = make_answer("1" * 32, control="2", minute=5)
+    await journal.append(make_answer("4" * 32, control="2", minute=4))
+    stale = await journal.append_unless_newer(elsewhere, None)
+    assert not stale.saved and stale.newer is None and stale.stored == answer
+    await db.close()
+
+
+async def test_the_newest_per_slot_is_what_every_version_gives(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    db, journal = await open_journal(tmp_path, database_url)
+    # Stored out of answered order (two instances' clocks), a tie, and a written one.
+    for answer_id, control, minute in [
+        ("1", "1", 5),
+        ("2", "1", 3),
+        ("3", "1", 5),
+        ("4", "2", 1),
+        ("5", "2", 2),
+        ("6", "3", 9),
+    ]:
+        assert await journal.append(make_answer(answer_id * 32, control=control, minute=minute))
+    await journal.mark_written("ks.xlsx", ["5" * 32], datetime(2027, 1, 5, 10, tzinfo=UTC))
+    ids = {"ks.xlsx": ["1", "2", "4"]}
+    every, every_pending = await journal.for_ids(ids)
+    newest, newest_pending = await journal.newest_for_ids(ids)
+    assert sorted(a.answer_id[0] for a in newest) == ["3", "5"]
+    assert newest_pending == {"3" * 32}
+    whole, picked = index_answers(every, every_pending), index_answers(newest, newest_pending)
+    for control in ("1", "2", "4"):
+        slot = ControlKey("ks.xlsx", control)
+        assert picked.lookup(slot, Term(2026, Period.YEAR)) == whole.lookup(
+            slot, Term(2026, Period.YEAR)
+        )
     await db.close()
