@@ -123,5 +123,5 @@ def _row_slots(
     if isinstance(kept, tuple) and kept[0] == _signature(patch, columns):
         return kept[1], kept[2]
     keys = [columns[h] for h in ("ID", "År", "Period") if h in columns]
-    slots = [answer_rows.row_slot(patch.cells(i, keys), columns) for i in range(patch.row_count)]
+    slots = [answer_rows.row_slot(values, columns) for values in patch.key_cells(keys)]
     return slots, patch.first_free()
