@@ -19,14 +19,24 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
 
 from lxml import etree
 from openpyxl.utils.cell import get_column_letter
 
 from graph import cells
 from graph.xlsx_package import MAIN, CannotPatch, parse_xml, to_xml
-from graph.xlsx_sheet import SharedStrings, Sheet
+from graph.xlsx_sheet import STYLE_SCAN, SharedStrings, Sheet
+from graph.xlsx_splice_cells import (
+    ATTRIBUTE,
+    PLAIN_BODY,
+    cell_xml,
+    is_formula,
+    kept_attributes,
+    split_row,
+)
 from graph.xlsx_styles import Styles
 
 __all__ = ["SplicedSheet", "spliced"]
@@ -41,10 +51,7 @@ _DATA_CLOSE = b"</sheetData>"
 _ROW_START = re.compile(rb"<row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _SHARED_FORMULA = re.compile(rb'<f\b[^>]*\st="(?!normal")')
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_PLAIN_VALUE = re.compile(rb"<v>([^<]*)</v>")
-_PLAIN_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>')
-_PLAIN_BODY = rb'<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
+_PLAIN = re.compile(PLAIN_BODY)
 
 _XMLNS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 _SKELETON_DATA = b"<sheetData/>"
@@ -165,7 +172,11 @@ def _index(content: bytes) -> dict[int, tuple[int, int]] | None:
 
 
 class SplicedSheet(Sheet):
-    """A worksheet part read from an index of its rows' bytes, written back by splicing."""
+    """A worksheet part read from an index of its rows' bytes, written back by splicing.
+
+    A row is bytes until something needs it as a tree (a cell the byte reads cannot
+    decode, a row with more than cells); from then on ``Sheet``'s own code reads and
+    writes that row's element, which is serialised when the part is written."""
 
     def __init__(
         self,
@@ -181,31 +192,86 @@ class SplicedSheet(Sheet):
         self._strings = strings
         self.styles = styles
         self._open, self._close = root_tag, b"</worksheet>"
-        self._scratch: etree._Element | None = None
         self._extent = (0, 0)
         self._column_styles: dict[int, int] = {}
         self.changed = False
         self._cell_patterns: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
         self._plain: dict[tuple[bytes, bytes], object] = {}
+        self._kinds: dict[bytes, tuple[str, int]] = {}
         self._reset(content, index)
 
     def _reset(self, content: bytes, index: dict[int, tuple[int, int]]) -> None:
         self._content = content
         self._spans = index
         self._numbers = list(index)
-        self._rows = _LazyRows(self._parse_row)
+        self._rows = _LazyRows(self._parse_row)  # the rows parsed into elements
+        self._fresh: dict[int, bytes] = {}  # rows written as bytes (not parsed)
         self._dirty: set[int] = set()
         self._written: bytes | None = None
 
+    def _current(self, number: int) -> bytes | None:
+        """A row's bytes as they are now (None: no such row, or it is parsed)."""
+        fresh = self._fresh.get(number)
+        if fresh is not None:
+            return fresh
+        span = self._spans.get(number)
+        return None if span is None else self._content[span[0] : span[1]]
+
     def _parse_row(self, number: int) -> etree._Element:
-        start, end = self._spans[number]
-        return parse_xml(self._open + self._content[start:end] + self._close)[0]
+        xml = self._current(number)
+        if xml is None:
+            raise KeyError(number)
+        self._fresh.pop(number, None)  # the element holds the row from now on
+        return parse_xml(self._open + xml + self._close)[0]
+
+    def row_values(self, number: int) -> list[object]:
+        """A row's values from column A (trailing empty cells left out)."""
+        xml = None if number in self._rows else self._current(number)
+        if xml is None:
+            return super().row_values(number)
+        split = split_row(xml)
+        if split is None:
+            return super().row_values(number)
+        values: list[object] = []
+        for column, (cell, body) in sorted(split[1].items()):
+            value = self._cell_value(cell, body)
+            if value is _UNREAD:
+                return super().row_values(number)
+            if value is not None:
+                values.extend([None] * (column - len(values)))
+                values.append(value)
+        return values
 
     def some_values(self, number: int, columns: Sequence[int]) -> list[object]:
         """A row's values in only these columns (the others None), from column A."""
-        if number in self._rows or number not in self._spans:
-            return super().some_values(number, columns)
+        if number in self._rows or number in self._fresh or number not in self._spans:
+            return self._picked(number, columns)
         return self.many_values(number, number, columns)[0]
+
+    def _picked(self, number: int, columns: Sequence[int]) -> list[object]:
+        row, wanted = self.row_values(number), set(columns)
+        width = max(columns, default=-1) + 1
+        return [row[c] if c in wanted and c < len(row) else None for c in range(width)]
+
+    def column_style(self, column: int, below: int) -> int:
+        """The style of the column's last cell below row ``below`` among the sheet's last
+        rows as read (a new cell in the column takes it); 0 when they have none."""
+        style = self._column_styles.get(column)
+        if style is None:
+            last = [n for n in self._numbers[-STYLE_SCAN:] if n > below]
+            found = (self._style_at(number, column) for number in reversed(last))
+            style = next((s for s in found if s is not None), 0)
+            self._column_styles[column] = style
+        return style
+
+    def _style_at(self, number: int, column: int) -> int | None:
+        xml = None if number in self._rows else self._current(number)
+        split = split_row(xml) if xml is not None else None
+        if split is None:
+            cell = self._find(number, column)
+            return None if cell is None else int(cell.get("s") or 0)
+        found = split[1].get(column)
+        return None if found is None else self._kind(_attributes(found[0]))[1]
 
     def many_values(self, first: int, last: int, columns: Sequence[int]) -> list[list[object]]:
         """The values of rows ``first`` to ``last`` in only these columns (the others None),
@@ -216,33 +282,34 @@ class SplicedSheet(Sheet):
         spans = self._spans
         after = bisect.bisect_left(self._numbers, first)
         begin = spans[self._numbers[after]][0] if after < len(self._numbers) else None
-        end = spans[self._numbers[bisect.bisect_right(self._numbers, last) - 1]][1]
+        before = bisect.bisect_right(self._numbers, last) - 1
+        end = spans[self._numbers[before]][1] if before >= 0 else 0
         found: dict[int, list[object]] = {}
-        parsed: set[int] = set(self._rows)  # rows parsed already may have been written
+        other = {*self._rows, *self._fresh}  # rows no longer as the scanned bytes have them
         plain, unread = self._plain, _UNREAD
         # findall builds every match's groups in C; a cell's row is the number in its
         # reference, as in every file Excel, LibreOffice and openpyxl write.
         cells = pattern.findall(self._content, begin, end) if begin is not None else []
         for letter, digits, attributes, body, closed in cells:
             number = int(digits)
-            if number in parsed:
+            if number in other:
                 continue
             if not closed and not attributes.endswith(b"/"):
-                parsed.add(number)  # more in the cell than one plain value: parse the row
+                other.add(number)  # more in the cell than one plain value: read it whole
                 continue
             value = plain.get((attributes, body), unread)
             if value is unread:
                 value = self._plain_value(attributes, body)
                 if value is unread:
-                    parsed.add(number)
+                    other.add(number)
                     continue
             row = found.get(number)
             if row is None:
                 row = found[number] = [None] * width
             row[wanted[letter]] = value
-        for number in parsed:
+        for number in other:
             if first <= number <= last:
-                found[number] = super().some_values(number, columns)
+                found[number] = self._picked(number, columns)
         return [found.get(n) or [None] * width for n in range(first, last + 1)]
 
     def _cell_pattern(self, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
@@ -252,10 +319,16 @@ class SplicedSheet(Sheet):
             # A cell's start tag, then at most one plain value and the end tag; a cell
             # whose end tag does not follow holds more (a formula, rich text).
             pattern = re.compile(
-                rb'<c r="(' + either + rb')(\d+)"([^>]*)>(' + _PLAIN_BODY + rb")?(</c>)?"
+                rb'<c r="(' + either + rb')(\d+)"([^>]*)>(' + PLAIN_BODY + rb")?(</c>)?"
             )
             self._cell_patterns[letters] = pattern
         return pattern
+
+    def _cell_value(self, cell: bytes, body: bytes) -> object:
+        """A whole cell's value from its bytes (``_UNREAD`` unless it is plain)."""
+        if body and _PLAIN.fullmatch(body) is None:
+            return _UNREAD
+        return self._plain_value(_attributes(cell), body)
 
     def _plain_value(self, attributes: bytes, body: bytes) -> object:
         """A cell's value read from its bytes as ``Sheet._value`` reads it; ``_UNREAD``
@@ -269,42 +342,105 @@ class SplicedSheet(Sheet):
         return value
 
     def _decode(self, attributes: bytes, body: bytes) -> object:
+        # ``body`` is what the cell pattern allows: "", <v>…</v> or <is><t …>…</t></is>.
         if attributes.endswith(b"/") or not body:
             return None  # <c r="A2" s="1"/> or <c r="A2"></c>
-        attrs = {name: double or single for name, double, single in _ATTRIBUTE.findall(attributes)}
-        kind = attrs.get(b"t", b"n")
-        if kind == b"inlineStr":
-            found = _PLAIN_INLINE.fullmatch(body)
-            if found is None:
-                return _UNREAD
-            text = _text(found.group(1))
-            return _UNREAD if text is None else cells.from_xlsx_text(text)
-        found = _PLAIN_VALUE.fullmatch(body)
-        if found is None:
-            return _UNREAD
-        value = _text(found.group(1))
+        kind, style = self._kind(attributes)
+        inline = body.startswith(b"<is>")
+        if inline != (kind == "inlineStr"):
+            return None  # Sheet._value finds no value of the cell's type
+        raw = body[body.index(b">", 4) + 1 : -len(b"</t></is>")] if inline else body[3:-4]
+        value = _text(raw)
         if value is None:
             return _UNREAD
+        if inline:
+            return cells.from_xlsx_text(value)
         if not value:
             return None
-        if kind == b"n":
+        if kind == "n":
             try:
                 number = float(value) if any(c in value for c in ".Ee") else int(value)
             except ValueError:
                 return _UNREAD
-            return self.styles.date_value(int(attrs.get(b"s") or 0), number)
-        if kind == b"s":
+            return self.styles.date_value(style, number)
+        if kind == "s":
             return cells.from_xlsx_text(self._strings[int(value)])
-        if kind == b"str":
+        if kind == "str":
             return cells.from_xlsx_text(value)
         return _UNREAD  # booleans, dates, errors: rare in key cells, read as Sheet does
+
+    def _kind(self, attributes: bytes) -> tuple[str, int]:
+        """A cell's type and style from its attributes' bytes (a handful of variants)."""
+        found = self._kinds.get(attributes)
+        if found is None:
+            pairs = ATTRIBUTE.findall(attributes)
+            attrs = {name.decode(): (double or single).decode() for name, double, single in pairs}
+            found = self._kinds[attributes] = (attrs.get("t", "n"), int(attrs.get("s") or 0))
+        return found
+
+    def put_row(
+        self,
+        number: int,
+        values: Mapping[int, Any],
+        bases: Mapping[int, int],
+        formats: Mapping[int, str],
+    ) -> None:
+        """Write values into a row by 0-based column, as ``Sheet.put_row`` does; a row of
+        plain cells is written as bytes, any other through its parsed element."""
+        xml = None if number in self._rows else self._current(number)
+        if xml is not None:
+            split = split_row(xml)
+        else:  # a new row, or one parsed already
+            split = None if number in self._rows else (b'<row r="%d">' % number, {})
+        fresh = None if split is None else self._row_bytes(number, split, values, bases, formats)
+        if fresh is None:
+            super().put_row(number, values, bases, formats)
+            return
+        if number not in self._spans and number not in self._fresh:
+            bisect.insort(self._numbers, number)
+        self._fresh[number] = fresh
+        self._dirty.add(number)
+        last = max(values, default=-1) + 1
+        self._extent = (max(self._extent[0], number), max(self._extent[1], last))
+        self.changed = True
+
+    def _row_bytes(
+        self,
+        number: int,
+        split: tuple[bytes, dict[int, tuple[bytes, bytes]]],
+        values: Mapping[int, Any],
+        bases: Mapping[int, int],
+        formats: Mapping[int, str],
+    ) -> bytes | None:
+        """The row with these cells written; None when a cell cannot be kept as bytes."""
+        tag, found = split
+        cells_now = {column: cell for column, (cell, _) in found.items()}
+        row_ref = str(number).encode()
+        for column, value in values.items():
+            old = found.get(column)
+            if old is None:
+                kept, base = b"", bases.get(column, 0)
+            else:
+                if old[1] and is_formula(old[1]):
+                    raise CannotPatch("a formula cell would be overwritten")
+                attributes = kept_attributes(old[0])
+                if attributes is None:
+                    return None
+                kept, base = attributes
+            text = cells.clean_text(value) if isinstance(value, str) else None
+            quoted = text is not None and cells.needs_quote_prefix(text)
+            dated = isinstance(value, date)
+            date_format = formats.get(column) if dated else None
+            style = self.styles.style_for(base, date_format=date_format, quoted=quoted)
+            ref = get_column_letter(column + 1).encode() + row_ref
+            cells_now[column] = cell_xml(ref, kept, value, style, text)
+        return b"".join((tag, *(cells_now[c] for c in sorted(cells_now)), b"</row>"))
 
     def _row(self, number: int) -> etree._Element:
         row = self._rows.get(number)
         if row is None:
-            if self._scratch is None:
-                self._scratch = parse_xml(self._open + self._close)
-            row = etree.SubElement(self._scratch, _ROW_TAG, r=str(number))
+            scratch = parse_xml(self._open + self._close)
+            row = etree.SubElement(scratch, _ROW_TAG, r=str(number))
             bisect.insort(self._numbers, number)
             self._rows[number] = row
         self._dirty.add(number)
@@ -321,7 +457,8 @@ class SplicedSheet(Sheet):
             else:
                 at = bisect.bisect(originals, number)
                 start = end = self._spans[originals[at]][0] if at < len(originals) else len(content)
-            edits.append((start, end, _row_xml(self._rows[number])))
+            fresh = self._fresh.get(number)
+            edits.append((start, end, fresh if fresh is not None else _row_xml(self._rows[number])))
         edits.sort(key=lambda edit: edit[0])  # stable: new rows keep their order
         pieces, last = [], 0
         for start, end, xml in edits:
@@ -343,7 +480,6 @@ class SplicedSheet(Sheet):
             if index is None:
                 return False
             self._reset(self._written, index)
-            self._scratch = None
         return True
 
 
@@ -352,6 +488,12 @@ def _row_xml(row: etree._Element) -> bytes:
     xml = etree.tostring(row, encoding="UTF-8", with_tail=False)
     end = xml.find(b">")
     return _XMLNS.sub(b"", xml[:end]) + xml[end:]
+
+
+def _attributes(cell: bytes) -> bytes:
+    """A cell's attributes after its ``r``, as the cell patterns capture them."""
+    head = cell[len(b'<c r="') : cell.index(b">")]
+    return head[head.index(b'"') + 1 :]
 
 
 def _text(raw: bytes) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -44,6 +45,18 @@ TYPED = [  # what people typed into Uppföljning before the bot wrote anything
     [9, 2025, "Helår", "Större avvikelse", 2, 2, "Förra året, rörs inte"],
     [None, None, None, None, None, None, "En anteckning utan nyckel"],
 ]
+SST = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d">%s</sst>'
+)
+STRINGS_REL = (
+    b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+)
+STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 RICH_PERIOD = (
     b'<c r="C4" t="inlineStr"><is><r><t>Hel</t></r>'
     b'<r><rPr><b/><sz val="11"/></rPr><t>&#229;r</t></r></is></c>'
@@ -65,8 +78,36 @@ def typed_workbook(path: Path, *, comment: bool = False) -> Path:
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
     book.save(path)
-    _rewrite_part(path, ANSWERS, lambda data: _as_excel_saves(data, last, comment))
+    strings: list[bytes] = []
+    _rewrite_parts(
+        path,
+        {
+            ANSWERS: lambda data: _shared(_as_excel_saves(data, last, comment), strings),
+            "xl/_rels/workbook.xml.rels": lambda data: data.replace(
+                b"</Relationships>", STRINGS_REL + b"</Relationships>"
+            ),
+            "[Content_Types].xml": lambda data: data.replace(
+                b"</Types>", STRINGS_TYPE + b"</Types>"
+            ),
+        },
+    )
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+        items = b"".join(b'<si><t xml:space="preserve">' + t + b"</t></si>" for t in strings)
+        out.writestr("xl/sharedStrings.xml", SST % (len(strings), items))
     return path
+
+
+def _shared(data: bytes, strings: list[bytes]) -> bytes:
+    """Columns A to D of the typed rows as Excel stores text: in the shared strings."""
+
+    def share(cell: re.Match[bytes]) -> bytes:
+        strings.append(cell.group(2))
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (cell.group(1), len(strings) - 1)
+
+    typed = (
+        rb'<c r="([A-D][2-6])" t="inlineStr"><is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>'
+    )
+    return re.sub(typed, share, data)
 
 
 def _as_excel_saves(data: bytes, empty_row: int, comment: bool) -> bytes:
@@ -85,12 +126,13 @@ def _as_excel_saves(data: bytes, empty_row: int, comment: bool) -> bytes:
     return data
 
 
-def _rewrite_part(path: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
+def _rewrite_parts(path: Path, changes: dict[str, Callable[[bytes], bytes]]) -> None:
     with zipfile.ZipFile(path) as source:
         members = [(info, source.read(info)) for info in source.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in members:
-            out.writestr(info, change(data) if info.filename == name else data)
+            change = changes.get(info.filename)
+            out.writestr(info, change(data) if change else data)
 
 
 def answers_part(path: Path) -> bytes:
