@@ -32,6 +32,7 @@ from graph.xlsx_sheet import STYLE_SCAN, SharedStrings, Sheet
 from graph.xlsx_splice_cells import (
     ATTRIBUTE,
     PLAIN_BODY,
+    Cell,
     cell_xml,
     is_formula,
     kept_attributes,
@@ -206,6 +207,7 @@ class SplicedSheet(Sheet):
         self._numbers = list(index)
         self._rows = _LazyRows(self._parse_row)  # the rows parsed into elements
         self._fresh: dict[int, bytes] = {}  # rows written as bytes (not parsed)
+        self._style_rows: dict[int, object] = {}  # the last rows split, for column styles
         self._dirty: set[int] = set()
         self._written: bytes | None = None
 
@@ -222,6 +224,7 @@ class SplicedSheet(Sheet):
         if xml is None:
             raise KeyError(number)
         self._fresh.pop(number, None)  # the element holds the row from now on
+        self._style_rows[number] = None
         return parse_xml(self._open + xml + self._close)[0]
 
     def row_values(self, number: int) -> list[object]:
@@ -233,8 +236,8 @@ class SplicedSheet(Sheet):
         if split is None:
             return super().row_values(number)
         values: list[object] = []
-        for column, (cell, body) in sorted(split[1].items()):
-            value = self._cell_value(cell, body)
+        for column, (_, attributes, body) in sorted(split[1].items()):
+            value = self._cell_value(attributes, body)
             if value is _UNREAD:
                 return super().row_values(number)
             if value is not None:
@@ -265,13 +268,15 @@ class SplicedSheet(Sheet):
         return style
 
     def _style_at(self, number: int, column: int) -> int | None:
-        xml = None if number in self._rows else self._current(number)
-        split = split_row(xml) if xml is not None else None
+        split = self._style_rows.get(number, _UNREAD)
+        if split is _UNREAD:
+            xml = None if number in self._rows else self._current(number)
+            split = self._style_rows[number] = split_row(xml) if xml is not None else None
         if split is None:
             cell = self._find(number, column)
             return None if cell is None else int(cell.get("s") or 0)
-        found = split[1].get(column)
-        return None if found is None else self._kind(_attributes(found[0]))[1]
+        found = split[1].get(column)  # type: ignore[index]
+        return None if found is None else self._kind(found[1].rstrip(b"/"))[1]
 
     def many_values(self, first: int, last: int, columns: Sequence[int]) -> list[list[object]]:
         """The values of rows ``first`` to ``last`` in only these columns (the others None),
@@ -324,11 +329,11 @@ class SplicedSheet(Sheet):
             self._cell_patterns[letters] = pattern
         return pattern
 
-    def _cell_value(self, cell: bytes, body: bytes) -> object:
+    def _cell_value(self, attributes: bytes, body: bytes) -> object:
         """A whole cell's value from its bytes (``_UNREAD`` unless it is plain)."""
         if body and _PLAIN.fullmatch(body) is None:
             return _UNREAD
-        return self._plain_value(_attributes(cell), body)
+        return self._plain_value(attributes, body)
 
     def _plain_value(self, attributes: bytes, body: bytes) -> object:
         """A cell's value read from its bytes as ``Sheet._value`` reads it; ``_UNREAD``
@@ -399,6 +404,7 @@ class SplicedSheet(Sheet):
         if number not in self._spans and number not in self._fresh:
             bisect.insort(self._numbers, number)
         self._fresh[number] = fresh
+        self._style_rows.pop(number, None)
         self._dirty.add(number)
         last = max(values, default=-1) + 1
         self._extent = (max(self._extent[0], number), max(self._extent[1], last))
@@ -407,23 +413,23 @@ class SplicedSheet(Sheet):
     def _row_bytes(
         self,
         number: int,
-        split: tuple[bytes, dict[int, tuple[bytes, bytes]]],
+        split: tuple[bytes, dict[int, Cell]],
         values: Mapping[int, Any],
         bases: Mapping[int, int],
         formats: Mapping[int, str],
     ) -> bytes | None:
         """The row with these cells written; None when a cell cannot be kept as bytes."""
         tag, found = split
-        cells_now = {column: cell for column, (cell, _) in found.items()}
+        cells_now = {column: cell[0] for column, cell in found.items()}
         row_ref = str(number).encode()
         for column, value in values.items():
             old = found.get(column)
             if old is None:
                 kept, base = b"", bases.get(column, 0)
             else:
-                if old[1] and is_formula(old[1]):
+                if old[2] and is_formula(old[2]):
                     raise CannotPatch("a formula cell would be overwritten")
-                attributes = kept_attributes(old[0])
+                attributes = kept_attributes(old[1])
                 if attributes is None:
                     return None
                 kept, base = attributes
@@ -488,12 +494,6 @@ def _row_xml(row: etree._Element) -> bytes:
     xml = etree.tostring(row, encoding="UTF-8", with_tail=False)
     end = xml.find(b">")
     return _XMLNS.sub(b"", xml[:end]) + xml[end:]
-
-
-def _attributes(cell: bytes) -> bytes:
-    """A cell's attributes after its ``r``, as the cell patterns capture them."""
-    head = cell[len(b'<c r="') : cell.index(b">")]
-    return head[head.index(b'"') + 1 :]
 
 
 def _text(raw: bytes) -> str | None:

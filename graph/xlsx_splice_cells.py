@@ -11,6 +11,7 @@ parsed with lxml as before.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any
@@ -19,8 +20,9 @@ from openpyxl.utils.cell import column_index_from_string
 
 from graph import cells
 
-# Any cell, whole: its column letters, its attributes after r, its body.
-CELL = re.compile(rb'<c r="([A-Z]{1,3})\d+"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+# A cell's start tag: its column letters, its attributes after r ("/" last if it is empty).
+CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})\d+"([^>]*)>')
+Cell = tuple[bytes, bytes, bytes]  # the cell's bytes, its attributes after r, its body
 # A plain cell's body: one value, or one inline string of one run.
 PLAIN_BODY = rb'<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
 ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -38,9 +40,9 @@ def column_of(letters: bytes) -> int:
     return found
 
 
-def split_row(xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, bytes]]] | None:
-    """(the row's start tag without ``spans``, column -> (the cell's bytes, its body)) for
-    a row of only cells; None when it holds anything else or a column twice."""
+def split_row(xml: bytes) -> tuple[bytes, dict[int, Cell]] | None:
+    """(the row's start tag without ``spans``, column -> its cell) for a row of only
+    cells; None when it holds anything else or a column twice."""
     start = _ROW_START.match(xml)
     if start is None:
         return None
@@ -48,26 +50,36 @@ def split_row(xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, bytes]]] | None
     if start.group(2):
         return tag, {}
     body_end = len(xml) - len(b"</row>")
-    found: dict[int, tuple[bytes, bytes]] = {}
+    found: dict[int, Cell] = {}
     position = start.end()
-    for cell in CELL.finditer(xml, position, body_end):
-        if cell.start() != position:
+    while position < body_end:
+        # Anchored matches and finds: a pattern scanning each cell's body is slower.
+        head = CELL_HEAD.match(xml, position)
+        if head is None:
             return None
-        column = column_of(cell.group(1))
+        attributes = head.group(2)
+        if attributes.endswith(b"/"):
+            end, body = head.end(), b""
+        else:
+            close = xml.find(b"</c>", head.end(), body_end)
+            if close < 0:
+                return None
+            end, body = close + len(b"</c>"), xml[head.end() : close]
+        column = column_of(head.group(1))
         if column in found:
             return None
-        found[column] = (cell.group(), cell.group(3) or b"")
-        position = cell.end()
+        found[column] = (xml[position:end], attributes, body)
+        position = end
     return (tag, found) if position == body_end else None
 
 
-def kept_attributes(cell: bytes) -> tuple[bytes, int] | None:
-    """(the attributes of an existing cell that a write keeps, its style); None when one
+@functools.lru_cache(maxsize=1024)  # a sheet's cells have a handful of variants
+def kept_attributes(attributes: bytes) -> tuple[bytes, int] | None:
+    """(those of a cell's attributes after r that a write keeps, its style); None when one
     cannot be copied as it is (a quote inside a single-quoted value)."""
-    head = cell[: cell.index(b">") + 1]
     kept = []
     style = 0
-    for name, double, single in ATTRIBUTE.findall(head):
+    for name, double, single in ATTRIBUTE.findall(attributes):
         if name == b"s":
             style = int(double or single or b"0")
         elif name not in _REPLACED:
