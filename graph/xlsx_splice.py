@@ -51,7 +51,11 @@ _DATA_OPEN = re.compile(rb"<sheetData\s*(/?)>")
 _DATA_CLOSE = b"</sheetData>"
 _ROW_START = re.compile(rb"<row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-_SHARED_FORMULA = re.compile(rb'<f\b[^>]*\st="(?!normal")')
+# One pass for what the byte index refuses: comments and CDATA (rows and cells could not
+# be found by their tags), a cell whose ``r`` is not its first attribute (the key reads
+# would miss it; <color>, <condense> and <charset> only begin with "c"), and a shared or
+# array formula (which the patch never handles).
+_REFUSED = re.compile(rb"""<(?:!|c(?! r=")[\s/>]|f\b[^>]*\st\s*=\s*["'](?!normal["']))""")
 _PLAIN = re.compile(PLAIN_BODY)
 
 _XMLNS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
@@ -116,25 +120,16 @@ def spliced(xml: bytes, strings: SharedStrings, styles: Styles) -> SplicedSheet 
     if xml.find(b"<sheetData", rest) >= 0:
         return None
     content = xml[start:end]
-    if b"<!" in content:
-        return None  # comments or CDATA: rows and cells cannot be found by their tags
-    if not _cells_have_refs(content):
-        return None
-    if _SHARED_FORMULA.search(content):
-        raise CannotPatch("the sheet has shared or array formulas")
+    refused = _REFUSED.search(content)
+    if refused is not None:
+        if refused.group().startswith(b"<f"):
+            raise CannotPatch("the sheet has shared or array formulas")
+        return None  # a comment or CDATA, or a cell whose reference is not first
     skeleton = xml[: opened.start()] + _SKELETON_DATA + xml[rest:]
     index = _index(content)
     if index is None:
         return None
     return SplicedSheet(root.group(), skeleton, content, index, strings, styles)
-
-
-def _cells_have_refs(content: bytes) -> bool:
-    """Whether every cell's start tag begins ``<c r="`` (the key reads find cells so)."""
-    # Two counts in the usual case; tags that merely begin with "c" are rich-text run
-    # properties (<color>, <condense>, <charset>), counted only when there is a difference.
-    other = content.count(b"<c") - content.count(b'<c r="')
-    return not other or other == content.count(b"<co") + content.count(b"<ch")
 
 
 def _index(content: bytes) -> dict[int, tuple[int, int]] | None:
@@ -199,6 +194,7 @@ class SplicedSheet(Sheet):
         self._cell_patterns: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
         self._plain: dict[tuple[bytes, bytes], object] = {}
         self._kinds: dict[bytes, tuple[str, int]] = {}
+        self._style_for: dict[tuple[int, str | None, bool], int] = {}
         self._reset(content, index)
 
     def _reset(self, content: bytes, index: dict[int, tuple[int, int]]) -> None:
@@ -289,33 +285,33 @@ class SplicedSheet(Sheet):
         begin = spans[self._numbers[after]][0] if after < len(self._numbers) else None
         before = bisect.bisect_right(self._numbers, last) - 1
         end = spans[self._numbers[before]][1] if before >= 0 else 0
-        found: dict[int, list[object]] = {}
-        other = {*self._rows, *self._fresh}  # rows no longer as the scanned bytes have them
+        found: dict[bytes, list[object]] = {}  # by the row number's digits
+        unread_rows: list[bytes] = []
         plain, unread = self._plain, _UNREAD
         # findall builds every match's groups in C; a cell's row is the number in its
         # reference, as in every file Excel, LibreOffice and openpyxl write.
         cells = pattern.findall(self._content, begin, end) if begin is not None else []
         for letter, digits, attributes, body, closed in cells:
-            number = int(digits)
-            if number in other:
-                continue
             if not closed and not attributes.endswith(b"/"):
-                other.add(number)  # more in the cell than one plain value: read it whole
+                unread_rows.append(digits)  # more in the cell than one plain value
                 continue
             value = plain.get((attributes, body), unread)
             if value is unread:
                 value = self._plain_value(attributes, body)
                 if value is unread:
-                    other.add(number)
+                    unread_rows.append(digits)
                     continue
-            row = found.get(number)
+            row = found.get(digits)
             if row is None:
-                row = found[number] = [None] * width
+                row = found[digits] = [None] * width
             row[wanted[letter]] = value
-        for number in other:
+        rows = {int(digits): values for digits, values in found.items()}
+        # Rows read whole instead: those no longer as the scanned bytes have them, and
+        # those with a cell the scan cannot decode.
+        for number in {*self._rows, *self._fresh, *map(int, unread_rows)}:
             if first <= number <= last:
-                found[number] = self._picked(number, columns)
-        return [found.get(n) or [None] * width for n in range(first, last + 1)]
+                rows[number] = self._picked(number, columns)
+        return [rows.get(n) or [None] * width for n in range(first, last + 1)]
 
     def _cell_pattern(self, letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
         pattern = self._cell_patterns.get(letters)
@@ -437,7 +433,12 @@ class SplicedSheet(Sheet):
             quoted = text is not None and cells.needs_quote_prefix(text)
             dated = isinstance(value, date)
             date_format = formats.get(column) if dated else None
-            style = self.styles.style_for(base, date_format=date_format, quoted=quoted)
+            key = (base, date_format, quoted)
+            style = self._style_for.get(key, -1)
+            if style < 0:  # Styles only ever adds a style: an answer once found holds
+                style = self._style_for[key] = self.styles.style_for(
+                    base, date_format=date_format, quoted=quoted
+                )
             ref = get_column_letter(column + 1).encode() + row_ref
             cells_now[column] = cell_xml(ref, kept, value, style, text)
         return b"".join((tag, *(cells_now[c] for c in sorted(cells_now)), b"</row>"))

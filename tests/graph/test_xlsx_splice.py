@@ -22,7 +22,7 @@ import pytest
 from openpyxl.utils.cell import get_column_letter
 
 from graph import layout, xlsx_writer
-from graph.xlsx_package import Package
+from graph.xlsx_package import CannotPatch, Package
 from graph.xlsx_reader import read_workbook_file
 from graph.xlsx_sheet import SharedStrings
 from graph.xlsx_splice import spliced
@@ -253,6 +253,16 @@ def test_a_part_the_byte_index_cannot_read_safely_is_parsed_whole(rows: bytes) -
         b"<sheetData>" + rows + b"</sheetData></worksheet>"
     )
     assert spliced(part, SharedStrings(None), Styles(None)) is None
+
+
+def test_a_shared_formula_is_refused_as_by_the_parsed_sheet() -> None:
+    part = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="2"><c r="A2"><f t="shared" ref="A2:A3" si="0">B2</f><v>1</v></c>'
+        b"</row></sheetData></worksheet>"
+    )
+    with pytest.raises(CannotPatch):
+        spliced(part, SharedStrings(None), Styles(None))
 
 
 def test_a_part_in_another_encoding_or_with_prefixes_is_parsed_whole() -> None:
