@@ -1,23 +1,24 @@
-"""A worksheet part patched as bytes: only the rows a batch reads whole or writes are parsed.
+"""A worksheet part patched as bytes: rows found by their tags, only the changed ones anew.
 
 ``graph.xlsx_sheet.Sheet`` parses the whole part into a tree, which at 10,000 answer rows
-(6 MB of XML) costs more than the rest of a batch together. ``SplicedSheet`` gives the same
-reads and writes from an index of the rows' byte ranges instead: a row is parsed with lxml
-only when it is read whole or written, the key cells an upsert looks for are read with a
-regex where they hold a plain value, and the part is written back by splicing the changed
-rows' new XML into the old bytes (new rows go before the next row, or at the end). The
-rest of the part (everything outside ``sheetData``) goes through lxml as it did before, so
-the ``dimension`` is kept up to date the same way.
+(6 MB of XML) cost more than the rest of a batch together. ``SplicedSheet`` gives the same
+reads and writes from an index of the rows' byte ranges instead: the key cells an upsert
+looks for are read by one regex scan, a row of plain cells is read and written as bytes
+(``graph.xlsx_splice_cells``: a written cell's XML is what ``Sheet`` would make), a row
+holding more (a formula, rich text) is parsed with lxml and written through ``Sheet``'s
+own code, and the part is written back by splicing the changed rows into the old bytes
+(new rows go before the next row, or at the end); every other row keeps its bytes. The
+rest of the part (everything outside ``sheetData``) goes through lxml as before, so the
+``dimension`` is kept up to date the same way.
 
 ``spliced`` returns None for a part it cannot index safely (another encoding, a DOCTYPE,
-comments or CDATA among the rows, namespace prefixes, rows or cells without their ``r``,
-rows out of order, single-quoted attributes); the caller then parses the whole part.
+comments or CDATA among the rows, namespace prefixes, rows without their ``r``, cells whose
+``r`` is not first, rows out of order); the caller then parses the whole part.
 """
 
 from __future__ import annotations
 
 import bisect
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -30,38 +31,22 @@ from graph import cells
 from graph.xlsx_package import MAIN, CannotPatch, parse_xml, to_xml
 from graph.xlsx_sheet import STYLE_SCAN, SharedStrings, Sheet
 from graph.xlsx_splice_cells import (
-    ATTRIBUTE,
     PLAIN_BODY,
+    UNREAD,
     Cell,
+    CellValues,
     cell_xml,
     is_formula,
     kept_attributes,
     split_row,
 )
+from graph.xlsx_splice_index import DATA_CLOSE, SKELETON_DATA, Index, index_rows, locate
 from graph.xlsx_styles import Styles
 
 __all__ = ["SplicedSheet", "spliced"]
 
 _ROW_TAG = f"{{{MAIN}}}row"
-_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*?\?>)?\s*")
-_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
-_ROOT = re.compile(rb"<worksheet\b[^>]*>")
-_DEFAULT_NS = f' xmlns="{MAIN}"'.encode()
-_DATA_OPEN = re.compile(rb"<sheetData\s*(/?)>")
-_DATA_CLOSE = b"</sheetData>"
-_ROW_START = re.compile(rb"<row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-# One pass for what the byte index refuses: comments and CDATA (rows and cells could not
-# be found by their tags), a cell whose ``r`` is not its first attribute (the key reads
-# would miss it; <color>, <condense> and <charset> only begin with "c"), and a shared or
-# array formula (which the patch never handles).
-_REFUSED = re.compile(rb"""<(?:!|c(?! r=")[\s/>]|f\b[^>]*\st\s*=\s*["'](?!normal["']))""")
-_PLAIN = re.compile(PLAIN_BODY)
-
 _XMLNS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-_SKELETON_DATA = b"<sheetData/>"
-_PLAIN_CACHE = 100_000  # decoded key cells kept (bytes -> value)
-_UNREAD = object()  # a cell the regex read cannot decode: the row is parsed instead
 
 
 class LazyStrings(SharedStrings):
@@ -98,73 +83,8 @@ class _LazyRows(dict[int, etree._Element]):
 
 def spliced(xml: bytes, strings: SharedStrings, styles: Styles) -> SplicedSheet | None:
     """The part as a ``SplicedSheet``; None when it cannot be indexed safely."""
-    head = _DECLARATION.match(xml)
-    assert head is not None, "the pattern matches the empty string"
-    encoding = _ENCODING.search(head.group())
-    if encoding is not None and encoding.group(1).lower() not in (b"utf-8", b"utf8"):
-        return None
-    root = _ROOT.match(xml, head.end())
-    if root is None or _DEFAULT_NS not in root.group():
-        return None
-    opened = _DATA_OPEN.search(xml, root.end())
-    if opened is None or b"<!DOCTYPE" in xml[: opened.start()]:
-        return None
-    start = opened.end()
-    if opened.group(1):
-        end = rest = start  # <sheetData/>: no rows
-    else:
-        end = xml.rfind(_DATA_CLOSE)
-        if end < start:
-            return None
-        rest = end + len(_DATA_CLOSE)
-    if xml.find(b"<sheetData", rest) >= 0:
-        return None
-    content = xml[start:end]
-    refused = _REFUSED.search(content)
-    if refused is not None:
-        if refused.group().startswith(b"<f"):
-            raise CannotPatch("the sheet has shared or array formulas")
-        return None  # a comment or CDATA, or a cell whose reference is not first
-    skeleton = xml[: opened.start()] + _SKELETON_DATA + xml[rest:]
-    index = _index(content)
-    if index is None:
-        return None
-    return SplicedSheet(root.group(), skeleton, content, index, strings, styles)
-
-
-def _index(content: bytes) -> dict[int, tuple[int, int]] | None:
-    """Each row's number -> its byte range in ``content``; None unless the rows fill it,
-    each with its number, in ascending order."""
-    # Rows tile sheetData: a row ends where the next begins (a regex scanning for each
-    # row's end tag would cost a pass of Python's matcher over every byte).
-    starts = [(m.start(), m.group(1)) for m in _ROW_START.finditer(content)]
-    if content[: starts[0][0] if starts else len(content)].strip():
-        return None
-    spans: dict[int, tuple[int, int]] = {}
-    previous = 0
-    ends = [start for start, _ in starts[1:]] + [len(content)]
-    for (start, attributes), end in zip(starts, ends, strict=True):
-        if attributes.startswith(b' r="'):  # as Excel, LibreOffice and openpyxl write it
-            number = int(attributes[4 : attributes.index(b'"', 4)])
-        else:
-            found = _ROW_NUMBER.search(attributes)
-            if found is None:
-                return None
-            number = int(found.group(1))
-        if number <= previous:
-            return None
-        if attributes.endswith(b"/"):  # <row r="5"/>
-            tag_end = start + len(b"<row>") + len(attributes)
-            if content[tag_end:end].strip():
-                return None
-            end = tag_end
-        elif not content.endswith(b"</row>", start, end):
-            end = start + len(content[start:end].rstrip())  # whitespace between rows
-            if not content.endswith(b"</row>", start, end):
-                return None
-        spans[number] = (start, end)
-        previous = number
-    return spans
+    located = locate(xml)
+    return None if located is None else SplicedSheet(*located, strings, styles)
 
 
 class SplicedSheet(Sheet):
@@ -179,7 +99,7 @@ class SplicedSheet(Sheet):
         root_tag: bytes,
         skeleton: bytes,
         content: bytes,
-        index: dict[int, tuple[int, int]],
+        index: Index,
         strings: SharedStrings,
         styles: Styles,
     ) -> None:
@@ -192,12 +112,11 @@ class SplicedSheet(Sheet):
         self._column_styles: dict[int, int] = {}
         self.changed = False
         self._cell_patterns: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
-        self._plain: dict[tuple[bytes, bytes], object] = {}
-        self._kinds: dict[bytes, tuple[str, int]] = {}
+        self._values = CellValues(styles, strings)
         self._style_for: dict[tuple[int, str | None, bool], int] = {}
         self._reset(content, index)
 
-    def _reset(self, content: bytes, index: dict[int, tuple[int, int]]) -> None:
+    def _reset(self, content: bytes, index: Index) -> None:
         self._content = content
         self._spans = index
         self._numbers = list(index)
@@ -233,8 +152,8 @@ class SplicedSheet(Sheet):
             return super().row_values(number)
         values: list[object] = []
         for column, (_, attributes, body) in sorted(split[1].items()):
-            value = self._cell_value(attributes, body)
-            if value is _UNREAD:
+            value = self._values.cell_value(attributes, body)
+            if value is UNREAD:
                 return super().row_values(number)
             if value is not None:
                 values.extend([None] * (column - len(values)))
@@ -264,15 +183,15 @@ class SplicedSheet(Sheet):
         return style
 
     def _style_at(self, number: int, column: int) -> int | None:
-        split = self._style_rows.get(number, _UNREAD)
-        if split is _UNREAD:
+        split = self._style_rows.get(number, UNREAD)
+        if split is UNREAD:
             xml = None if number in self._rows else self._current(number)
             split = self._style_rows[number] = split_row(xml) if xml is not None else None
         if split is None:
             cell = self._find(number, column)
             return None if cell is None else int(cell.get("s") or 0)
         found = split[1].get(column)  # type: ignore[index]
-        return None if found is None else self._kind(found[1].rstrip(b"/"))[1]
+        return None if found is None else self._values.kind(found[1].rstrip(b"/"))[1]
 
     def many_values(self, first: int, last: int, columns: Sequence[int]) -> list[list[object]]:
         """The values of rows ``first`` to ``last`` in only these columns (the others None),
@@ -287,7 +206,7 @@ class SplicedSheet(Sheet):
         end = spans[self._numbers[before]][1] if before >= 0 else 0
         found: dict[bytes, list[object]] = {}  # by the row number's digits
         unread_rows: list[bytes] = []
-        plain, unread = self._plain, _UNREAD
+        plain, unread = self._values.plain, UNREAD
         # findall builds every match's groups in C; a cell's row is the number in its
         # reference, as in every file Excel, LibreOffice and openpyxl write.
         cells = pattern.findall(self._content, begin, end) if begin is not None else []
@@ -297,7 +216,7 @@ class SplicedSheet(Sheet):
                 continue
             value = plain.get((attributes, body), unread)
             if value is unread:
-                value = self._plain_value(attributes, body)
+                value = self._values.plain_value(attributes, body)
                 if value is unread:
                     unread_rows.append(digits)
                     continue
@@ -324,60 +243,6 @@ class SplicedSheet(Sheet):
             )
             self._cell_patterns[letters] = pattern
         return pattern
-
-    def _cell_value(self, attributes: bytes, body: bytes) -> object:
-        """A whole cell's value from its bytes (``_UNREAD`` unless it is plain)."""
-        if body and _PLAIN.fullmatch(body) is None:
-            return _UNREAD
-        return self._plain_value(attributes, body)
-
-    def _plain_value(self, attributes: bytes, body: bytes) -> object:
-        """A cell's value read from its bytes as ``Sheet._value`` reads it; ``_UNREAD``
-        when it holds more than one plain value (a formula, rich text, an odd space)."""
-        key = (attributes, body)
-        value = self._plain.get(key, _UNREAD)
-        if value is _UNREAD:
-            value = self._decode(attributes, body)
-            if value is not _UNREAD and len(self._plain) < _PLAIN_CACHE:
-                self._plain[key] = value  # key cells repeat: years, periods
-        return value
-
-    def _decode(self, attributes: bytes, body: bytes) -> object:
-        # ``body`` is what the cell pattern allows: "", <v>…</v> or <is><t …>…</t></is>.
-        if attributes.endswith(b"/") or not body:
-            return None  # <c r="A2" s="1"/> or <c r="A2"></c>
-        kind, style = self._kind(attributes)
-        inline = body.startswith(b"<is>")
-        if inline != (kind == "inlineStr"):
-            return None  # Sheet._value finds no value of the cell's type
-        raw = body[body.index(b">", 4) + 1 : -len(b"</t></is>")] if inline else body[3:-4]
-        value = _text(raw)
-        if value is None:
-            return _UNREAD
-        if inline:
-            return cells.from_xlsx_text(value)
-        if not value:
-            return None
-        if kind == "n":
-            try:
-                number = float(value) if any(c in value for c in ".Ee") else int(value)
-            except ValueError:
-                return _UNREAD
-            return self.styles.date_value(style, number)
-        if kind == "s":
-            return cells.from_xlsx_text(self._strings[int(value)])
-        if kind == "str":
-            return cells.from_xlsx_text(value)
-        return _UNREAD  # booleans, dates, errors: rare in key cells, read as Sheet does
-
-    def _kind(self, attributes: bytes) -> tuple[str, int]:
-        """A cell's type and style from its attributes' bytes (a handful of variants)."""
-        found = self._kinds.get(attributes)
-        if found is None:
-            pairs = ATTRIBUTE.findall(attributes)
-            attrs = {name.decode(): (double or single).decode() for name, double, single in pairs}
-            found = self._kinds[attributes] = (attrs.get("t", "n"), int(attrs.get("s") or 0))
-        return found
 
     def put_row(
         self,
@@ -474,16 +339,16 @@ class SplicedSheet(Sheet):
         pieces.append(content[last:])
         self._written = b"".join(pieces)
         skeleton = to_xml(self.root)
-        if skeleton.count(_SKELETON_DATA) != 1:
+        if skeleton.count(SKELETON_DATA) != 1:
             raise CannotPatch("the sheet's skeleton does not hold one sheetData")
-        before, after = skeleton.split(_SKELETON_DATA)
-        return b"".join((before, b"<sheetData>", self._written, _DATA_CLOSE, after))
+        before, after = skeleton.split(SKELETON_DATA)
+        return b"".join((before, b"<sheetData>", self._written, DATA_CLOSE, after))
 
     def refresh(self) -> bool:
         """Index the rows as the last batch wrote them, to be used again (the next batch
         pays for it, not the one that wrote them); False when they cannot be."""
         if self._written is not None:
-            index = _index(self._written)
+            index = index_rows(self._written)
             if index is None:
                 return False
             self._reset(self._written, index)
@@ -495,11 +360,3 @@ def _row_xml(row: etree._Element) -> bytes:
     xml = etree.tostring(row, encoding="UTF-8", with_tail=False)
     end = xml.find(b">")
     return _XMLNS.sub(b"", xml[:end]) + xml[end:]
-
-
-def _text(raw: bytes) -> str | None:
-    """Element text as a parser gives it; None where line ends would be normalised."""
-    if b"\r" in raw:
-        return None
-    text = raw.decode()
-    return html.unescape(text) if "&" in text else text

@@ -12,6 +12,7 @@ parsed with lxml as before.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from datetime import date
 from typing import Any
@@ -19,12 +20,17 @@ from typing import Any
 from openpyxl.utils.cell import column_index_from_string
 
 from graph import cells
+from graph.xlsx_sheet import SharedStrings
+from graph.xlsx_styles import Styles
 
 # A cell's start tag: its column letters, its attributes after r ("/" last if it is empty).
 CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})\d+"([^>]*)>')
 Cell = tuple[bytes, bytes, bytes]  # the cell's bytes, its attributes after r, its body
 # A plain cell's body: one value, or one inline string of one run.
 PLAIN_BODY = rb'<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
+_PLAIN = re.compile(PLAIN_BODY)
+PLAIN_CACHE = 100_000  # decoded cells kept (bytes -> value)
+UNREAD = object()  # a cell the byte reads cannot decode: its row is parsed instead
 ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ROW_START = re.compile(rb"<row\b([^>]*?)(/?)>")
 _SPANS = re.compile(rb'\sspans\s*=\s*"[^"]*"')
@@ -111,3 +117,75 @@ def cell_xml(ref: bytes, kept: bytes, value: Any, style: int, text: str | None) 
         number = cells.to_serial(value) if isinstance(value, date) else value
         return head + b"><v>" + repr(number).encode() + b"</v></c>"
     return head + b"/>"
+
+
+class CellValues:
+    """Plain cells' values decoded from their bytes as ``Sheet._value`` reads them."""
+
+    def __init__(self, styles: Styles, strings: SharedStrings) -> None:
+        self.styles = styles
+        self._strings = strings
+        self.plain: dict[tuple[bytes, bytes], object] = {}  # (attributes, body) -> value
+        self._kinds: dict[bytes, tuple[str, int]] = {}
+
+    def cell_value(self, attributes: bytes, body: bytes) -> object:
+        """A whole cell's value from its bytes (``UNREAD`` unless it is plain)."""
+        if body and _PLAIN.fullmatch(body) is None:
+            return UNREAD
+        return self.plain_value(attributes, body)
+
+    def plain_value(self, attributes: bytes, body: bytes) -> object:
+        """A cell's value read from its bytes as ``Sheet._value`` reads it; ``UNREAD``
+        when it holds more than one plain value (a formula, rich text, an odd space)."""
+        key = (attributes, body)
+        value = self.plain.get(key, UNREAD)
+        if value is UNREAD:
+            value = self._decode(attributes, body)
+            if value is not UNREAD and len(self.plain) < PLAIN_CACHE:
+                self.plain[key] = value  # key cells repeat: years, periods
+        return value
+
+    def _decode(self, attributes: bytes, body: bytes) -> object:
+        # ``body`` is what the cell pattern allows: "", <v>…</v> or <is><t …>…</t></is>.
+        if attributes.endswith(b"/") or not body:
+            return None  # <c r="A2" s="1"/> or <c r="A2"></c>
+        kind, style = self.kind(attributes)
+        inline = body.startswith(b"<is>")
+        if inline != (kind == "inlineStr"):
+            return None  # Sheet._value finds no value of the cell's type
+        raw = body[body.index(b">", 4) + 1 : -len(b"</t></is>")] if inline else body[3:-4]
+        value = _text(raw)
+        if value is None:
+            return UNREAD
+        if inline:
+            return cells.from_xlsx_text(value)
+        if not value:
+            return None
+        if kind == "n":
+            try:
+                number = float(value) if any(c in value for c in ".Ee") else int(value)
+            except ValueError:
+                return UNREAD
+            return self.styles.date_value(style, number)
+        if kind == "s":
+            return cells.from_xlsx_text(self._strings[int(value)])
+        if kind == "str":
+            return cells.from_xlsx_text(value)
+        return UNREAD  # booleans, dates, errors: rare in key cells, read as Sheet does
+
+    def kind(self, attributes: bytes) -> tuple[str, int]:
+        """A cell's type and style from its attributes' bytes (a handful of variants)."""
+        found = self._kinds.get(attributes)
+        if found is None:
+            pairs = ATTRIBUTE.findall(attributes)
+            attrs = {name.decode(): (double or single).decode() for name, double, single in pairs}
+            found = self._kinds[attributes] = (attrs.get("t", "n"), int(attrs.get("s") or 0))
+        return found
+
+
+def _text(raw: bytes) -> str | None:
+    """Element text as a parser gives it; None where line ends would be normalised."""
+    if b"\r" in raw:
+        return None
+    text = raw.decode()
+    return html.unescape(text) if "&" in text else text
