@@ -162,10 +162,13 @@ class CellValues:
         if not value:
             return None
         if kind == "n":
-            try:
-                number = float(value) if any(c in value for c in ".Ee") else int(value)
-            except ValueError:
-                return UNREAD
+            if value.isdecimal():  # most numbers: IDs, years, counts
+                number: int | float = int(value)
+            else:
+                try:
+                    number = float(value) if any(c in value for c in ".Ee") else int(value)
+                except ValueError:
+                    return UNREAD
             return self.styles.date_value(style, number)
         if kind == "s":
             return cells.from_xlsx_text(self._strings[int(value)])
