@@ -25,7 +25,7 @@ workbook of 10,000 plan rows and 10,000 answer rows (of earlier years; helår 20
 after another (the first after start-up parses the answers sheet). For each answer: from
 its acknowledgment (the receipt's HTTP response) to the end of the write that put its row
 in the file (the atomic replace done); at the end the rows in the file are counted.
-``--burst`` runs only this part.
+``--burst`` runs only this part, ``--curve`` only the cost per batch.
 """
 
 from __future__ import annotations
@@ -429,12 +429,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--burst", action="store_true", help="only the burst at 10,000 rows")
+    parser.add_argument("--curve", action="store_true", help="only the cost per batch")
     args = parser.parse_args()
-    if not args.burst:
+    if not args.burst and not args.curve:
         asyncio.run(measure(args.quick))
         sys.stdout.flush()
+    if not args.burst:
         cost_curve(args.quick)
-    asyncio.run(burst(args.quick))
+    if not args.curve:
+        asyncio.run(burst(args.quick))
 
 
 if __name__ == "__main__":
