@@ -3,7 +3,7 @@
 ``graph.xlsx_writer.write_workbook_file`` opens the answers sheet with
 ``graph.xlsx_patch.TablePatch`` and hands it here; the rules are the openpyxl path's
 (``graph.answer_rows``), so both write the same rows. The rows' keys are read three cells a
-row, and kept with the parsed sheet for the next batch into the same file.
+row, and kept with the sheet for the next batch into the same file.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class TablePatch:
         the sheet has no table and returns the header's index among them, or None.
 
         With the ``stamp`` the file had when this process last patched it (``keep``), and
-        every member's CRC as it wrote them, the sheet parsed then is used again."""
+        every member's CRC as it wrote them, the sheet read then is used again."""
         package = Package.read(path)
         package.check_copyable()
         global _kept
@@ -93,8 +93,7 @@ class TablePatch:
         if kept is not None and kept[:4] == (path, sheet, table, stamp):
             patch = kept[4]
             crcs = {name: info.CRC for name, info in package.members.items()}
-            fresh = not isinstance(patch.sheet, SplicedSheet) or patch.sheet.refresh()
-            if crcs == patch._crcs and fresh:
+            if crcs == patch._crcs and _refreshed(patch.sheet):
                 patch.package = package
                 patch.sheet.changed = patch.sheet.styles.changed = patch._added = False
                 return patch
@@ -249,11 +248,16 @@ class TablePatch:
 
     def keep(self, stamp: object) -> None:
         """Remember this patch, its file now at ``stamp``, for the next ``open`` of the
-        same sheet (one workbook at a time: a parsed sheet is large)."""
+        same sheet (one workbook at a time)."""
         global _kept
         self.sheet.finish_keep()
         with _keeping:
             _kept = (*self._opened, stamp, self)
+
+
+def _refreshed(sheet: Sheet) -> bool:
+    """Whether a kept sheet is ready again (a spliced one indexes the rows it wrote)."""
+    return not isinstance(sheet, SplicedSheet) or sheet.refresh()
 
 
 _BEFORE_CALC = workbook_children_before("calcPr")
