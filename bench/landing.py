@@ -8,7 +8,8 @@ the workbook is written by ``graph.xlsx_writer.write_workbook_file`` (the patch)
 its openpyxl rewrite (``rewrite_workbook_file``, what every batch did before), the same
 batches of ``BATCH_SIZE`` answers (half updates of rows there, half new rows) in turn, in
 this process: CPU time (``time.process_time``) and wall time per batch. The patch's first batch
-parses the sheet; the next ones find it kept from the batch before (as the writer process
+indexes the answers sheet's rows (``graph.xlsx_splice``) and reads every row's keys; the
+next ones find the sheet and the keys kept from the batch before (as the writer process
 does while the file is unchanged), so they are shown apart.
 
 A 1,000-row plan; N answers are journalled (N × 0.9 distinct (control, year, period) slots,
@@ -24,7 +25,7 @@ workbook of 10,000 plan rows and 10,000 answer rows (of earlier years; helår 20
 after another (the first after start-up parses the answers sheet). For each answer: from
 its acknowledgment (the receipt's HTTP response) to the end of the write that put its row
 in the file (the atomic replace done); at the end the rows in the file are counted.
-``--burst`` runs only this part.
+``--burst`` runs only this part, ``--curve`` only the cost per batch.
 """
 
 from __future__ import annotations
@@ -226,7 +227,9 @@ def curve_batch(plan_rows: int, answer_rows: int, round_: int) -> list[Answer]:
     """BATCH_SIZE answers: half update rows already there, half are new slots."""
     half = BATCH_SIZE // 2
     later = datetime(2027, 2, 1, tzinfo=UTC) + timedelta(hours=round_)
-    fresh = make_answers(answer_rows + BATCH_SIZE * (round_ + 1), plan_rows)
+    # make_answers keeps its last tenth for repeats: ask for enough that every new slot
+    # is new (at 10,000 × 10,000 the "new" half had been repeats, i.e. updates).
+    fresh = make_answers((answer_rows + BATCH_SIZE * (round_ + 1)) * 10 // 9 + 1, plan_rows)
     news = fresh[answer_rows + half * round_ : answer_rows + half * (round_ + 1)]
     olds = [
         replace(a, answer_id=f"r{round_}-{a.answer_id}", answered_at=later, outcome="Ej genomförd")
@@ -277,8 +280,8 @@ def cost_curve(quick: bool) -> None:
     )
     print()
     print(
-        "| plan rows × answer rows | patch, first batch (sheet parsed) "
-        "| patch, next batches (sheet kept) | openpyxl rewrite | rewrite ÷ patch (CPU) |"
+        "| plan rows × answer rows | patch, first batch (rows indexed, keys read) "
+        "| patch, next batches (index and keys kept) | openpyxl rewrite | rewrite ÷ patch (CPU) |"
     )
     print("|---|---:|---:|---:|---:|")
     for plan_rows, answer_rows in QUICK_CURVE if quick else CURVE:
@@ -426,12 +429,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--burst", action="store_true", help="only the burst at 10,000 rows")
+    parser.add_argument("--curve", action="store_true", help="only the cost per batch")
     args = parser.parse_args()
-    if not args.burst:
+    if not args.burst and not args.curve:
         asyncio.run(measure(args.quick))
         sys.stdout.flush()
+    if not args.burst:
         cost_curve(args.quick)
-    asyncio.run(burst(args.quick))
+    if not args.curve:
+        asyncio.run(burst(args.quick))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Reads run in a worker thread; writes run in a separate worker *process*, because a batch
 (a patch of the answers sheet, or an openpyxl rewrite where it cannot be patched) costs
 tenths of a second to seconds of CPU and would otherwise hold the interpreter lock while
-people's turns wait; the process also keeps the sheet it last patched parsed for the next
-batch (``graph.xlsx_patch``). It ends with the bot's,
+people's turns wait; the process also keeps the sheet it last patched (its rows' index and
+keys) for the next batch (``graph.xlsx_patch``). It ends with the bot's,
 however the bot's ends (see ``_die_with_parent``). What was read is cached per file by
 (mtime_ns, size), revalidated at most once per ``revalidate_after`` seconds, so a turn
 usually costs no I/O at all; a write by the bot refreshes the cache from what it saved.

@@ -3,7 +3,7 @@
 ``graph.xlsx_writer.write_workbook_file`` opens the answers sheet with
 ``graph.xlsx_patch.TablePatch`` and hands it here; the rules are the openpyxl path's
 (``graph.answer_rows``), so both write the same rows. The rows' keys are read three cells a
-row, and kept with the parsed sheet for the next batch into the same file.
+row, and kept with the sheet for the next batch into the same file.
 """
 
 from __future__ import annotations
@@ -123,5 +123,5 @@ def _row_slots(
     if isinstance(kept, tuple) and kept[0] == _signature(patch, columns):
         return kept[1], kept[2]
     keys = [columns[h] for h in ("ID", "År", "Period") if h in columns]
-    slots = [answer_rows.row_slot(patch.cells(i, keys), columns) for i in range(patch.row_count)]
+    slots = [answer_rows.row_slot(values, columns) for values in patch.key_cells(keys)]
     return slots, patch.first_free()

@@ -35,7 +35,8 @@ from graph.xlsx_package import (
     workbook_children_before,
     write_package,
 )
-from graph.xlsx_sheet import SharedStrings, Sheet
+from graph.xlsx_sheet import Sheet
+from graph.xlsx_splice import LazyStrings, SplicedSheet, spliced
 from graph.xlsx_styles import Styles
 
 __all__ = ["CannotPatch", "TablePatch"]
@@ -83,7 +84,7 @@ class TablePatch:
         the sheet has no table and returns the header's index among them, or None.
 
         With the ``stamp`` the file had when this process last patched it (``keep``), and
-        every member's CRC as it wrote them, the sheet parsed then is used again."""
+        every member's CRC as it wrote them, the sheet read then is used again."""
         package = Package.read(path)
         package.check_copyable()
         global _kept
@@ -92,7 +93,7 @@ class TablePatch:
         if kept is not None and kept[:4] == (path, sheet, table, stamp):
             patch = kept[4]
             crcs = {name: info.CRC for name, info in package.members.items()}
-            if crcs == patch._crcs:
+            if crcs == patch._crcs and _refreshed(patch.sheet):
                 patch.package = package
                 patch.sheet.changed = patch.sheet.styles.changed = patch._added = False
                 return patch
@@ -107,11 +108,11 @@ class TablePatch:
         parts = {kind: target for kind, target in package.relationships(book_part).values()}
         styles_part = next((t for k, t in parts.items() if k.endswith(_STYLES)), None)
         strings_part = next((t for k, t in parts.items() if k.endswith(_STRINGS)), None)
-        found = Sheet(
-            package.part(sheet_part),
-            SharedStrings(package.part(strings_part) if strings_part else None),
-            Styles(package.part(styles_part) if styles_part else None),
-        )
+        xml = package.part(sheet_part)
+        # Shared strings are parsed only if a cell read needs one.
+        strings = LazyStrings(lambda: package.part(strings_part) if strings_part else None)
+        styles = Styles(package.part(styles_part) if styles_part else None)
+        found = spliced(xml, strings, styles) or Sheet(xml, strings, styles)
         patch_parts = (book_part, sheet_part, styles_part)
         listed = package.table_parts(sheet_part, found.root)
         tables = [(p, parse_xml(package.part(p))) for p in listed]
@@ -158,6 +159,12 @@ class TablePatch:
         """A data row's values in only these columns (the others None): the cheap read
         for keys, since a batch needs whole rows only where its keys are found."""
         return self.sheet.some_values(self.header_row + 1 + index, columns)
+
+    def key_cells(self, columns: Sequence[int]) -> list[list[object]]:
+        """Every data row's values in only these columns: ``cells`` for all rows at once."""
+        if isinstance(self.sheet, SplicedSheet):
+            return self.sheet.many_values(self.header_row + 1, self.sheet.last_row, columns)
+        return [self.cells(i, columns) for i in range(self.row_count)]
 
     def first_free(self) -> int:
         """The data row index after the last row with a value: where new rows go."""
@@ -225,7 +232,9 @@ class TablePatch:
         """The changed parts made ready; returns what writes the package to a temp file
         (the caller replaces the workbook with it)."""
         self.sheet.finish()
-        changed = {self._sheet_part: to_xml(self.sheet.root)}
+        sheet = self.sheet
+        xml = sheet.to_bytes() if isinstance(sheet, SplicedSheet) else to_xml(sheet.root)
+        changed = {self._sheet_part: xml}
         if self._table_part is not None and self._table is not None:
             changed[self._table_part] = to_xml(self._table)
         if self._styles_part is not None and self.sheet.styles.changed:
@@ -239,11 +248,16 @@ class TablePatch:
 
     def keep(self, stamp: object) -> None:
         """Remember this patch, its file now at ``stamp``, for the next ``open`` of the
-        same sheet (one workbook at a time: a parsed sheet is large)."""
+        same sheet (one workbook at a time)."""
         global _kept
         self.sheet.finish_keep()
         with _keeping:
             _kept = (*self._opened, stamp, self)
+
+
+def _refreshed(sheet: Sheet) -> bool:
+    """Whether a kept sheet is ready again (a spliced one indexes the rows it wrote)."""
+    return not isinstance(sheet, SplicedSheet) or sheet.refresh()
 
 
 _BEFORE_CALC = workbook_children_before("calcPr")
