@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,11 @@ DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's d
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `ikbot`."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["serve"] and "--demo" not in words:
+        # First of all, before the imports below and in _serve: the plan's sheets are
+        # parsed in a child process meanwhile (graph.read_ahead).
+        _read_ahead(os.environ)
     parser = argparse.ArgumentParser(prog="ikbot", description="Internkontroll-boten")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="kör boten (inställningar från miljön)")
@@ -76,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # handles it once serving): a clean stop, not a traceback.
             print("\nBoten har stoppats.", file=sys.stderr)
             return 130
+        finally:
+            from graph import read_ahead
+
+            read_ahead.discard()  # a start that never read the plan: end the child
     if args.command == "status":
         return _status(args.period, args.year, args.namnd, args.format)
     if args.command == "report":
@@ -105,6 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         tools.demo_workbook(args.path)
     print(f"Skrev {args.path}")
     return 0
+
+
+def _read_ahead(env: Mapping[str, str]) -> None:
+    """Start parsing the local plan workbooks in a child process (not for SharePoint)."""
+    workbook = env.get("IKBOT_WORKBOOK", "").strip()
+    if workbook and not env.get("IKBOT_GRAPH_SITE", "").strip():
+        from graph import read_ahead
+
+        read_ahead.start(Path(workbook))
 
 
 def _new_year(path: Path, old: int, new: int, out: Path | None) -> int:

@@ -23,7 +23,7 @@ from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 
-from graph import layout
+from graph import layout, read_ahead
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
 from graph.xlsx_sheet import SharedStrings, text_of
@@ -54,7 +54,7 @@ class SheetData:
 class StreamBook:
     """An .xlsx file's worksheets, each parsed when first asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, ahead: bool = True) -> None:
         try:
             self._package = Package.read(path)
             book = self._package.workbook_part()
@@ -77,7 +77,8 @@ class StreamBook:
         styles = by_kind.get(_STYLES)
         self._strings = SharedStrings(self._part(shared))
         self._styles = Styles(self._part(styles))
-        self._parsed: dict[str, SheetData] = {}
+        # Sheets a child process parsed while the bot started, when the file is unchanged.
+        self._parsed: dict[str, SheetData] = (read_ahead.take(path) or {}) if ahead else {}
 
     def _part(self, name: str | None) -> bytes | None:
         if name is None or name not in self._package.members:
