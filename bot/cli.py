@@ -178,6 +178,7 @@ def _serve(*, demo: bool) -> int:
     except SettingsError as error:  # what the Agents SDK makes of its own variables
         print(f"ikbot: {error}", file=sys.stderr)
         return 2
+    app[SERVICES].warm_after_read = True  # prepare_banner reads the plans at once
     endpoint = f"http://{settings.host}:{settings.port}/api/messages"
 
     lines: list[str] = []
