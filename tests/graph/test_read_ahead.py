@@ -27,7 +27,7 @@ from graph.xlsx_reader import read_workbook_file
 from graph.xlsx_stream import StreamBook
 
 target, change = Path(sys.argv[1]), sys.argv[2]
-out = {"started": read_ahead.start(target)}
+out = {"started": read_ahead.start(target, min_bytes=int(sys.argv[4]))}
 files = read_ahead.workbook_files(target)
 if change == "touch":  # the file changes after the child read it (wait for the child first)
     read_ahead._collect()
@@ -45,17 +45,19 @@ for path in files:
     }
 out["pending"] = read_ahead._pending is not None
 if change == "read":  # through the reader, compared with a read that finds nothing ahead
-    read_ahead.start(target)
+    read_ahead.start(target, min_bytes=0)
     snapshot = read_workbook_file(files[0], files[0].name)
     out["same_snapshot"] = snapshot == read_workbook_file(files[0], files[0].name)
 print(json.dumps(out))
 """
 
 
-def _run(target: Path, change: str = "", other: Path | None = None) -> dict[str, object]:
+def _run(
+    target: Path, change: str = "", other: Path | None = None, min_bytes: int = 0
+) -> dict[str, object]:
     args = [sys.executable, "-c", textwrap.dedent(SCRIPT), str(target), change]
     done = subprocess.run(
-        [*args, *([str(other)] if other else [])],
+        [*args, str(other or ""), str(min_bytes)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -108,3 +110,10 @@ def test_discarding_ends_the_child_and_nothing_is_taken(tmp_path: Path) -> None:
 def test_nothing_to_read_starts_no_child(tmp_path: Path) -> None:
     assert read_ahead.workbook_files(tmp_path / "missing.xlsx") == []
     assert _run(tmp_path)["started"] is False  # an empty folder
+
+
+def test_a_small_workbook_is_read_here_without_a_child(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [HEADER, *plan_rows(5)])
+    found = _run(path, min_bytes=read_ahead.MIN_BYTES)
+    assert found["started"] is False
+    assert found["plan.xlsx"]["ahead"] is None  # type: ignore[index]
