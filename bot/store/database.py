@@ -30,6 +30,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from bot.store.schema_head import at_newest
+
 logger = logging.getLogger(__name__)
 
 SQLITE_FILE = "ikbot.sqlite3"
@@ -111,7 +113,7 @@ class Database:
                 self._sqlite = _SqliteThread(engine)
             else:
                 self._postgres = _postgres_engine(self.url)
-        if upgrade:
+        if upgrade and not await self.run(at_newest):
             from bot.store import migrate  # it builds on this module
 
             await migrate.upgrade(self)
