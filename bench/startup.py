@@ -168,9 +168,23 @@ async def one_start(
     service_url: str,
     rounds: int,
     repo: Path = REPO,
+    *,
+    schema_first: bool = False,
 ) -> dict[str, Any]:
-    """Launch, time the first answer, optionally run turns and read the memory, stop."""
+    """Launch, time the first answer, optionally run turns and read the memory, stop; with
+    ``schema_first`` the data folder's database is created beforehand (`ikbot db upgrade`,
+    untimed), so the start is a restart's, the plan file still never read by the bot."""
     port = free_port()
+    if schema_first:
+        upgrade = await asyncio.create_subprocess_exec(
+            *ikbot_command()[:-1],
+            "db",
+            "upgrade",
+            env=serve_env(plan, tmp / f"var-{run}", port, repo),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        if await upgrade.wait() != 0:
+            raise SystemExit("ikbot db upgrade failed")
     url = f"http://127.0.0.1:{port}/api/messages"
     log = (tmp / f"serve-{run}.log").open("wb")
     timeout = ClientTimeout(total=60, connect=1)
@@ -283,7 +297,7 @@ async def measure(quick: bool) -> None:
     )
 
 
-async def measure_against(before: Path, quick: bool) -> None:
+async def measure_against(before: Path, quick: bool, new_database: bool) -> None:
     """Cold starts of this checkout and of ``before`` (another checkout: the code before a
     change), interleaved, on a 1,000- and a 10,000-row plan; paired ratios."""
     from plansize import answered_plan  # 70 % answered, as in bench/plansize.py
@@ -303,7 +317,14 @@ async def measure_against(before: Path, quick: bool) -> None:
                     order = list(checkouts) if start % 2 == 0 else list(checkouts)[::-1]
                     for which in order:
                         result = await one_start(
-                            tmp, plan, run, connector, service_url, 0, checkouts[which]
+                            tmp,
+                            plan,
+                            run,
+                            connector,
+                            service_url,
+                            0,
+                            checkouts[which],
+                            schema_first=not new_database,
                         )
                         found.setdefault((rows, which), []).append(result)
                         run += 1
@@ -313,7 +334,13 @@ async def measure_against(before: Path, quick: bool) -> None:
     print(f"Cold start, before ({before}) and after (this checkout), {starts} interleaved")
     print(f"starts each ({'quick smoke run' if quick else 'full run'}; {machine()}).")
     print("Wall: launch → first `mina kontroller` answered; CPU: the bot process's own to then,")
-    print("and of the children it reaped by then (the plan's read-ahead). Medians.\n")
+    print("and of the children it reaped by then (the plan's read-ahead). Medians.")
+    print(
+        "Each start on a new data folder: its database created by the bot as it starts.\n"
+        if new_database
+        else "Each start on a data folder whose database is already at the newest schema\n"
+        "(`ikbot db upgrade` beforehand, untimed): a restart's, on a plan never read before.\n"
+    )
     print("| plan rows | wall before / after | after ÷ before (paired) | CPU before / after |")
     print("|---:|---:|---:|---:|")
     for rows in SIZES:
@@ -345,9 +372,14 @@ def main() -> None:
         help="compare cold starts with another checkout (e.g. `git worktree add /tmp/before "
         "HEAD~3`) at 1,000 and 10,000 plan rows, interleaved",
     )
+    parser.add_argument(
+        "--new-database",
+        action="store_true",
+        help="with --against: every start creates its database (a first start, not a restart)",
+    )
     args = parser.parse_args()
     if args.against is not None:
-        asyncio.run(measure_against(args.against.resolve(), args.quick))
+        asyncio.run(measure_against(args.against.resolve(), args.quick, args.new_database))
     else:
         asyncio.run(measure(args.quick))
 
