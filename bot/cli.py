@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -219,6 +218,8 @@ def _serve(*, demo: bool) -> int:
 
 
 def _check_graph() -> int:
+    import asyncio
+
     from bot.settings import Settings, SettingsError
     from bot.sources import graph_credential
     from graph.excel_graph import GraphSource, graph_client, graph_transport
@@ -261,6 +262,7 @@ def _check_graph() -> int:
 
 def _status(period: str | None, year: int | None, namnd: str | None, form: str) -> int:
     """`ikbot status`: the compiled summary, as the chat shows a strategist, on stdout."""
+    import asyncio
     import json
 
     from bot.cli_setup import period_of, settings_and_source, store_as_it_is
