@@ -48,7 +48,8 @@ def stamp(path: Path) -> Stamp | None:
 
 
 def workbook_files(target: Path) -> list[Path]:
-    """The .xlsx files a workbook setting names: the file, or those directly in the folder."""
+    """The .xlsx files a workbook setting names: the file, or those directly in the folder
+    (as ``xlsx_reader.list_workbook_names``, which imports openpyxl: too slow to start with)."""
     if target.suffix.lower() == ".xlsx":
         return [target] if target.is_file() else []
     if not target.is_dir():
