@@ -317,6 +317,12 @@ async def measure_start(quick: bool) -> None:
     print("| measure | median |\n|---|---:|")
     first = statistics.median(ready)
     print(f"| `ikbot serve` launch → first `mina kontroller` answered | {first:.0f} ms |")
+    own = statistics.median(r["cpu_s"] for r in results) * 1000
+    child = statistics.median(r["children_cpu_s"] for r in results) * 1000
+    print(
+        f"| of which CPU: the bot process / the child that parsed the sheets meanwhile "
+        f"(`graph/read_ahead.py`) | {own:.0f} / {child:.0f} ms |"
+    )
     bare = statistics.median(floors) * 1000
     print(f"| floor: bare python importing the SDK, aiohttp, openpyxl and more | {bare:.0f} ms |")
     for what, values in reads.items():

@@ -1,6 +1,9 @@
 """Cold start and resident memory of `ikbot serve` with a 1,000-row plan.
 
-Run: ``.venv/bin/python bench/startup.py`` (``--quick`` for a smoke run).
+Run: ``.venv/bin/python bench/startup.py`` (``--quick`` for a smoke run); with
+``--against CHECKOUT`` it compares cold starts at 1,000 and 10,000 plan rows with another
+checkout of the code instead, interleaved, each start on a plan file never read before and
+a new data folder.
 
 Cold start is the time from launching ``ikbot serve`` (a subprocess, anonymous on
 127.0.0.1, IKBOT_WORKBOOK = the plan, IKBOT_TODAY=2027-01-10) to the first "mina kontroller"
@@ -77,7 +80,7 @@ def ikbot_command() -> list[str]:
     return [str(script), "serve"] if script.exists() else [sys.executable, "-m", "bot.cli", "serve"]
 
 
-def serve_env(plan: Path, data_dir: Path, port: int) -> dict[str, str]:
+def serve_env(plan: Path, data_dir: Path, port: int, repo: Path = REPO) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
     env.update(
         IKBOT_WORKBOOK=str(plan),
@@ -86,7 +89,7 @@ def serve_env(plan: Path, data_dir: Path, port: int) -> dict[str, str]:
         IKBOT_PORT=str(port),
         IKBOT_TODAY="2027-01-10",
         # This checkout's code, whichever checkout the environment's `ikbot` was installed from.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")])),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH", "")])),
     )
     return env
 
@@ -150,11 +153,38 @@ async def benchmark_turns(
     return sum(counts), time.perf_counter() - started
 
 
+def cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of a process, and of its children it has waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
 async def one_start(
-    tmp: Path, plan: Path, run: int, connector: BenchConnector, service_url: str, rounds: int
+    tmp: Path,
+    plan: Path,
+    run: int,
+    connector: BenchConnector,
+    service_url: str,
+    rounds: int,
+    repo: Path = REPO,
+    *,
+    schema_first: bool = False,
 ) -> dict[str, Any]:
-    """Launch, time the first answer, optionally run turns and read the memory, stop."""
+    """Launch, time the first answer, optionally run turns and read the memory, stop; with
+    ``schema_first`` the data folder's database is created beforehand (`ikbot db upgrade`,
+    untimed), so the start is a restart's, the plan file still never read by the bot."""
     port = free_port()
+    if schema_first:
+        upgrade = await asyncio.create_subprocess_exec(
+            *ikbot_command()[:-1],
+            "db",
+            "upgrade",
+            env=serve_env(plan, tmp / f"var-{run}", port, repo),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        if await upgrade.wait() != 0:
+            raise SystemExit("ikbot db upgrade failed")
     url = f"http://127.0.0.1:{port}/api/messages"
     log = (tmp / f"serve-{run}.log").open("wb")
     timeout = ClientTimeout(total=60, connect=1)
@@ -162,7 +192,7 @@ async def one_start(
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             *ikbot_command(),
-            env=serve_env(plan, tmp / f"var-{run}", port),
+            env=serve_env(plan, tmp / f"var-{run}", port, repo),
             stdout=log,
             stderr=log,
         )
@@ -170,8 +200,11 @@ async def one_start(
             ready, first_ms, polls = await first_answer(
                 session, url, connector, service_url, started
             )
+            cpu, children = cpu_s(process.pid)
             result: dict[str, Any] = {
                 "ready_s": ready,
+                "cpu_s": cpu,  # the bot's own, launch to first answer
+                "children_cpu_s": children,  # e.g. the plan's read-ahead child, once reaped
                 "first_ms": first_ms,
                 "polls": polls,
                 "idle": memory_kib(process.pid),
@@ -264,11 +297,91 @@ async def measure(quick: bool) -> None:
     )
 
 
+async def measure_against(before: Path, quick: bool, new_database: bool) -> None:
+    """Cold starts of this checkout and of ``before`` (another checkout: the code before a
+    change), interleaved, on a 1,000- and a 10,000-row plan; paired ratios."""
+    from plansize import answered_plan  # 70 % answered, as in bench/plansize.py
+
+    starts = 2 if quick else 5
+    checkouts = {"before": before, "after": REPO}
+    connector = BenchConnector([User(0)])
+    service_url = await connector.start()
+    found: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="ikbot-startup-against-") as name:
+            tmp = Path(name)
+            plans = {rows: await answered_plan(tmp / f"plans-{rows}", rows) for rows in SIZES}
+            run = 0
+            for start in range(starts):
+                for rows, plan in plans.items():
+                    order = list(checkouts) if start % 2 == 0 else list(checkouts)[::-1]
+                    for which in order:
+                        result = await one_start(
+                            tmp,
+                            plan,
+                            run,
+                            connector,
+                            service_url,
+                            0,
+                            checkouts[which],
+                            schema_first=not new_database,
+                        )
+                        found.setdefault((rows, which), []).append(result)
+                        run += 1
+    finally:
+        await connector.stop()
+
+    print(f"Cold start, before ({before}) and after (this checkout), {starts} interleaved")
+    print(f"starts each ({'quick smoke run' if quick else 'full run'}; {machine()}).")
+    print("Wall: launch → first `mina kontroller` answered; CPU: the bot process's own to then,")
+    print("and of the children it reaped by then (the plan's read-ahead). Medians.")
+    print(
+        "Each start on a new data folder: its database created by the bot as it starts.\n"
+        if new_database
+        else "Each start on a data folder whose database is already at the newest schema\n"
+        "(`ikbot db upgrade` beforehand, untimed): a restart's, on a plan never read before.\n"
+    )
+    print("| plan rows | wall before / after | after ÷ before (paired) | CPU before / after |")
+    print("|---:|---:|---:|---:|")
+    for rows in SIZES:
+        was, now = found[(rows, "before")], found[(rows, "after")]
+
+        def median(results: list[dict[str, Any]], key: str) -> float:
+            return statistics.median(r[key] for r in results) * 1000
+
+        pairs = zip(was, now, strict=True)
+        ratio = statistics.median(n["ready_s"] / w["ready_s"] for w, n in pairs)
+        child = median(now, "children_cpu_s")
+        print(
+            f"| {rows:,} | {median(was, 'ready_s'):.0f} / {median(now, 'ready_s'):.0f} ms | "
+            f"{ratio:.2f}× | {median(was, 'cpu_s'):.0f} / {median(now, 'cpu_s'):.0f} ms"
+            + (f" (+ {child:.0f} ms in the child) |" if child else " |")
+        )
+
+
+SIZES = (1_000, 10_000)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="compare cold starts with another checkout (e.g. `git worktree add /tmp/before "
+        "HEAD~3`) at 1,000 and 10,000 plan rows, interleaved",
+    )
+    parser.add_argument(
+        "--new-database",
+        action="store_true",
+        help="with --against: every start creates its database (a first start, not a restart)",
+    )
     args = parser.parse_args()
-    asyncio.run(measure(args.quick))
+    if args.against is not None:
+        asyncio.run(measure_against(args.against.resolve(), args.quick, args.new_database))
+    else:
+        asyncio.run(measure(args.quick))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,11 @@ DEMO_STRATEGIST = "alexw@example.com"  # the Microsoft 365 Agents Playground's d
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `ikbot`."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["serve"] and "--demo" not in words:
+        # First of all, before the imports below and in _serve: the plan's sheets are
+        # parsed in a child process meanwhile (graph.read_ahead).
+        _read_ahead(os.environ)
     parser = argparse.ArgumentParser(prog="ikbot", description="Internkontroll-boten")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="kör boten (inställningar från miljön)")
@@ -76,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # handles it once serving): a clean stop, not a traceback.
             print("\nBoten har stoppats.", file=sys.stderr)
             return 130
+        finally:
+            from graph import read_ahead
+
+            read_ahead.discard()  # a start that never read the plan: end the child
     if args.command == "status":
         return _status(args.period, args.year, args.namnd, args.format)
     if args.command == "report":
@@ -105,6 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         tools.demo_workbook(args.path)
     print(f"Skrev {args.path}")
     return 0
+
+
+def _read_ahead(env: Mapping[str, str]) -> None:
+    """Start parsing the local plan workbooks in a child process (not for SharePoint)."""
+    workbook = env.get("IKBOT_WORKBOOK", "").strip()
+    if workbook and not env.get("IKBOT_GRAPH_SITE", "").strip():
+        from graph import read_ahead
+
+        read_ahead.start(Path(workbook))
 
 
 def _new_year(path: Path, old: int, new: int, out: Path | None) -> int:
@@ -160,6 +177,7 @@ def _serve(*, demo: bool) -> int:
     except SettingsError as error:  # what the Agents SDK makes of its own variables
         print(f"ikbot: {error}", file=sys.stderr)
         return 2
+    app[SERVICES].warm_after_read = True  # prepare_banner reads the plans at once
     endpoint = f"http://{settings.host}:{settings.port}/api/messages"
 
     lines: list[str] = []
@@ -200,6 +218,8 @@ def _serve(*, demo: bool) -> int:
 
 
 def _check_graph() -> int:
+    import asyncio
+
     from bot.settings import Settings, SettingsError
     from bot.sources import graph_credential
     from graph.excel_graph import GraphSource, graph_client, graph_transport
@@ -242,6 +262,7 @@ def _check_graph() -> int:
 
 def _status(period: str | None, year: int | None, namnd: str | None, form: str) -> int:
     """`ikbot status`: the compiled summary, as the chat shows a strategist, on stdout."""
+    import asyncio
     import json
 
     from bot.cli_setup import period_of, settings_and_source, store_as_it_is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -57,6 +58,9 @@ class Services:
     # Installs the bot for people who never opened it (``graph.graph_install``); None:
     # they are listed to the strategists as "kan inte nås i Teams ännu".
     installer: Any = None
+    # `ikbot serve` reads the plans as it starts: the writer process then starts after that
+    # read rather than beside it (see ``_warm_after_read``).
+    warm_after_read: bool = False
     _warming: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -141,9 +145,18 @@ class Services:
         await self.db.open()
         self.writer.start()
         # In the background: the port opens meanwhile; a write arriving first just waits.
-        self._warming = asyncio.create_task(self.source.warm(), name="ikbot-warm-writer")
+        warm = self._warm_after_read() if self.warm_after_read else self.source.warm()
+        self._warming = asyncio.create_task(warm, name="ikbot-warm-writer")
         if self.sweep_loop is not None:
             self.sweep_loop.start()
+
+    async def _warm_after_read(self) -> None:
+        """Start the writer process once the plans have been read: starting it (a new
+        interpreter importing the writer, about two seconds of CPU) would otherwise take a
+        core from that first read, which the first turn waits for."""
+        with contextlib.suppress(Exception):  # a turn would meet the same failure and say so
+            await self.plans.plans()
+        await self.source.warm()
 
     async def stop(self) -> None:
         """Stop the reminder sweep and the writer (pending answers stay journalled) and

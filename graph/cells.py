@@ -61,6 +61,8 @@ def from_xlsx_text(value: object) -> object:
 
 def cell_text(value: object) -> str:
     """A cell as trimmed text: "" for empty, dates as ISO, 7.0 as "7"."""
+    if type(value) is str:  # most cells, and this runs for every cell of a plan
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, datetime):

@@ -140,7 +140,8 @@ class RowReader:
 
     def read(self, row: Sequence[object], number: int, grouping: tuple[str, str]) -> None:
         """Read one row (Excel row ``number``) under the sections' (grupp, mål)."""
-        cells = {f: row[i] if i < len(row) else None for f, i in self._columns.items()}
+        width = len(row)
+        cells = {f: row[i] if i < width else None for f, i in self._columns.items()}
         text = {f: cell_text(v) for f, v in cells.items()}
         if text.get("active", "").casefold() == "nej":
             self.issues.append(PlanIssue(number, NOT_CONTROLLED))

@@ -23,13 +23,13 @@ from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 
-from graph import layout
+from graph import layout, read_ahead
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
 from graph.xlsx_sheet import SharedStrings, text_of
 from graph.xlsx_styles import Styles
 
-_ROW, _C, _V, _IS = (f"{{{MAIN}}}{t}" for t in ("row", "c", "v", "is"))
+_ROW, _C, _V, _IS, _T = (f"{{{MAIN}}}{t}" for t in ("row", "c", "v", "is", "t"))
 _MERGE, _TABLE_PART = f"{{{MAIN}}}mergeCell", f"{{{MAIN}}}tablePart"
 _SHARED = f"{REL}/sharedStrings"
 _STYLES = f"{REL}/styles"
@@ -54,7 +54,7 @@ class SheetData:
 class StreamBook:
     """An .xlsx file's worksheets, each parsed when first asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, ahead: bool = True) -> None:
         try:
             self._package = Package.read(path)
             book = self._package.workbook_part()
@@ -77,7 +77,8 @@ class StreamBook:
         styles = by_kind.get(_STYLES)
         self._strings = SharedStrings(self._part(shared))
         self._styles = Styles(self._part(styles))
-        self._parsed: dict[str, SheetData] = {}
+        # Sheets a child process parsed while the bot started, when the file is unchanged.
+        self._parsed: dict[str, SheetData] = (read_ahead.take(path) or {}) if ahead else {}
 
     def _part(self, name: str | None) -> bytes | None:
         if name is None or name not in self._package.members:
@@ -111,7 +112,6 @@ class StreamBook:
         merged: list[tuple[int, int, int, int]] = []
         table_ids: list[str] = []
         number = 0
-        value_of = self._value
         events = etree.iterparse(
             stream,
             events=("end",),
@@ -120,25 +120,68 @@ class StreamBook:
             no_network=True,
             huge_tree=True,
         )
+        # The loop below runs once per cell (some 200,000 in a large plan), so it reads the
+        # common cells (text, shared strings, plain numbers) inline rather than through
+        # ``_value``, and looks a reference's column up by its letters.
+        value_of = self._value
+        strings = self._strings
+        dates = self._styles.date_styles
+        date_value = self._styles.date_value
+        columns = _columns
         for _, element in events:
             tag = element.tag
             if tag == _ROW:
                 ref = element.get("r")
                 number = int(ref) if ref else number + 1
+                digits = -len(str(number))
                 values = cells.get(number)
                 if values is None:
                     values = cells[number] = []
                 column = 0
-                for cell in element:
-                    if cell.tag != _C:
-                        continue
+                for cell in element.iterchildren(_C):
                     coordinate = cell.get("r")
-                    column = _column(coordinate) if coordinate else column + 1
+                    if not coordinate:
+                        column += 1
+                    else:
+                        found = columns.get(coordinate[:digits])
+                        column = found if found is not None else _column(coordinate)
+                    kind = cell.get("t")
+                    first = cell[0] if len(cell) else None
+                    value: Any = None
+                    if first is None:
+                        pass  # no value (a styled blank)
+                    elif kind == "s" and first.tag == _V:
+                        text = first.text
+                        if text:
+                            value = strings[int(text)]
+                            if "_x" in value:
+                                value = from_xlsx_text(value)
+                    elif kind == "inlineStr" and first.tag == _IS and len(first) == 1:
+                        run = first[0]
+                        if run.tag == _T:
+                            value = run.text or ""
+                            if "_x" in value:
+                                value = from_xlsx_text(value)
+                        else:
+                            value = value_of(cell)
+                    elif (kind is None or kind == "n") and first.tag == _V:
+                        text = first.text
+                        if text:
+                            value = (
+                                float(text)
+                                if "." in text or "E" in text or "e" in text
+                                else int(text)
+                            )
+                            style = cell.get("s")
+                            if style and int(style) in dates:
+                                value = date_value(int(style), value)
+                    else:
+                        value = value_of(cell)  # formulas, booleans, rich text, errors
                     if column > len(values):  # cells come in column order: mostly appended
                         values.extend([None] * (column - 1 - len(values)))
-                        values.append(value_of(cell))
+                        values.append(value)
                     else:
-                        values[column - 1] = value_of(cell)
+                        values[column - 1] = value
                 if not values:
                     del cells[number]  # a row without cells (only its height): not a row
                 element.clear()

@@ -80,6 +80,11 @@ class Styles:
         """Whether a style carries Excel's text prefix."""
         return 0 <= style < len(self._xfs) and self._xfs[style].get("quotePrefix") in ("1", "true")
 
+    @property
+    def date_styles(self) -> frozenset[int]:
+        """The styles that show a number as a date or a duration."""
+        return frozenset(self._dates)
+
     def date_value(self, style: int, number: float) -> object:
         """A number cell's value as openpyxl reads it: a date or duration in a date style."""
         if style not in self._dates:

@@ -32,6 +32,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from bot.store.schema_head import at_newest
+
 logger = logging.getLogger(__name__)
 
 SQLITE_FILE = "ikbot.sqlite3"
@@ -112,7 +114,7 @@ class Database:
                     self._sqlite_reads = _SqliteThread(_sqlite_engine(self.url))
             else:
                 self._postgres = _postgres_engine(self.url)
-        if upgrade:
+        if upgrade and not await self.run(at_newest):
             from bot.store import migrate  # it builds on this module
 
             await migrate.upgrade(self)

@@ -1,0 +1,119 @@
+"""Sheets parsed ahead in a child process at start-up are exactly the sheets the reader would
+parse itself, and are used only while the file is unchanged.
+
+Each case runs in a fresh interpreter: ``read_ahead.start`` forks only a process without
+threads, as `ikbot serve` is when it starts, and a test process may have some."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from graph import read_ahead
+from tests.graph.rich_workbook import rich_workbook
+from tests.graph.workbooks import HEADER, plan_rows, write_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Reads ahead, then reports what the reader gets; compared against reading without it.
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from graph import read_ahead
+from graph.xlsx_reader import read_workbook_file
+from graph.xlsx_stream import StreamBook
+
+target, change = Path(sys.argv[1]), sys.argv[2]
+out = {"started": read_ahead.start(target, min_bytes=int(sys.argv[4]))}
+files = read_ahead.workbook_files(target)
+if change == "touch":  # the file changes after the child read it (wait for the child first)
+    read_ahead._collect()
+    files[0].write_bytes(Path(sys.argv[3]).read_bytes())
+if change == "discard":
+    read_ahead.discard()
+for path in files:
+    ahead = read_ahead.take(path)
+    out[path.name] = {
+        "ahead": sorted(ahead) if ahead is not None else None,
+        "same_rows": ahead is not None and all(
+            sheet == StreamBook(path, ahead=False).sheet(title) for title, sheet in ahead.items()
+        ),
+        "again": read_ahead.take(path) is not None,
+    }
+out["pending"] = read_ahead._pending is not None
+if change == "read":  # through the reader, compared with a read that finds nothing ahead
+    read_ahead.start(target, min_bytes=0)
+    snapshot = read_workbook_file(files[0], files[0].name)
+    out["same_snapshot"] = snapshot == read_workbook_file(files[0], files[0].name)
+print(json.dumps(out))
+"""
+
+
+def _run(
+    target: Path, change: str = "", other: Path | None = None, min_bytes: int = 0
+) -> dict[str, object]:
+    args = [sys.executable, "-c", textwrap.dedent(SCRIPT), str(target), change]
+    done = subprocess.run(
+        [*args, str(other or ""), str(min_bytes)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_sheets_read_ahead_are_the_sheets_read_here(tmp_path: Path) -> None:
+    rich = rich_workbook(tmp_path / "rich.xlsx")  # formulas, a chart, merged cells, answers
+    found = _run(rich)
+    assert found["started"] is True
+    assert found["rich.xlsx"] == {
+        "ahead": ["Kontrollplan", "Uppföljning"],
+        "same_rows": True,
+        "again": False,  # taken once: a later read parses the file as it is then
+    }
+    assert found["pending"] is False  # the child was reaped
+
+
+def test_every_workbook_of_a_folder_is_read_ahead_and_the_reader_gets_the_same(
+    tmp_path: Path,
+) -> None:
+    for name in ("a.xlsx", "b.xlsx"):
+        write_xlsx(tmp_path / name, [HEADER, *plan_rows(40)])
+    (tmp_path / "~$a.xlsx").write_bytes(b"an Office lock file")
+    found = _run(tmp_path, "read")
+    for name in ("a.xlsx", "b.xlsx"):
+        assert found[name]["ahead"] == ["Kontrollplan"]  # type: ignore[index]
+        assert found[name]["same_rows"] is True  # type: ignore[index]
+    assert found["same_snapshot"] is True
+
+
+def test_a_file_changed_after_the_child_read_it_is_not_taken(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [HEADER, *plan_rows(5)])
+    changed = write_xlsx(tmp_path / "other" / "plan.xlsx", [HEADER, *plan_rows(9)])
+    found = _run(path, "touch", changed)
+    assert found["started"] is True
+    assert found["plan.xlsx"]["ahead"] is None  # type: ignore[index]
+
+
+def test_discarding_ends_the_child_and_nothing_is_taken(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [HEADER, *plan_rows(5)])
+    found = _run(path, "discard")
+    assert found["plan.xlsx"]["ahead"] is None  # type: ignore[index]
+    assert found["pending"] is False
+
+
+def test_nothing_to_read_starts_no_child(tmp_path: Path) -> None:
+    assert read_ahead.workbook_files(tmp_path / "missing.xlsx") == []
+    assert _run(tmp_path)["started"] is False  # an empty folder
+
+
+def test_a_small_workbook_is_read_here_without_a_child(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "plan.xlsx", [HEADER, *plan_rows(5)])
+    found = _run(path, min_bytes=read_ahead.MIN_BYTES)
+    assert found["started"] is False
+    assert found["plan.xlsx"]["ahead"] is None  # type: ignore[index]
