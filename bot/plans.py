@@ -106,7 +106,12 @@ class PlanBook:
         return await self._answers(plans, by_plan, every=True)
 
     async def _answers(
-        self, plans: Iterable[Plan], by_plan: dict[str, set[str]], *, every: bool = False
+        self,
+        plans: Iterable[Plan],
+        by_plan: dict[str, set[str]],
+        *,
+        every: bool = False,
+        latest: bool = False,
     ) -> tuple[list[Answer], set[str]]:
         from_workbooks: list[Answer] = []
         for plan in plans:
@@ -122,7 +127,8 @@ class PlanBook:
                 from_workbooks.extend(a for a in rows.rows if a.control_id in ids)
             else:
                 from_workbooks.extend(rows.for_controls(ids))
-        journalled, pending = await self._journal.for_ids(by_plan)
+        read = self._journal.latest_for_ids if latest else self._journal.for_ids
+        journalled, pending = await read(by_plan)
         return [*from_workbooks, *journalled], pending
 
     async def version(self, plans: Iterable[Plan]) -> tuple[tuple[object, ...], tuple[int, int]]:
@@ -147,5 +153,9 @@ class PlanBook:
 
     async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
         """Answers to these controls from the workbooks and the journal, newest per slot."""
-        answers, pending = await self.answers(plans, keys)
+        by_plan: dict[str, set[str]] = {}
+        for key in keys:
+            by_plan.setdefault(key.plan_key, set()).add(key.control_id)
+        # Only the journal's newest per slot: the rest could never win the index below.
+        answers, pending = await self._answers(plans, by_plan, latest=True)
         return index_answers(answers, pending)

@@ -259,6 +259,39 @@ class Journal:
 
         return await self._db.run(read)
 
+    async def latest_for_ids(
+        self, by_plan: Mapping[str, Collection[str]]
+    ) -> tuple[list[Answer], set[str]]:
+        """``for_ids``, but only each slot's newest answer (as ``index_answers`` picks it:
+        the latest ``answered_at``, the later one on a tie) and every id still pending.
+
+        A turn needs only the newest: a control answered and changed many times would
+        otherwise have every version decoded on every list, open and receipt.
+        """
+        dialect, statement = self._db.dialect, self._for_ids
+
+        def read(conn: Connection) -> tuple[list[Answer], set[str]]:
+            found: list[Answer] = []
+            pending: set[str] = set()
+            for plan_key, ids in by_plan.items():
+                if not ids:
+                    continue
+                params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
+                newest: dict[tuple[str, int, str], tuple[datetime, Row[Any]]] = {}
+                for row in conn.execute(statement, params):
+                    if row.written_at is None:
+                        pending.add(row.answer_id)
+                    # Rows come oldest first (by seq), so ">=" keeps the later of a tie.
+                    at = datetime.fromisoformat(row.answered_at)
+                    slot = (row.control_id, row.year, row.period)
+                    held = newest.get(slot)
+                    if held is None or at >= held[0]:
+                        newest[slot] = (at, row)
+                found.extend(_answer_from_row(row) for _, row in newest.values())
+            return found, pending
+
+        return await self._db.run(read)
+
     async def history(self, key: ControlKey, year: int, period: Period) -> list[Answer]:
         """Every version answered for one slot, oldest first."""
         rows = await self._db.fetchall(
