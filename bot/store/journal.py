@@ -169,6 +169,25 @@ class Journal:
             .where(in_list(dialect, answers.c.control_id, "ids"))
             .order_by(answers.c.seq)
         )
+        # Each slot's newest answer: ISO 8601 UTC stamps (as ``append`` stores them, from
+        # the clock's aware UTC time) sort as text in time order; the later stored wins a tie.
+        newest = (
+            select(
+                *_COLUMNS,
+                func.row_number()
+                .over(
+                    partition_by=(answers.c.control_id, answers.c.year, answers.c.period),
+                    order_by=(answers.c.answered_at.desc(), answers.c.seq.desc()),
+                )
+                .label("rank"),
+            )
+            .where(answers.c.plan_key == bindparam("plan"))
+            .where(in_list(dialect, answers.c.control_id, "ids"))
+            .subquery()
+        )
+        self._latest_for_ids = select(*(newest.c[c.name] for c in _COLUMNS)).where(
+            newest.c.rank == 1
+        )
         self._version = select(
             select(func.max(answers.c.seq)).scalar_subquery().label("last"),
             select(func.count())
@@ -263,12 +282,13 @@ class Journal:
         self, by_plan: Mapping[str, Collection[str]]
     ) -> tuple[list[Answer], set[str]]:
         """``for_ids``, but only each slot's newest answer (as ``index_answers`` picks it:
-        the latest ``answered_at``, the later one on a tie) and every id still pending.
+        the latest ``answered_at``, the later stored on a tie) and which of those are
+        still pending.
 
         A turn needs only the newest: a control answered and changed many times would
-        otherwise have every version decoded on every list, open and receipt.
+        otherwise have every version read and decoded on every list, open and receipt.
         """
-        dialect, statement = self._db.dialect, self._for_ids
+        dialect, statement = self._db.dialect, self._latest_for_ids
 
         def read(conn: Connection) -> tuple[list[Answer], set[str]]:
             found: list[Answer] = []
@@ -277,17 +297,10 @@ class Journal:
                 if not ids:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
-                newest: dict[tuple[str, int, str], tuple[datetime, Row[Any]]] = {}
                 for row in conn.execute(statement, params):
+                    found.append(_answer_from_row(row))
                     if row.written_at is None:
                         pending.add(row.answer_id)
-                    # Rows come oldest first (by seq), so ">=" keeps the later of a tie.
-                    at = datetime.fromisoformat(row.answered_at)
-                    slot = (row.control_id, row.year, row.period)
-                    held = newest.get(slot)
-                    if held is None or at >= held[0]:
-                        newest[slot] = (at, row)
-                found.extend(_answer_from_row(row) for _, row in newest.values())
             return found, pending
 
         return await self._db.run(read)
