@@ -11,6 +11,10 @@ interleaved in blocks of 20, first timed (CPU time of this process per turn, wit
 profiler), then under cProfile, which splits ours into our route (identity, plans, answers,
 building the card), the SDK sending the reply and the rest of the SDK's pipeline. Times under
 the profiler are inflated; the shares are what counts. Prints, never asserts.
+
+Its CPU ratios are milder than bench/turns.py's: the client and the channel run in this
+process (the same cost added to both sides), and the list turns run before any answer is
+journalled, while in bench/turns.py each list phase follows hundreds of submissions.
 """
 
 from __future__ import annotations
@@ -122,7 +126,7 @@ def _report(
     ours = pstats.Stats(profiles["ours"])
     anchor = pstats.Stats(profiles["anchor"])
     whole = _cumulative(ours, "bot/app.py", "messages")
-    base = _cumulative(anchor, "bench/turns.py", "messages")
+    base = _cumulative(anchor, "bench/_agents.py", "messages")
     route = _cumulative(ours, "dialogs/turn.py", "route" if kind == "message" else "execute")
     sent = _cumulative(ours, "dialogs/turn.py", "send") + _cumulative(
         ours, "adaptive_card/adaptive_card.py", "_send_invoke_response"
