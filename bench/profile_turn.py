@@ -12,6 +12,10 @@ interleaved in blocks of 20, first timed (CPU time of this process per turn, wit
 profiler), then under cProfile, which splits ours into our route (identity, plans, answers,
 building the card), the SDK sending the reply and the rest of the SDK's pipeline. Times under
 the profiler are inflated; the shares are what counts. Prints, never asserts.
+
+Its CPU ratios are milder than bench/turns.py's: the client and the channel run in this
+process (the same cost added to both sides), and the list turns run before any answer is
+journalled, while in bench/turns.py each list phase follows hundreds of submissions.
 """
 
 from __future__ import annotations

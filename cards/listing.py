@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -23,6 +24,7 @@ from cards.common import (
     source_line,
     text_block,
 )
+from cards.fitted import FittedCard, fitted
 
 TITLE = "Mina kontroller"
 EMPTY_TEXT = "Du har inga kontrollmoment att besvara just nu."
@@ -35,8 +37,27 @@ _SOURCE_CHARS = 90
 _ITEMS_BUDGET = 23_000
 
 
+# Lists kept, built and fitted: "mina kontroller" asked again with nothing changed (the same
+# assignments, answers and day) gets the card it got, without building and measuring it.
+_KEPT_LISTS = 128
+
+
 def list_card(assignments: Sequence[Assignment], today: date, *, limit: int = 25) -> Element:
-    """The person's assignments (at most ``limit``, fewer if the card gets too big)."""
+    """The person's assignments (at most ``limit``, fewer if the card gets too big), fitted
+    to the size limit; the same assignments on the same day give the very same card (it
+    must not be changed)."""
+    try:
+        return _kept(tuple(assignments), today, limit)
+    except TypeError:  # something in an assignment cannot be hashed: build it anew
+        return fitted(_build(assignments, today, limit))
+
+
+@functools.lru_cache(maxsize=_KEPT_LISTS)
+def _kept(assignments: tuple[Assignment, ...], today: date, limit: int) -> FittedCard:
+    return fitted(_build(assignments, today, limit))
+
+
+def _build(assignments: Sequence[Assignment], today: date, limit: int) -> Element:
     if not assignments:
         return adaptive_card(
             [

@@ -4,7 +4,7 @@ A feature module (answering, status, greeting) registers its routes here on the 
 SDK's own routing: ``on_card`` puts one model of ``cards.actions`` on both
 ``@app.adaptive_card.action_execute(verb)`` (the SDK sends the returned invoke response)
 and ``action_submit(verb)`` (older clients), ``on_typed`` a typed command on a message
-route. Every card passes the size guard (``fit_card``) on its way out, here.
+route. Every card passes the size guard (``cards.fitted``) on its way out, here.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from pydantic import BaseModel, ValidationError
 
 from bot.domain.identity import Directory, IdentityMismatch, LookupFailed, User
+from cards.fitted import fitted
 from cards.notice import notice_card
-from cards.size import fit_card
 from dialogs.activity import sender_id
 from dialogs.commands import Command, parse_command
 from dialogs.connector import lookup_member
@@ -238,7 +238,7 @@ def activity_of(reply: Reply) -> Activity:
         return Activity(
             type=ActivityTypes.message,
             text=reply.text,  # shown above the card when there is one
-            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=fit_card(reply.card))],
+            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=fitted(reply.card))],
         )
     return Activity(type=ActivityTypes.message, text=reply.text)
 
@@ -251,7 +251,7 @@ async def send(context: TurnContext, reply: Reply) -> None:
 
 def card_response(card: Card) -> AdaptiveCardInvokeResponse:
     """An Action.Execute's answer: the card that replaces the one clicked."""
-    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=fit_card(card))
+    return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=fitted(card))
 
 
 def message_response(text: str) -> AdaptiveCardInvokeResponse:
