@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import shutil
 import statistics
@@ -257,9 +258,15 @@ def cost_point(tmp: Path, plan_rows: int, answer_rows: int) -> dict[str, tuple[f
     for round_ in range(ROUNDS):
         batch = curve_batch(plan_rows, answer_rows, round_)
         for name, write in writers.items():  # interleaved: both see the same machine load
+            # The writer runs in a process of its own; this one holds the seed's answers and
+            # the other writer's leftovers, which the batch's garbage collections would
+            # otherwise walk. Frozen for both alike.
+            gc.collect()
+            gc.freeze()
             cpu, wall = time.process_time(), time.perf_counter()
             write(paths[name], PLAN_NAME, batch)
             times[name].append((time.process_time() - cpu, time.perf_counter() - wall))
+            gc.unfreeze()
 
     def median(got: list[tuple[float, float]]) -> tuple[float, float]:
         return statistics.median(c for c, _ in got), statistics.median(w for _, w in got)
