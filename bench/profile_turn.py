@@ -127,6 +127,7 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
                 if dump is not None:
+                    dump.mkdir(parents=True, exist_ok=True)
                     for name, profile in profiles.items():
                         profile.dump_stats(dump / f"{kind}-{name}.pstats")
         finally:
