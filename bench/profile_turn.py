@@ -127,7 +127,6 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
                 if dump is not None:
-                    dump.mkdir(parents=True, exist_ok=True)
                     for name, profile in profiles.items():
                         profile.dump_stats(dump / f"{kind}-{name}.pstats")
         finally:
@@ -182,4 +181,6 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("message", "submit")
+    if args.dump is not None:
+        args.dump.mkdir(parents=True, exist_ok=True)
     asyncio.run(main(args.turns, kinds, args.dump))

@@ -8,10 +8,11 @@ answered, answers that no longer fit the plan, and the risk matrix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import TypeVar
 
 from bot.domain.followup import OpenEarlier
 from bot.domain.model import Action, Answer, Control, OutcomeOption, Plan, Severity
@@ -29,6 +30,8 @@ from bot.domain.risk import (
     sort_score,
 )
 from bot.domain.swedish import Wording, wording_for
+
+C = TypeVar("C")  # a group's counter, as the compile or the live status keeps it
 
 # Deviations are listed most serious first.
 _SEVERITY_RANK = {Severity.MAJOR: 0, Severity.NOT_PERFORMED: 1, Severity.MINOR: 2}
@@ -212,7 +215,8 @@ class _Counter:
         )
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Text as names are compared: spacing collapsed, case ignored."""
     return " ".join(text.split()).casefold()
 
 
@@ -230,7 +234,7 @@ def compile_status(
     one) is the term's year. A control without a nämnd is counted under its plan's title
     (or file name), and that is also the name a nämnd filter matches.
     """
-    wanted = _fold(namnd) if namnd is not None else None
+    wanted = fold(namnd) if namnd is not None else None
     # One index for all plans: looking controls up one answer at a time by scanning a plan
     # made 10,000 controls take 120 ms instead of a few dozen.
     control_by_slot = {(plan.key, c.id): c for plan in plans for c in plan.controls}
@@ -257,7 +261,7 @@ def compile_status(
             orphans.append(Orphan(stale, NOT_IN_PLAN))
         elif not control.due_in(term.year, term.period) and wanted in (
             None,
-            _fold(namnd_of(control)),
+            fold(namnd_of(control)),
         ):
             orphans.append(Orphan(stale, NOT_DUE))
 
@@ -283,11 +287,11 @@ def compile_status(
         options: dict[str, OutcomeOption | None] = {}
         for control in plan.controls:
             if not control.due_in(term.year, term.period):
-                if not control.periods and wanted in (None, _fold(namnd_of(control))):
+                if not control.periods and wanted in (None, fold(namnd_of(control))):
                     unscheduled.append(Unscheduled(control, plan.name, namnd_of(control)))
                 continue
             shown = namnd_of(control)
-            if wanted is not None and _fold(shown) != wanted:
+            if wanted is not None and fold(shown) != wanted:
                 continue
             where = (shown, control.process if by_process else control.area, control.grouping)
             counters = counters_by_place.get(where)
@@ -296,7 +300,7 @@ def compile_status(
                 for kind, name in zip(kinds, where, strict=True):
                     if kind == "group" and not name.strip():
                         continue  # ungrouped controls are not a group of their own
-                    counters.append(_group_counter(groups[kind], spelling[kind], name))
+                    counters.append(group_counter(groups[kind], spelling[kind], name, _Counter))
             for counter in counters:
                 counter.due += 1
             goals = goals or bool(control.goal)
@@ -374,15 +378,17 @@ def compile_status(
     )
 
 
-def _group_counter(counters: dict[str, _Counter], spelling: dict[str, str], name: str) -> _Counter:
+def group_counter(
+    counters: dict[str, C], spelling: dict[str, str], name: str, new: Callable[[], C]
+) -> C:
     """The counter of a nämnd, område or grupp, whatever the case and spacing it is
-    written with (each spelling is folded once)."""
+    written with (each spelling is folded once); ``new`` makes one the first time."""
     shown = spelling.get(name)
     if shown is None:
-        folded = _fold(name)
-        shown = next((v for n, v in spelling.items() if _fold(n) == folded), name.strip())
+        folded = fold(name)
+        shown = next((v for n, v in spelling.items() if fold(n) == folded), name.strip())
         spelling[name] = shown
     counter = counters.get(shown)
     if counter is None:
-        counter = counters[shown] = _Counter()
+        counter = counters[shown] = new()
     return counter

@@ -41,8 +41,10 @@ from bot.domain.status import (
     Orphan,
     Summary,
     Unscheduled,
+    fold,
+    group_counter,
 )
-from bot.domain.status_tally import LabelCounter, Sorted, fold, group_counter
+from bot.domain.status_tally import LabelCounter, Sorted
 from bot.domain.swedish import wording_for
 
 _SEVERITY_RANK = {Severity.MAJOR: 0, Severity.NOT_PERFORMED: 1, Severity.MINOR: 2}
@@ -131,7 +133,9 @@ class LiveStatus:
                     for kind, name in zip(kinds, where, strict=True):
                         if kind == "group" and not name.strip():
                             continue
-                        counters.append(group_counter(self._groups[kind], spelling[kind], name))
+                        counters.append(
+                            group_counter(self._groups[kind], spelling[kind], name, LabelCounter)
+                        )
                 for counter in counters:
                     counter.due += 1
                 goals = goals or bool(control.goal)

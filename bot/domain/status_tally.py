@@ -15,11 +15,6 @@ Place = tuple[int, int]  # a due control's place: (plan, position in the plan)
 T = TypeVar("T")
 
 
-def fold(text: str) -> str:
-    """Text as names are compared: spacing collapsed, case ignored."""
-    return " ".join(text.split()).casefold()
-
-
 class Sorted(Generic[T]):
     """Items under unique keys, kept in key order."""
 
@@ -77,19 +72,3 @@ class LabelCounter:
             MappingProxyType({label: len(places) for label, places in labels}),
             self.unknown,
         )
-
-
-def group_counter(
-    counters: dict[str, LabelCounter], spelling: dict[str, str], name: str
-) -> LabelCounter:
-    """The counter of a nämnd, område or grupp, whatever its case and spacing (as
-    ``bot.domain.status`` groups them)."""
-    shown = spelling.get(name)
-    if shown is None:
-        folded = fold(name)
-        shown = next((v for n, v in spelling.items() if fold(n) == folded), name.strip())
-        spelling[name] = shown
-    counter = counters.get(shown)
-    if counter is None:
-        counter = counters[shown] = LabelCounter()
-    return counter
