@@ -94,10 +94,7 @@ class PlanBook:
     ) -> tuple[list[Answer], set[str]]:
         """Every answer to these controls — the workbooks' rows, then the journal's (so they
         win a tie with their own copy in the workbook) — and the ids still pending."""
-        by_plan: dict[str, set[str]] = {}
-        for key in keys:
-            by_plan.setdefault(key.plan_key, set()).add(key.control_id)
-        return await self._answers(plans, by_plan)
+        return await self._answers(plans, _by_plan(keys))
 
     async def answers_to(self, plans: Iterable[Plan]) -> tuple[list[Answer], set[str]]:
         """Every answer to every control of these plans, as ``answers`` gives them."""
@@ -154,8 +151,13 @@ class PlanBook:
 
     async def known(self, plans: Iterable[Plan], keys: Iterable[ControlKey]) -> Known:
         """Answers to these controls from the workbooks and the journal, newest per slot."""
-        by_plan: dict[str, set[str]] = {}
-        for key in keys:
-            by_plan.setdefault(key.plan_key, set()).add(key.control_id)
-        answers, pending = await self._answers(plans, by_plan, newest=True)
+        answers, pending = await self._answers(plans, _by_plan(keys), newest=True)
         return index_answers(answers, pending)
+
+
+def _by_plan(keys: Iterable[ControlKey]) -> dict[str, set[str]]:
+    """Control IDs grouped by workbook, as the journal is asked for them."""
+    by_plan: dict[str, set[str]] = {}
+    for key in keys:
+        by_plan.setdefault(key.plan_key, set()).add(key.control_id)
+    return by_plan

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.identity import User
-from bot.domain.model import Answer, Control, ControlKey, Plan
+from bot.domain.model import Answer, Control, ControlKey, Plan, answered_at, newest_per_slot
 from bot.domain.periods import Term, current_term, open_terms
 
 
@@ -68,12 +68,9 @@ class Known:
 
 def index_answers(answers: Iterable[Answer], pending_ids: Iterable[str] = ()) -> Known:
     """Index answers (from the workbook and the journal) by control and term; newest wins."""
-    latest: dict[tuple[ControlKey, int, str], Answer] = {}
-    for answer in answers:
-        slot = (answer.control_key, answer.year, answer.period.value)
-        current = latest.get(slot)
-        if current is None or answer.answered_at >= current.answered_at:
-            latest[slot] = answer
+    latest = newest_per_slot(
+        answers, lambda a: (a.control_key, a.year, a.period.value), answered_at
+    )
     return Known(latest, frozenset(pending_ids))
 
 

@@ -13,7 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.model import Action, Answer, Control, ControlKey, Period, Plan, is_email
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    ControlKey,
+    Period,
+    Plan,
+    answered_at,
+    is_email,
+    newest_per_slot,
+)
 
 
 class ActionStatus(enum.StrEnum):
@@ -212,12 +222,9 @@ def open_before(
     """The åtgärder proposed in periods before (year, period) that are not done, the most
     overdue first; ``namnd`` keeps one nämnd's (case ignored)."""
     controls = {c.key: (p, c) for p in plans for c in p.controls}
-    newest: dict[Slot, Answer] = {}
-    for answer in answers:
-        slot = (answer.control_key, answer.year, answer.period)
-        current = newest.get(slot)
-        if current is None or answer.answered_at >= current.answered_at:
-            newest[slot] = answer
+    newest: dict[Slot, Answer] = newest_per_slot(
+        answers, lambda a: (a.control_key, a.year, a.period), answered_at
+    )
     wanted = " ".join(namnd.split()).casefold() if namnd else None
     found: list[OpenEarlier] = []
     for slot, answer in newest.items():

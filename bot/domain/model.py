@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 # The calendar's names are imported from here by the rest of the bot.
 from bot.domain.calendar import DEFAULT_CALENDAR as DEFAULT_CALENDAR
@@ -386,11 +387,31 @@ class Answer:
         return (self.control_id, self.year, self.period)
 
 
+S = TypeVar("S", bound=Hashable)
+T = TypeVar("T")
+
+
+def newest_per_slot(
+    items: Iterable[T], slot: Callable[[T], S], answered: Callable[[T], datetime]
+) -> dict[S, T]:
+    """Which answer counts in each slot: the latest answered, the later item on a tie (the
+    journal's entries come after the workbook's rows, so they win a tie with their copy)."""
+    newest: dict[S, T] = {}
+    when: dict[S, datetime] = {}
+    for item in items:
+        key, at = slot(item), answered(item)
+        held = when.get(key)
+        if held is None or at >= held:
+            newest[key] = item
+            when[key] = at
+    return newest
+
+
+def answered_at(answer: Answer) -> datetime:
+    """When an answer was given (``newest_per_slot``'s ``answered`` for answers)."""
+    return answer.answered_at
+
+
 def latest_by_slot(answers: Iterable[Answer]) -> dict[tuple[str, int, Period], Answer]:
     """The newest answer per (ID, År, Period); later items win ties."""
-    latest: dict[tuple[str, int, Period], Answer] = {}
-    for answer in answers:
-        current = latest.get(answer.slot)
-        if current is None or answer.answered_at >= current.answered_at:
-            latest[answer.slot] = answer
-    return latest
+    return newest_per_slot(answers, lambda a: a.slot, answered_at)

@@ -15,7 +15,16 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from bot.domain.followup import OpenEarlier
-from bot.domain.model import Action, Answer, Control, OutcomeOption, Plan, Severity
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    OutcomeOption,
+    Plan,
+    Severity,
+    answered_at,
+    newest_per_slot,
+)
 from bot.domain.periods import Term
 from bot.domain.risk import (
     BAND_ORDER,
@@ -245,14 +254,11 @@ def compile_status(
     def namnd_of(control: Control) -> str:
         return control.namnd.strip() or shown_namnd.get(control.plan_key, "")
 
-    latest: dict[tuple[str, str], Answer] = {}
-    for answer in answers:
-        if answer.year != term.year or answer.period is not term.period:
-            continue
-        slot = (answer.plan_key, answer.control_id)
-        current = latest.get(slot)
-        if current is None or answer.answered_at >= current.answered_at:
-            latest[slot] = answer
+    latest = newest_per_slot(
+        (a for a in answers if a.year == term.year and a.period is term.period),
+        lambda a: (a.plan_key, a.control_id),
+        answered_at,
+    )
 
     orphans: list[Orphan] = []
     for (plan_key, control_id), stale in latest.items():

@@ -17,7 +17,16 @@ from datetime import date
 from types import MappingProxyType
 
 from bot.domain.followup import Slot, StatusUpdate
-from bot.domain.model import Action, Answer, Control, ControlKey, Plan, Severity
+from bot.domain.model import (
+    Action,
+    Answer,
+    Control,
+    ControlKey,
+    Plan,
+    Severity,
+    answered_at,
+    newest_per_slot,
+)
 from bot.domain.periods import Term
 from bot.domain.status import DEVIATIONS, Summary, compile_status, owner_text
 from bot.reports.conclusions import conclusions
@@ -150,13 +159,9 @@ def build_report(
 
 def _latest(answers: Iterable[Answer]) -> dict[tuple[str, str, int, str], Answer]:
     """The newest answer per (workbook, control, year, period)."""
-    latest: dict[tuple[str, str, int, str], Answer] = {}
-    for answer in answers:
-        slot = (answer.plan_key, answer.control_id, answer.year, answer.period.value)
-        current = latest.get(slot)
-        if current is None or answer.answered_at >= current.answered_at:
-            latest[slot] = answer
-    return latest
+    return newest_per_slot(
+        answers, lambda a: (a.plan_key, a.control_id, a.year, a.period.value), answered_at
+    )
 
 
 def _fold(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, text, update
 
-from bot.domain.model import Action, Answer, ControlKey, Period
+from bot.domain.model import Action, Answer, ControlKey, Period, newest_per_slot
 from bot.store.database import Database
 from bot.store.dialects import in_list, insert, list_param
 from bot.store.drafts import forget_draft
@@ -324,18 +324,17 @@ class Journal:
         dialect, statement = self._db.dialect, self._for_ids
 
         def read(conn: Connection) -> tuple[list[Answer], set[str]]:
-            newest: dict[tuple[str, str, int, str], tuple[datetime, Row[Any]]] = {}
+            rows: list[Row[Any]] = []
             for plan_key, ids in by_plan.items():
                 if not ids:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
-                for row in conn.execute(statement, params):  # oldest stored first
-                    slot = (plan_key, row.control_id, int(row.year), row.period)
-                    when = datetime.fromisoformat(row.answered_at)
-                    current = newest.get(slot)
-                    if current is None or when >= current[0]:
-                        newest[slot] = (when, row)
-            rows = [row for _, row in newest.values()]
+                newest = newest_per_slot(  # rows come oldest stored first
+                    conn.execute(statement, params),
+                    lambda row: (row.control_id, int(row.year), row.period),
+                    lambda row: datetime.fromisoformat(row.answered_at),
+                )
+                rows.extend(newest.values())
             pending = {row.answer_id for row in rows if row.written_at is None}
             return [_answer_from_row(row) for row in rows], pending
 
