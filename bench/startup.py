@@ -9,9 +9,18 @@ Cold start is the time from launching ``ikbot serve`` (a subprocess, anonymous o
 127.0.0.1, IKBOT_WORKBOOK = the plan, IKBOT_TODAY=2027-01-10) to the first "mina kontroller"
 answered: this process polls with that message until the HTTP response is 200 and the list
 card has reached the recording connector. Memory is VmRSS (and the peak, VmHWM) from
-/proc/<pid>/status after the benchmark turns (every user lists, opens and submits). The
-named floor, in the same run: a bare interpreter importing the Agents SDK, aiohttp,
-openpyxl and SQLAlchemy. Benchmarks print; nothing here asserts a timing.
+/proc/<pid>/status after the benchmark turns (every user lists, opens and submits).
+
+Two references measured in the same run, interleaved with our starts, so that the figures
+can be read on any machine as ratios: the floor, a bare interpreter importing the Agents
+SDK, aiohttp, openpyxl and SQLAlchemy (launch to exit); and the anchor, a bare Agents SDK
+agent (``bench/startup_anchor.py``: the SDK's quickstart hosting, anonymous, echoing)
+from launch to its first answered message, timed exactly as ours.
+
+Every checkout's Python files are compiled to bytecode beforehand (untimed), as
+``pip install`` does for a deployment: an environment with PYTHONDONTWRITEBYTECODE set
+would otherwise compile the whole bot again at every start. Benchmarks print; nothing
+here asserts a timing.
 """
 
 from __future__ import annotations
@@ -22,9 +31,11 @@ import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +60,8 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 READY_LIMIT_S = 30.0
 POLL_S = 0.01
 STOP_LIMIT_S = 10.0  # after SIGTERM; then SIGKILL
+PACKAGES = ("bot", "dialogs", "cards", "graph", "manifest")
+ANCHOR = Path(__file__).with_name("startup_anchor.py")
 FLOOR = (
     "import time; t = time.perf_counter();"
     "import aiohttp, openpyxl, sqlalchemy, pydantic;"
@@ -75,6 +88,12 @@ def memory_kib(pid: int) -> dict[str, int]:
     return found
 
 
+def compile_bytecode(repo: Path) -> None:
+    """Compile a checkout's packages to bytecode (as ``pip install`` does), untimed."""
+    folders = [str(repo / p) for p in PACKAGES if (repo / p).is_dir()]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True)
+
+
 def ikbot_command() -> list[str]:
     script = Path(sys.executable).parent / "ikbot"
     return [str(script), "serve"] if script.exists() else [sys.executable, "-m", "bot.cli", "serve"]
@@ -99,8 +118,26 @@ async def post(session: ClientSession, url: str, activity: dict[str, Any]) -> tu
         return response.status, await response.read()
 
 
+Answered = Callable[[dict[str, Any] | None], bool]
+
+
+def listed(reply: dict[str, Any] | None) -> bool:
+    """Whether the reply is our list card (an "open" button on one of its cards)."""
+    return any(d.get("verb") == "open" for c in cards_in(reply) for d in execute_actions(c))
+
+
+def echoed(reply: dict[str, Any] | None) -> bool:
+    """Whether the reply is the anchor's echo of the message."""
+    return reply is not None and reply.get("text") == "mina kontroller"
+
+
 async def first_answer(
-    session: ClientSession, url: str, connector: BenchConnector, service_url: str, started: float
+    session: ClientSession,
+    url: str,
+    connector: BenchConnector,
+    service_url: str,
+    started: float,
+    answered: Answered = listed,
 ) -> tuple[float, float, int]:
     """Poll until "mina kontroller" is answered; (seconds since launch, that turn's ms, polls)."""
     user = User(0)
@@ -116,10 +153,8 @@ async def first_answer(
             continue
         if status in (200, 202):
             done = time.perf_counter()
-            cards = cards_in(connector.last_reply(user.conversation))
-            listed = any(d.get("verb") == "open" for c in cards for d in execute_actions(c))
-            if connector.posted == posted or not listed:
-                raise SystemExit("the first answer was not a list card")
+            if connector.posted == posted or not answered(connector.last_reply(user.conversation)):
+                raise SystemExit("the first answer was not the one expected")
             return done - started, (done - turn_started) * 1000, polls
         await asyncio.sleep(POLL_S)
     raise SystemExit(f"ikbot serve did not answer within {READY_LIMIT_S:.0f} s")
@@ -214,16 +249,43 @@ async def one_start(
                 await asyncio.sleep(1.0)  # let the writer land the answers
                 result.update(turns=turns, turns_s=seconds, after=memory_kib(process.pid))
         finally:
-            stopping = time.perf_counter()
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), STOP_LIMIT_S)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+            stop_s = await stop(process)
             log.close()
-    result["stop_s"] = time.perf_counter() - stopping
+    result["stop_s"] = stop_s
     return result
+
+
+async def stop(process: asyncio.subprocess.Process) -> float:
+    """SIGTERM, then SIGKILL after STOP_LIMIT_S; the seconds it took to exit."""
+    stopping = time.perf_counter()
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), STOP_LIMIT_S)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+    return time.perf_counter() - stopping
+
+
+async def anchor_start(tmp: Path, run: int, connector: BenchConnector, service_url: str) -> float:
+    """Launch the bare SDK agent; seconds from launch to its first echoed message."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    env["CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"] = "true"
+    url = f"http://127.0.0.1:{port}/api/messages"
+    with (tmp / f"anchor-{run}.log").open("wb") as log:
+        async with ClientSession(timeout=ClientTimeout(total=60, connect=1)) as session:
+            started = time.perf_counter()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, str(ANCHOR), str(port), env=env, stdout=log, stderr=log
+            )
+            try:
+                ready, _, _ = await first_answer(
+                    session, url, connector, service_url, started, echoed
+                )
+            finally:
+                await stop(process)
+    return ready
 
 
 async def floor() -> tuple[float, float, int]:
@@ -238,26 +300,39 @@ async def floor() -> tuple[float, float, int]:
     return total, float(imports), int(rss)
 
 
+def paired(ours: list[float], reference: list[float]) -> float:
+    """The median of the ratios of starts made side by side."""
+    return statistics.median(o / r for o, r in zip(ours, reference, strict=True))
+
+
 async def measure(quick: bool) -> None:
     starts, rounds = (1, 1) if quick else (5, 3)
+    compile_bytecode(REPO)
     connector = BenchConnector(users())
     service_url = await connector.start()
+    floors: list[tuple[float, float, int]] = []
+    anchors: list[float] = []
+    results: list[dict[str, Any]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="ikbot-startup-") as name:
             tmp = Path(name)
             plan = write_plan(tmp / "plans" / PLAN_NAME)
-            floors = [await floor() for _ in range(starts)]
-            floor_total, floor_imports, floor_rss = (
-                statistics.median(f[i] for f in floors) for i in range(3)
-            )
-            results = [
-                await one_start(
-                    tmp, plan, run, connector, service_url, rounds if run == starts - 1 else 0
+            for run in range(starts):  # interleaved, the order alternating
+                floors.append(await floor())
+                if run % 2:
+                    anchors.append(await anchor_start(tmp, run, connector, service_url))
+                results.append(
+                    await one_start(
+                        tmp, plan, run, connector, service_url, rounds if run == starts - 1 else 0
+                    )
                 )
-                for run in range(starts)
-            ]
+                if not run % 2:
+                    anchors.append(await anchor_start(tmp, run, connector, service_url))
     finally:
         await connector.stop()
+    floor_total, floor_imports, floor_rss = (
+        statistics.median(f[i] for f in floors) for i in range(3)
+    )
 
     ready = [r["ready_s"] * 1000 for r in results]
     first = [r["first_ms"] for r in results]
@@ -280,6 +355,15 @@ async def measure(quick: bool) -> None:
         f"| floor: bare python importing the SDK, aiohttp, openpyxl, SQLAlchemy (median) | "
         f"{floor_total * 1000:.0f} ms to exit ({floor_imports * 1000:.0f} ms of imports), "
         f"RSS {floor_rss / mib:.0f} MiB |"
+    )
+    print(
+        f"| anchor: a bare Agents SDK agent, launch → first message echoed (median) | "
+        f"{statistics.median(anchors) * 1000:.0f} ms |"
+    )
+    ours = [r["ready_s"] for r in results]
+    print(
+        f"| ours ÷ anchor; ours ÷ floor (paired medians) | {paired(ours, anchors):.2f}×; "
+        f"{paired(ours, [f[0] for f in floors]):.2f}× |"
     )
     print(f"| RSS after the first answer | {last['idle']['VmRSS'] / mib:.0f} MiB |")
     if "after" in last:
@@ -304,15 +388,21 @@ async def measure_against(before: Path, quick: bool, new_database: bool) -> None
 
     starts = 2 if quick else 5
     checkouts = {"before": before, "after": REPO}
+    for checkout in checkouts.values():
+        compile_bytecode(checkout)
     connector = BenchConnector([User(0)])
     service_url = await connector.start()
     found: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    anchors: list[float] = []
+    floors: list[float] = []
     try:
         with tempfile.TemporaryDirectory(prefix="ikbot-startup-against-") as name:
             tmp = Path(name)
             plans = {rows: await answered_plan(tmp / f"plans-{rows}", rows) for rows in SIZES}
             run = 0
             for start in range(starts):
+                anchors.append(await anchor_start(tmp, start, connector, service_url))
+                floors.append((await floor())[0])
                 for rows, plan in plans.items():
                     order = list(checkouts) if start % 2 == 0 else list(checkouts)[::-1]
                     for which in order:
@@ -341,20 +431,30 @@ async def measure_against(before: Path, quick: bool, new_database: bool) -> None
         else "Each start on a data folder whose database is already at the newest schema\n"
         "(`ikbot db upgrade` beforehand, untimed): a restart's, on a plan never read before.\n"
     )
-    print("| plan rows | wall before / after | after ÷ before (paired) | CPU before / after |")
-    print("|---:|---:|---:|---:|")
+    print(
+        f"Anchor (a bare Agents SDK agent, launch → first message echoed): median "
+        f"{statistics.median(anchors) * 1000:.0f} ms; floor (bare imports, launch → exit): "
+        f"{statistics.median(floors) * 1000:.0f} ms; one of each per round, paired with it.\n"
+    )
+    print(
+        "| plan rows | wall before / after | after ÷ before (paired) | before / after ÷ anchor "
+        "| before / after ÷ floor | CPU before / after |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
     for rows in SIZES:
         was, now = found[(rows, "before")], found[(rows, "after")]
 
         def median(results: list[dict[str, Any]], key: str) -> float:
             return statistics.median(r[key] for r in results) * 1000
 
-        pairs = zip(was, now, strict=True)
-        ratio = statistics.median(n["ready_s"] / w["ready_s"] for w, n in pairs)
+        was_s, now_s = [r["ready_s"] for r in was], [r["ready_s"] for r in now]
         child = median(now, "children_cpu_s")
         print(
             f"| {rows:,} | {median(was, 'ready_s'):.0f} / {median(now, 'ready_s'):.0f} ms | "
-            f"{ratio:.2f}× | {median(was, 'cpu_s'):.0f} / {median(now, 'cpu_s'):.0f} ms"
+            f"{paired(now_s, was_s):.2f}× | {paired(was_s, anchors):.2f}× / "
+            f"{paired(now_s, anchors):.2f}× | {paired(was_s, floors):.2f}× / "
+            f"{paired(now_s, floors):.2f}× | "
+            f"{median(was, 'cpu_s'):.0f} / {median(now, 'cpu_s'):.0f} ms"
             + (f" (+ {child:.0f} ms in the child) |" if child else " |")
         )
 

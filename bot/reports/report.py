@@ -17,7 +17,6 @@ from bot.domain.policy import Refusal, may_write_summaries
 from bot.plans import PlanBook
 from bot.reports.document import Report, build_report
 from bot.reports.status import StatusQuery
-from bot.reports.word import render_report
 from graph.protocol import ReportSaved, ReportShelf, WorkbookError
 from graph.report_files import report_file_name
 
@@ -113,7 +112,7 @@ class Reports:
         if not isinstance(report, Report):
             return report
         # Rendering a thousand controls takes a noticeable moment: off the event loop.
-        content = await asyncio.to_thread(render_report, report)
+        content = await asyncio.to_thread(_render, report)
         name = report_file_name(f"{report.title} – {report.recipient}")
         try:
             saved = await self._shelf.save_report(name, content)
@@ -122,3 +121,12 @@ class Reports:
         return ReportMade(
             saved, report.title, report.recipient, report.term, report.controls, query.namnd
         )
+
+
+def _render(report: Report) -> bytes:
+    """The report as .docx bytes (runs in a worker thread)."""
+    # python-docx and lxml (some 60 ms of imports) load with the first report, not at
+    # every start of the bot.
+    from bot.reports.word import render_report
+
+    return render_report(report)

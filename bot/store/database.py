@@ -25,14 +25,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from bot.store.schema_head import at_newest
+
+if TYPE_CHECKING:
+    # Imported where PostgreSQL is opened: it brings in the ORM (about 0.1 s), which a
+    # start on SQLite never needs.
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +230,8 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _postgres_engine(url: URL) -> AsyncEngine:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     # pre_ping: a server restart or a failover must not fail the next turn; and an
     # unreachable server is reported in seconds, not after TCP's minutes.
     connect = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
