@@ -37,7 +37,6 @@ from bot.store.schema_head import at_newest
 logger = logging.getLogger(__name__)
 
 SQLITE_FILE = "ikbot.sqlite3"
-_WRITE = "ikbot_write"  # execution option: this connection's transaction will write
 # Milliseconds a SQLite writer waits for another process's write lock before giving up.
 _BUSY_TIMEOUT_MS = 15_000
 # Rows changed by an INSERT … ON CONFLICT say whether it inserted (or took a lease):
@@ -197,12 +196,14 @@ class _SqliteThread:
                     return work(conn)
                 finally:
                     conn.rollback()  # ends SQLAlchemy's bookkeeping; SQLite had no BEGIN
-            conn.execution_options(**{_WRITE: True})
-            try:
-                with conn.begin():
-                    return work(conn)
-            finally:
-                conn.execution_options(**{_WRITE: False})
+            # SQLAlchemy's transaction does the bookkeeping (and COMMIT or ROLLBACK through
+            # the driver); it sends no BEGIN of its own (the driver's legacy transaction
+            # control is off), so the write lock is taken here, straight on the driver:
+            # IMMEDIATE takes it now, so a read-modify-write in the transaction cannot
+            # interleave with another writer (another process: one thread here).
+            with conn.begin():
+                conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+                return work(conn)
         except BaseException:
             # Whatever went wrong, the next unit starts on a fresh connection.
             self._conn = None
@@ -256,7 +257,8 @@ def _use_wal(cursor: Any) -> None:
 
 
 def _sqlite_events(engine: Engine) -> None:
-    """Durable settings on every SQLite connection, and transactions we begin ourselves."""
+    """Durable settings on every SQLite connection (``_SqliteThread.unit`` begins the
+    write transactions itself)."""
 
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -271,10 +273,3 @@ def _sqlite_events(engine: Engine) -> None:
         _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE):
-            # IMMEDIATE takes the write lock now: a read-modify-write in the transaction
-            # cannot interleave with another writer (another process: one thread here).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, text, update

@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.expression import ClauseElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +37,15 @@ class _Compiled:
     row: Any  # the named tuple of a result row, or None for a statement without rows
 
 
+def _row_type(names: list[str]) -> Any:
+    """A named tuple of a statement's result columns (rows read as ``row.name``)."""
+    return namedtuple("Row", names)  # noqa: PYI024
+
+
 class Prepared:
     """A Core statement run on the driver's cursor (see the module's docstring)."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
         self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
@@ -46,23 +53,21 @@ class Prepared:
         statement = self._statement
         # An INSERT without .values() lists the columns it is given, as execute() would.
         column_keys = list(keys) if isinstance(statement, Insert) else None
-        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=column_keys))
         processors = {}
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 processors[name] = processor
-        row = None
+        row: Any = None
         columns = getattr(statement, "selected_columns", None)
         if columns is not None and not isinstance(statement, Insert):
             for column in columns:
                 impl = column.type.dialect_impl(dialect)
                 if impl.result_processor(dialect, None) is not None:
                     raise TypeError(f"{column.key}: its type needs converting; not preparable")
-            row = namedtuple("Row", [str(c.key) for c in columns])  # type: ignore[misc]
-        positional = (
-            tuple(compiled.positiontup or ()) if dialect.paramstyle in ("qmark", "numeric") else None
-        )
+            row = _row_type([str(c.key) for c in columns])
+        positional = tuple(compiled.positiontup or ()) if compiled.positional else None
         defaults = {
             name: bind.value
             for name, bind in compiled.binds.items()
