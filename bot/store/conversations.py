@@ -48,13 +48,16 @@ class ConversationStore:
         """The stored state, or an empty dict."""
         return await self._db.run(lambda conn: _load(conn, key) or {})
 
-    async def save(self, key: str, state: dict[str, Any], when: datetime) -> None:
+    async def save(
+        self, key: str, state: dict[str, Any], when: datetime, *, durable: bool = True
+    ) -> None:
         """Replace the stored state: one statement (an upsert), so nothing can come between
-        a look and the write, on either engine, and no lock is needed."""
+        a look and the write, on either engine, and no lock is needed. ``durable=False``:
+        the state may be lost in a power cut (``Database.run``)."""
         values = {"key": key, "state": json.dumps(state, ensure_ascii=False)}
         values["updated_at"] = stamp(when)
         upsert = _UPSERT[self._db.dialect]
-        await self._db.run(lambda conn: upsert.run(conn, values), write=True)
+        await self._db.run(lambda conn: upsert.run(conn, values), write=True, durable=durable)
 
 
 def _save(

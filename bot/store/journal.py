@@ -165,7 +165,7 @@ _NEWEST = (
 _NEWEST_PREPARED = Prepared(_NEWEST)
 # Two savers of one slot queue here on PostgreSQL (released at commit); a missing row
 # cannot be locked with FOR UPDATE.
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
 
 
 def _slot_lock(answer: Answer) -> int:
@@ -275,7 +275,7 @@ class Journal:
 
         def unit(conn: Connection) -> Appended:
             if lock is not None:  # SQLite's write transaction already holds the database
-                conn.execute(_LOCK, {"key": lock})
+                _LOCK.run(conn, {"key": lock})
             row = _NEWEST_PREPARED.first(conn, slot)
             if row is not None:
                 newest = _cached_answer(row)

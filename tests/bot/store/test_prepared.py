@@ -156,16 +156,44 @@ class _Traced:
         self.seen[:] = seen  # not the BEGIN of the unit that cleared it
 
 
-async def test_an_open_writes_its_focus_in_one_statement(tmp_path: Path) -> None:
+async def test_an_open_writes_its_focus_in_one_statement_without_an_fsync(
+    tmp_path: Path,
+) -> None:
     db = Database(tmp_path / "ikbot.sqlite3")
     await db.open()
     store = ConversationStore(db)
     await store.save("underlag|a", {"control": "1"}, WHEN)
     async with _Traced(db) as seen:
-        await store.save("underlag|a", {"control": "2"}, WHEN)
-    assert [s.split()[0] for s in seen] == ["BEGIN", "INSERT", "COMMIT"]
-    assert seen[0] == "BEGIN IMMEDIATE"
+        await store.save("underlag|a", {"control": "2"}, WHEN, durable=False)
+    assert seen[0] == "PRAGMA synchronous=NORMAL"
+    assert [s.split()[0] for s in seen[1:-1]] == ["BEGIN", "INSERT", "COMMIT"]
+    assert seen[-1] == "PRAGMA synchronous=FULL"
     assert await store.load("underlag|a") == {"control": "2"}
+    # The writer's next unit commits with FULL sync again.
+    level = await db.run(
+        lambda conn: conn.exec_driver_sql("PRAGMA synchronous").scalar(), write=True
+    )
+    assert level == 2
+    # A durable save (the default) does not touch the setting.
+    async with _Traced(db) as seen:
+        await store.save("underlag|a", {"control": "3"}, WHEN)
+    assert [s.split()[0] for s in seen] == ["BEGIN", "INSERT", "COMMIT"]
+    await db.close()
+
+
+async def test_a_failed_non_durable_write_leaves_the_writer_durable(tmp_path: Path) -> None:
+    db = Database(tmp_path / "ikbot.sqlite3")
+    await db.open()
+
+    def fail(conn: Connection) -> None:
+        raise RuntimeError("in the unit")
+
+    with pytest.raises(RuntimeError):
+        await db.run(fail, write=True, durable=False)
+    level = await db.run(
+        lambda conn: conn.exec_driver_sql("PRAGMA synchronous").scalar(), write=True
+    )
+    assert level == 2
     await db.close()
 
 
