@@ -8,10 +8,12 @@ and the card anchor of bench/turns.py (a bare SDK agent replying with the list c
 card and receipt our bot sent, captured first); a recording channel listens in the same
 process. For each scenario — a typed ``mina kontroller``, and an answer (an "open" of the
 answer card, then its "submit") — the turns run one after another, ours and the anchor's
-interleaved in blocks of 20, first timed (CPU time of this process per turn, without a
-profiler), then under cProfile, which splits ours into our route (identity, plans, answers,
-building the card), the SDK sending the reply and the rest of the SDK's pipeline. Times under
-the profiler are inflated; the shares are what counts. Prints, never asserts.
+(for an answer also the durable anchor's, which commits each submit to its own SQLite file
+with FULL sync before replying) interleaved in blocks of 20, first timed (CPU time of this
+process per turn, without a profiler), then under cProfile, which splits ours into our
+route (identity, plans, answers, building the card), the SDK sending the reply and the rest
+of the SDK's pipeline. Times under the profiler are inflated; the shares are what counts.
+Prints, never asserts.
 
 Its CPU ratios are milder than bench/turns.py's: the client and the channel run in this
 process (the same cost added to both sides), and the list turns run before any answer is
@@ -31,7 +33,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from _agents import anchor_app, serve
+from _agents import anchor_app, durable_anchor_app, serve
 from _common import PLAN_NAME, TODAY, BenchConnector, machine, users, write_plan
 from _driver import Load
 from aiohttp import ClientSession, TCPConnector, web
@@ -101,22 +103,31 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
         load = Load(session, channel, service_url)
         bot_runner, bot_url = await serve(create_app(settings, services=services))
         anchor_runner: web.AppRunner | None = None
+        durable_runner: web.AppRunner | None = None
         try:
             captured = await load.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
+            durable_app = durable_anchor_app(settings, captured, Path(tmp) / "durable.sqlite3")
+            durable_runner, durable_url = await serve(durable_app)
             print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
             for kind in kinds:
                 ours = Turns(load, bot_url, kind, BLOCK)
                 anchor = Turns(load, anchor_url, kind, BLOCK)
+                # For an answer, the anchor that also commits it durably (a message: none).
+                durable = Turns(load, durable_url, kind, BLOCK) if kind == "submit" else None
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
                     await ours.one()
                     await anchor.one()
-                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0}
+                    if durable is not None:
+                        await durable.one()
+                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0, "durable": 0.0}
                 for _ in range(max(1, turns // BLOCK)):
                     spent, store = await _timed(ours.one, BLOCK)
                     cpu["ours"] += spent
                     cpu["store"] += store
                     cpu["anchor"] += (await _timed(anchor.one, BLOCK))[0]
+                    if durable is not None:
+                        cpu["durable"] += (await _timed(durable.one, BLOCK))[0]
                 n = max(1, turns // BLOCK) * BLOCK
                 profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
                 for _ in range(max(1, turns // BLOCK)):
@@ -133,6 +144,8 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
             await session.close()
             if anchor_runner is not None:
                 await anchor_runner.cleanup()
+            if durable_runner is not None:
+                await durable_runner.cleanup()
             await bot_runner.cleanup()
             await channel.stop()
 
@@ -156,8 +169,15 @@ def _report(
         f"{scenario}: CPU per turn without a profiler, ours {cpu['ours'] / n * 1000:.2f} ms, "
         f"anchor {cpu['anchor'] / n * 1000:.2f} ms ({cpu['ours'] / cpu['anchor']:.2f}×; this "
         "process: servers, channel and the driving client alike), of ours "
-        f"{cpu['store'] / n * 1000:.2f} ms in the SQLite store's threads. Under cProfile "
-        "(this thread only):"
+        f"{cpu['store'] / n * 1000:.2f} ms in the SQLite store's threads. "
+        + (
+            f"The durable anchor (the anchor committing each submit with FULL sync) "
+            f"{cpu['durable'] / n * 1000:.2f} ms: ours ÷ durable anchor "
+            f"{cpu['ours'] / cpu['durable']:.2f}×. "
+            if cpu["durable"]
+            else ""
+        )
+        + "Under cProfile (this thread only):"
     )
     print("| part | ms per turn | share |\n|---|---:|---:|")
     for label, seconds, of in (

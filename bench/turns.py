@@ -13,6 +13,11 @@ client factory, ``start_typing_timer=False``, jwt_authorization_middleware):
   ``mina kontroller`` (captured from it before the run, about 8 KB), answers an
   Action.Execute "open" with our answer card and "submit" with our receipt card. It does
   what the SDK must do for our turns and nothing of ours, so ours ÷ anchor is our overhead;
+- the durable anchor is the card anchor that, on a submit, first commits the answer's data
+  as one row to its own SQLite file (WAL, synchronous=FULL, plain sqlite3 in a thread, one
+  INSERT per submit): what any bot pays that acknowledges an answer only once it would
+  survive a power cut, as ours does. Measured for submissions only (for a message it is
+  the card anchor); ours ÷ durable anchor is our overhead beyond that floor;
 - the echo agent echoes the text and answers Action.Execute with a one-line card.
 
 The simulated users and the recording connector run in a second process (bench/_driver.py)
@@ -21,9 +26,10 @@ end of the HTTP response; replies reach the connector before that.
 
 Scenarios: (a) a typed "mina kontroller", (b) an answer submission (Action.Execute
 "submit"; each is preceded by an untimed "open" that returns the answer card with a fresh
-nonce). A full run does every phase in three interleaved rounds (echo, anchor, ours, and
-ours with the start-up heap not frozen, in turn) and reports the median of the rounds; a
-ratio is the median of the rounds' own ratios (paired: both measured in the same round).
+nonce). A full run does every phase in three interleaved rounds (echo, anchor, durable
+anchor for submissions, ours, and ours with the start-up heap not frozen, in turn) and
+reports the median of the rounds; a ratio is the median of the rounds' own ratios
+(paired: both measured in the same round).
 Before the rounds, a diagnostic runs the submissions with the writer stopped, to separate
 a turn's own cost from the writer's. Benchmarks print; nothing here asserts a timing.
 """
@@ -44,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _agents import anchor_app, echo_app, serve
+from _agents import anchor_app, durable_anchor_app, echo_app, serve
 from _common import PLAN_NAME, TODAY, TimedSource, Write, machine, percentile, write_plan
 from aiohttp import web
 
@@ -202,7 +208,8 @@ async def wait_for_writer(services: Services) -> float:
 # The systems measured: the bare agents, our bot with the start-up heap frozen (as
 # create_app does) and our bot with it not frozen (gc.unfreeze() before the phase).
 ECHO, ANCHOR, OURS, UNFROZEN = "echo", "anchor", "ikbot", "ikbot unfrozen"
-BASELINES = (ECHO, ANCHOR)
+DURABLE = "durable anchor"
+BASELINES = (ECHO, ANCHOR, DURABLE)
 
 
 def _set_frozen(system: str) -> None:
@@ -231,8 +238,8 @@ class Bench:
         cached by file stat, first workbook write done, imports and pydantic warm."""
         started = time.perf_counter()
         lookups = 0
-        for system in (ECHO, ANCHOR, OURS):
-            for kind in ("message", "submit"):
+        for system in (ECHO, ANCHOR, DURABLE, OURS):
+            for kind in ("message", "submit") if system != DURABLE else ("submit",):
                 result = await self.driver.run(
                     url=self.urls[system],
                     kind=kind,
@@ -300,9 +307,13 @@ async def measure(quick: bool) -> None:
         echo_runner, echo_url = await serve(echo_app(settings))
         driver = await Driver.start()
         anchor_runner: web.AppRunner | None = None
+        durable_runner: web.AppRunner | None = None
         try:
             captured = await driver.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
+            durable_runner, durable_url = await serve(
+                durable_anchor_app(settings, captured, Path(tmp) / "durable-anchor.sqlite3")
+            )
             list_bytes = sum(
                 len(json.dumps(a["content"], ensure_ascii=False).encode())
                 for a in captured["reply"]["attachments"]
@@ -312,7 +323,13 @@ async def measure(quick: bool) -> None:
                 "for the anchor",
                 flush=True,
             )
-            urls = {ECHO: echo_url, ANCHOR: anchor_url, OURS: bot_url, UNFROZEN: bot_url}
+            urls = {
+                ECHO: echo_url,
+                ANCHOR: anchor_url,
+                DURABLE: durable_url,
+                OURS: bot_url,
+                UNFROZEN: bot_url,
+            }
             bench = Bench(driver, services, source, urls)
             await bench.warm_up(max(u for u, _ in levels))
             if not quick:
@@ -330,7 +347,9 @@ async def measure(quick: bool) -> None:
                 print(f"Round {number + 1} of {rounds}", flush=True)
                 for users, turns in levels:
                     for scenario in (MESSAGE, SUBMIT):
-                        for system in (ECHO, ANCHOR, OURS, UNFROZEN):
+                        for system in (ECHO, ANCHOR, DURABLE, OURS, UNFROZEN):
+                            if system == DURABLE and scenario != SUBMIT:
+                                continue  # for a message it is the card anchor
                             await bench.phase(scenario, system, users, turns)
         finally:
             gc.freeze()  # as the bot runs
@@ -338,10 +357,12 @@ async def measure(quick: bool) -> None:
             await echo_runner.cleanup()
             if anchor_runner is not None:
                 await anchor_runner.cleanup()
+            if durable_runner is not None:
+                await durable_runner.cleanup()
             await _shut_down(services, bot_runner)
     print(f"Measured in {time.perf_counter() - started:.1f} s", flush=True)
     order = [MESSAGE, SUBMIT, PAUSED]
-    systems = [ECHO, ANCHOR, OURS, UNFROZEN]
+    systems = [ECHO, ANCHOR, DURABLE, OURS, UNFROZEN]
     rows = sorted(
         bench.rows.values(),
         key=lambda r: (
@@ -376,8 +397,10 @@ def paired(ours: list[float], base: list[float]) -> float:
 
 
 def _ratios(r: Row, base: Row | None, *, verdict: bool) -> tuple[str, str]:
-    if r.system in BASELINES or base is None:
+    # The durable anchor's own row shows what durability costs the card anchor.
+    if base is None or base is r or r.system in (ECHO, ANCHOR):
         return "", ""
+    verdict = verdict and r.system not in BASELINES
     p = paired(r.round_p99, base.round_p99)
     t = paired(r.round_rates, base.round_rates)
     if not verdict:
@@ -412,6 +435,7 @@ def _print_table(rows: list[Row], quick: bool, rounds: int) -> None:
         f"| {'scenario':<28} | {'agent':<14} | {'users':>5} | {'n':>5} | {'p50 ms':>7} | "
         f"{'p99 ms':>7} | {'turns/s':>7} | {'rounds turns/s':>14} | {'CPU ms/turn':>11} | "
         f"{'p99 / anchor':>13} | {'turns/s / anchor':>16} | "
+        f"{'p99 / durable':>13} | {'turns/s / durable':>17} | "
         f"{'p99 / echo':>10} | {'turns/s / echo':>14} |"
     )
     print(header)
@@ -419,12 +443,14 @@ def _print_table(rows: list[Row], quick: bool, rounds: int) -> None:
     for r in rows:
         key = (r.scenario, r.users)
         p_anchor, t_anchor = _ratios(r, bases[ANCHOR].get(key), verdict=True)
+        p_durable, t_durable = _ratios(r, bases[DURABLE].get(key), verdict=False)
         p_echo, t_echo = _ratios(r, bases[ECHO].get(key), verdict=False)
         spread = f"{min(r.round_rates):.0f}–{max(r.round_rates):.0f}" if r.round_rates else ""
         print(
             f"| {r.scenario:<28} | {r.system:<14} | {r.users:>5} | {r.n:>5} | {r.p50:7.1f} | "
             f"{r.p99:7.1f} | {r.per_s:7.1f} | {spread:>14} | {r.cpu_ms:11.2f} | "
-            f"{p_anchor:>13} | {t_anchor:>16} | {p_echo:>10} | {t_echo:>14} |"
+            f"{p_anchor:>13} | {t_anchor:>16} | {p_durable:>13} | {t_durable:>17} | "
+            f"{p_echo:>10} | {t_echo:>14} |"
         )
     print()
     for r in rows:
@@ -446,6 +472,11 @@ def _print_table(rows: list[Row], quick: bool, rounds: int) -> None:
     print(
         "- 'ikbot' runs with the heap frozen (gc.freeze(), as create_app does after start-up), "
         "'ikbot unfrozen' with gc.unfreeze() before its phases; the bare agents run unfrozen."
+    )
+    print(
+        "- the durable anchor commits each submitted answer as one row to its own SQLite file "
+        "(WAL, synchronous=FULL) before replying: / durable is ours beyond what durability "
+        "itself costs; its own row's / anchor is what that costs the card anchor."
     )
 
 

@@ -89,8 +89,10 @@ class FocusStore(Protocol):
         """The stored state, or an empty dict."""
         ...
 
-    async def save(self, key: str, state: dict[str, Any], when: Any) -> None:
-        """Replace the stored state."""
+    async def save(
+        self, key: str, state: dict[str, Any], when: Any, *, durable: bool = True
+    ) -> None:
+        """Replace the stored state (``durable=False``: it may be lost in a power cut)."""
         ...
 
 
@@ -153,7 +155,9 @@ class EvidenceDesk:
             "period": target.term.period.value,
             "at": self._clock.now().isoformat(),
         }
-        await self._focus.save(_focus_key(user), state, self._clock.now())
+        # Not worth an fsync of its own: lost in a power cut, the person opens the card
+        # again (a crash of the process loses nothing); answers keep their FULL sync.
+        await self._focus.save(_focus_key(user), state, self._clock.now(), durable=False)
 
     async def links(self, key: ControlKey, term: Term) -> tuple[str, ...]:
         """The links of everything attached to a control in a term."""

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from bot.store.database import Database
 from bot.store.dialects import insert, lock_key
+from bot.store.prepared import Prepared
 from bot.store.schema import conversation_state, stamp
 
 
@@ -47,15 +48,16 @@ class ConversationStore:
         """The stored state, or an empty dict."""
         return await self._db.run(lambda conn: _load(conn, key) or {})
 
-    async def save(self, key: str, state: dict[str, Any], when: datetime) -> None:
-        """Replace the stored state."""
-        dialect = self._db.dialect
-
-        def unit(conn: Connection) -> None:
-            lock_key(conn, dialect, f"conversation:{key}")
-            _save(conn, dialect, key, state, when, exists=_load(conn, key) is not None)
-
-        await self._db.run(unit, write=True)
+    async def save(
+        self, key: str, state: dict[str, Any], when: datetime, *, durable: bool = True
+    ) -> None:
+        """Replace the stored state: one statement (an upsert), so nothing can come between
+        a look and the write, on either engine, and no lock is needed. ``durable=False``:
+        the state may be lost in a power cut (``Database.run``)."""
+        values = {"key": key, "state": json.dumps(state, ensure_ascii=False)}
+        values["updated_at"] = stamp(when)
+        upsert = _UPSERT[self._db.dialect]
+        await self._db.run(lambda conn: upsert.run(conn, values), write=True, durable=durable)
 
 
 def _save(
@@ -85,3 +87,16 @@ _LOAD = select(_table.c.state).where(_table.c.key == bindparam("key"))
 # UPDATE's SET takes the column names as parameters; the key travels under another name.
 _UPDATE = update(_table).where(_table.c.key == bindparam("the_key"))
 _INSERT = {dialect: insert(dialect, _table) for dialect in ("sqlite", "postgresql")}
+
+
+def _upsert(dialect: str) -> Prepared:
+    statement = insert(dialect, _table)
+    return Prepared(
+        statement.on_conflict_do_update(
+            index_elements=[_table.c.key],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+        )
+    )
+
+
+_UPSERT = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}

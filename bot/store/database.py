@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SQLITE_FILE = "ikbot.sqlite3"
-_WRITE = "ikbot_write"  # execution option: this connection's transaction will write
 # Milliseconds a SQLite writer waits for another process's write lock before giving up.
 _BUSY_TIMEOUT_MS = 15_000
 # Rows changed by an INSERT … ON CONFLICT say whether it inserted (or took a lease):
@@ -136,20 +135,29 @@ class Database:
         if postgres is not None:
             await postgres.dispose()
 
-    async def run(self, work: Work[T], *, write: bool = False) -> T:
+    async def run(self, work: Work[T], *, write: bool = False, durable: bool = True) -> T:
         """Run ``work`` with a connection: inside one transaction when it writes (committed
         at the end, rolled back on error; on SQLite the write lock is taken at its start,
-        so what it reads stays true until it commits), else reading the latest commits."""
+        so what it reads stays true until it commits), else reading the latest commits.
+
+        ``durable=False``: a write that may be lost in a power cut (never in a crash of the
+        process) because nothing depends on it, such as which card a person opened last.
+        It is committed without waiting for the disk — on SQLite with synchronous=NORMAL
+        for that transaction (the WAL keeps commits in order, so the next durable commit's
+        sync carries it too), on PostgreSQL with synchronous_commit off — and so does not
+        make the answers queued behind it on the writer wait for an fsync of its own."""
         if self._sqlite is not None:
             sqlite = self._sqlite if write or self._sqlite_reads is None else self._sqlite_reads
             return await asyncio.get_running_loop().run_in_executor(
-                sqlite.executor, sqlite.unit, work, write
+                sqlite.executor, sqlite.unit, work, write, durable
             )
         if self._postgres is None:
             raise RuntimeError("Database is not open")
         async with self._postgres.connect() as conn:
             if write:
                 async with conn.begin():
+                    if not durable:
+                        await conn.exec_driver_sql(_NOT_DURABLE)
                     return await conn.run_sync(work)
             # A read needs no transaction: no BEGIN and ROLLBACK round trips.
             await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -180,6 +188,8 @@ class Database:
 
 
 _PING = text("SELECT 1")
+# For this transaction only (SET LOCAL): its commit does not wait for the WAL's flush.
+_NOT_DURABLE = "SET LOCAL synchronous_commit = off"
 
 
 class _SqliteThread:
@@ -190,7 +200,7 @@ class _SqliteThread:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="ikbot-sqlite")
         self._conn: Connection | None = None
 
-    def unit(self, work: Work[T], write: bool) -> T:
+    def unit(self, work: Work[T], write: bool, durable: bool = True) -> T:
         """One unit of work (runs on the thread)."""
         if self._conn is None:
             self._conn = self.engine.connect()
@@ -201,12 +211,21 @@ class _SqliteThread:
                     return work(conn)
                 finally:
                     conn.rollback()  # ends SQLAlchemy's bookkeeping; SQLite had no BEGIN
-            conn.execution_options(**{_WRITE: True})
+            # SQLAlchemy's transaction does the bookkeeping (and COMMIT or ROLLBACK through
+            # the driver); it sends no BEGIN of its own (the driver's legacy transaction
+            # control is off), so the write lock is taken here, straight on the driver:
+            # IMMEDIATE takes it now, so a read-modify-write in the transaction cannot
+            # interleave with another writer (another process: one thread here).
+            driver: Any = conn.connection.dbapi_connection
+            if not durable:  # this commit only; FULL again below (or a fresh connection)
+                driver.execute("PRAGMA synchronous=NORMAL")
             try:
                 with conn.begin():
+                    driver.execute("BEGIN IMMEDIATE")
                     return work(conn)
             finally:
-                conn.execution_options(**{_WRITE: False})
+                if not durable:
+                    driver.execute("PRAGMA synchronous=FULL")
         except BaseException:
             # Whatever went wrong, the next unit starts on a fresh connection.
             self._conn = None
@@ -262,7 +281,8 @@ def _use_wal(cursor: Any) -> None:
 
 
 def _sqlite_events(engine: Engine) -> None:
-    """Durable settings on every SQLite connection, and transactions we begin ourselves."""
+    """Durable settings on every SQLite connection (``_SqliteThread.unit`` begins the
+    write transactions itself)."""
 
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -277,10 +297,3 @@ def _sqlite_events(engine: Engine) -> None:
         _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_WRITE):
-            # IMMEDIATE takes the write lock now: a read-modify-write in the transaction
-            # cannot interleave with another writer (another process: one thread here).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ from bot.domain.model import Answer, ControlKey
 from bot.domain.periods import Term
 from bot.store.database import Database
 from bot.store.dialects import insert
+from bot.store.prepared import Prepared
 from bot.store.schema import drafts, stamp
 
 
@@ -32,8 +33,8 @@ _WHERE = and_(
         for name in ("person", "plan_key", "control_id", "year", "period")
     )
 )
-_GET = select(drafts).where(_WHERE)
-_DELETE = delete(drafts).where(_WHERE)
+_GET = Prepared(select(drafts).where(_WHERE))
+_DELETE = Prepared(delete(drafts).where(_WHERE))
 
 
 class Drafts:
@@ -66,7 +67,8 @@ class Drafts:
 
     async def get(self, person: str, key: ControlKey, term: Term) -> Draft | None:
         """The person's draft for a control in a term, if one is kept."""
-        row = await self._db.fetchone(_GET, _slot(person, key, term))
+        slot = _slot(person, key, term)
+        row = await self._db.run(lambda conn: _GET.first(conn, slot))
         if row is None:
             return None
         data = json.loads(row.draft)
@@ -78,10 +80,11 @@ class Drafts:
 
     async def delete(self, person: str, key: ControlKey, term: Term) -> None:
         """Forget the draft (the answer was saved from it)."""
-        await self._db.execute(_DELETE, _slot(person, key, term))
+        slot = _slot(person, key, term)
+        await self._db.run(lambda conn: _DELETE.run(conn, slot), write=True)
 
 
 def forget_draft(conn: Connection, person: str, answer: Answer) -> None:
     """Forget the person's draft of the slot an answer was saved for, inside the unit of
     work that saves the answer (``Journal.append_unless_newer``)."""
-    conn.execute(_DELETE, _slot(person, answer.control_key, Term(answer.year, answer.period)))
+    _DELETE.run(conn, _slot(person, answer.control_key, Term(answer.year, answer.period)))

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from bot.domain.model import ControlKey
 from bot.domain.periods import Term
 from bot.store.database import Database
+from bot.store.prepared import Prepared
 from bot.store.schema import evidence, stamp
 
 
@@ -27,7 +28,7 @@ class EvidenceItem:
 
 
 # Built once, values as parameters: building a statement costs more than running it.
-_FOR_SLOT = (
+_FOR_SLOT = Prepared(
     select(evidence)
     .where(
         evidence.c.plan_key == bindparam("plan"),
@@ -71,7 +72,7 @@ class EvidenceStore:
             "year": term.year,
             "period": term.period.value,
         }
-        rows = await self._db.fetchall(_FOR_SLOT, slot)
+        rows = await self._db.run(lambda conn: _FOR_SLOT.rows(conn, slot))
         return [
             EvidenceItem(
                 r.name,

@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, text, update
@@ -20,6 +21,7 @@ from bot.domain.model import Action, Answer, ControlKey, Period, newest_per_slot
 from bot.store.database import Database
 from bot.store.dialects import in_list, insert, list_param
 from bot.store.drafts import forget_draft
+from bot.store.prepared import Prepared
 from bot.store.schema import answers, writer_state
 
 _COLUMNS = (
@@ -39,6 +41,9 @@ _SELECT: Select[Any] = select(*_COLUMNS)
 _GET = _SELECT.where(answers.c.answer_id == bindparam("id"))
 _WRITTEN_AT = select(answers.c.written_at).where(answers.c.answer_id == bindparam("id"))
 _WRITER_STATE = select(writer_state).where(writer_state.c.plan_key == bindparam("plan"))
+# What a save runs, on the driver's cursor (``bot.store.prepared``).
+_GET_PREPARED = Prepared(_GET)
+_WRITER_STATE_PREPARED = Prepared(_WRITER_STATE)
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -66,18 +71,56 @@ def answer_to_json(answer: Answer) -> str:
     )
 
 
-def _answer_from_row(row: Row[Any]) -> Answer:
-    data = json.loads(row.payload)
+def _answer_from_row(row: Any) -> Answer:
+    return _decode(
+        row.answer_id,
+        row.plan_key,
+        row.control_id,
+        row.year,
+        row.period,
+        row.answered_by,
+        row.answered_at,
+        row.payload,
+    )
+
+
+def _cached_answer(row: Any) -> Answer:
+    """``_answer_from_row`` for a turn's reads: a journalled answer never changes (only its
+    written_at, which is not part of it), so the same row read again is decoded once. The
+    key is the whole stored answer, so a row that differs is never taken for another."""
+    return _decode_cached(
+        row.answer_id,
+        row.plan_key,
+        row.control_id,
+        row.year,
+        row.period,
+        row.answered_by,
+        row.answered_at,
+        row.payload,
+    )
+
+
+def _decode(
+    answer_id: str,
+    plan_key: str,
+    control_id: str,
+    year: int,
+    period: str,
+    answered_by: str,
+    answered_at: str,
+    payload: str,
+) -> Answer:
+    data = json.loads(payload)
     action = data.get("action")
     return Answer(
-        answer_id=row.answer_id,
-        plan_key=row.plan_key,
-        control_id=row.control_id,
-        year=int(row.year),
-        period=Period(row.period),
+        answer_id=answer_id,
+        plan_key=plan_key,
+        control_id=control_id,
+        year=int(year),
+        period=Period(period),
         outcome=data["outcome"],
-        answered_by=row.answered_by,
-        answered_at=datetime.fromisoformat(row.answered_at),
+        answered_by=answered_by,
+        answered_at=datetime.fromisoformat(answered_at),
         checked=data.get("checked"),
         deviations=data.get("deviations"),
         observations=data.get("observations", ""),
@@ -93,6 +136,11 @@ def _answer_from_row(row: Row[Any]) -> Answer:
         evidence=tuple(str(link) for link in data.get("evidence") or ()),
         days_late=int(data.get("days_late") or 0),
     )
+
+
+# The answers turns read again and again (a person's own controls, a card opened and
+# saved): a few thousand decoded answers, some MB at most.
+_decode_cached = lru_cache(maxsize=4096)(_decode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +162,10 @@ _NEWEST = (
     .order_by(answers.c.seq.desc())
     .limit(1)
 )
+_NEWEST_PREPARED = Prepared(_NEWEST)
 # Two savers of one slot queue here on PostgreSQL (released at commit); a missing row
 # cannot be locked with FOR UPDATE.
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
 
 
 def _slot_lock(answer: Answer) -> int:
@@ -180,7 +229,8 @@ class Journal:
         self._append = insert(dialect, answers).on_conflict_do_nothing(
             index_elements=[answers.c.answer_id]
         )
-        self._for_ids = (
+        self._append_prepared = Prepared(self._append)
+        self._for_ids = Prepared(
             _SELECT.where(answers.c.plan_key == bindparam("plan"))
             .where(in_list(dialect, answers.c.control_id, "ids"))
             .order_by(answers.c.seq)
@@ -225,10 +275,10 @@ class Journal:
 
         def unit(conn: Connection) -> Appended:
             if lock is not None:  # SQLite's write transaction already holds the database
-                conn.execute(_LOCK, {"key": lock})
-            row = conn.execute(_NEWEST, slot).first()
+                _LOCK.run(conn, {"key": lock})
+            row = _NEWEST_PREPARED.first(conn, slot)
             if row is not None:
-                newest = _answer_from_row(row)
+                newest = _cached_answer(row)
                 if newest.answer_id == answer.answer_id:  # this card, saved already
                     return Appended(saved=False, stored=newest)
                 if _is_newer(newest, seen):
@@ -237,11 +287,11 @@ class Journal:
                     return Appended(saved=False, newer=None if stored else newest, stored=stored)
             # The Svar-ID's uniqueness is the check that it is new: a second statement to
             # look it up first would cost every save what only a stale card needs.
-            if conn.execute(self._append, row_values).rowcount != 1:
+            if self._append_prepared.run(conn, row_values) != 1:
                 return Appended(saved=False, stored=_stored(conn, answer.answer_id))
             if draft_of is not None:
                 forget_draft(conn, draft_of, answer)
-            failure = conn.execute(_WRITER_STATE, {"plan": answer.plan_key}).first()
+            failure = _WRITER_STATE_PREPARED.first(conn, {"plan": answer.plan_key})
             return Appended(saved=True, failure=_writer_state(failure) if failure else None)
 
         return await self._db.run(unit, write=True)
@@ -288,7 +338,7 @@ class Journal:
                 if not ids:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
-                for row in conn.execute(statement, params):
+                for row in statement.rows(conn, params):
                     found.append(_answer_from_row(row))
                     if row.written_at is None:
                         pending.add(row.answer_id)
@@ -330,13 +380,13 @@ class Journal:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
                 newest = newest_per_slot(  # rows come oldest stored first
-                    conn.execute(statement, params),
+                    statement.rows(conn, params),
                     lambda row: (row.control_id, int(row.year), row.period),
                     lambda row: datetime.fromisoformat(row.answered_at),
                 )
                 rows.extend(newest.values())
             pending = {row.answer_id for row in rows if row.written_at is None}
-            return [_answer_from_row(row) for row in rows], pending
+            return [_cached_answer(row) for row in rows], pending
 
         return await self._db.run(read)
 
@@ -433,12 +483,12 @@ class Journal:
         return None if row is None else _writer_state(row)
 
 
-def _writer_state(row: Row[Any]) -> WriterState:
+def _writer_state(row: Any) -> WriterState:
     return WriterState(
         row.plan_key, int(row.failures), datetime.fromisoformat(row.retry_at), row.last_error
     )
 
 
 def _stored(conn: Connection, answer_id: str) -> Answer | None:
-    row = conn.execute(_GET, {"id": answer_id}).first()
+    row = _GET_PREPARED.first(conn, {"id": answer_id})
     return _answer_from_row(row) if row else None
