@@ -3,6 +3,12 @@
 Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300; ``--only submit``
 for one scenario; ``--dump DIR`` writes the profiles for pstats or snakeviz).
 
+Diagnostics, to bring bench/turns.py's conditions in one at a time: ``--history N`` first
+saves N answers (as that bench's earlier phases do, over its 100 users) and waits for the
+writer to land them; ``--users K`` runs the turns as K users in turn (default 20; that
+bench's single user is ``--users 1``). The timed turns also report garbage collection's
+share of the CPU and the spread of the per-turn CPU (first turn, median, 90th percentile).
+
 One process hosts our bot (``create_app`` on the 1,000-row bench plan, the writer running)
 and the card anchor of bench/turns.py (a bare SDK agent replying with the list card, answer
 card and receipt our bot sent, captured first); a recording channel listens in the same
@@ -24,7 +30,9 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import pstats
+import statistics
 import tempfile
 import threading
 import time
@@ -54,16 +62,17 @@ def _cumulative(stats: pstats.Stats, path_end: str, function: str) -> float:
 class Turns:
     """Turns of one scenario against one agent, for the users in turn."""
 
-    def __init__(self, load: Load, url: str, kind: str, count: int) -> None:
+    def __init__(self, load: Load, url: str, kind: str, count: int, first_turn: int = 0) -> None:
         self._load = load
         self._url = url
         self._kind = kind
         self._people = users(count)
         self._done = 0
+        self._first_turn = first_turn  # submissions: the control each user answers next
 
     async def one(self) -> None:
         user = self._people[self._done % len(self._people)]
-        turn = self._done // len(self._people)
+        turn = self._first_turn + self._done // len(self._people)
         self._done += 1
         if self._kind == "message":
             await self._load._message_turn(self._url, user, echo=False, check=False)
@@ -71,11 +80,40 @@ class Turns:
             await self._load._submit_turn(self._url, user, turn, echo=False)
 
 
-async def _timed(run: Callable[[], Awaitable[None]], count: int) -> tuple[float, float]:
-    """CPU seconds of this process for ``count`` turns, and of them the store's threads'."""
+class GcClock:
+    """CPU seconds garbage collection took while ``on``, by the gc module's callbacks."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if not self.on:
+            return
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.collections += 1
+
+
+GC = GcClock()
+
+
+async def _timed(
+    run: Callable[[], Awaitable[None]], count: int, each: list[float] | None = None
+) -> tuple[float, float]:
+    """CPU seconds of this process for ``count`` turns, and of them the store's threads';
+    ``each`` gets every turn's own CPU seconds."""
     started, store = time.process_time(), _store_cpu()
     for _ in range(count):
+        turn = time.process_time()
         await run()
+        if each is not None:
+            each.append(time.process_time() - turn)
     return time.process_time() - started, _store_cpu() - store
 
 
@@ -89,7 +127,24 @@ def _store_cpu() -> float:
     return total
 
 
-async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
+async def _history(load: Load, url: str, services: Services, count: int) -> int:
+    """Save ``count`` answers over bench/turns.py's 100 users and wait for the writer to
+    land them; the turn number the next submissions start from."""
+    people = 100
+    saving = Turns(load, url, "submit", people)
+    for _ in range(count):
+        await saving.one()
+    started = time.perf_counter()
+    while time.perf_counter() - started < 120:
+        if not await services.journal.count_pending():
+            break
+        await asyncio.sleep(0.02)
+    return -(-count // people)
+
+
+async def main(
+    turns: int, kinds: tuple[str, ...], dump: Path | None, history: int, count: int
+) -> None:
     with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
         plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
         settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
@@ -104,19 +159,28 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
         try:
             captured = await load.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
-            print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
+            first_turn = await _history(load, bot_url, services, history) if history else 0
+            print(
+                f"Per turn, {turns} turns each, one at a time, as {count} user(s), after "
+                f"{history} answers saved ({machine()}):"
+            )
             for kind in kinds:
-                ours = Turns(load, bot_url, kind, BLOCK)
-                anchor = Turns(load, anchor_url, kind, BLOCK)
+                ours = Turns(load, bot_url, kind, count, first_turn)
+                anchor = Turns(load, anchor_url, kind, count, first_turn)
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
                     await ours.one()
                     await anchor.one()
-                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0}
+                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0, "gc": 0.0}
+                each: list[float] = []
+                GC.seconds, GC.collections = 0.0, 0
                 for _ in range(max(1, turns // BLOCK)):
-                    spent, store = await _timed(ours.one, BLOCK)
+                    GC.on = True
+                    spent, store = await _timed(ours.one, BLOCK, each)
+                    GC.on = False
                     cpu["ours"] += spent
                     cpu["store"] += store
                     cpu["anchor"] += (await _timed(anchor.one, BLOCK))[0]
+                cpu["gc"] = GC.seconds
                 n = max(1, turns // BLOCK) * BLOCK
                 profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
                 for _ in range(max(1, turns // BLOCK)):
@@ -126,6 +190,7 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
                             await runner.one()
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
+                _spread(each, cpu["gc"])
                 if dump is not None:
                     for name, profile in profiles.items():
                         profile.dump_stats(dump / f"{kind}-{name}.pstats")
@@ -170,6 +235,19 @@ def _report(
         print(f"| {label} | {seconds / n * 1000:.2f} | {seconds / of:.0%} |")
 
 
+def _spread(each: list[float], gc_seconds: float) -> None:
+    """How the timed turns of ours spread, and what garbage collection took of them."""
+    if not each:
+        return
+    ranked = [t * 1000 for t in sorted(each)]
+    print(
+        f"ours, CPU per timed turn: first {each[0] * 1000:.2f} ms, median "
+        f"{statistics.median(ranked):.2f} ms, p90 {ranked[int(0.9 * len(ranked))]:.2f} ms, "
+        f"max {ranked[-1]:.2f} ms; garbage collection {gc_seconds / len(each) * 1000:.2f} ms "
+        f"per turn ({GC.collections} collections in all)"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=300, help="measured turns per agent")
@@ -179,8 +257,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--dump", type=Path, help="write each profile to DIR/<scenario>-<agent>.pstats"
     )
+    parser.add_argument(
+        "--history", type=int, default=0, help="answers saved (and landed) before the turns"
+    )
+    parser.add_argument(
+        "--users", type=int, default=BLOCK, help=f"users the turns cycle over (default {BLOCK})"
+    )
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("message", "submit")
     if args.dump is not None:
         args.dump.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(args.turns, kinds, args.dump))
+    asyncio.run(main(args.turns, kinds, args.dump, args.history, args.users))
