@@ -49,6 +49,7 @@ from bot.services import Services
 from bot.settings import Settings
 
 BLOCK = 20  # turns of one system before the other's (interleaved)
+HISTORY_USERS = 100  # bench/turns.py's users, over whom --history saves answers
 
 
 def _cumulative(stats: pstats.Stats, path_end: str, function: str) -> float:
@@ -127,10 +128,11 @@ def _store_cpu() -> float:
     return total
 
 
-async def _history(load: Load, url: str, services: Services, count: int) -> int:
-    """Save ``count`` answers over bench/turns.py's 100 users and wait for the writer to
-    land them; the turn number the next submissions start from."""
-    people = 100
+async def _history(
+    load: Load, url: str, services: Services, count: int, people: int = HISTORY_USERS
+) -> int:
+    """Save ``count`` answers over the first ``people`` users (bench/turns.py's 100 by
+    default) and wait for the writer to land them; the turn the next submissions start at."""
     saving = Turns(load, url, "submit", people)
     for _ in range(count):
         await saving.one()
@@ -143,13 +145,17 @@ async def _history(load: Load, url: str, services: Services, count: int) -> int:
 
 
 async def main(
-    turns: int, kinds: tuple[str, ...], dump: Path | None, history: int, count: int
+    turns: int,
+    kinds: tuple[str, ...],
+    dump: Path | None,
+    history: tuple[int, int],
+    count: int,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
         plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
         settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
         services = Services.build(settings)
-        people = users(BLOCK)
+        people = users(HISTORY_USERS)  # every user --history answers as
         channel = BenchConnector(people)
         service_url = await channel.start()
         session = ClientSession(connector=TCPConnector(limit=0))
@@ -159,17 +165,23 @@ async def main(
         try:
             captured = await load.capture(bot_url)
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
-            first_turn = await _history(load, bot_url, services, history) if history else 0
+            saved, savers = history
+            first_turn = await _history(load, bot_url, services, saved, savers) if saved else 0
             print(
                 f"Per turn, {turns} turns each, one at a time, as {count} user(s), after "
-                f"{history} answers saved ({machine()}):"
+                f"{saved} answers saved by {savers} user(s) ({machine()}):"
             )
             for kind in kinds:
                 ours = Turns(load, bot_url, kind, count, first_turn)
                 anchor = Turns(load, anchor_url, kind, count, first_turn)
+                warming: list[float] = []
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
-                    await ours.one()
+                    await _timed(ours.one, 1, warming)
                     await anchor.one()
+                print(
+                    f"ours, CPU of the first turns (untimed warm-up): "
+                    f"{', '.join(f'{t * 1000:.1f}' for t in warming[:8])} ms"
+                )
                 cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0, "gc": 0.0}
                 each: list[float] = []
                 GC.seconds, GC.collections = 0.0, 0
@@ -261,10 +273,17 @@ if __name__ == "__main__":
         "--history", type=int, default=0, help="answers saved (and landed) before the turns"
     )
     parser.add_argument(
+        "--history-users",
+        type=int,
+        default=HISTORY_USERS,
+        help=f"users who save the --history answers (default {HISTORY_USERS})",
+    )
+    parser.add_argument(
         "--users", type=int, default=BLOCK, help=f"users the turns cycle over (default {BLOCK})"
     )
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("message", "submit")
     if args.dump is not None:
         args.dump.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(args.turns, kinds, args.dump, args.history, args.users))
+    history = (args.history, args.history_users)
+    asyncio.run(main(args.turns, kinds, args.dump, history, args.users))
