@@ -190,7 +190,9 @@ class Turns:
         self._add_typed(command, reply)
 
     def _add_typed(self, command: Command, reply: TypedReply) -> None:
-        if command in self._replies or command is Command.UNKNOWN:
+        if command is Command.UNKNOWN:
+            raise ValueError("what is not understood goes to the fallback route")
+        if command in self._replies:
             raise ValueError(f"a second route for the command {command}")
         self._replies[command] = reply
 
@@ -206,6 +208,8 @@ class Turns:
         commands: the SDK sorts its routes and tries their selectors in turn on every
         activity, so each route more costs every turn.
         """
+        if not self._cards or not self._replies:
+            raise ValueError("add_routes comes after every feature's on_card and on_typed")
         verbs = re.compile(r"\A(?:" + "|".join(map(re.escape, sorted(self._cards))) + r")\Z")
         cards = dict(self._cards)
         replies = dict(self._replies)
