@@ -3,6 +3,12 @@
 Run: ``.venv/bin/python bench/profile_turn.py`` (``--turns N``, default 300; ``--only submit``
 for one scenario; ``--dump DIR`` writes the profiles for pstats or snakeviz).
 
+Diagnostics, to bring bench/turns.py's conditions in one at a time: ``--history N`` first
+saves N answers (as that bench's earlier phases do, over its 100 users) and waits for the
+writer to land them; ``--users K`` runs the turns as K users in turn (default 20; that
+bench's single user is ``--users 1``). The timed turns also report garbage collection's
+share of the CPU and the spread of the per-turn CPU (first turn, median, 90th percentile).
+
 One process hosts our bot (``create_app`` on the 1,000-row bench plan, the writer running)
 and the card anchor of bench/turns.py (a bare SDK agent replying with the list card, answer
 card and receipt our bot sent, captured first); a recording channel listens in the same
@@ -26,7 +32,9 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import pstats
+import statistics
 import tempfile
 import threading
 import time
@@ -43,6 +51,7 @@ from bot.services import Services
 from bot.settings import Settings
 
 BLOCK = 20  # turns of one system before the other's (interleaved)
+HISTORY_USERS = 100  # bench/turns.py's users, over whom --history saves answers
 
 
 def _cumulative(stats: pstats.Stats, path_end: str, function: str) -> float:
@@ -56,16 +65,17 @@ def _cumulative(stats: pstats.Stats, path_end: str, function: str) -> float:
 class Turns:
     """Turns of one scenario against one agent, for the users in turn."""
 
-    def __init__(self, load: Load, url: str, kind: str, count: int) -> None:
+    def __init__(self, load: Load, url: str, kind: str, count: int, first_turn: int = 0) -> None:
         self._load = load
         self._url = url
         self._kind = kind
         self._people = users(count)
         self._done = 0
+        self._first_turn = first_turn  # submissions: the control each user answers next
 
     async def one(self) -> None:
         user = self._people[self._done % len(self._people)]
-        turn = self._done // len(self._people)
+        turn = self._first_turn + self._done // len(self._people)
         self._done += 1
         if self._kind == "message":
             await self._load._message_turn(self._url, user, echo=False, check=False)
@@ -73,11 +83,40 @@ class Turns:
             await self._load._submit_turn(self._url, user, turn, echo=False)
 
 
-async def _timed(run: Callable[[], Awaitable[None]], count: int) -> tuple[float, float]:
-    """CPU seconds of this process for ``count`` turns, and of them the store's threads'."""
+class GcClock:
+    """CPU seconds garbage collection took while ``on``, by the gc module's callbacks."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if not self.on:
+            return
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.collections += 1
+
+
+GC = GcClock()
+
+
+async def _timed(
+    run: Callable[[], Awaitable[None]], count: int, each: list[float] | None = None
+) -> tuple[float, float]:
+    """CPU seconds of this process for ``count`` turns, and of them the store's threads';
+    ``each`` gets every turn's own CPU seconds."""
     started, store = time.process_time(), _store_cpu()
     for _ in range(count):
+        turn = time.process_time()
         await run()
+        if each is not None:
+            each.append(time.process_time() - turn)
     return time.process_time() - started, _store_cpu() - store
 
 
@@ -91,12 +130,34 @@ def _store_cpu() -> float:
     return total
 
 
-async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
+async def _history(
+    load: Load, url: str, services: Services, count: int, people: int = HISTORY_USERS
+) -> int:
+    """Save ``count`` answers over the first ``people`` users (bench/turns.py's 100 by
+    default) and wait for the writer to land them; the turn the next submissions start at."""
+    saving = Turns(load, url, "submit", people)
+    for _ in range(count):
+        await saving.one()
+    started = time.perf_counter()
+    while time.perf_counter() - started < 120:
+        if not await services.journal.count_pending():
+            break
+        await asyncio.sleep(0.02)
+    return -(-count // people)
+
+
+async def main(
+    turns: int,
+    kinds: tuple[str, ...],
+    dump: Path | None,
+    history: tuple[int, int],
+    count: int,
+) -> None:
     with tempfile.TemporaryDirectory(prefix="ikbot-profile-") as tmp:
         plan = write_plan(Path(tmp) / "plans" / PLAN_NAME)
         settings = Settings(workbook=plan, data_dir=Path(tmp) / "var", today=TODAY)
         services = Services.build(settings)
-        people = users(BLOCK)
+        people = users(HISTORY_USERS)  # every user --history answers as
         channel = BenchConnector(people)
         service_url = await channel.start()
         session = ClientSession(connector=TCPConnector(limit=0))
@@ -109,25 +170,42 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
             anchor_runner, anchor_url = await serve(anchor_app(settings, captured))
             durable_app = durable_anchor_app(settings, captured, Path(tmp) / "durable.sqlite3")
             durable_runner, durable_url = await serve(durable_app)
-            print(f"Per turn, {turns} turns each, one at a time ({machine()}):")
+            saved, savers = history
+            first_turn = await _history(load, bot_url, services, saved, savers) if saved else 0
+            print(
+                f"Per turn, {turns} turns each, one at a time, as {count} user(s), after "
+                f"{saved} answers saved by {savers} user(s) ({machine()}):"
+            )
             for kind in kinds:
-                ours = Turns(load, bot_url, kind, BLOCK)
-                anchor = Turns(load, anchor_url, kind, BLOCK)
+                ours = Turns(load, bot_url, kind, count, first_turn)
+                anchor = Turns(load, anchor_url, kind, count, first_turn)
                 # For an answer, the anchor that also commits it durably (a message: none).
-                durable = Turns(load, durable_url, kind, BLOCK) if kind == "submit" else None
+                durable = (
+                    Turns(load, durable_url, kind, count, first_turn) if kind == "submit" else None
+                )
+                warming: list[float] = []
                 for _ in range(BLOCK):  # warm: member lookups cached, imports done
-                    await ours.one()
+                    await _timed(ours.one, 1, warming)
                     await anchor.one()
                     if durable is not None:
                         await durable.one()
-                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0, "durable": 0.0}
+                print(
+                    f"ours, CPU of the first turns (untimed warm-up): "
+                    f"{', '.join(f'{t * 1000:.1f}' for t in warming[:8])} ms"
+                )
+                cpu = {"ours": 0.0, "anchor": 0.0, "store": 0.0, "gc": 0.0, "durable": 0.0}
+                each: list[float] = []
+                GC.seconds, GC.collections = 0.0, 0
                 for _ in range(max(1, turns // BLOCK)):
-                    spent, store = await _timed(ours.one, BLOCK)
+                    GC.on = True
+                    spent, store = await _timed(ours.one, BLOCK, each)
+                    GC.on = False
                     cpu["ours"] += spent
                     cpu["store"] += store
                     cpu["anchor"] += (await _timed(anchor.one, BLOCK))[0]
                     if durable is not None:
                         cpu["durable"] += (await _timed(durable.one, BLOCK))[0]
+                cpu["gc"] = GC.seconds
                 n = max(1, turns // BLOCK) * BLOCK
                 profiles = {"ours": cProfile.Profile(), "anchor": cProfile.Profile()}
                 for _ in range(max(1, turns // BLOCK)):
@@ -137,6 +215,7 @@ async def main(turns: int, kinds: tuple[str, ...], dump: Path | None) -> None:
                             await runner.one()
                         profiles[name].disable()
                 _report(kind, n, cpu, profiles)
+                _spread(each, cpu["gc"])
                 if dump is not None:
                     for name, profile in profiles.items():
                         profile.dump_stats(dump / f"{kind}-{name}.pstats")
@@ -190,6 +269,19 @@ def _report(
         print(f"| {label} | {seconds / n * 1000:.2f} | {seconds / of:.0%} |")
 
 
+def _spread(each: list[float], gc_seconds: float) -> None:
+    """How the timed turns of ours spread, and what garbage collection took of them."""
+    if not each:
+        return
+    ranked = [t * 1000 for t in sorted(each)]
+    print(
+        f"ours, CPU per timed turn: first {each[0] * 1000:.2f} ms, median "
+        f"{statistics.median(ranked):.2f} ms, p90 {ranked[int(0.9 * len(ranked))]:.2f} ms, "
+        f"max {ranked[-1]:.2f} ms; garbage collection {gc_seconds / len(each) * 1000:.2f} ms "
+        f"per turn ({GC.collections} collections in all)"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=300, help="measured turns per agent")
@@ -199,8 +291,21 @@ if __name__ == "__main__":
     parser.add_argument(
         "--dump", type=Path, help="write each profile to DIR/<scenario>-<agent>.pstats"
     )
+    parser.add_argument(
+        "--history", type=int, default=0, help="answers saved (and landed) before the turns"
+    )
+    parser.add_argument(
+        "--history-users",
+        type=int,
+        default=HISTORY_USERS,
+        help=f"users who save the --history answers (default {HISTORY_USERS})",
+    )
+    parser.add_argument(
+        "--users", type=int, default=BLOCK, help=f"users the turns cycle over (default {BLOCK})"
+    )
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("message", "submit")
     if args.dump is not None:
         args.dump.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(args.turns, kinds, args.dump))
+    history = (args.history, args.history_users)
+    asyncio.run(main(args.turns, kinds, args.dump, history, args.users))

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from microsoft_agents.hosting.core import AgentApplication, TurnState
-
 from bot.answers import (
     AllDone,
     Answers,
@@ -49,7 +47,7 @@ from dialogs.turn import Card, Reply, Turns, refused_card
 ALL_DONE = "Alla dina kontrollmoment för perioden är besvarade. Tack!"
 
 
-def register(agent: AgentApplication[TurnState], turns: Turns, answers: Answers) -> None:
+def register(turns: Turns, answers: Answers) -> None:
     """The routes of answering: ``mina kontroller`` and the list, open, submit, next buttons."""
 
     async def typed_list(user: User, text: str) -> Reply:
@@ -99,15 +97,15 @@ def register(agent: AgentApplication[TurnState], turns: Turns, answers: Answers)
     async def clicked_next(user: User, action: NextControl, _inputs: Mapping[str, Any]) -> Reply:
         return opened(await answers.next_after(user, target(action)))
 
-    turns.on_typed(agent, Command.LIST, typed_list)
-    turns.on_card(agent, ShowList, clicked_list)
-    turns.on_card(agent, OpenControl, clicked_open)
-    turns.on_card(agent, SubmitAnswer, clicked_submit)
-    turns.on_card(agent, LeaveCard, clicked_back)
-    turns.on_card(agent, ShowReceipt, clicked_receipt)
-    turns.on_card(agent, FromReceipt, clicked_from_receipt)
-    turns.on_card(agent, ShowHistory, clicked_history)
-    turns.on_card(agent, NextControl, clicked_next)
+    turns.on_typed(Command.LIST, typed_list)
+    turns.on_card(ShowList, clicked_list)
+    turns.on_card(OpenControl, clicked_open)
+    turns.on_card(SubmitAnswer, clicked_submit)
+    turns.on_card(LeaveCard, clicked_back)
+    turns.on_card(ShowReceipt, clicked_receipt)
+    turns.on_card(FromReceipt, clicked_from_receipt)
+    turns.on_card(ShowHistory, clicked_history)
+    turns.on_card(NextControl, clicked_next)
 
 
 def target(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from microsoft_agents.activity import ActivityTypes
-from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
+from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnContext, TurnState
 
 from bot.domain.identity import User
 from bot.domain.policy import Refusal
@@ -38,7 +38,10 @@ def register(agent: AgentApplication[TurnState], turns: Turns, desk: EvidenceDes
             and is_evidence(activity)
         )
 
-    agent.add_route(selector, route)
+    # Ahead of the typed commands: a file sent with a text that happens to be one ("tack",
+    # "mina kontroller") is underlag all the same, never dropped. (The other first routes
+    # are the shared chats', which this one never takes.)
+    agent.add_route(selector, route, rank=RouteRank.FIRST)
 
 
 def attached(result: Attached | Refusal) -> Reply:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from microsoft_agents.hosting.core import AgentApplication, TurnState
-
 from bot.actions import (
     ActionInvalid,
     ActionOpened,
@@ -29,7 +27,7 @@ from dialogs.commands import Command
 from dialogs.turn import Reply, Turns, refused_card
 
 
-def register(agent: AgentApplication[TurnState], turns: Turns, actions: Actions) -> None:
+def register(turns: Turns, actions: Actions) -> None:
     """The routes of following åtgärder: the typed command and the card buttons."""
 
     async def typed(user: User, _text: str) -> Reply:
@@ -47,10 +45,10 @@ def register(agent: AgentApplication[TurnState], turns: Turns, actions: Actions)
         form = StatusForm(_text(inputs.get(STATUS)), _text(inputs.get(COMMENT)))
         return shown(await actions.set_status(user, _slot(action), action.nonce, form), form)
 
-    turns.on_typed(agent, Command.ACTIONS, typed)
-    turns.on_card(agent, ShowActions, clicked_list)
-    turns.on_card(agent, OpenFollowup, clicked_open)
-    turns.on_card(agent, SaveActionStatus, clicked_save)
+    turns.on_typed(Command.ACTIONS, typed)
+    turns.on_card(ShowActions, clicked_list)
+    turns.on_card(OpenFollowup, clicked_open)
+    turns.on_card(SaveActionStatus, clicked_save)
 
 
 def _slot(action: OpenFollowup | SaveActionStatus) -> Slot:

@@ -28,7 +28,6 @@ from dialogs.turn import (
     card_response,
     send,
     send_invoke_response,
-    typed,
 )
 
 NOT_UNDERSTOOD = (
@@ -61,8 +60,8 @@ def register(
     async def on_greeting(context: TurnContext, _state: TurnState) -> None:
         await send(context, await turns.for_anyone(context, lambda: welcome(context, Greeted())))
 
-    async def on_hello(context: TurnContext, _state: TurnState) -> None:
-        await send(context, await turns.for_anyone(context, lambda: welcome(context, SaidHello())))
+    async def said_hello(context: TurnContext) -> Reply:
+        return await welcome(context, SaidHello())
 
     async def typed_help(user: User, _text: str) -> Reply:
         return Reply(card=help_card(strategist=user.strategist))
@@ -98,11 +97,11 @@ def register(
         await send_invoke_response(context, card_response(bad_card()))
 
     agent.add_route(lambda context: is_greeting(context.activity), on_greeting)
-    agent.add_route(typed(Command.GREETING), on_hello)
-    turns.on_typed(agent, Command.HELP, typed_help)
-    turns.on_card(agent, ShowHelp, clicked_help)
-    turns.on_typed(agent, Command.THANKS, typed_thanks)
-    turns.on_card(agent, RunCommand, clicked_command)
+    turns.on_typed_by_anyone(Command.GREETING, said_hello)
+    turns.on_typed(Command.HELP, typed_help)
+    turns.on_card(ShowHelp, clicked_help)
+    turns.on_typed(Command.THANKS, typed_thanks)
+    turns.on_card(RunCommand, clicked_command)
     # Before the SDK's card routes, which would answer a wrong action type with a 501.
     agent.add_route(_not_an_execute, on_unknown_card, is_invoke=True, rank=RouteRank.FIRST)
     # After every other route: what none of them took.

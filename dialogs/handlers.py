@@ -108,11 +108,10 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
         Command.ACTIONS: private_actions,
     }
     channel.register(agent, turns, services.conversations, services.clock, private, personal_chat)
-    answering.register(agent, turns, answers)
+    answering.register(turns, answers)
     evidence.register(agent, turns, desk)
-    status.register(agent, turns, reports)
+    status.register(turns, reports)
     report.register(
-        agent,
         turns,
         Reports(
             services.plans,
@@ -122,13 +121,15 @@ def register(agent: AgentApplication[TurnState], services: Services) -> None:
             actions=services.actions,
         ),
     )
-    followup.register(agent, turns, actions)
+    followup.register(turns, actions)
 
     async def reachable(email: str) -> bool:
         return bool(await services.references.reachable(email))
 
-    reminders.register(agent, turns, ManualReminders(services.reminders, reachable))
+    reminders.register(turns, ManualReminders(services.reminders, reachable))
     greeting.register(agent, turns, services.conversations, services.clock)
+    # The card verbs and typed commands every feature above handed to ``turns``.
+    turns.add_routes(agent)
     agent.error(on_error)
 
 

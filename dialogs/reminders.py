@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from microsoft_agents.hosting.core import AgentApplication, TurnState
-
 from bot.domain.identity import User
 from bot.domain.periods import requested_term
 from bot.domain.policy import Refusal
@@ -18,7 +16,7 @@ from dialogs.commands import Command, normalise, parse_status
 from dialogs.turn import Reply, Turns, refused_card
 
 
-def register(agent: AgentApplication[TurnState], turns: Turns, manual: ManualReminders) -> None:
+def register(turns: Turns, manual: ManualReminders) -> None:
     """The routes of "Påminn obesvarade"."""
 
     async def typed(user: User, text: str) -> Reply:
@@ -40,9 +38,9 @@ def register(agent: AgentApplication[TurnState], turns: Turns, manual: ManualRem
     ) -> Reply:
         return result(await manual.send(user, Scope(action.year, action.period, action.namnd)))
 
-    turns.on_typed(agent, Command.REMIND, typed)
-    turns.on_card(agent, RemindPreview, clicked_preview)
-    turns.on_card(agent, RemindConfirm, clicked_confirm)
+    turns.on_typed(Command.REMIND, typed)
+    turns.on_card(RemindPreview, clicked_preview)
+    turns.on_card(RemindConfirm, clicked_confirm)
 
 
 def preview(found: Preview | Refusal) -> Reply:

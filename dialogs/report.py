@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from microsoft_agents.hosting.core import AgentApplication, TurnState
-
 from bot.domain.identity import User
 from bot.domain.namnder import NoPlanForYear, UnknownNamnd
 from bot.domain.policy import Refusal
@@ -22,7 +20,7 @@ from dialogs.turn import Reply, Turns, refused_card
 NO_PLANS = "Ingen kontrollplan kunde läsas just nu, så ingen rapport skrevs."
 
 
-def register(agent: AgentApplication[TurnState], turns: Turns, reports: Reports) -> None:
+def register(turns: Turns, reports: Reports) -> None:
     """The routes of the report: ``rapport …`` and the "Skapa rapport" button."""
 
     async def typed_report(user: User, text: str) -> Reply:
@@ -33,8 +31,8 @@ def register(agent: AgentApplication[TurnState], turns: Turns, reports: Reports)
             reports, user, StatusQuery(action.period, action.year, action.namnd)
         )
 
-    turns.on_typed(agent, Command.REPORT, typed_report)
-    turns.on_card(agent, MakeReport, clicked_report)
+    turns.on_typed(Command.REPORT, typed_report)
+    turns.on_card(MakeReport, clicked_report)
 
 
 async def make_report(reports: Reports, user: User, query: StatusQuery) -> Reply:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, assert_never
 
-from microsoft_agents.hosting.core import AgentApplication, TurnState
-
 from bot.domain.identity import User
 from bot.domain.namnder import NoPlanForYear, UnknownNamnd
 from bot.domain.policy import Refusal
@@ -33,7 +31,7 @@ ROLE_UNKNOWN = (
 )
 
 
-def register(agent: AgentApplication[TurnState], turns: Turns, reports: StatusReports) -> None:
+def register(turns: Turns, reports: StatusReports) -> None:
     """The routes of the status: ``status …`` and the status card's buttons."""
 
     async def typed_status(user: User, text: str) -> Reply:
@@ -53,10 +51,10 @@ def register(agent: AgentApplication[TurnState], turns: Turns, reports: StatusRe
         query = StatusQuery(action.period, action.year, action.namnd)
         return written(await reports.write(user, query))
 
-    turns.on_typed(agent, Command.STATUS, typed_status)
-    turns.on_card(agent, ShowStatus, clicked_status)
-    turns.on_card(agent, ShowUnanswered, clicked_unanswered)
-    turns.on_card(agent, WriteSummary, clicked_write)
+    turns.on_typed(Command.STATUS, typed_status)
+    turns.on_card(ShowStatus, clicked_status)
+    turns.on_card(ShowUnanswered, clicked_unanswered)
+    turns.on_card(WriteSummary, clicked_write)
 
 
 async def show_status(

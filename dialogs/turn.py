@@ -1,15 +1,18 @@
 """What every route shares: who is talking, card actions parsed once, and replies sent.
 
-A feature module (answering, status, greeting) registers its routes here on the Agents
-SDK's own routing: ``on_card`` puts one model of ``cards.actions`` on both
-``@app.adaptive_card.action_execute(verb)`` (the SDK sends the returned invoke response)
-and ``action_submit(verb)`` (older clients), ``on_typed`` a typed command on a message
-route. Every card passes the size guard (``cards.fitted``) on its way out, here.
+A feature module (answering, status, greeting) hands its card actions and typed commands
+to ``Turns``: ``on_card`` one model of ``cards.actions``, ``on_typed`` a typed command.
+``add_routes`` then puts them all on the Agents SDK's own routing in three routes: one
+``@app.adaptive_card.action_execute`` (the SDK sends the returned invoke response) and one
+``action_submit`` (older clients), each matching exactly the verbs taken, and one message
+route that parses a typed text once. Every card passes the size guard (``cards.fitted``)
+on its way out, here.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, assert_never
@@ -85,11 +88,16 @@ Sender = Identified | Unidentified | Contradicted
 UserAct = Callable[[User], Awaitable[Reply]]
 TypedAct = Callable[[User, str], Awaitable[Reply]]
 CardAct = Callable[[User, Action, Mapping[str, Any]], Awaitable[Reply]]
+# What the routes below call: a typed command's reply, a card's (None: data not recognised).
+TypedReply = Callable[[TurnContext, str], Awaitable[Reply]]
+CardReply = Callable[[TurnContext, object], Awaitable[Reply | None]]
+# Where the message route's selector leaves the command it parsed, for the route itself.
+_COMMAND = "ikbot.command"
 
 
 class Turns:
-    """Resolves the sender of a turn (once per turn, before anything is stored) and
-    registers routes that need one."""
+    """Resolves the sender of a turn (once per turn, before anything is stored), and takes
+    the card verbs and typed commands of every feature onto three routes."""
 
     def __init__(
         self,
@@ -103,6 +111,9 @@ class Turns:
         self._remember = remember
         # What each typed command does, so a "Menade du …?" button can do the same.
         self._typed: dict[Command, TypedAct] = {}
+        # What each card verb and typed command does, put on the SDK's routes by add_routes.
+        self._cards: dict[str, CardReply] = {}
+        self._replies: dict[Command, TypedReply] = {}
 
     async def sender(self, context: TurnContext) -> Sender:
         """Who sent the activity, by the channel's member lookup."""
@@ -144,20 +155,73 @@ class Turns:
             return Reply(text=NOT_YOU)
         return await act()
 
-    def on_card(
-        self, agent: AgentApplication[TurnState], model: type[Action], act: CardAct[Action]
-    ) -> None:
-        """Route the model's verb, as Action.Execute and as Action.Submit, to ``act``."""
+    def on_card(self, model: type[Action], act: CardAct[Action]) -> None:
+        """Take the model's verb, as Action.Execute and as Action.Submit, to ``act``."""
         verb = str(model.model_fields["verb"].default)
+        if verb in self._cards:
+            raise ValueError(f"a second route for the card verb {verb!r}")
 
-        @agent.adaptive_card.action_execute(verb)
+        async def card(context: TurnContext, data: object) -> Reply | None:
+            action = parse_action(model, data)
+            if action is None:
+                return None
+            return await self.for_user(context, lambda user: act(user, action, _inputs(data)))
+
+        self._cards[verb] = card
+
+    def on_typed(self, command: Command, act: TypedAct) -> None:
+        """Take a typed command to ``act`` (with the text as typed), for a confirmed sender."""
+        self._typed[command] = act
+
+        async def reply(context: TurnContext, text: str) -> Reply:
+            return await self.for_user(context, lambda user: act(user, text))
+
+        self._add_typed(command, reply)
+
+    def on_typed_by_anyone(
+        self, command: Command, act: Callable[[TurnContext], Awaitable[Reply]]
+    ) -> None:
+        """Take a typed command to ``act`` whoever sends it (unless the activity contradicts
+        the channel about who that is)."""
+
+        async def reply(context: TurnContext, _text: str) -> Reply:
+            return await self.for_anyone(context, lambda: act(context))
+
+        self._add_typed(command, reply)
+
+    def _add_typed(self, command: Command, reply: TypedReply) -> None:
+        if command is Command.UNKNOWN:
+            raise ValueError("what is not understood goes to the fallback route")
+        if command in self._replies:
+            raise ValueError(f"a second route for the command {command}")
+        self._replies[command] = reply
+
+    def typed_act(self, text: str) -> TypedAct | None:
+        """What typing ``text`` does, if it is a command with a route of its own."""
+        return self._typed.get(parse_command(text))
+
+    def add_routes(self, agent: AgentApplication[TurnState]) -> None:
+        """Put the card verbs and typed commands taken so far on the SDK's routing.
+
+        One Action.Execute route and one Action.Submit route match exactly these verbs (any
+        other verb goes on to the fallbacks, as before), and one message route takes the typed
+        commands: the SDK sorts its routes and tries their selectors in turn on every
+        activity, so each route more costs every turn.
+        """
+        if not self._cards or not self._replies:
+            raise ValueError("add_routes comes after every feature's on_card and on_typed")
+        verbs = re.compile(r"\A(?:" + "|".join(map(re.escape, sorted(self._cards))) + r")\Z")
+        cards = dict(self._cards)
+        replies = dict(self._replies)
+
+        @agent.adaptive_card.action_execute(verbs)
         async def execute(
             context: TurnContext, _state: TurnState, data: object
         ) -> AdaptiveCardInvokeResponse:
-            action = parse_action(model, data)
-            if action is None:
+            # Chosen by the Action.Execute's own verb; the data must name the same one.
+            reply = await cards[executed_verb(context.activity)](context, data)
+            if reply is None:
                 return card_response(bad_card())
-            reply = await self.for_user(context, lambda user: act(user, action, _inputs(data)))
             if reply.stay is not None:
                 await send(context, Reply(card=reply.card, text=reply.text))
                 return card_response(reply.stay)
@@ -165,42 +229,35 @@ class Turns:
                 reply.card or notice_card(reply.text or WHO_ARE_YOU, attention=True)
             )
 
-        @agent.adaptive_card.action_submit(verb)
+        @agent.adaptive_card.action_submit(verbs)
         async def submit(context: TurnContext, _state: TurnState, data: object) -> None:
-            action = parse_action(model, data)
-            if action is None:
-                await send(context, Reply(card=bad_card()))
-                return
-            await send(
-                context,
-                await self.for_user(context, lambda user: act(user, action, _inputs(data))),
-            )
+            # An Action.Submit's verb is in its data, where the SDK's selector read it.
+            verb = data.get("verb") if isinstance(data, dict) else None
+            reply = await cards[str(verb)](context, data)
+            await send(context, reply if reply is not None else Reply(card=bad_card()))
 
-    def on_typed(self, agent: AgentApplication[TurnState], command: Command, act: TypedAct) -> None:
-        """Route a typed command to ``act`` (with the text as typed)."""
-        self._typed[command] = act
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            if activity.type != ActivityTypes.message:
+                return False
+            # Parsed once, here, and kept for the route this selector chooses.
+            command = parse_command(activity.text or "")
+            context.turn_state[_COMMAND] = command
+            return command in replies
 
         async def route(context: TurnContext, _state: TurnState) -> None:
-            text = context.activity.text or ""
-            await send(context, await self.for_user(context, lambda user: act(user, text)))
+            command = context.turn_state[_COMMAND]
+            assert isinstance(command, Command)  # the selector above put it there
+            await send(context, await replies[command](context, context.activity.text or ""))
 
-        agent.add_route(typed(command), route)
-
-    def typed_act(self, text: str) -> TypedAct | None:
-        """What typing ``text`` does, if it is a command with a route of its own."""
-        return self._typed.get(parse_command(text))
+        agent.add_route(selector, route)
 
 
-def typed(command: Command) -> Callable[[TurnContext], bool]:
-    """A route selector: a message whose text asks for ``command``."""
-
-    def selector(context: TurnContext) -> bool:
-        activity = context.activity
-        return activity.type == ActivityTypes.message and (
-            parse_command(activity.text or "") is command
-        )
-
-    return selector
+def executed_verb(activity: Activity) -> str:
+    """The verb of an Action.Execute (the SDK's selector has checked it is a string)."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    action = value.get("action")
+    return str(action.get("verb") if isinstance(action, dict) else None)
 
 
 def parse_action(model: type[Action], data: object) -> Action | None:

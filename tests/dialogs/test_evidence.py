@@ -127,3 +127,13 @@ async def test_never_one_persons_file_on_anothers_control(world: World) -> None:
     assert "Kontrollmoment 4" in card_text(reply)
     assert not stored_beside(world, "maria.pdf").exists()
     assert (world.workbook.parent / "Underlag" / "2026" / "Helår" / "4" / "maria.pdf").exists()
+
+
+async def test_a_file_sent_with_a_command_as_its_text_is_attached_all_the_same(
+    world: World,
+) -> None:
+    await open_first(world.bot)
+    for text, name in (("tack", "tack.pdf"), ("mina kontroller", "lista.pdf")):
+        reply = await send_files(world, {name: PDF}, text=text)
+        assert f"Bifogat nu: {name}" in card_text(reply)
+        assert stored_beside(world, name).read_bytes() == PDF

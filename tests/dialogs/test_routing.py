@@ -91,6 +91,11 @@ def _invoke(bot: BotClient, action: dict[str, Any]) -> dict[str, Any]:
         {"type": "Action.Execute", "verb": "list", "data": ["list"]},
         {"type": "Action.Execute", "verb": "open", "data": {"verb": "list"}},  # verbs differ
         {"verb": "list", "data": {"verb": "list"}},  # no type
+        {"type": "Action.Execute", "verb": "list\n", "data": {"verb": "list\n"}},
+        {"type": "Action.Execute", "verb": "lists", "data": {"verb": "lists"}},
+        {"type": "Action.Execute", "verb": "open_", "data": {"verb": "open_"}},
+        {"type": "Action.Execute", "verb": "lis", "data": {"verb": "lis"}},
+        {"type": "Action.Execute", "verb": "list|open", "data": {"verb": "list|open"}},
     ],
     ids=[
         "unknown-verb",
@@ -100,6 +105,11 @@ def _invoke(bot: BotClient, action: dict[str, Any]) -> dict[str, Any]:
         "data-a-list",
         "two-verbs",
         "no-type",
+        "a-verb-and-a-newline",
+        "a-verb-and-more",
+        "a-verb-and-an-underscore",
+        "part-of-a-verb",
+        "two-verbs-in-one",
     ],
 )
 async def test_a_click_nothing_is_routed_for_gets_the_notice_not_an_error(
@@ -113,7 +123,14 @@ async def test_a_click_nothing_is_routed_for_gets_the_notice_not_an_error(
 
 
 async def test_a_submit_nothing_is_routed_for_gets_the_notice(bot: BotClient) -> None:
-    for data in ({"verb": "delete_everything"}, {"verb": 7}, {"plan": "ks.xlsx"}):
+    for data in (
+        {"verb": "delete_everything"},
+        {"verb": 7},
+        {"plan": "ks.xlsx"},
+        {"verb": "list\n"},
+        {"verb": "lists"},
+        {"verb": "status|list"},
+    ):
         [card] = cards_of(await bot.submit(data))
         assert NOT_RECOGNISED in card_text(card)
     assert bot.connector.member_lookups == 0
