@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, select, text, update
 
 from bot.domain.model import Action, Answer, ControlKey, Period, newest_per_slot
 from bot.store.database import Database
@@ -235,6 +235,23 @@ class Journal:
             .where(in_list(dialect, answers.c.control_id, "ids"))
             .order_by(answers.c.seq)
         )
+        # newest_for_ids reads the slots' versions without their payloads first, then only
+        # the picked rows whole: a person's history grows with every answer saved again.
+        self._slots_for_ids = Prepared(
+            select(
+                answers.c.answer_id,
+                answers.c.control_id,
+                answers.c.year,
+                answers.c.period,
+                answers.c.answered_at,
+            )
+            .where(answers.c.plan_key == bindparam("plan"))
+            .where(in_list(dialect, answers.c.control_id, "ids"))
+            .order_by(answers.c.seq)
+        )
+        self._by_answer_ids = Prepared(
+            _SELECT.where(in_list(dialect, answers.c.answer_id, "answers"))
+        )
         mine = in_list(dialect, answers.c.plan_key, "keys")
         self._since: tuple[Select[Any], Select[Any], Select[Any]] = (
             select(answers.c.seq, *_COLUMNS)
@@ -371,20 +388,27 @@ class Journal:
         journal's (the newest answered, the later stored on a tie), and which of those are
         pending: what a turn needs, at a cost that does not grow with the history (only
         the picked rows are decoded)."""
-        dialect, statement = self._db.dialect, self._for_ids
+        dialect, slots, whole = self._db.dialect, self._slots_for_ids, self._by_answer_ids
 
         def read(conn: Connection) -> tuple[list[Answer], set[str]]:
-            rows: list[Row[Any]] = []
+            picked: list[str] = []
             for plan_key, ids in by_plan.items():
                 if not ids:
                     continue
                 params = {"plan": plan_key, "ids": list_param(dialect, list(ids))}
                 newest = newest_per_slot(  # rows come oldest stored first
-                    statement.rows(conn, params),
+                    slots.rows(conn, params),
                     lambda row: (row.control_id, int(row.year), row.period),
                     lambda row: datetime.fromisoformat(row.answered_at),
                 )
-                rows.extend(newest.values())
+                picked.extend(row.answer_id for row in newest.values())
+            if not picked:
+                return [], set()
+            order = {answer_id: place for place, answer_id in enumerate(picked)}
+            rows = sorted(
+                whole.rows(conn, {"answers": list_param(dialect, picked)}),
+                key=lambda row: order[row.answer_id],
+            )
             pending = {row.answer_id for row in rows if row.written_at is None}
             return [_cached_answer(row) for row in rows], pending
 
