@@ -11,6 +11,7 @@ wrote to it); the journal's answers are read per control ID, as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -75,6 +76,15 @@ class PlanBook:
         if cached is None or cached.plan is not plan:
             cached = self._plan_index[plan.key] = PlanIndex.of(plan)
         return cached
+
+    async def warm(self, plan_key: str) -> None:
+        """Read a workbook and index its plan and answer rows now (after the bot wrote to
+        it), so the next turn finds them ready."""
+        for plan in await self.plans():
+            if plan.key == plan_key:
+                self.index(plan)
+                with contextlib.suppress(WorkbookError):  # the next turn reports it
+                    await self._rows(plan_key)
 
     async def find(self, plan_key: str, control_id: str) -> tuple[Plan, Control] | None:
         """The plan and control for these ids, if both exist now."""

@@ -113,6 +113,7 @@ class Services:
                 first_retry=writer_retry,
                 linger=writer_linger,
                 actions=actions,
+                landed=plans.warm,
             ),
             directory=Directory(
                 settings.strategists,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.followup import Slot, has_action, track
@@ -57,6 +57,7 @@ class Writer:
         linger: float = LINGER,
         leases: Leases | None = None,
         actions: ActionLog | None = None,
+        landed: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._journal = journal
         self._actions = actions  # None: åtgärder are not followed (no Åtgärder sheet)
@@ -66,6 +67,9 @@ class Writer:
         self._first_retry = first_retry
         self._linger = linger
         self._leases = leases  # None: this process is the only one writing
+        # Told which workbook was just written, so its new snapshot is read and indexed now
+        # rather than by the next person's turn.
+        self._landed = landed
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -139,6 +143,16 @@ class Writer:
             return LEASE_RETRY if held is None else await self._write_plan(plan_key, held)
 
     async def _write_plan(self, plan_key: str, held: Held | None) -> float | None:
+        wait = await self._write_batches(plan_key, held)
+        if self._landed is not None:
+            try:
+                await self._landed(plan_key)
+            except Exception:
+                # Only a head start for the next turn, which reads the workbook anyway.
+                logger.exception("Reading %s after the write failed", plan_key)
+        return wait
+
+    async def _write_batches(self, plan_key: str, held: Held | None) -> float | None:
         workbook = self._source.workbook(plan_key)
         while batch := await self._journal.pending(plan_key, self._batch_size):
             if held is not None and held.lost:

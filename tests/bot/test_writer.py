@@ -70,3 +70,42 @@ async def test_a_dead_instances_lease_is_taken_over_once_it_expires(store_db: Da
     clock[0] += mine.ttl + timedelta(seconds=1)
     assert await writer.drain() is None
     assert source.batches == [(["2" * 32], "this-instance")]
+
+
+async def test_the_writer_says_which_workbook_it_wrote_once_its_answers_are_marked(
+    store_db: Database,
+) -> None:
+    journal = Journal(store_db)
+    leases = Leases(store_db, "this-instance")
+    source = RecordingSource(leases)
+    told: list[tuple[str, int]] = []
+
+    async def landed(plan_key: str) -> None:
+        told.append((plan_key, await journal.count_pending()))
+
+    writer = Writer(journal, source, leases=leases, landed=landed)  # type: ignore[arg-type]
+    await journal.append(make_answer("1" * 32))
+    await journal.append(make_answer("2" * 32, control="2"))
+    assert await writer.drain() is None
+    # Once per workbook written, after its answers count as written: the plan book reads
+    # and indexes the new snapshot then, not the next person's turn.
+    assert told == [("ks.xlsx", 0)]
+
+
+async def test_a_failing_read_after_the_write_does_not_stop_the_writer(
+    store_db: Database,
+) -> None:
+    journal = Journal(store_db)
+    leases = Leases(store_db, "this-instance")
+    source = RecordingSource(leases)
+
+    async def landed(_plan_key: str) -> None:
+        raise RuntimeError("the workbook could not be read")
+
+    writer = Writer(journal, source, leases=leases, landed=landed)  # type: ignore[arg-type]
+    await journal.append(make_answer("1" * 32))
+    assert await writer.drain() is None
+    await journal.append(make_answer("2" * 32, control="2"))
+    assert await writer.drain() is None
+    assert [batch for batch, _ in source.batches] == [["1" * 32], ["2" * 32]]
+    assert await journal.count_pending() == 0
