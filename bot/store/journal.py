@@ -71,8 +71,9 @@ def answer_to_json(answer: Answer) -> str:
     )
 
 
-def _answer_from_row(row: Any) -> Answer:
-    return _decode(
+def _row_fields(row: Any) -> tuple[str, str, str, int, str, str, str, str]:
+    """A journal row's stored answer, in ``_decode``'s order."""
+    return (
         row.answer_id,
         row.plan_key,
         row.control_id,
@@ -82,22 +83,17 @@ def _answer_from_row(row: Any) -> Answer:
         row.answered_at,
         row.payload,
     )
+
+
+def _answer_from_row(row: Any) -> Answer:
+    return _decode(*_row_fields(row))
 
 
 def _cached_answer(row: Any) -> Answer:
     """``_answer_from_row`` for a turn's reads: a journalled answer never changes (only its
     written_at, which is not part of it), so the same row read again is decoded once. The
     key is the whole stored answer, so a row that differs is never taken for another."""
-    return _decode_cached(
-        row.answer_id,
-        row.plan_key,
-        row.control_id,
-        row.year,
-        row.period,
-        row.answered_by,
-        row.answered_at,
-        row.payload,
-    )
+    return _decode_cached(*_row_fields(row))
 
 
 def _decode(
