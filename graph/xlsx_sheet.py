@@ -168,10 +168,15 @@ class Sheet:
             # Files may leave empty cells out: a column can be empty for thousands of rows,
             # and a batch must not scan them all for each column.
             last = [n for n in self._numbers[-STYLE_SCAN:] if n > below]
-            found = (self._find(number, column) for number in reversed(last))
-            style = next((int(cell.get("s") or 0) for cell in found if cell is not None), 0)
+            found = (self._style_at(number, column) for number in reversed(last))
+            style = next((s for s in found if s is not None), 0)
             self._column_styles[column] = style
         return style
+
+    def _style_at(self, number: int, column: int) -> int | None:
+        """The style of a row's cell in ``column``; None when the row has no such cell."""
+        cell = self._find(number, column)
+        return None if cell is None else int(cell.get("s") or 0)
 
     def put_row(
         self,

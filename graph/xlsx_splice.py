@@ -29,7 +29,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from graph import cells
 from graph.xlsx_package import MAIN, CannotPatch, parse_xml, to_xml
-from graph.xlsx_sheet import STYLE_SCAN, SharedStrings, Sheet
+from graph.xlsx_sheet import SharedStrings, Sheet
 from graph.xlsx_splice_cells import (
     PLAIN_BODY,
     UNREAD,
@@ -171,25 +171,14 @@ class SplicedSheet(Sheet):
         width = max(columns, default=-1) + 1
         return [row[c] if c in wanted and c < len(row) else None for c in range(width)]
 
-    def column_style(self, column: int, below: int) -> int:
-        """The style of the column's last cell below row ``below`` among the sheet's last
-        rows as read (a new cell in the column takes it); 0 when they have none."""
-        style = self._column_styles.get(column)
-        if style is None:
-            last = [n for n in self._numbers[-STYLE_SCAN:] if n > below]
-            found = (self._style_at(number, column) for number in reversed(last))
-            style = next((s for s in found if s is not None), 0)
-            self._column_styles[column] = style
-        return style
-
     def _style_at(self, number: int, column: int) -> int | None:
+        # Read from the row's bytes where it holds plain cells (it is not parsed for this).
         split = self._style_rows.get(number, UNREAD)
         if split is UNREAD:
             xml = None if number in self._rows else self._current(number)
             split = self._style_rows[number] = split_row(xml) if xml is not None else None
         if split is None:
-            cell = self._find(number, column)
-            return None if cell is None else int(cell.get("s") or 0)
+            return super()._style_at(number, column)
         found = split[1].get(column)  # type: ignore[index]
         return None if found is None else self._values.kind(found[1].rstrip(b"/"))[1]
 
