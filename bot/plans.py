@@ -80,11 +80,9 @@ class PlanBook:
     async def warm(self, plan_key: str) -> None:
         """Read a workbook and index its plan and answer rows now (after the bot wrote to
         it), so the next turn finds them ready."""
-        for plan in await self.plans():
-            if plan.key == plan_key:
-                self.index(plan)
-                with contextlib.suppress(WorkbookError):  # the next turn reports it
-                    await self._rows(plan_key)
+        with contextlib.suppress(WorkbookError):  # the next turn reports it
+            self.index(await self._source.workbook(plan_key).read_plan())
+            await self._rows(plan_key)
 
     async def find(self, plan_key: str, control_id: str) -> tuple[Plan, Control] | None:
         """The plan and control for these ids, if both exist now."""
