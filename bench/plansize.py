@@ -303,7 +303,10 @@ async def measure_start(quick: bool) -> None:
             ]
             floors = [(await floor())[0] for _ in range(starts)]
             reads: dict[str, list[float]] = {"today's reader": [], "full openpyxl load": []}
+            parses: dict[str, list[float]] = {"scan": [], "lxml": []}
             for _ in range(starts):
+                for way, seconds in sheet_parses(plan).items():
+                    parses[way].append(seconds)
                 started = time.process_time()
                 xlsx_reader.read_workbook_file(plan, plan.name)
                 reads["today's reader"].append(time.process_time() - started)
@@ -328,6 +331,34 @@ async def measure_start(quick: bool) -> None:
     for what, values in reads.items():
         ms = statistics.median(values) * 1000
         print(f"| first read of the workbook file, {what} (CPU) | {ms:.0f} ms |")
+    scan, loop = (statistics.median(parses[way]) * 1000 for way in ("scan", "lxml"))
+    print(
+        f"| of which parsing the plan and answers sheets: the cells scanned "
+        f"(`graph/xlsx_scan.py`) / lxml's row loop, in the same run (CPU) | "
+        f"{scan:.0f} / {loop:.0f} ms = {scan / loop:.2f}× |"
+    )
+
+
+def sheet_parses(path: Path) -> dict[str, float]:
+    """CPU seconds to parse the plan and answers sheets: as the reader does (their cells
+    scanned by one regular expression) and with lxml's row loop alone (as before)."""
+    from graph import layout
+    from graph.xlsx_stream import StreamBook
+
+    book = StreamBook(path, ahead=False)
+    wanted = {layout.PLAN_SHEET, layout.ANSWER_SHEET}
+    parts = [(t, p, book._package.part(p)) for t, p in book.sheets if t in wanted]
+    found = {}
+    for way in ("scan", "lxml"):
+        gc.collect()
+        started = time.process_time()
+        for title, part, xml in parts:
+            if way == "scan":
+                book._read(title, part, xml)
+            else:
+                book._parse(title, part, xml, None)
+        found[way] = time.process_time() - started
+    return found
 
 
 def full_read(path: Path) -> Any:

@@ -3,7 +3,8 @@
 Loading a 10,000-row plan with openpyxl takes seconds (it builds a Cell object for every
 cell of every sheet, charts and styles included); this reader parses only the sheets the
 plan reader looks at — the plan sheet (or the candidates), Inställningar and Uppföljning —
-with lxml's ``iterparse``, one row at a time, and gives the plan reader exactly the rows
+with lxml's ``iterparse``, one row at a time (or, written plainly, its cells with one
+regular expression: ``graph.xlsx_scan``), and gives the plan reader exactly the rows
 openpyxl would give it (``load_workbook(data_only=True)`` and ``iter_rows``): every row
 from the first to the last with a cell, each as wide as the widest, cached values for
 formulas, numbers in a date style as dates, merged ranges blank but their top-left cell.
@@ -17,13 +18,13 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 
-from graph import layout, read_ahead
+from graph import layout, read_ahead, xlsx_scan
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
 from graph.xlsx_sheet import SharedStrings, text_of
@@ -31,6 +32,7 @@ from graph.xlsx_styles import Styles
 
 _ROW, _C, _V, _IS, _T = (f"{{{MAIN}}}{t}" for t in ("row", "c", "v", "is", "t"))
 _MERGE, _TABLE_PART = f"{{{MAIN}}}mergeCell", f"{{{MAIN}}}tablePart"
+_SHEET_DATA = f"{{{MAIN}}}sheetData"
 _SHARED = f"{REL}/sharedStrings"
 _STYLES = f"{REL}/styles"
 _TABLE = f"{REL}/table"
@@ -103,19 +105,33 @@ class StreamBook:
             part = next(p for t, p in self.sheets if t == title)
             # Inflated in one go: lxml reads a zip member's stream in small pieces, and
             # zipfile's per-read overhead then costs more than the parsing.
-            with io.BytesIO(self._package.part(part)) as stream:
-                data = self._parsed[title] = self._read(title, part, stream)
+            data = self._parsed[title] = self._read(title, part, self._package.part(part))
         return data
 
-    def _read(self, title: str, part: str, stream: IO[bytes]) -> SheetData:
-        cells: dict[int, list[Any]] = {}  # Excel row -> its values from column A
+    def _read(self, title: str, part: str, xml: bytes) -> SheetData:
+        split = xlsx_scan.split_sheet_data(xml)
+        if split is not None:  # the cells read by one regular expression if written plainly
+            cells = xlsx_scan.scan_cells(split[0], self._typed)
+            if cells is not None:
+                try:  # the rest of the part (merged ranges, tables) parsed as before
+                    return self._parse(title, part, split[1], cells)
+                except (etree.XMLSyntaxError, xlsx_scan.NotPlain):
+                    pass  # cut in the wrong place after all: read it all with lxml
+        return self._parse(title, part, xml, None)
+
+    def _parse(
+        self, title: str, part: str, xml: bytes, scanned: dict[int, list[Any]] | None
+    ) -> SheetData:
+        # Excel row -> its values from column A (the scanned cells, or read below)
+        cells: dict[int, list[Any]] = {} if scanned is None else scanned
         merged: list[tuple[int, int, int, int]] = []
         table_ids: list[str] = []
+        sheet_data = 0
         number = 0
         events = etree.iterparse(
-            stream,
+            io.BytesIO(xml),
             events=("end",),
-            tag=(_ROW, _MERGE, _TABLE_PART),
+            tag=(_ROW, _MERGE, _TABLE_PART, _SHEET_DATA),
             resolve_entities=False,
             no_network=True,
             huge_tree=True,
@@ -195,8 +211,14 @@ class StreamBook:
                 if None in bounds:
                     raise Unsupported("a merged range of whole rows or columns")
                 merged.append(bounds)  # type: ignore[arg-type]
+            elif tag == _SHEET_DATA:
+                sheet_data += 1
+                if scanned is not None and len(element):
+                    raise xlsx_scan.NotPlain("the scanned sheetData was not the sheet's")
             else:
                 table_ids.append(element.get(f"{{{REL}}}id", ""))
+        if scanned is not None and sheet_data != 1:
+            raise xlsx_scan.NotPlain("the scanned sheetData was not the sheet's")
         for min_col, min_row, max_col, max_row in merged:
             # openpyxl blanks every cell of a merged range but its top-left one, and the
             # range counts towards the sheet's size.
@@ -246,10 +268,14 @@ class StreamBook:
             return from_xlsx_text(text_of(inline)) if inline is not None else None
         if not value:
             return None
+        style = cell.get("s")
+        return self._typed(kind, value, int(style) if style else None)
+
+    def _typed(self, kind: str | None, value: str, style: int | None) -> Any:
+        """A value element's text (not empty) as openpyxl reads it, by the cell's type."""
         if kind is None or kind == "n":
             number: float = float(value) if any(c in value for c in ".Ee") else int(value)
-            style = cell.get("s")
-            return self._styles.date_value(int(style), number) if style else number
+            return self._styles.date_value(style, number) if style is not None else number
         if kind == "s":
             return from_xlsx_text(self._strings[int(value)])
         if kind == "b":
