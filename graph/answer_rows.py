@@ -105,12 +105,10 @@ def typed_text(value: object) -> str:
 Slot = tuple[str, int, Period]
 
 
-def _getter(values: Sequence[object], where: Mapping[str, int]) -> Callable[[str], object]:
-    def get(header: str) -> object:
-        index = where.get(header)
-        return values[index] if index is not None and index < len(values) else None
-
-    return get
+def _cells(values: Sequence[object], where: Mapping[str, int]) -> dict[str, object]:
+    """The row's cells by header (a header beyond the row's end is left out: None)."""
+    width = len(values)
+    return {header: values[i] for header, i in where.items() if i < width}
 
 
 def row_slot(values: Sequence[object], columns: Mapping[str, int] | None = None) -> Slot | None:
@@ -119,15 +117,19 @@ def row_slot(values: Sequence[object], columns: Mapping[str, int] | None = None)
     A row without its own År or Period takes the one its columns' header names
     ("Resultat helår 2017": ``AnswerColumns.year`` and ``.period``)."""
     where = columns or _CANONICAL
-    get = _getter(values, where)
-    control_id = normalise_id(get("ID"))
-    year = _int(get("År"))
-    period = _PERIOD_BY_LABEL.get(" ".join(cell_text(get("Period")).split()).casefold())
+    return _slot(_cells(values, where), where)
+
+
+def _slot(cells: Mapping[str, object], where: Mapping[str, int]) -> Slot | None:
+    control_id = normalise_id(cells.get("ID"))
+    year = _int(cells.get("År"))
+    period_text = cell_text(cells.get("Period"))
+    period = _PERIOD_BY_LABEL.get(" ".join(period_text.split()).casefold())
     if period is None:  # "helår", "Delår" (the one delår of a Perioder table), "Kvartal 2"
-        period = parse_period_name(get("Period")) if cell_text(get("Period")) else None
-    if year is None and not cell_text(get("År")):
+        period = parse_period_name(cells.get("Period")) if period_text else None
+    if year is None and not cell_text(cells.get("År")):
         year = getattr(where, "year", None)
-    if period is None and not cell_text(get("Period")):
+    if period is None and not period_text:
         period = getattr(where, "period", None)
     if not control_id or year is None or period is None:
         return None
@@ -138,11 +140,13 @@ def row_to_answer(
     values: Sequence[object], plan_key: str, columns: Mapping[str, int] | None = None
 ) -> Answer | None:
     """An Uppföljning row as an answer; None when ID, År or Period is missing or unknown."""
-    slot = row_slot(values, columns)
+    where = columns or _CANONICAL
+    cells = _cells(values, where)
+    slot = _slot(cells, where)
     if slot is None:
         return None
     control_id, year, period = slot
-    get = _getter(values, columns or _CANONICAL)
+    get = cells.get
     action_text, action_owner = typed_text(get("Åtgärd")), typed_text(get("Åtgärdsansvarig"))
     due = parse_date(get("Klart senast")) if cell_text(get("Klart senast")) else None
     action = (

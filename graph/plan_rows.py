@@ -134,6 +134,8 @@ class RowReader:
         self._periods: dict[str, frozenset[Period] | None] = {}
         self._owners_seen: dict[tuple[str, str], tuple[str, frozenset[str], list[Any]]] = {}
         self._seen: dict[str, int] = {}
+        # A plan's risk cells take a few values over and over: each read once.
+        self._risks: dict[tuple[str, str, str], tuple[Risk, list[str]]] = {}
         self.controls: list[Control] = []
         self.issues: list[PlanIssue] = []
         self.years: list[int] = []
@@ -142,7 +144,8 @@ class RowReader:
         """Read one row (Excel row ``number``) under the sections' (grupp, mål)."""
         width = len(row)
         cells = {f: row[i] if i < width else None for f, i in self._columns.items()}
-        text = {f: cell_text(v) for f, v in cells.items()}
+        # cell_text, with its most common case (text) inline: this runs for every cell.
+        text = {f: v.strip() if type(v) is str else cell_text(v) for f, v in cells.items()}
         if text.get("active", "").casefold() == "nej":
             self.issues.append(PlanIssue(number, NOT_CONTROLLED))
             return
@@ -179,7 +182,14 @@ class RowReader:
         due = parse_date(cells["due_date"]) if text.get("due_date") else None
         if text.get("due_date") and due is None:
             kept.append(self._kept(number, f"Ogiltig sista svarsdag: {text['due_date']!r}"))
-        risk = self._risk(cells, text, number, kept)
+        risk_text = (
+            text.get("probability", ""),
+            text.get("consequence", ""),
+            text.get("value", ""),
+        )
+        risk, messages = self._risks.get(risk_text) or self._risk(cells, text)
+        self._risks[risk_text] = risk, messages
+        kept += [PlanIssue(number, m, skipped=False) for m in messages]
         year = self._row_year(text.get("year", ""), number, kept)
         group, goal = grouping
         self.controls.append(
@@ -264,27 +274,23 @@ class RowReader:
             problems.append((message, unknown))
         return name, addresses
 
-    def _risk(
-        self,
-        cells: Mapping[str, object],
-        text: Mapping[str, str],
-        row: int,
-        kept: list[PlanIssue],
-    ) -> Risk:
+    @staticmethod
+    def _risk(cells: Mapping[str, object], text: Mapping[str, str]) -> tuple[Risk, list[str]]:
+        """The row's risk, and what in its cells was not understood."""
+        messages = []
         probability = _scale_value(cells.get("probability"), _PROBABILITY_WORDS)
         if text.get("probability") and probability is None:
-            message = f"Okänd sannolikhet: {text['probability']!r} (ska vara 1–4)"
-            kept.append(PlanIssue(row, message, skipped=False))
+            messages.append(f"Okänd sannolikhet: {text['probability']!r} (ska vara 1–4)")
         consequence = _scale_value(cells.get("consequence"), _CONSEQUENCE_WORDS)
         if text.get("consequence") and consequence is None:
-            message = f"Okänd konsekvens: {text['consequence']!r} (ska vara 1–4)"
-            kept.append(PlanIssue(row, message, skipped=False))
+            messages.append(f"Okänd konsekvens: {text['consequence']!r} (ska vara 1–4)")
         value = parse_risk_value(cells.get("value"))
         if value is None:
-            message = f"Okänt riskvärde: {text['value']!r} (ska vara 1–16, eller Grön, Gul, Röd)"
-            kept.append(PlanIssue(row, message, skipped=False))
+            messages.append(
+                f"Okänt riskvärde: {text['value']!r} (ska vara 1–16, eller Grön, Gul, Röd)"
+            )
             value = (None, "")
-        return Risk(probability, consequence, value[0], value[1])
+        return Risk(probability, consequence, value[0], value[1]), messages
 
     def _row_year(self, text: str, row: int, kept: list[PlanIssue]) -> int | None:
         if not text:
