@@ -23,14 +23,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.domain.followup import TrackedAction
 from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
-from graph.summary_sheet import summary_sheet
-from graph.xlsx_actions import write_actions_file
 from graph.xlsx_reader import (
     LOCK_PREFIX,
     Snapshot,
@@ -38,8 +36,10 @@ from graph.xlsx_reader import (
     list_workbook_names,
     read_workbook_file,
 )
-from graph.xlsx_summary import write_summary_file
-from graph.xlsx_writer import Written, discard_in_flight, sweep_leftovers, write_workbook_file
+from graph.xlsx_temp import discard_in_flight, sweep_leftovers
+
+if TYPE_CHECKING:
+    from graph.xlsx_answers import Written
 
 _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
@@ -183,6 +183,8 @@ class LocalWorkbook:
         if not actions:
             return WriteResult()
         path = self._file()
+        from graph.xlsx_actions import write_actions_file  # the writer's side: openpyxl
+
         async with self._write:
             result, before, after = await self._in_writer(
                 write_actions_file, path, self._key, list(actions)
@@ -198,6 +200,9 @@ class LocalWorkbook:
 
     async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
         """Replace the summary sheet (one load and one save, like an answer batch)."""
+        from graph.summary_sheet import summary_sheet
+        from graph.xlsx_summary import write_summary_file
+
         path = self._file()
         sheet = summary_sheet(summary, pending=pending)
         async with self._write:
@@ -212,6 +217,8 @@ class LocalWorkbook:
         return sheet.name
 
     async def _run_write(self, path: Path, answers: list[Answer]) -> Written:
+        from graph.xlsx_writer import write_workbook_file
+
         return await self._in_writer(write_workbook_file, path, self._key, answers)
 
     async def _in_writer(self, work: Callable[..., _T], *args: object) -> _T:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.domain.model import OutcomeOption, OutcomeScale, Period, Severity
 from graph import cells, layout, plan_reader
 from graph.action_rows import ACTION_HEADERS, ACTION_SHEET, ACTION_TABLE, ACTION_WIDTHS
+from graph.xlsx_reader import find_sheet
 
 SCALE_NAME = "Bedomningar"  # defined name the Bedömning drop-down lists refer to
 PERIOD_CHOICES = (
@@ -59,12 +60,6 @@ _WRAPPED = {"process", "risk_text", "description", "method", "sample"}
 _ANSWER_WIDTHS = (8, 7, 10, 26, 12, 12, 45, 35, 35, 28, 13, 28, 17, 38, 45, 14)
 _STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 _LAST = 1048576  # Excel's last row: validations cover rows people add later
-
-
-def find_sheet(wb: XlWorkbook, title: str) -> Worksheet | None:
-    """The worksheet with this title, ignoring case and surrounding whitespace."""
-    wanted = title.strip().casefold()
-    return next((ws for ws in wb.worksheets if ws.title.strip().casefold() == wanted), None)
 
 
 def put_cell(cell: Cell, value: object, number_format: str | None = None) -> None:

@@ -18,21 +18,20 @@ import stat as stat_mode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook as XlWorkbook
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet.table import Table
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.model import Answer, Plan
 from graph import answer_rows, layout, plan_reader, settings_reader
 from graph.answer_check import check_answers
 from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
-from graph.templates import find_sheet
+from graph.xlsx_scan import cell_range
 from graph.xlsx_stream import StreamBook, answer_header, rows_below
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is loaded with it: it takes a while
+    from openpyxl import Workbook as XlWorkbook
+    from openpyxl.worksheet.table import Table
+    from openpyxl.worksheet.worksheet import Worksheet
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +85,16 @@ def file_stamp(path: Path, name: str) -> Stamp:
 
 def load_xlsx(path: Path, name: str, *, data_only: bool) -> XlWorkbook:
     """Open a workbook with openpyxl, its errors translated."""
+    from openpyxl import load_workbook
+
     with translated_errors(name):
         return load_workbook(path, data_only=data_only)
+
+
+def find_sheet(wb: XlWorkbook, title: str) -> Worksheet | None:
+    """The worksheet with this title, ignoring case and surrounding whitespace."""
+    wanted = title.strip().casefold()
+    return next((ws for ws in wb.worksheets if ws.title.strip().casefold() == wanted), None)
 
 
 def sheet_rows(ws: Worksheet, min_row: int = 1) -> Iterator[list[Any]]:
@@ -150,7 +157,7 @@ def answer_area(ws: Worksheet) -> tuple[int, layout.AnswerColumns, Table | None]
     tables = list(ws.tables.values())
     table = ws.tables.get(layout.ANSWER_TABLE) or (tables[0] if tables else None)
     if table is not None:
-        min_col, min_row, max_col, _ = range_boundaries(table.ref)
+        min_col, min_row, max_col, _ = cell_range(table.ref)
         # Indexes count from column A, like the rows iter_rows gives us.
         header: list[object] = [None] * (min_col - 1)
         header += [from_xlsx_text(ws.cell(min_row, c).value) for c in range(min_col, max_col + 1)]

@@ -121,7 +121,7 @@ def scan_cells(
     cells: dict[int, list[Any]] = {}
     values: list[Any] | None = None
     number = column = 0
-    columns = _columns
+    columns = COLUMNS
     for (
         row,
         ref,
@@ -187,15 +187,44 @@ def scan_cells(
     return cells if values is None else None
 
 
-_columns: dict[str, int] = {}
+COLUMNS: dict[str, int] = {}  # a reference's letters -> its column, filled as met
 
 
 def column_number(letters: str) -> int:
-    """1-based column of a reference's letters ("K" -> 11, "AB" -> 28)."""
-    found = _columns.get(letters)
+    """1-based column of a reference's letters ("K" -> 11, "AB" -> 28), as openpyxl's
+    ``column_index_from_string`` reads them."""
+    found = COLUMNS.get(letters)
     if found is None:
+        if not (letters.isascii() and letters.isalpha() and letters.isupper()):
+            from openpyxl.utils.cell import column_index_from_string  # lower case, or none
+
+            return column_index_from_string(letters)  # type: ignore[no-any-return]
         found = 0
         for letter in letters:  # base 26 without a zero: A = 1 … Z = 26, AA = 27
             found = found * 26 + ord(letter) - 64
-        _columns[letters] = found
+        if found > 18_278:  # beyond XFD's ZZZ: no column (openpyxl says so)
+            from openpyxl.utils.cell import column_index_from_string
+
+            return column_index_from_string(letters)  # type: ignore[no-any-return]
+        COLUMNS[letters] = found
     return found
+
+
+_CELL_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
+
+
+def cell_range(ref: str) -> tuple[int, int, int, int]:
+    """A range's bounds as openpyxl's ``range_boundaries`` reads them: "A1:P7001" -> (1, 1,
+    16, 7001) as (min_col, min_row, max_col, max_row), "C3" -> (3, 3, 3, 3)."""
+    match = _CELL_RANGE.fullmatch(ref)
+    if match is None:  # whole rows or columns, lower case …: openpyxl reads those
+        from openpyxl.utils.cell import range_boundaries
+
+        return range_boundaries(ref)  # type: ignore[no-any-return]
+    first, top, last, bottom = match.groups()
+    return (
+        column_number(first),
+        int(top),
+        column_number(last or first),
+        int(bottom or top),
+    )

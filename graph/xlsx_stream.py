@@ -14,21 +14,22 @@ find) raises ``Unsupported``, and the caller reads it with openpyxl instead.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-from openpyxl.utils.datetime import from_ISO8601
 
 from graph import layout, read_ahead, xlsx_scan
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
-from graph.xlsx_sheet import SharedStrings, text_of
-from graph.xlsx_styles import Styles
+
+if TYPE_CHECKING:
+    from graph.xlsx_sheet import SharedStrings
+    from graph.xlsx_styles import Styles
 
 _ROW, _C, _V, _IS, _T = (f"{{{MAIN}}}{t}" for t in ("row", "c", "v", "is", "t"))
 _MERGE, _TABLE_PART = f"{{{MAIN}}}mergeCell", f"{{{MAIN}}}tablePart"
@@ -77,10 +78,25 @@ class StreamBook:
         by_kind = {kind: target for kind, target in rels.values()}
         shared = by_kind.get(_SHARED)
         styles = by_kind.get(_STYLES)
-        self._strings = SharedStrings(self._part(shared))
-        self._styles = Styles(self._part(styles))
-        # Sheets a child process parsed while the bot started, when the file is unchanged.
-        self._parsed: dict[str, SheetData] = (read_ahead.take(path) or {}) if ahead else {}
+        self._shared_part, self._styles_part = shared, styles
+        self._path = path
+        self._ahead = ahead  # take sheets a child process parsed while the bot started
+        self._parsed: dict[str, SheetData] = {}
+
+    # The shared strings and the styles are read when a sheet is parsed here: a start whose
+    # sheets a child process parsed (graph.read_ahead) needs neither, nor openpyxl, which
+    # the styles' number formats import.
+    @functools.cached_property
+    def _strings(self) -> SharedStrings:
+        from graph.xlsx_sheet import SharedStrings
+
+        return SharedStrings(self._part(self._shared_part))
+
+    @functools.cached_property
+    def _styles(self) -> Styles:
+        from graph.xlsx_styles import Styles
+
+        return Styles(self._part(self._styles_part))
 
     def _part(self, name: str | None) -> bytes | None:
         if name is None or name not in self._package.members:
@@ -92,15 +108,24 @@ class StreamBook:
         """The worksheets' titles, in the workbook's order."""
         return [title for title, _ in self.sheets]
 
+    def named(self, title: str) -> str | None:
+        """The title of the worksheet with this title, ignoring case and surrounding
+        whitespace (the first, if several)."""
+        wanted = title.strip().casefold()
+        return next((t for t in self.titles if t.strip().casefold() == wanted), None)
+
     def find(self, title: str) -> SheetData | None:
         """The worksheet with this title, ignoring case and surrounding whitespace."""
-        wanted = title.strip().casefold()
-        found = next((t for t in self.titles if t.strip().casefold() == wanted), None)
+        found = self.named(title)
         return self.sheet(found) if found is not None else None
 
     def sheet(self, title: str) -> SheetData:
         """The worksheet with exactly this title, parsed."""
         data = self._parsed.get(title)
+        if data is None and self._ahead:
+            data = read_ahead.take(self._path, title)
+            if data is not None:
+                self._parsed[title] = data
         if data is None:
             part = next(p for t, p in self.sheets if t == title)
             # Inflated in one go: lxml reads a zip member's stream in small pieces, and
@@ -143,7 +168,7 @@ class StreamBook:
         strings = self._strings
         dates = self._styles.date_styles
         date_value = self._styles.date_value
-        columns = _columns
+        columns = xlsx_scan.COLUMNS
         for _, element in events:
             tag = element.tag
             if tag == _ROW:
@@ -160,7 +185,11 @@ class StreamBook:
                         column += 1
                     else:
                         found = columns.get(coordinate[:digits])
-                        column = found if found is not None else _column(coordinate)
+                        column = (
+                            found
+                            if found is not None
+                            else xlsx_scan.column_number(coordinate.rstrip(_DIGITS))
+                        )
                     kind = cell.get("t")
                     first = cell[0] if len(cell) else None
                     value: Any = None
@@ -205,7 +234,7 @@ class StreamBook:
                     del element.getparent()[0]
             elif tag == _MERGE:
                 try:
-                    bounds = range_boundaries(element.get("ref", ""))
+                    bounds = xlsx_scan.cell_range(element.get("ref", ""))
                 except (TypeError, ValueError) as error:
                     raise Unsupported("a merged range without bounds") from error
                 if None in bounds:
@@ -265,6 +294,8 @@ class StreamBook:
                 inline = child
         kind = cell.get("t")
         if kind == "inlineStr":
+            from graph.xlsx_sheet import text_of
+
             return from_xlsx_text(text_of(inline)) if inline is not None else None
         if not value:
             return None
@@ -281,20 +312,10 @@ class StreamBook:
         if kind == "b":
             return bool(int(value))
         if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601  # rare: openpyxl only then
+
             return from_ISO8601(value)
         return from_xlsx_text(value)  # "str" (a formula's text) and "e" (an error: #N/A)
-
-
-_columns: dict[str, int] = {}
-
-
-def _column(ref: str) -> int:
-    """1-based column of a cell reference ("K12" -> 11)."""
-    letters = ref.rstrip(_DIGITS)
-    found = _columns.get(letters)
-    if found is None:
-        found = _columns[letters] = column_index_from_string(letters)
-    return found
 
 
 def answer_header(sheet: SheetData) -> tuple[int, layout.AnswerColumns] | None:
@@ -303,7 +324,7 @@ def answer_header(sheet: SheetData) -> tuple[int, layout.AnswerColumns] | None:
     tables = dict(sheet.tables)
     ref = tables.get(layout.ANSWER_TABLE) or (sheet.tables[0][1] if sheet.tables else None)
     if ref is not None:
-        min_col, min_row, max_col, _ = range_boundaries(ref)
+        min_col, min_row, max_col, _ = xlsx_scan.cell_range(ref)
         assert min_col is not None and min_row is not None and max_col is not None
         row = sheet.rows[min_row - 1] if min_row <= len(sheet.rows) else []
         header: list[object] = [None] * (min_col - 1)

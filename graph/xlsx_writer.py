@@ -36,7 +36,6 @@ import logging
 import os
 import stat as stat_mode
 import tempfile
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -60,6 +59,7 @@ from graph.xlsx_reader import (
     load_xlsx,
     translated_errors,
 )
+from graph.xlsx_temp import TEMP_PREFIX, TEMP_SUFFIX, in_flight, sweep_leftovers
 
 logger = logging.getLogger(__name__)
 
@@ -175,54 +175,15 @@ def replace_atomically(
     sweep_leftovers(path.parent)
     with translated_errors(key):
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
-        _in_flight.add(temp)
-        try:
-            os.close(fd)
-            save(temp)
-            os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
-            check_unlocked(path, key, expected=before)
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-        finally:
-            _in_flight.discard(temp)
+        with in_flight(temp):
+            try:
+                os.close(fd)
+                save(temp)
+                os.chmod(temp, mode)  # mkstemp makes 0600; keep the share's permissions
+                check_unlocked(path, key, expected=before)
+                os.replace(temp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
         return file_stamp(path, key)
-
-
-TEMP_PREFIX, TEMP_SUFFIX = ".~ikbot-", ".xlsx"
-# A save writes its temp file and replaces the workbook with it within seconds; one left
-# untouched this long belongs to a process that died mid-save. Longer than any save and
-# than the clock skew a share allows (Kerberos refuses more than five minutes), so another
-# bot process's save in the same folder is never taken for a leftover.
-STALE_TEMP = 600.0
-_in_flight: set[str] = set()  # the temp files this process is writing now
-
-
-def sweep_leftovers(folder: Path, *, older_than: float = STALE_TEMP) -> list[str]:
-    """Remove the temp files interrupted saves left in ``folder``; return their names."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []  # the save itself reports what is wrong with the folder
-    limit = time.time() - older_than
-    ours = {os.path.basename(temp) for temp in _in_flight}
-    removed = []
-    for entry in entries:
-        name = entry.name
-        if not name.startswith(TEMP_PREFIX) or not name.endswith(TEMP_SUFFIX) or name in ours:
-            continue
-        with contextlib.suppress(OSError):
-            info = entry.stat(follow_symlinks=False)
-            if stat_mode.S_ISREG(info.st_mode) and info.st_mtime < limit:
-                os.unlink(entry.path)
-                removed.append(name)
-    return removed
-
-
-def discard_in_flight() -> None:
-    """Remove the temp files this process is writing (it is about to end mid-save)."""
-    for temp in list(_in_flight):
-        with contextlib.suppress(OSError):
-            os.unlink(temp)

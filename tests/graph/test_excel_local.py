@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook as XlWorkbook
 
-from graph import layout, xlsx_writer
+from graph import layout, xlsx_temp
 from graph.excel_local import LocalSource, LocalWorkbook
 from graph.protocol import (
     WorkbookError,
@@ -21,7 +21,7 @@ from graph.protocol import (
     WorkbookUnreadable,
     WriteResult,
 )
-from graph.xlsx_writer import STALE_TEMP
+from graph.xlsx_temp import STALE_TEMP
 from tests.graph.workbooks import HEADER, answer, plan_rows, write_xlsx
 
 
@@ -287,19 +287,13 @@ async def test_each_save_sweeps_what_killed_saves_left(folder: Path) -> None:
 
 def test_a_save_under_way_in_this_process_is_never_swept(folder: Path) -> None:
     temp = leave_temp(folder, ".~ikbot-mine.xlsx", STALE_TEMP + 60)
-    xlsx_writer._in_flight.add(str(temp))
-    try:
-        assert xlsx_writer.sweep_leftovers(folder) == []
-    finally:
-        xlsx_writer._in_flight.discard(str(temp))
-    assert xlsx_writer.sweep_leftovers(folder) == [".~ikbot-mine.xlsx"]
+    with xlsx_temp.in_flight(str(temp)):
+        assert xlsx_temp.sweep_leftovers(folder) == []
+    assert xlsx_temp.sweep_leftovers(folder) == [".~ikbot-mine.xlsx"]
 
 
 def test_the_writer_process_removes_its_temp_file_when_it_must_end(folder: Path) -> None:
     temp = leave_temp(folder, ".~ikbot-mine.xlsx", 0)
-    xlsx_writer._in_flight.add(str(temp))
-    try:
-        xlsx_writer.discard_in_flight()
-    finally:
-        xlsx_writer._in_flight.discard(str(temp))
+    with xlsx_temp.in_flight(str(temp)):
+        xlsx_temp.discard_in_flight()
     assert leftovers(folder) == []

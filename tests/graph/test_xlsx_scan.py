@@ -7,6 +7,7 @@ paths, on real files and on sheets drawn by Hypothesis."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from graph import layout, xlsx_scan
 from graph.excel_local import LocalSource
@@ -301,3 +303,24 @@ def test_a_broken_part_fails_as_it_did(book: StreamBook) -> None:
     xml = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"></row></sheetData>'.encode()
     with pytest.raises(etree.XMLSyntaxError):
         book._read("Blad", PART, xml)
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 - compared: both refuse alike
+        return type(error)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["A1", "A1:P7001", "$A$1:$B$2", "XFD1048576", "ZZZ1", "B5:A1", "a1:b2", "A:A", "1:3", "AAAA1"],
+)
+def test_a_range_reads_as_openpyxl_reads_it(ref: str) -> None:
+    assert _outcome(lambda: xlsx_scan.cell_range(ref)) == _outcome(lambda: range_boundaries(ref))
+
+
+@pytest.mark.parametrize("letters", ["A", "Z", "AA", "AZ", "ZZ", "AAA", "ZZZ", "a", "AAAA", ""])
+def test_a_column_reads_as_openpyxl_reads_it(letters: str) -> None:
+    ours = _outcome(lambda: xlsx_scan.column_number(letters))
+    assert ours == _outcome(lambda: column_index_from_string(letters))
