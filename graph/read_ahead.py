@@ -28,9 +28,6 @@ from pathlib import Path
 from typing import Any
 
 Stamp = tuple[int, int, int]
-# Below this many bytes of workbooks (some 2,000 plan rows) parsing them here costs less than
-# the child's own start (importing the reader: about 0.3 s of CPU on a busy machine).
-MIN_BYTES = 200_000
 _LENGTH = struct.Struct("!Q")  # each message: its length, then the pickled message
 
 
@@ -49,10 +46,11 @@ _lock = threading.Lock()
 _received: _Received | None = None
 
 
-def _size(path: Path) -> int | None:
-    with contextlib.suppress(OSError):
-        return os.stat(path).st_size
-    return None
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def stamp(path: Path) -> Stamp | None:
@@ -78,16 +76,19 @@ def workbook_files(target: Path) -> list[Path]:
     )
 
 
-def start(target: Path, *, min_bytes: int = MIN_BYTES) -> bool:
+def start(target: Path) -> bool:
     """Fork a child that parses these workbooks' plan and answer sheets; False when it
-    cannot (no fork on this platform, threads already running) or the workbooks are too
-    small to be worth it."""
+    cannot (no fork on this platform, threads already running), when there is nothing to
+    read, or on a single core (where the child could only take turns with the imports).
+
+    However small the plan, the child saves the bot more than its parse: parsing needs
+    the number formats of openpyxl, whose import (0.1–0.2 s) is then the child's alone."""
     global _received
     if not hasattr(os, "fork") or threading.active_count() > 1 or _received is not None:
         return False  # forking a process with threads could copy a lock some thread holds
     paths = [p.resolve() for p in workbook_files(target)]
-    if not paths or sum(size for p in paths if (size := _size(p)) is not None) < min_bytes:
-        return False  # nothing, or too little to be worth a child's imports
+    if not paths or _cores() < 2:
+        return False
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse, send, and leave without running the parent's exit code
