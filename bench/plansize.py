@@ -345,7 +345,7 @@ def sheet_parses(path: Path) -> dict[str, float]:
     from graph import layout
     from graph.xlsx_stream import StreamBook
 
-    book = StreamBook(path, ahead=False)
+    book = StreamBook(path)
     wanted = {layout.PLAN_SHEET, layout.ANSWER_SHEET}
     parts = [(t, p, book._package.part(p)) for t, p in book.sheets if t in wanted]
     found = {}

@@ -1,28 +1,28 @@
-"""Parsing the plan workbooks' sheets in a child process while the bot starts.
+"""Reading the plan workbooks in a child process while the bot starts.
 
 `ikbot serve` spends about a second importing the Agents SDK, aiohttp and SQLAlchemy before
-it can read a plan, and a large plan's sheets take about as long again to parse; on a
-machine with two cores the two can run side by side. ``start`` forks a small child at
-launch (before those imports, while the process has no other thread) that parses the
-sheets the plan reader will ask for with the same streaming reader (``graph.xlsx_stream``)
-and pipes their rows back, the plan's sheets first and the answers sheet after them, so
-that the bot can build the plan while the child still parses the answers. A thread here
-receives them as they come (the child never waits for the bot to read); a ``StreamBook``
-opened on the same file takes each sheet instead of parsing it again, waiting for it only
-if it is still coming. What the child read is used only if the file still has the stamp
-it had then (modified time, size, inode); anything the child could not read is simply
-read again here. Only the parsing moves: the plan and the answers are built from the same
-rows by the same code as ever.
+it can read a plan, and a large plan takes a good part of that again to read; on a machine
+with two cores the two can run side by side. ``start`` forks a small child at launch
+(before those imports, while the process has no other thread) that reads each workbook with
+the bot's own streaming reader (``graph.xlsx_reader.streamed_plan`` and
+``streamed_answers``) and pipes the plan back as soon as it is built, then the answers. A
+thread here receives them as they come (the child never waits for the bot to read);
+``read_streamed`` takes them instead of reading the file again, waiting only while they may
+still come. What the child read is used only if the file still has the stamp it had then
+(modified time, size, inode) and was read under the same key; anything the child could not
+read is simply read again here, by the same code.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import os
 import pickle
 import signal
 import struct
 import threading
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,14 +31,23 @@ Stamp = tuple[int, int, int]
 _LENGTH = struct.Struct("!Q")  # each message: its length, then the pickled message
 
 
+def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+# A plan holds read-only mappings (the scale's words); pickle sends them as their items.
+copyreg.pickle(types.MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
+
+
 class _Received:
-    """What the child has sent so far, per resolved path (a thread here fills it)."""
+    """What the child has sent so far (a thread here fills it)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.changed = threading.Condition()
-        self.coming: dict[str, tuple[Stamp, set[str]]] = {}  # path -> (stamp, titles)
-        self.sheets: dict[tuple[str, str], Any] = {}  # (path, title) -> SheetData
+        # (resolved path, "plan" or "answers") -> (stamp, key, what was read)
+        self.read: dict[tuple[str, str], tuple[Stamp, str, Any]] = {}
+        self.done: set[str] = set()  # the paths the child has sent all it will send of
         self.finished = False  # the child has ended (and was reaped)
 
 
@@ -114,10 +123,9 @@ def start(target: Path) -> bool:
 
 
 def _parse(paths: list[Path], write: Callable[[bytes], None]) -> None:
-    """In the child: for each workbook, the titles of the sheets to come, then the plan's
-    sheets, then the answers sheet, each sent as soon as it is parsed (if the file is
-    still unchanged then)."""
-    from graph import layout
+    """In the child: each workbook's plan, then its answers, each sent as soon as it is read
+    (if the file is still unchanged then), then word that the workbook is done."""
+    from graph.xlsx_reader import streamed_answers, streamed_plan
     from graph.xlsx_stream import StreamBook
 
     def send(message: tuple[Any, ...]) -> None:
@@ -125,25 +133,17 @@ def _parse(paths: list[Path], write: Callable[[bytes], None]) -> None:
         write(_LENGTH.pack(len(data)) + data)
 
     for path in paths:
-        before = stamp(path)
-        if before is None:
-            continue
+        before, key = stamp(path), path.name  # the key LocalSource gives a file: its name
         try:
-            book = StreamBook(path, ahead=False)
-            # The sheets the plan reader asks for first (graph.xlsx_reader.read_streamed).
-            settings, plan = book.named(layout.SETTINGS_SHEET), book.named(layout.PLAN_SHEET)
-            titles = [t for t in (settings, plan) if t is not None]
-            if plan is None:  # no sheet by our name: every sheet that may hold the plan
-                titles += [t for t in book.titles if layout.may_hold_plan(t) and t not in titles]
-            answers = [t for t in (book.named(layout.ANSWER_SHEET),) if t is not None]
-            send(("titles", str(path), before, titles + answers))
-            for group in (titles, answers):
-                sheets = {t: book.sheet(t) for t in group}
+            book = StreamBook(path)
+            for what, read in (("plan", streamed_plan), ("answers", streamed_answers)):
+                found = read(book, key)
                 if stamp(path) != before:
                     break  # changed while read: the bot reads it itself
-                send(("sheets", str(path), before, sheets))
+                send((what, str(path), before, key, found))
         except Exception:  # noqa: BLE001 - the bot reads it itself and says what is wrong
-            continue
+            pass
+        send(("done", str(path), before, key, None))
 
 
 def _receive(received: _Received, read_end: int) -> None:
@@ -152,12 +152,12 @@ def _receive(received: _Received, read_end: int) -> None:
         with os.fdopen(read_end, "rb") as pipe:
             while header := pipe.read(_LENGTH.size):
                 (length,) = _LENGTH.unpack(header)
-                kind, path, then, content = pickle.loads(pipe.read(length))
+                what, path, then, key, found = pickle.loads(pipe.read(length))
                 with received.changed:
-                    if kind == "titles":
-                        received.coming[path] = (then, set(content))
+                    if what == "done":
+                        received.done.add(path)
                     else:
-                        received.sheets.update(((path, t), s) for t, s in content.items())
+                        received.read[path, what] = (then, key, found)
                     received.changed.notify_all()
     except Exception:  # noqa: BLE001 - a message cut short: the rest is read here
         pass
@@ -169,25 +169,26 @@ def _receive(received: _Received, read_end: int) -> None:
             received.changed.notify_all()
 
 
-def take(path: Path, title: str) -> Any | None:
-    """The sheet with this title parsed ahead for this file (a ``SheetData``), once, if the
-    file is unchanged since; waits for it only while the child may still send it."""
+def take(path: Path, key: str, what: str) -> Any | None:
+    """The plan or the answers ("plan", "answers") of this workbook as the child read them,
+    once, if read under this key and the file is unchanged since; waits for them only
+    while the child may still send them."""
     received = _received
     if received is None:
         return None
-    key = str(path.resolve())
+    resolved = str(path.resolve())
     with received.changed:
-        while True:
-            coming = received.coming.get(key)
-            if (key, title) in received.sheets or received.finished:
-                break
-            if coming is not None and title not in coming[1]:
-                return None  # not a sheet the child reads
-            received.changed.wait()
-        sheet = received.sheets.pop((key, title), None)
-    if sheet is None or coming is None:
-        return None
-    return sheet if stamp(path) == coming[0] else None
+        received.changed.wait_for(
+            lambda: (
+                (resolved, what) in received.read or resolved in received.done or received.finished
+            )
+        )
+        entry = received.read.get((resolved, what))
+        if entry is None or entry[1] != key:
+            return None
+        del received.read[resolved, what]
+    then, _, found = entry
+    return found if stamp(path) == then else None
 
 
 def discard() -> None:
@@ -198,7 +199,7 @@ def discard() -> None:
     if received is None:
         return
     with received.changed:
-        received.sheets.clear()
+        received.read.clear()
         running = not received.finished
     if running:
         with contextlib.suppress(OSError):

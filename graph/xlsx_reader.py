@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.model import Answer, Plan
-from graph import answer_rows, layout, plan_reader, settings_reader
+from graph import answer_rows, layout, plan_reader, read_ahead, settings_reader
 from graph.answer_check import check_answers
 from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
@@ -202,8 +202,20 @@ def read_loaded(wb: XlWorkbook, key: str) -> tuple[Plan, tuple[Answer, ...]]:
 
 def read_streamed(path: Path, key: str) -> tuple[Plan, tuple[Answer, ...]]:
     """The plan and the answers read by streaming only the sheets they are on (a tenth of
-    openpyxl's time on a large plan); ``Unsupported`` when openpyxl must read the file."""
+    openpyxl's time on a large plan); ``Unsupported`` when openpyxl must read the file.
+    What a child process read while the bot started (``graph.read_ahead``) is taken."""
     book = StreamBook(path)
+    plan = read_ahead.take(path, key, "plan")
+    if plan is None:
+        plan = streamed_plan(book, key)
+    answers = read_ahead.take(path, key, "answers")
+    if answers is None:
+        answers = streamed_answers(book, key)
+    return plan, answers
+
+
+def streamed_plan(book: StreamBook, key: str) -> Plan:
+    """The plan, from the sheets that may hold it (ours first) and Inställningar."""
     settings = book.find(layout.SETTINGS_SHEET)
     ours = book.find(layout.PLAN_SHEET)
     titles = [t for t in book.titles if layout.may_hold_plan(t)]
@@ -217,15 +229,19 @@ def read_streamed(path: Path, key: str) -> tuple[Plan, tuple[Answer, ...]]:
 
         return title, read
 
-    plan = _read_plan_from(key, settings.rows if settings else [], [sheet(t) for t in titles])
+    return _read_plan_from(key, settings.rows if settings else [], [sheet(t) for t in titles])
+
+
+def streamed_answers(book: StreamBook, key: str) -> tuple[Answer, ...]:
+    """The answers in the Uppföljning sheet; none when there is no such sheet or area."""
     answers_sheet = book.find(layout.ANSWER_SHEET)
     area = answer_header(answers_sheet) if answers_sheet is not None else None
     if answers_sheet is None or area is None:
-        return plan, ()
+        return ()
     header_row, columns = area
     rows = rows_below(answers_sheet, header_row)
     found = (answer_rows.row_to_answer(row, key, columns) for row in rows)
-    return plan, tuple(a for a in found if a is not None)
+    return tuple(a for a in found if a is not None)
 
 
 def read_workbook_file(path: Path, key: str) -> Snapshot:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from graph import layout, read_ahead, xlsx_scan
+from graph import layout, xlsx_scan
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
 
@@ -57,7 +57,7 @@ class SheetData:
 class StreamBook:
     """An .xlsx file's worksheets, each parsed when first asked for."""
 
-    def __init__(self, path: Path, *, ahead: bool = True) -> None:
+    def __init__(self, path: Path) -> None:
         try:
             self._package = Package.read(path)
             book = self._package.workbook_part()
@@ -79,13 +79,11 @@ class StreamBook:
         shared = by_kind.get(_SHARED)
         styles = by_kind.get(_STYLES)
         self._shared_part, self._styles_part = shared, styles
-        self._path = path
-        self._ahead = ahead  # take sheets a child process parsed while the bot started
         self._parsed: dict[str, SheetData] = {}
 
     # The shared strings and the styles are read when a sheet is parsed here: a start whose
-    # sheets a child process parsed (graph.read_ahead) needs neither, nor openpyxl, which
-    # the styles' number formats import.
+    # plan a child process read (graph.read_ahead) needs neither, nor openpyxl, which the
+    # styles' number formats import.
     @functools.cached_property
     def _strings(self) -> SharedStrings:
         from graph.xlsx_sheet import SharedStrings
@@ -122,10 +120,6 @@ class StreamBook:
     def sheet(self, title: str) -> SheetData:
         """The worksheet with exactly this title, parsed."""
         data = self._parsed.get(title)
-        if data is None and self._ahead:
-            data = read_ahead.take(self._path, title)
-            if data is not None:
-                self._parsed[title] = data
         if data is None:
             part = next(p for t, p in self.sheets if t == title)
             # Inflated in one go: lxml reads a zip member's stream in small pieces, and

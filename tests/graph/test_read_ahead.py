@@ -1,5 +1,5 @@
-"""Sheets parsed ahead in a child process at start-up are exactly the sheets the reader would
-parse itself, and are used only while the file is unchanged.
+"""The plan and answers a child process read at start-up are exactly what the reader reads
+here, and are used only while the file is unchanged.
 
 Each case runs in a fresh interpreter: ``read_ahead.start`` forks only a process without
 threads, as `ikbot serve` is when it starts, and a test process may have some."""
@@ -30,7 +30,7 @@ SCRIPT = """
 import json, sys, threading
 from pathlib import Path
 from graph import read_ahead
-from graph.xlsx_reader import read_workbook_file
+from graph.xlsx_reader import read_workbook_file, streamed_answers, streamed_plan
 from graph.xlsx_stream import StreamBook
 
 
@@ -38,7 +38,7 @@ def child_ended():
     received = read_ahead._received
     with received.changed:
         ended = received.changed.wait_for(lambda: received.finished, timeout=60)
-    for thread in threading.enumerate():  # the thread that received its sheets, too
+    for thread in threading.enumerate():  # the thread that received what it read, too
         if thread.name == "ikbot-read-ahead":
             thread.join()
     return ended
@@ -53,12 +53,16 @@ if change == "touch":  # the file changes after the child read it (wait for the 
 if change == "discard":
     read_ahead.discard()
 for path in files:
-    here = StreamBook(path, ahead=False)
-    ahead = {t: s for t in here.titles if (s := read_ahead.take(path, t)) is not None}
+    key, book = path.name, StreamBook(path)
+    plan, answers = streamed_plan(book, key), streamed_answers(book, key)  # read here
+    other_key = read_ahead.take(path, "annan.xlsx", "plan")
+    ahead = {w: read_ahead.take(path, key, w) for w in ("plan", "answers")}
     out[path.name] = {
-        "ahead": sorted(ahead) if ahead else None,
-        "same_rows": all(sheet == here.sheet(title) for title, sheet in ahead.items()),
-        "again": any(read_ahead.take(path, title) is not None for title in here.titles),
+        "ahead": [w for w, found in ahead.items() if found is not None] or None,
+        "same": ahead["plan"] in (None, plan) and ahead["answers"] in (None, answers),
+        "same_owners": ahead["plan"] is None or ahead["plan"].owners == plan.owners,
+        "other_key": other_key is not None,
+        "again": read_ahead.take(path, key, "plan") is not None,
     }
 out["ended"] = read_ahead._received is None or child_ended()
 if change == "read":  # through the reader, compared with a read that finds nothing ahead
@@ -88,14 +92,16 @@ def _run(
 
 
 @two_cores
-def test_the_sheets_read_ahead_are_the_sheets_read_here(tmp_path: Path) -> None:
+def test_what_the_child_read_is_what_the_bot_reads(tmp_path: Path) -> None:
     rich = rich_workbook(tmp_path / "rich.xlsx")  # formulas, a chart, merged cells, answers
     found = _run(rich)
     assert found["started"] is True
     assert found["rich.xlsx"] == {
-        "ahead": ["Kontrollplan", "Uppföljning"],
-        "same_rows": True,
-        "again": False,  # taken once: a later read parses the file as it is then
+        "ahead": ["plan", "answers"],
+        "same": True,
+        "same_owners": True,  # the Ansvariga table, not part of a plan's equality
+        "other_key": False,  # read under another key: not taken
+        "again": False,  # taken once: a later read reads the file as it is then
     }
     assert found["ended"] is True  # the child ended and was reaped
 
@@ -109,8 +115,8 @@ def test_every_workbook_of_a_folder_is_read_ahead_and_the_reader_gets_the_same(
     (tmp_path / "~$a.xlsx").write_bytes(b"an Office lock file")
     found = _run(tmp_path, "read")
     for name in ("a.xlsx", "b.xlsx"):
-        assert found[name]["ahead"] == ["Kontrollplan"]  # type: ignore[index]
-        assert found[name]["same_rows"] is True  # type: ignore[index]
+        assert found[name]["ahead"] == ["plan", "answers"]  # type: ignore[index]
+        assert found[name]["same"] is True  # type: ignore[index]
     assert found["again_started"] is True
     assert found["same_snapshot"] is True
 

@@ -54,7 +54,7 @@ def _scanned(xml: bytes) -> bool:
 
 def _every_sheet(path: Path) -> list[tuple[str, bool]]:
     """Each worksheet of the file read both ways (asserted equal): (title, scanned)."""
-    book = StreamBook(path, ahead=False)
+    book = StreamBook(path)
     found = []
     for title, part in book.sheets:
         xml = book._package.part(part)
@@ -109,7 +109,7 @@ def test_a_large_plan_is_scanned(tmp_path: Path) -> None:
 def book(tmp_path_factory: pytest.TempPathFactory) -> StreamBook:
     """A workbook saved as Excel saves one (shared strings, date styles), whose sheets the
     tests replace with drawn XML."""
-    return StreamBook(typed_workbook(tmp_path_factory.mktemp("scan") / "book.xlsx"), ahead=False)
+    return StreamBook(typed_workbook(tmp_path_factory.mktemp("scan") / "book.xlsx"))
 
 
 XML_CHARACTERS = st.characters(
