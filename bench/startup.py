@@ -381,12 +381,14 @@ async def measure(quick: bool) -> None:
     )
 
 
-async def measure_against(before: Path, quick: bool, new_database: bool) -> None:
+async def measure_against(
+    before: Path, quick: bool, new_database: bool, starts: int | None = None
+) -> None:
     """Cold starts of this checkout and of ``before`` (another checkout: the code before a
     change), interleaved, on a 1,000- and a 10,000-row plan; paired ratios."""
     from plansize import answered_plan  # 70 % answered, as in bench/plansize.py
 
-    starts = 2 if quick else 5
+    starts = starts or (2 if quick else 5)
     checkouts = {"before": before, "after": REPO}
     for checkout in checkouts.values():
         compile_bytecode(checkout)
@@ -473,13 +475,21 @@ def main() -> None:
         "HEAD~3`) at 1,000 and 10,000 plan rows, interleaved",
     )
     parser.add_argument(
+        "--starts",
+        type=int,
+        help="with --against: starts of each checkout at each size (default 5; more on a noisy "
+        "machine)",
+    )
+    parser.add_argument(
         "--new-database",
         action="store_true",
         help="with --against: every start creates its database (a first start, not a restart)",
     )
     args = parser.parse_args()
     if args.against is not None:
-        asyncio.run(measure_against(args.against.resolve(), args.quick, args.new_database))
+        asyncio.run(
+            measure_against(args.against.resolve(), args.quick, args.new_database, args.starts)
+        )
     else:
         asyncio.run(measure(args.quick))
 
