@@ -1,6 +1,7 @@
 """Per-turn cost against plan size: 1,000 vs 10,000 plan rows in the same run.
 
-Run: ``.venv/bin/python bench/plansize.py`` (``--quick`` for a smoke run).
+Run: ``.venv/bin/python bench/plansize.py`` (``--quick`` for a smoke run, ``--start-only``
+for the third part alone).
 
 Two plans of helår controls, ten per chef (``bench/_common.write_plan``), each with 70 %
 of its controls answered in the Uppföljning table; the real app (create_app over
@@ -374,12 +375,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--skip-start", action="store_true", help="leave out the cold start")
+    parser.add_argument("--start-only", action="store_true", help="only the cold start (3.)")
     parser.add_argument(
         "--freeze", action="store_true", help="gc.freeze() after the warm-up turns (a comparison)"
     )
     args = parser.parse_args()
     print(f"Plan size ({'quick smoke run' if args.quick else 'full run'}; {machine()})")
-    asyncio.run(measure_turns(args.quick, args.freeze))
+    if not args.start_only:
+        asyncio.run(measure_turns(args.quick, args.freeze))
     if not args.skip_start:
         asyncio.run(measure_start(args.quick))
 
