@@ -324,7 +324,7 @@ async def measure_start(quick: bool) -> None:
     own = statistics.median(r["cpu_s"] for r in results) * 1000
     child = statistics.median(r["children_cpu_s"] for r in results) * 1000
     print(
-        f"| of which CPU: the bot process / the child that parsed the sheets meanwhile "
+        f"| of which CPU: the bot process / the child that read the plan meanwhile "
         f"(`graph/read_ahead.py`) | {own:.0f} / {child:.0f} ms |"
     )
     bare = statistics.median(floors) * 1000
