@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.domain.followup import TrackedAction
 from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
+from graph import lazy_openpyxl
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
 from graph.xlsx_reader import (
     LOCK_PREFIX,
@@ -183,6 +184,7 @@ class LocalWorkbook:
         if not actions:
             return WriteResult()
         path = self._file()
+        lazy_openpyxl.load()
         from graph.xlsx_actions import write_actions_file  # the writer's side: openpyxl
 
         async with self._write:
@@ -200,6 +202,7 @@ class LocalWorkbook:
 
     async def write_summary(self, summary: Summary, *, pending: int = 0) -> str:
         """Replace the summary sheet (one load and one save, like an answer batch)."""
+        lazy_openpyxl.load()
         from graph.summary_sheet import summary_sheet
         from graph.xlsx_summary import write_summary_file
 
@@ -217,6 +220,7 @@ class LocalWorkbook:
         return sheet.name
 
     async def _run_write(self, path: Path, answers: list[Answer]) -> Written:
+        lazy_openpyxl.load()
         from graph.xlsx_writer import write_workbook_file
 
         return await self._in_writer(write_workbook_file, path, self._key, answers)

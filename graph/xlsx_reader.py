@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.model import Answer, Plan
-from graph import answer_rows, layout, plan_reader, read_ahead, settings_reader
+from graph import answer_rows, layout, lazy_openpyxl, plan_reader, read_ahead, settings_reader
 from graph.answer_check import check_answers
 from graph.cells import from_xlsx_text
 from graph.protocol import WorkbookError, WorkbookLocked, WorkbookNotFound, WorkbookUnreadable
@@ -85,6 +85,7 @@ def file_stamp(path: Path, name: str) -> Stamp:
 
 def load_xlsx(path: Path, name: str, *, data_only: bool) -> XlWorkbook:
     """Open a workbook with openpyxl, its errors translated."""
+    lazy_openpyxl.load()
     from openpyxl import load_workbook
 
     with translated_errors(name):

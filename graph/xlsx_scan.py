@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from graph import lazy_openpyxl
 from graph.cells import from_xlsx_text
 
 # One token of <sheetData>: a row's start (its number first, the other attributes in double
@@ -195,14 +196,12 @@ def column_number(letters: str) -> int:
     ``column_index_from_string`` reads them."""
     found = COLUMNS.get(letters)
     if found is None:
-        if not (letters.isascii() and letters.isalpha() and letters.isupper()):
-            from openpyxl.utils.cell import column_index_from_string  # lower case, or none
-
-            return column_index_from_string(letters)  # type: ignore[no-any-return]
         found = 0
-        for letter in letters:  # base 26 without a zero: A = 1 … Z = 26, AA = 27
-            found = found * 26 + ord(letter) - 64
-        if found > 18_278:  # beyond XFD's ZZZ: no column (openpyxl says so)
+        if letters.isascii() and letters.isalpha() and letters.isupper():
+            for letter in letters:  # base 26 without a zero: A = 1 … Z = 26, AA = 27
+                found = found * 26 + ord(letter) - 64
+        if not 1 <= found <= 18_278:  # lower case, or beyond ZZZ: openpyxl says what it is
+            lazy_openpyxl.load()
             from openpyxl.utils.cell import column_index_from_string
 
             return column_index_from_string(letters)  # type: ignore[no-any-return]
@@ -218,6 +217,7 @@ def cell_range(ref: str) -> tuple[int, int, int, int]:
     16, 7001) as (min_col, min_row, max_col, max_row), "C3" -> (3, 3, 3, 3)."""
     match = _CELL_RANGE.fullmatch(ref)
     if match is None:  # whole rows or columns, lower case …: openpyxl reads those
+        lazy_openpyxl.load()
         from openpyxl.utils.cell import range_boundaries
 
         return range_boundaries(ref)  # type: ignore[no-any-return]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from graph import layout, xlsx_scan
+from graph import layout, lazy_openpyxl, xlsx_scan
 from graph.cells import from_xlsx_text
 from graph.xlsx_package import MAIN, REL, WORKSHEET_TYPE, CannotPatch, Package, parse_xml
 
@@ -86,12 +86,14 @@ class StreamBook:
     # styles' number formats import.
     @functools.cached_property
     def _strings(self) -> SharedStrings:
+        lazy_openpyxl.load()
         from graph.xlsx_sheet import SharedStrings
 
         return SharedStrings(self._part(self._shared_part))
 
     @functools.cached_property
     def _styles(self) -> Styles:
+        lazy_openpyxl.load()
         from graph.xlsx_styles import Styles
 
         return Styles(self._part(self._styles_part))
@@ -288,6 +290,7 @@ class StreamBook:
                 inline = child
         kind = cell.get("t")
         if kind == "inlineStr":
+            lazy_openpyxl.load()
             from graph.xlsx_sheet import text_of
 
             return from_xlsx_text(text_of(inline)) if inline is not None else None
@@ -306,7 +309,8 @@ class StreamBook:
         if kind == "b":
             return bool(int(value))
         if kind == "d":
-            from openpyxl.utils.datetime import from_ISO8601  # rare: openpyxl only then
+            lazy_openpyxl.load()  # rare: openpyxl only then
+            from openpyxl.utils.datetime import from_ISO8601
 
             return from_ISO8601(value)
         return from_xlsx_text(value)  # "str" (a formula's text) and "e" (an error: #N/A)
