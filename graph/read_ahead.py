@@ -86,11 +86,11 @@ def workbook_files(target: Path) -> list[Path]:
 
 
 def start(target: Path) -> bool:
-    """Fork a child that parses these workbooks' plan and answer sheets; False when it
-    cannot (no fork on this platform, threads already running), when there is nothing to
-    read, or on a single core (where the child could only take turns with the imports).
+    """Fork a child that reads these workbooks' plans and answers; False when it cannot
+    (no fork on this platform, threads already running), when there is nothing to read, or
+    on a single core (where the child could only take turns with the imports).
 
-    However small the plan, the child saves the bot more than its parse: parsing needs
+    However small the plan, the child saves the bot more than the reading: parsing needs
     the number formats of openpyxl, whose import (0.1–0.2 s) is then the child's alone."""
     global _received
     if not hasattr(os, "fork") or threading.active_count() > 1 or _received is not None:
@@ -100,7 +100,7 @@ def start(target: Path) -> bool:
         return False
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: parse, send, and leave without running the parent's exit code
+    if pid == 0:  # the child: read, send, and leave without running the parent's exit code
         code = 1
         try:
             os.close(read_end)
