@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.clock import STOCKHOLM, Clock
 
@@ -21,3 +21,18 @@ def test_a_fixed_date_stamps_that_date_at_the_current_time_of_day() -> None:
 def test_without_a_fixed_date_it_is_now() -> None:
     assert abs((Clock().now() - datetime.now(UTC)).total_seconds()) < 5
     assert Clock().today() == datetime.now(STOCKHOLM).date()
+
+
+def test_with_a_fixed_date_time_runs_on_past_midnight() -> None:
+    # Stockholm's midnight between two stamps: the second comes after the first, on the
+    # next day, not at the fixed date's early morning (which made a newer answer look older
+    # than the one before it to the writer, and kept the older in the workbook).
+    real = [datetime(2026, 11, 29, 22, 59, 58, tzinfo=UTC)]  # 23:59:58 in Stockholm
+    clock = Clock(date(2027, 1, 10), real_now=lambda: real[0])
+    before = clock.now()
+    real[0] += timedelta(seconds=4)
+    after = clock.now()
+    assert before.astimezone(STOCKHOLM) == datetime(2027, 1, 10, 23, 59, 58, tzinfo=STOCKHOLM)
+    assert after - before == timedelta(seconds=4)
+    assert after.astimezone(STOCKHOLM).date() == date(2027, 1, 11)
+    assert clock.today() == date(2027, 1, 10)  # periods are still judged by the fixed date
