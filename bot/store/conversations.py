@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select
 
 from bot.store.database import Database
 from bot.store.dialects import insert, lock_key
@@ -39,7 +39,7 @@ class ConversationStore:
             before = stored or {}
             after = change(dict(before))  # a change made in place still counts
             if after != before:
-                _save(conn, dialect, key, after, when, exists=stored is not None)
+                _UPSERT[dialect].run(conn, _values(key, after, when))
             return after
 
         return await self._db.run(unit, write=True)
@@ -54,26 +54,14 @@ class ConversationStore:
         """Replace the stored state: one statement (an upsert), so nothing can come between
         a look and the write, on either engine, and no lock is needed. ``durable=False``:
         the state may be lost in a power cut (``Database.run``)."""
-        values = {"key": key, "state": json.dumps(state, ensure_ascii=False)}
-        values["updated_at"] = stamp(when)
+        values = _values(key, state, when)
         upsert = _UPSERT[self._db.dialect]
         await self._db.run(lambda conn: upsert.run(conn, values), write=True, durable=durable)
 
 
-def _save(
-    conn: Connection,
-    dialect: str,
-    key: str,
-    state: dict[str, Any],
-    when: datetime,
-    *,
-    exists: bool,
-) -> None:
-    state_json, updated_at = json.dumps(state, ensure_ascii=False), stamp(when)
-    if exists:
-        conn.execute(_UPDATE, {"the_key": key, "state": state_json, "updated_at": updated_at})
-    else:
-        conn.execute(_INSERT[dialect], {"key": key, "state": state_json, "updated_at": updated_at})
+def _values(key: str, state: dict[str, Any], when: datetime) -> dict[str, Any]:
+    """A state as the row's parameters."""
+    return {"key": key, "state": json.dumps(state, ensure_ascii=False), "updated_at": stamp(when)}
 
 
 def _load(conn: Connection, key: str) -> dict[str, Any] | None:
@@ -84,9 +72,6 @@ def _load(conn: Connection, key: str) -> dict[str, Any] | None:
 
 _table = conversation_state
 _LOAD = select(_table.c.state).where(_table.c.key == bindparam("key"))
-# UPDATE's SET takes the column names as parameters; the key travels under another name.
-_UPDATE = update(_table).where(_table.c.key == bindparam("the_key"))
-_INSERT = {dialect: insert(dialect, _table) for dialect in ("sqlite", "postgresql")}
 
 
 def _upsert(dialect: str) -> Prepared:

@@ -26,13 +26,10 @@ def _slot(person: str, key: ControlKey, term: Term) -> dict[str, object]:
     }
 
 
+# A draft's slot: whose, which control, which term (the table's unique key).
+SLOT_COLUMNS = ("person", "plan_key", "control_id", "year", "period")
 # Built once, values as parameters: building a statement costs more than running it.
-_WHERE = and_(
-    *(
-        drafts.c[name] == bindparam(name)
-        for name in ("person", "plan_key", "control_id", "year", "period")
-    )
-)
+_WHERE = and_(*(drafts.c[name] == bindparam(name) for name in SLOT_COLUMNS))
 _GET = Prepared(select(drafts).where(_WHERE))
 _DELETE = Prepared(delete(drafts).where(_WHERE))
 
@@ -54,13 +51,7 @@ class Drafts:
             **_slot(person, key, term), draft=document, saved_at=stamp(when)
         )
         statement = statement.on_conflict_do_update(
-            index_elements=[
-                drafts.c.person,
-                drafts.c.plan_key,
-                drafts.c.control_id,
-                drafts.c.year,
-                drafts.c.period,
-            ],
+            index_elements=[drafts.c[name] for name in SLOT_COLUMNS],
             set_={"draft": statement.excluded.draft, "saved_at": statement.excluded.saved_at},
         )
         await self._db.execute(statement)

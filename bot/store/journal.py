@@ -38,12 +38,9 @@ _COLUMNS = (
 
 
 _SELECT: Select[Any] = select(*_COLUMNS)
-_GET = _SELECT.where(answers.c.answer_id == bindparam("id"))
+_GET = Prepared(_SELECT.where(answers.c.answer_id == bindparam("id")))
 _WRITTEN_AT = select(answers.c.written_at).where(answers.c.answer_id == bindparam("id"))
-_WRITER_STATE = select(writer_state).where(writer_state.c.plan_key == bindparam("plan"))
-# What a save runs, on the driver's cursor (``bot.store.prepared``).
-_GET_PREPARED = Prepared(_GET)
-_WRITER_STATE_PREPARED = Prepared(_WRITER_STATE)
+_WRITER_STATE = Prepared(select(writer_state).where(writer_state.c.plan_key == bindparam("plan")))
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -150,7 +147,7 @@ class JournalDelta:
     pending: frozenset[str]
 
 
-_NEWEST = (
+_NEWEST = Prepared(
     _SELECT.where(answers.c.plan_key == bindparam("plan"))
     .where(answers.c.control_id == bindparam("control"))
     .where(answers.c.year == bindparam("year"))
@@ -158,7 +155,6 @@ _NEWEST = (
     .order_by(answers.c.seq.desc())
     .limit(1)
 )
-_NEWEST_PREPARED = Prepared(_NEWEST)
 # Two savers of one slot queue here on PostgreSQL (released at commit); a missing row
 # cannot be locked with FOR UPDATE.
 _LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
@@ -222,10 +218,9 @@ class Journal:
         dialect = db.dialect
         # Statements a turn runs are built once (values travel as parameters): building
         # and caching a Core statement costs more than SQLite takes to run it.
-        self._append = insert(dialect, answers).on_conflict_do_nothing(
-            index_elements=[answers.c.answer_id]
+        self._append = Prepared(
+            insert(dialect, answers).on_conflict_do_nothing(index_elements=[answers.c.answer_id])
         )
-        self._append_prepared = Prepared(self._append)
         self._for_ids = Prepared(
             _SELECT.where(answers.c.plan_key == bindparam("plan"))
             .where(in_list(dialect, answers.c.control_id, "ids"))
@@ -266,7 +261,8 @@ class Journal:
 
     async def append(self, answer: Answer) -> bool:
         """Store an answer; False (and nothing changed) if its Svar-ID is already stored."""
-        return await self._db.execute(self._append, _row(answer)) == 1
+        row = _row(answer)
+        return await self._db.run(lambda conn: self._append.run(conn, row), write=True) == 1
 
     async def append_unless_newer(
         self, answer: Answer, seen: Answer | None, *, draft_of: str | None = None
@@ -289,7 +285,7 @@ class Journal:
         def unit(conn: Connection) -> Appended:
             if lock is not None:  # SQLite's write transaction already holds the database
                 _LOCK.run(conn, {"key": lock})
-            row = _NEWEST_PREPARED.first(conn, slot)
+            row = _NEWEST.first(conn, slot)
             if row is not None:
                 newest = _cached_answer(row)
                 if newest.answer_id == answer.answer_id:  # this card, saved already
@@ -300,19 +296,18 @@ class Journal:
                     return Appended(saved=False, newer=None if stored else newest, stored=stored)
             # The Svar-ID's uniqueness is the check that it is new: a second statement to
             # look it up first would cost every save what only a stale card needs.
-            if self._append_prepared.run(conn, row_values) != 1:
+            if self._append.run(conn, row_values) != 1:
                 return Appended(saved=False, stored=_stored(conn, answer.answer_id))
             if draft_of is not None:
                 forget_draft(conn, draft_of, answer)
-            failure = _WRITER_STATE_PREPARED.first(conn, {"plan": answer.plan_key})
+            failure = _WRITER_STATE.first(conn, {"plan": answer.plan_key})
             return Appended(saved=True, failure=_writer_state(failure) if failure else None)
 
         return await self._db.run(unit, write=True)
 
     async def get(self, answer_id: str) -> Answer | None:
         """The answer with this Svar-ID, if stored."""
-        row = await self._db.fetchone(_GET, {"id": answer_id})
-        return _answer_from_row(row) if row else None
+        return await self._db.run(lambda conn: _stored(conn, answer_id))
 
     async def is_pending(self, answer_id: str) -> bool:
         """Whether this answer still waits to be written to its workbook."""
@@ -499,7 +494,7 @@ class Journal:
 
     async def writer_state(self, plan_key: str) -> WriterState | None:
         """The failure record of a workbook, if its last write failed."""
-        row = await self._db.fetchone(_WRITER_STATE, {"plan": plan_key})
+        row = await self._db.run(lambda conn: _WRITER_STATE.first(conn, {"plan": plan_key}))
         return None if row is None else _writer_state(row)
 
 
@@ -510,5 +505,5 @@ def _writer_state(row: Any) -> WriterState:
 
 
 def _stored(conn: Connection, answer_id: str) -> Answer | None:
-    row = _GET_PREPARED.first(conn, {"id": answer_id})
+    row = _GET.first(conn, {"id": answer_id})
     return _answer_from_row(row) if row else None

@@ -13,40 +13,26 @@ from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, Table, T
 from sqlalchemy import select as core_select
 
 from bot.domain.drafts import Draft
-from bot.domain.model import Answer, ControlKey, Period
+from bot.domain.model import ControlKey, Period
 from bot.domain.periods import Term
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from bot.store.dialects import in_list, insert, list_param
-from bot.store.drafts import Drafts
+from bot.store.drafts import SLOT_COLUMNS, Drafts
 from bot.store.journal import Journal
 from bot.store.prepared import Prepared
 from bot.store.schema import answers, drafts
+from tests.bot.store.test_journal import make_answer
 from tests.databases import both_engines
 
 WHEN = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def _answer(
-    answer_id: str, control: str = "1", minute: int = 0, outcome: str = "Ingen avvikelse"
-) -> Answer:
-    return Answer(
-        answer_id=answer_id,
-        plan_key="ks.xlsx",
-        control_id=control,
-        year=2026,
-        period=Period.YEAR,
-        outcome=outcome,
-        answered_by="alexw@example.com",
-        answered_at=datetime(2027, 1, 5, 9, minute, tzinfo=UTC),
-    )
 
 
 @both_engines
 async def test_prepared_statements_read_and_write_as_core_does(store_db: Database) -> None:
     journal = Journal(store_db)
     for number, control in enumerate(("1", "2", "2", "3")):
-        assert await journal.append(_answer(f"a{number}", control, minute=number))
+        assert await journal.append(make_answer(f"a{number}", control, minute=number))
     dialect = store_db.dialect
     select_ids = (
         core_select(answers.c.answer_id, answers.c.control_id, answers.c.year)
@@ -82,13 +68,7 @@ async def test_prepared_statements_read_and_write_as_core_does(store_db: Databas
     # An INSERT takes its columns from the parameters; ON CONFLICT DO NOTHING says 0.
     add = Prepared(
         insert(dialect, drafts).on_conflict_do_nothing(
-            index_elements=[
-                drafts.c.person,
-                drafts.c.plan_key,
-                drafts.c.control_id,
-                drafts.c.year,
-                drafts.c.period,
-            ]
+            index_elements=[drafts.c[name] for name in SLOT_COLUMNS]
         )
     )
     row = {
@@ -205,7 +185,7 @@ async def test_a_save_is_one_transaction_with_the_write_lock_from_its_start(
     journal, store = Journal(db), Drafts(db)
     key, term = ControlKey("ks.xlsx", "1"), Term(2026, Period.YEAR)
     await store.put("alexw@example.com", key, term, Draft({"observations": "x"}, None, WHEN))
-    first = _answer("a1")
+    first = make_answer("a1")
     async with _Traced(db) as seen:
         saved = await journal.append_unless_newer(first, None, draft_of="alexw@example.com")
     assert saved.saved
@@ -226,14 +206,14 @@ async def test_a_turns_read_decodes_what_is_stored_now(tmp_path: Path) -> None:
     db = Database(tmp_path / "ikbot.sqlite3")
     await db.open()
     journal = Journal(db)
-    await journal.append(_answer("a1", outcome="Ingen avvikelse"))
+    await journal.append(make_answer("a1", outcome="Ingen avvikelse"))
     [before], _ = await journal.newest_for_ids({"ks.xlsx": ["1"]})
     [again], _ = await journal.newest_for_ids({"ks.xlsx": ["1"]})
     assert again == before and before.outcome == "Ingen avvikelse"
     # The same Svar-ID stored anew with other content (a restored backup, say) is not
     # taken for what was decoded before.
     await db.execute("DELETE FROM answers")
-    await journal.append(_answer("a1", outcome="Avvikelse"))
+    await journal.append(make_answer("a1", outcome="Avvikelse"))
     [after], pending = await journal.newest_for_ids({"ks.xlsx": ["1"]})
     assert after.outcome == "Avvikelse" and pending == {"a1"}
     await db.close()
