@@ -15,10 +15,12 @@ import enum
 import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-
-import holidays
+from typing import TYPE_CHECKING
 
 from bot.domain.clock import STOCKHOLM
+
+if TYPE_CHECKING:
+    import holidays
 
 
 class Stage(enum.StrEnum):
@@ -53,6 +55,9 @@ DEFAULT_RULES = ReminderRules()
 
 @functools.lru_cache(maxsize=16)
 def _holidays(year: int) -> holidays.HolidayBase:
+    import holidays  # where first needed: its import (some 70 ms) would
+    # otherwise be part of every start
+
     return holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
 
 

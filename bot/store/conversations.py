@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -39,7 +40,7 @@ class ConversationStore:
             before = stored or {}
             after = change(dict(before))  # a change made in place still counts
             if after != before:
-                _UPSERT[dialect].run(conn, _values(key, after, when))
+                _upsert(dialect).run(conn, _values(key, after, when))
             return after
 
         return await self._db.run(unit, write=True)
@@ -55,7 +56,7 @@ class ConversationStore:
         a look and the write, on either engine, and no lock is needed. ``durable=False``:
         the state may be lost in a power cut (``Database.run``)."""
         values = _values(key, state, when)
-        upsert = _UPSERT[self._db.dialect]
+        upsert = _upsert(self._db.dialect)
         await self._db.run(lambda conn: upsert.run(conn, values), write=True, durable=durable)
 
 
@@ -74,6 +75,7 @@ _table = conversation_state
 _LOAD = select(_table.c.state).where(_table.c.key == bindparam("key"))
 
 
+@functools.cache  # one statement per dialect, built when first needed
 def _upsert(dialect: str) -> Prepared:
     statement = insert(dialect, _table)
     return Prepared(
@@ -83,5 +85,3 @@ def _upsert(dialect: str) -> Prepared:
         )
     )
 
-
-_UPSERT = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
