@@ -7,8 +7,6 @@ import enum
 import re
 import unicodedata
 
-from rapidfuzz import fuzz, process
-
 from bot.domain.model import Period
 from bot.reports.status import StatusQuery
 
@@ -123,6 +121,8 @@ def suggest(text: str) -> str | None:
         return None
     choices = [p for p, c in _PHRASES.items() if c not in _NOT_SUGGESTED]
     choices += [*_STATUS_PHRASES, *_REPORT_PHRASES, *_REMIND_PHRASES]
+    from rapidfuzz import fuzz, process  # a near miss is rare: not imported at every start
+
     best = process.extractOne(plain, choices, scorer=fuzz.ratio, score_cutoff=SIMILAR)
     if best is None:
         # "visa mina kontroller": a whole phrase with words around it.

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
-
 from bot.domain.model import Plan
 
 _CUTOFF = 75  # WRatio: "socialnamnden" → "Socialnämnden" ~92; any "…nämnden" ~69
@@ -51,6 +49,8 @@ def check_namnd(plans: Sequence[Plan], asked: str | None) -> UnknownNamnd | None
     known = namnder(plans)
     if _fold(asked) in {_fold(k) for k in known}:
         return None
+    from rapidfuzz import fuzz, process, utils  # a misspelt nämnd is rare: imported then
+
     found = process.extract(
         asked, known, scorer=fuzz.WRatio, processor=utils.default_process, limit=3
     )

@@ -1,10 +1,10 @@
 """What a start of the bot on SQLite in anonymous local mode leaves unimported: MSAL (no
 client id, no token to ask for), the async engine and ORM and SQLAlchemy's PostgreSQL
 dialect (PostgreSQL only), python-docx (the first report loads it), the Swedish holidays
-(the first reminder sweep loads them) and openpyxl (the writer process loads it; so does
-reading a sheet here, which a start whose sheets were read ahead does not). Each case runs
-in a fresh interpreter, as `ikbot serve` does; the suite's own process has imported
-everything long before."""
+(the first reminder sweep loads them), rapidfuzz (the first typing error) and openpyxl (the
+writer process loads it; so does reading a sheet here, which a start whose sheets were read
+ahead does not). Each case runs in a fresh interpreter, as `ikbot serve` does; the suite's
+own process has imported everything long before."""
 
 from __future__ import annotations
 
