@@ -26,6 +26,7 @@ LAZY = (
     "sqlalchemy.ext.asyncio",
     "sqlalchemy.dialects.postgresql",
     "holidays",
+    "rapidfuzz",
     "docx",
     "openpyxl",
 )
