@@ -72,6 +72,14 @@ FLOOR = (
 )
 
 
+# What `ikbot serve` imports before it reads a plan (bot.cli, then its _serve), timed as CPU.
+SERVE_IMPORTS = (
+    "import time; c = time.process_time();"
+    "import bot.cli, aiohttp.web, bot.app, bot.settings, bot.logs, graph.protocol;"
+    "print(time.process_time() - c)"
+)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -461,6 +469,41 @@ async def measure_against(
         )
 
 
+async def import_cpu(repo: Path) -> float:
+    """CPU seconds of a fresh interpreter importing what `ikbot serve` imports, this
+    checkout's code first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH", "")]))
+    process = await asyncio.create_subprocess_exec(  # in the checkout: "-c" puts "" first
+        sys.executable, "-c", SERVE_IMPORTS, env=env, cwd=repo, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"importing the bot failed in {repo}")
+    return float(out)
+
+
+async def measure_imports(before: Path, quick: bool, rounds: int | None = None) -> None:
+    """The imports' CPU of this checkout and of ``before``, alternating; paired ratio."""
+    rounds = rounds or (3 if quick else 15)
+    checkouts = {"before": before, "after": REPO}
+    for checkout in checkouts.values():
+        compile_bytecode(checkout)
+    found: dict[str, list[float]] = {"before": [], "after": []}
+    for turn in range(rounds):
+        for which in list(checkouts) if turn % 2 == 0 else list(checkouts)[::-1]:
+            found[which].append(await import_cpu(checkouts[which]))
+    was, now = found["before"], found["after"]
+    print(f"CPU of the imports `ikbot serve` makes before reading a plan, {rounds} alternating")
+    print(f"fresh interpreters each ({'quick smoke run' if quick else 'full run'}; {machine()}):")
+    print(
+        f"before ({before}) median {statistics.median(was) * 1000:.0f} ms, fastest "
+        f"{min(was) * 1000:.0f} ms; after (this checkout) median "
+        f"{statistics.median(now) * 1000:.0f} ms, fastest {min(now) * 1000:.0f} ms; "
+        f"after ÷ before (paired) {paired(now, was):.2f}×"
+    )
+
+
 SIZES = (1_000, 10_000)
 
 
@@ -481,12 +524,20 @@ def main() -> None:
         "machine)",
     )
     parser.add_argument(
+        "--imports",
+        action="store_true",
+        help="with --against: only the CPU of the imports `ikbot serve` makes before reading "
+        "a plan, in fresh interpreters (a small difference the starts' noise hides)",
+    )
+    parser.add_argument(
         "--new-database",
         action="store_true",
         help="with --against: every start creates its database (a first start, not a restart)",
     )
     args = parser.parse_args()
-    if args.against is not None:
+    if args.against is not None and args.imports:
+        asyncio.run(measure_imports(args.against.resolve(), args.quick, args.starts))
+    elif args.against is not None:
         asyncio.run(
             measure_against(args.against.resolve(), args.quick, args.new_database, args.starts)
         )
