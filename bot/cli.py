@@ -86,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Ctrl-C while the demo is built or the plans are read (aiohttp's run_app
             # handles it once serving): a clean stop, not a traceback.
             print("\nBoten har stoppats.", file=sys.stderr)
+            # An object Ctrl-C cut off mid-construction can fail in its __del__ as it is
+            # collected on the way out (a ZipFile interrupted in __init__, while the demo
+            # workbook is saved, lacks the attribute its close() reads), and Python prints
+            # that with a traceback. Nothing is left to report on this way out.
+            sys.unraisablehook = lambda _unraisable: None
             return 130
         finally:
             gc.enable()

@@ -63,3 +63,36 @@ def test_ctrl_c_while_the_demo_is_being_built_stops_cleanly(tmp_path: Path) -> N
             process.kill()
             process.wait()
     assert "Traceback" not in (tmp_path / "err").read_text()
+
+
+# Ctrl-C cutting a ZipFile off inside its __init__ (as openpyxl saves the demo workbook):
+# the half-built object fails in __del__ as it is collected, which Python prints with a
+# traceback. The interrupt is injected where the demo is built, so the race is certain.
+INTERRUPTED_SAVE = """
+import sys, zipfile
+from bot import cli
+
+class Interrupting:
+    def __getattr__(self, name):
+        raise KeyboardInterrupt  # ZipFile reads the file's name just after keeping it
+
+def build_demo(env):
+    zipfile.ZipFile(Interrupting(), "w")
+
+cli._demo_environment = build_demo
+sys.exit(cli.main(["serve", "--demo"]))
+"""
+
+
+def test_ctrl_c_inside_a_workbook_save_stops_without_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_SAVE],
+        env={**env, "IKBOT_DATA_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert done.returncode == 130
+    assert "Boten har stoppats." in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
