@@ -84,4 +84,3 @@ def _upsert(dialect: str) -> Prepared:
             set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
         )
     )
-
