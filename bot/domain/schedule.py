@@ -55,8 +55,8 @@ DEFAULT_RULES = ReminderRules()
 
 @functools.lru_cache(maxsize=16)
 def _holidays(year: int) -> holidays.HolidayBase:
-    import holidays  # where first needed: its import (some 70 ms) would
-    # otherwise be part of every start
+    # Imported where first needed: it takes about 70 ms, which every start would pay.
+    import holidays
 
     return holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def insert(dialect: str, table: Table) -> Insert:
     """An INSERT that can say ON CONFLICT (each dialect has its own construct). Each
     dialect's module is imported when first needed: a bot on SQLite never loads
-    PostgreSQL's (some 50 ms of every start)."""
+    PostgreSQL's (about 50 ms to import)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
