@@ -54,8 +54,7 @@ async def area_without_table(
 ) -> tuple[AnswerArea | None, bool]:
     """A hand-made Uppföljning sheet: its first table, else its header row; no area if
     the sheet is empty, or not there (then False)."""
-    wanted = layout.ANSWER_SHEET.casefold()
-    if names is not None and not any(n.strip().casefold() == wanted for n in names):
+    if names is not None and layout.sheet_named(names, layout.ANSWER_SHEET) is None:
         return None, False
     headers = {"workbook-session-id": session} if session else {}
     got = await t.batch(

@@ -164,7 +164,7 @@ class GraphWorkbook:
         names = [str(s.get("name", "")) for s in sheets]
         ranges: dict[str, Any] = {}
         candidates = plan_candidates(names)
-        if candidates and candidates[0].strip().casefold() == layout.PLAN_SHEET.casefold():
+        if candidates and layout.same_sheet(candidates[0], layout.PLAN_SHEET):
             ranges[candidates[0]] = got["plan"].result()
         others = [n for n in candidates if n not in ranges]
         if others and not any(_has_header(r) for r in ranges.values()):

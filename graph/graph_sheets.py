@@ -63,7 +63,7 @@ def read_plan(
 
 def plan_candidates(names: Sequence[str]) -> list[str]:
     """The sheets that may hold the plan, in the order the local backend tries them."""
-    ours = [n for n in names if n.strip().casefold() == layout.PLAN_SHEET.casefold()]
+    ours = [n for n in names if layout.same_sheet(n, layout.PLAN_SHEET)]
     others = [n for n in names if n not in ours and layout.may_hold_plan(n)]
     return ours[:1] + others
 

@@ -8,7 +8,7 @@ finds those names in a header row, however people spelled them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Period
@@ -142,6 +142,17 @@ TEMPLATE_FIELDS = (
     "due_date",
     "active",
 )
+
+
+def same_sheet(title: str, wanted: str) -> bool:
+    """Whether a sheet's title names the sheet ``wanted``, as people type titles: case and
+    surrounding blanks ignored."""
+    return title.strip().casefold() == wanted.strip().casefold()
+
+
+def sheet_named(titles: Iterable[str], wanted: str) -> str | None:
+    """The first of these titles that names the sheet ``wanted`` (``same_sheet``)."""
+    return next((t for t in titles if same_sheet(t, wanted)), None)
 
 
 def may_hold_plan(sheet: str) -> bool:

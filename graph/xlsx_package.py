@@ -21,6 +21,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from graph import layout
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # The order of xl/workbook.xml's children (CT_Workbook's sequence), up to what we insert.
@@ -136,9 +138,8 @@ class Package:
         """The worksheet part of the sheet with this title (case and spaces ignored)."""
         book = self.workbook_part()
         rels = self.relationships(book)
-        wanted = title.strip().casefold()
         for sheet in parse_xml(self.part(book)).iter(f"{{{MAIN}}}sheet"):
-            if str(sheet.get("name", "")).strip().casefold() == wanted:
+            if layout.same_sheet(str(sheet.get("name", "")), title):
                 kind, target = rels.get(sheet.get(f"{{{REL}}}id", ""), ("", ""))
                 if kind != WORKSHEET_TYPE:
                     raise CannotPatch(f"the sheet {title} is not a worksheet")

@@ -94,8 +94,7 @@ def load_xlsx(path: Path, name: str, *, data_only: bool) -> XlWorkbook:
 
 def find_sheet(wb: XlWorkbook, title: str) -> Worksheet | None:
     """The worksheet with this title, ignoring case and surrounding whitespace."""
-    wanted = title.strip().casefold()
-    return next((ws for ws in wb.worksheets if ws.title.strip().casefold() == wanted), None)
+    return next((ws for ws in wb.worksheets if layout.same_sheet(ws.title, title)), None)
 
 
 def sheet_rows(ws: Worksheet, min_row: int = 1) -> Iterator[list[Any]]:

@@ -111,8 +111,7 @@ class StreamBook:
     def named(self, title: str) -> str | None:
         """The title of the worksheet with this title, ignoring case and surrounding
         whitespace (the first, if several)."""
-        wanted = title.strip().casefold()
-        return next((t for t in self.titles if t.strip().casefold() == wanted), None)
+        return layout.sheet_named(self.titles, title)
 
     def find(self, title: str) -> SheetData | None:
         """The worksheet with this title, ignoring case and surrounding whitespace."""
