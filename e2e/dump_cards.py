@@ -41,7 +41,8 @@ from dialogs.form import ValidAnswer, raw_values, validate_answer
 from dialogs.handlers import SOMETHING_WRONG
 from dialogs.turn import BAD_CARD, WHO_ARE_YOU
 from graph.templates import demo_workbook
-from graph.xlsx_reader import list_workbook_names, read_workbook_file
+from graph.workbook_names import list_workbook_names
+from graph.xlsx_reader import read_workbook_file
 from tests.bot.domain.status_data import lindesberg_delar_2017, strangnas_helar_2017
 
 NONCE = "5d1f0c2b8a7e46f39b0c1d2e3f4a5b6c"

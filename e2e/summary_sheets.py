@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from graph.xlsx_reader import list_workbook_names
+from graph.workbook_names import list_workbook_names
 
 
 def sheet_values(folder: Path, sheet: str) -> dict[str, list[str]]:

@@ -30,13 +30,8 @@ from bot.domain.model import Answer, Plan
 from bot.domain.status import Summary
 from graph import lazy_openpyxl
 from graph.protocol import WorkbookError, WorkbookNotFound, WriteResult
-from graph.xlsx_reader import (
-    LOCK_PREFIX,
-    Snapshot,
-    file_stamp,
-    list_workbook_names,
-    read_workbook_file,
-)
+from graph.workbook_names import is_workbook_name, list_workbook_names
+from graph.xlsx_reader import Snapshot, file_stamp, read_workbook_file
 from graph.xlsx_temp import discard_in_flight, sweep_leftovers
 
 if TYPE_CHECKING:
@@ -333,6 +328,6 @@ class LocalSource:
         if self._single:
             return self._path if key == self._path.name else None
         plain = key == Path(key).name and "\\" not in key and key not in ("", ".", "..")
-        if not plain or key.startswith((".", LOCK_PREFIX)) or not key.lower().endswith(".xlsx"):
+        if not plain or not is_workbook_name(key):
             return None
         return self._path / key

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.workbook_names import list_workbook_names
+
 Stamp = tuple[int, int, int]
 _LENGTH = struct.Struct("!Q")  # each message: its length, then the pickled message
 
@@ -72,17 +74,12 @@ def stamp(path: Path) -> Stamp | None:
 
 
 def workbook_files(target: Path) -> list[Path]:
-    """The .xlsx files a workbook setting names: the file, or those directly in the folder
-    (as ``xlsx_reader.list_workbook_names``, which imports openpyxl: too slow to start with)."""
+    """The .xlsx files a workbook setting names: the file, or those directly in the folder."""
     if target.suffix.lower() == ".xlsx":
         return [target] if target.is_file() else []
     if not target.is_dir():
         return []
-    return sorted(
-        p
-        for p in target.iterdir()
-        if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith((".", "~$"))
-    )
+    return [target / name for name in list_workbook_names(target)]
 
 
 def start(target: Path) -> bool:

@@ -12,7 +12,8 @@ from bot.domain.swedish import MONTHS, plural
 from graph import layout, plan_reader
 from graph.protocol import WorkbookError
 from graph.templates import demo_workbook, init_workbook  # the CLI finds all three here
-from graph.xlsx_reader import AnswerRows, list_workbook_names, read_workbook_report
+from graph.workbook_names import list_workbook_names
+from graph.xlsx_reader import AnswerRows, read_workbook_report
 
 OK, TO_FIX, UNREADABLE = 0, 1, 2
 SKIPPED = TO_FIX  # the exit code's old name: rows were skipped

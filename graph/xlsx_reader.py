@@ -35,7 +35,6 @@ if TYPE_CHECKING:  # openpyxl is imported where a workbook is loaded with it: it
 
 logger = logging.getLogger(__name__)
 
-LOCK_PREFIX = "~$"
 Stamp = tuple[int, int]
 
 
@@ -46,15 +45,6 @@ class Snapshot:
     stamp: Stamp
     plan: Plan
     answers: tuple[Answer, ...]
-
-
-def list_workbook_names(folder: Path) -> list[str]:
-    """The .xlsx files directly in a folder, without Office lock files and hidden files."""
-    return sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith((".", "~$"))
-    )
 
 
 @contextlib.contextmanager

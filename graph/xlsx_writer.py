@@ -47,12 +47,12 @@ from graph import layout
 from graph.action_rows import ACTION_SHEET
 from graph.protocol import WorkbookLocked
 from graph.templates import add_actions_sheet, add_answers_sheet, find_sheet
+from graph.workbook_names import LOCK_PREFIX
 from graph.xlsx_answers import Written, header_index, patch_answers
 from graph.xlsx_fill import fill_answers, scratch_for
 from graph.xlsx_graft import Graft, scratch_package
 from graph.xlsx_patch import CannotPatch, TablePatch
 from graph.xlsx_reader import (
-    LOCK_PREFIX,
     Stamp,
     answers_from,
     file_stamp,
