@@ -107,16 +107,23 @@ def ikbot_command() -> list[str]:
     return [str(script), "serve"] if script.exists() else [sys.executable, "-m", "bot.cli", "serve"]
 
 
-def serve_env(plan: Path, data_dir: Path, port: int, repo: Path = REPO) -> dict[str, str]:
+def bare_env(repo: Path | None = None) -> dict[str, str]:
+    """This environment without the bot's and the SDK's settings; with ``repo``, that
+    checkout's code first, whichever checkout the environment's `ikbot` was installed from."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    if repo is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def serve_env(plan: Path, data_dir: Path, port: int, repo: Path = REPO) -> dict[str, str]:
+    env = bare_env(repo)
     env.update(
         IKBOT_WORKBOOK=str(plan),
         IKBOT_DATA_DIR=str(data_dir),
         IKBOT_HOST="127.0.0.1",
         IKBOT_PORT=str(port),
         IKBOT_TODAY="2027-01-10",
-        # This checkout's code, whichever checkout the environment's `ikbot` was installed from.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH", "")])),
     )
     return env
 
@@ -278,7 +285,7 @@ async def stop(process: asyncio.subprocess.Process) -> float:
 async def anchor_start(tmp: Path, run: int, connector: BenchConnector, service_url: str) -> float:
     """Launch the bare SDK agent; seconds from launch to its first echoed message."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
+    env = bare_env()
     env["CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED"] = "true"
     url = f"http://127.0.0.1:{port}/api/messages"
     with (tmp / f"anchor-{run}.log").open("wb") as log:
@@ -472,8 +479,7 @@ async def measure_against(
 async def import_cpu(repo: Path) -> float:
     """CPU seconds of a fresh interpreter importing what `ikbot serve` imports, this
     checkout's code first on the path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IKBOT_", "CONNECTIONS"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH", "")]))
+    env = bare_env(repo)
     process = await asyncio.create_subprocess_exec(  # in the checkout: "-c" puts "" first
         sys.executable, "-c", SERVE_IMPORTS, env=env, cwd=repo, stdout=asyncio.subprocess.PIPE
     )
